@@ -1,0 +1,263 @@
+//! Forward mode: dual numbers carrying one tangent ([`Dual`]) or p tangents
+//! ([`DualVec`]) through each elemental, generic over the scalar.
+//!
+//! Every univariate elemental goes through one chain-rule line,
+//! vdot = psi'(u) * udot, with psi' from [`Scalar::unary_deriv`]; the bivariate ones have
+//! one rule each. Each elemental reports the tangent moves of the cost model
+//! (constant 2, univariate 4, bivariate 6) to the scalar, a no-op except when counting.
+
+use crate::num::{selects_left, Binary, Scalar, Unary};
+
+/// A value with one tangent: v + vdot * epsilon.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Dual<T> {
+    /// the value v
+    pub v: T,
+    /// the tangent vdot
+    pub d: T,
+}
+
+impl<T: Scalar> Dual<T> {
+    /// A value with tangent `d`.
+    pub fn new(v: T, d: T) -> Self {
+        Dual { v, d }
+    }
+    /// An independent variable seeded with tangent 1.
+    pub fn variable(v: T) -> Self {
+        let d = v.cst(1.0);
+        Dual { v, d }
+    }
+    /// A value with tangent 0.
+    pub fn constant(v: T) -> Self {
+        let d = v.cst(0.0);
+        Dual { v, d }
+    }
+}
+
+/// The tangent of a bivariate elemental from the operands' values and tangents and the
+/// result's value.
+#[inline]
+fn binary_tangent<T: Scalar>(op: Binary, u: &T, ud: &T, w: &T, wd: &T, v: &T) -> T {
+    match op {
+        Binary::Add => ud.add(wd),
+        Binary::Sub => ud.sub(wd),
+        // udot * w + u * wdot
+        Binary::Mul => ud.mul(w).add(&u.mul(wd)),
+        // (udot - v * wdot) / w
+        Binary::Div => ud.sub(&v.mul(wd)).div(w),
+        // v * (wdot * log u + w * udot / u)
+        Binary::Pow => v.mul(&wd.mul(&u.ln()).add(&w.mul(ud).div(u))),
+        Binary::Min | Binary::Max => {
+            if selects_left(op, u.re(), w.re()) {
+                ud.clone()
+            } else {
+                wd.clone()
+            }
+        }
+    }
+}
+
+/// The tangent of a univariate elemental: psi'(u) * udot, with -udot for negation.
+#[inline]
+fn unary_tangent<T: Scalar>(op: Unary, u: &T, ud: &T, v: &T) -> T {
+    match op {
+        Unary::Neg => ud.neg(),
+        _ => u.unary_deriv(op, v).mul(ud),
+    }
+}
+
+impl<T: Scalar> Scalar for Dual<T> {
+    #[inline]
+    fn cst(&self, c: f64) -> Self {
+        T::note_moves(2);
+        Dual::constant(self.v.cst(c))
+    }
+    #[inline]
+    fn re(&self) -> f64 {
+        self.v.re()
+    }
+    #[inline]
+    fn note_moves(n: u64) {
+        T::note_moves(n)
+    }
+    #[inline]
+    fn unary(&self, op: Unary) -> Self {
+        T::note_moves(4);
+        let v = self.v.unary(op);
+        let d = unary_tangent(op, &self.v, &self.d, &v);
+        Dual { v, d }
+    }
+    #[inline]
+    fn binary(&self, op: Binary, o: &Self) -> Self {
+        T::note_moves(6);
+        let v = self.v.binary(op, &o.v);
+        let d = binary_tangent(op, &self.v, &self.d, &o.v, &o.d, &v);
+        Dual { v, d }
+    }
+}
+
+/// A value with p tangents, propagated together in one sweep.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DualVec<T> {
+    /// the value v
+    pub v: T,
+    /// the tangents, one per direction
+    pub d: Vec<T>,
+}
+
+impl<T: Scalar> DualVec<T> {
+    /// A value with the given tangents.
+    pub fn new(v: T, d: Vec<T>) -> Self {
+        DualVec { v, d }
+    }
+}
+
+impl<T: Scalar> Scalar for DualVec<T> {
+    fn cst(&self, c: f64) -> Self {
+        T::note_moves(1 + self.d.len() as u64);
+        let v = self.v.cst(c);
+        let d = vec![v.cst(0.0); self.d.len()];
+        DualVec { v, d }
+    }
+    #[inline]
+    fn re(&self) -> f64 {
+        self.v.re()
+    }
+    #[inline]
+    fn note_moves(n: u64) {
+        T::note_moves(n)
+    }
+    fn unary(&self, op: Unary) -> Self {
+        let p = self.d.len() as u64;
+        T::note_moves(2 + 2 * p);
+        let v = self.v.unary(op);
+        let d = match op {
+            Unary::Neg => self.d.iter().map(|t| t.neg()).collect(),
+            _ => {
+                // psi'(u) once, then one product per direction
+                let dpsi = self.v.unary_deriv(op, &v);
+                self.d.iter().map(|t| dpsi.mul(t)).collect()
+            }
+        };
+        DualVec { v, d }
+    }
+    fn binary(&self, op: Binary, o: &Self) -> Self {
+        let p = self.d.len().max(o.d.len());
+        T::note_moves(3 + 3 * p as u64);
+        let v = self.v.binary(op, &o.v);
+        let zero = v.cst(0.0);
+        let d = (0..p)
+            .map(|k| {
+                let ud = self.d.get(k).unwrap_or(&zero);
+                let wd = o.d.get(k).unwrap_or(&zero);
+                binary_tangent(op, &self.v, ud, &o.v, wd, &v)
+            })
+            .collect();
+        DualVec { v, d }
+    }
+}
+
+/// The Jacobian-vector product F'(x) xdot and the value F(x), by one tangent sweep.
+pub fn jvp<T: Scalar>(
+    f: impl Fn(&[Dual<T>]) -> Vec<Dual<T>>,
+    x: &[T],
+    xdot: &[T],
+) -> (Vec<T>, Vec<T>) {
+    let xs: Vec<Dual<T>> = x
+        .iter()
+        .zip(xdot)
+        .map(|(v, d)| Dual::new(v.clone(), d.clone()))
+        .collect();
+    let ys = f(&xs);
+    ys.into_iter().map(|y| (y.v, y.d)).unzip()
+}
+
+/// The full m x n Jacobian (rows are outputs) of the columns `cols` by one tangent
+/// sweep per column; returns the columns in the order given.
+pub fn jacobian_forward<T: Scalar>(
+    f: impl Fn(&[Dual<T>]) -> Vec<Dual<T>>,
+    x: &[T],
+    cols: &[usize],
+) -> Vec<Vec<T>> {
+    cols.iter()
+        .map(|&j| {
+            let xs: Vec<Dual<T>> = x
+                .iter()
+                .enumerate()
+                .map(|(k, v)| {
+                    if k == j {
+                        Dual::variable(v.clone())
+                    } else {
+                        Dual::constant(v.clone())
+                    }
+                })
+                .collect();
+            f(&xs).into_iter().map(|y| y.d).collect()
+        })
+        .collect()
+}
+
+/// The columns `cols` of the Jacobian in one vector sweep with `cols.len()` tangents;
+/// returns the columns in the order given.
+pub fn jacobian_forward_vector<T: Scalar>(
+    f: impl Fn(&[DualVec<T>]) -> Vec<DualVec<T>>,
+    x: &[T],
+    cols: &[usize],
+) -> Vec<Vec<T>> {
+    let p = cols.len();
+    let xs: Vec<DualVec<T>> = x
+        .iter()
+        .enumerate()
+        .map(|(k, v)| {
+            let d = (0..p)
+                .map(|q| v.cst(if cols[q] == k { 1.0 } else { 0.0 }))
+                .collect();
+            DualVec::new(v.clone(), d)
+        })
+        .collect();
+    let ys = f(&xs);
+    (0..p)
+        .map(|q| ys.iter().map(|y| y.d[q].clone()).collect())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::num::{Count, Work, WorkCounter};
+
+    fn dual(v: f64, d: f64) -> Dual<Count> {
+        Dual::new(Count(v), Count(d))
+    }
+
+    /// The tangent table of the cost model, reproduced from the instrumentation.
+    #[test]
+    fn tangent_table_of_the_cost_model() {
+        let (u, w) = (dual(1.5, 1.0), dual(0.5, 0.0));
+        let m = |f: &dyn Fn() -> Dual<Count>| WorkCounter::measure(f).1;
+        let w_ = |moves, adds, mults, nlops| Work {
+            moves,
+            adds,
+            mults,
+            nlops,
+        };
+        assert_eq!(m(&|| u.cst(2.0)), w_(2, 0, 0, 0));
+        assert_eq!(m(&|| u.add(&w)), w_(6, 2, 0, 0));
+        assert_eq!(m(&|| u.sub(&w)), w_(6, 2, 0, 0));
+        assert_eq!(m(&|| u.mul(&w)), w_(6, 1, 3, 0));
+        assert_eq!(m(&|| u.sin()), w_(4, 0, 1, 2));
+        // exp reuses its value as its derivative
+        assert_eq!(m(&|| u.exp()), w_(4, 0, 1, 1));
+    }
+
+    #[test]
+    fn vector_sweep_equals_scalar_sweeps() {
+        let f = |x: &[DualVec<f64>]| vec![x[0].mul(&x[1]).sin(), x[1].div(&x[0])];
+        let g = |x: &[Dual<f64>]| vec![x[0].mul(&x[1]).sin(), x[1].div(&x[0])];
+        let x = [0.7, -1.3];
+        assert_eq!(
+            jacobian_forward_vector(f, &x, &[0, 1]),
+            jacobian_forward(g, &x, &[0, 1])
+        );
+    }
+}

@@ -1,0 +1,8 @@
+//! Automatic differentiation: forward mode ([`Dual`], [`DualVec`]) and reverse mode
+//! on an index-based tape ([`Tape`], [`Var`]), both generic over the scalar.
+
+mod forward;
+mod reverse;
+
+pub use forward::{jacobian_forward, jacobian_forward_vector, jvp, Dual, DualVec};
+pub use reverse::{NodeKind, Tape, TapeNode, Var};

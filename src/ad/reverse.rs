@@ -1,0 +1,515 @@
+//! Reverse mode: an index-based tape in contiguous storage and the lecture's
+//! incremental adjoint recursion, generic over the scalar.
+//!
+//! # Layout
+//!
+//! The tape is a struct of arrays, one entry per elemental v_i:
+//!
+//! | array | element | bytes (f64) |
+//! | --- | --- | --- |
+//! | `kind` | [`NodeKind`], the elemental (1 byte) | 1 |
+//! | `args` | `[u32; 2]`, indices of the arguments (the exponent k for u^k) | 8 |
+//! | `vals` | the value v_i (the trace) | 8 |
+//!
+//! so 17 bytes per elemental for f64, whatever its arity. The reverse sweep recomputes
+//! the partial derivatives from the stored values (`ubar += vbar * w` reads w back from
+//! the trace) instead of storing them: storing two partials would add 16 bytes and two
+//! moves per bivariate elemental, which puts products above the cheap-gradient bound of 4
+//! at unit weights. Adjoints live in a separate vector of the same length, allocated at
+//! the first sweep and kept. Constants (`cst`, a plain f64 operand) are entries of kind
+//! `Const`. [`Tape::clear`] empties the tape without freeing, so a warm tape records
+//! without allocating.
+//!
+//! # The adjoint recursion
+//!
+//! For i = l down to 1, with vbar = adj[i]: `ubar += vbar * dphi/du`, `wbar += vbar *
+//! dphi/dw`, then `vbar = 0` (the incremental form of the lecture). Zeroing as it goes
+//! leaves the adjoint vector clean for the next sweep, so m sweeps for a Jacobian need
+//! no refill; the input adjoints are read and reset at the end.
+
+use crate::num::{selects_left, Binary, Scalar, Unary};
+use std::cell::RefCell;
+
+/// The elemental an entry records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum NodeKind {
+    /// an independent variable
+    Input,
+    /// a constant
+    Const,
+    /// -u
+    Neg,
+    /// 1/u
+    Recip,
+    /// exp(u)
+    Exp,
+    /// log(u)
+    Log,
+    /// sqrt(u)
+    Sqrt,
+    /// sin(u)
+    Sin,
+    /// cos(u)
+    Cos,
+    /// tan(u)
+    Tan,
+    /// tanh(u)
+    Tanh,
+    /// sigmoid(u)
+    Sigmoid,
+    /// atan(u)
+    Atan,
+    /// |u|
+    Abs,
+    /// u^k, k in args[1]
+    Powi,
+    /// u + w
+    Add,
+    /// u - w
+    Sub,
+    /// u * w
+    Mul,
+    /// u / w
+    Div,
+    /// u^w
+    Pow,
+    /// min(u, w)
+    Min,
+    /// max(u, w)
+    Max,
+}
+
+impl NodeKind {
+    fn of_unary(op: Unary) -> (NodeKind, u32) {
+        let k = match op {
+            Unary::Neg => NodeKind::Neg,
+            Unary::Recip => NodeKind::Recip,
+            Unary::Exp => NodeKind::Exp,
+            Unary::Log => NodeKind::Log,
+            Unary::Sqrt => NodeKind::Sqrt,
+            Unary::Sin => NodeKind::Sin,
+            Unary::Cos => NodeKind::Cos,
+            Unary::Tan => NodeKind::Tan,
+            Unary::Tanh => NodeKind::Tanh,
+            Unary::Sigmoid => NodeKind::Sigmoid,
+            Unary::Atan => NodeKind::Atan,
+            Unary::Abs => NodeKind::Abs,
+            Unary::Powi(k) => return (NodeKind::Powi, k as u32),
+        };
+        (k, 0)
+    }
+
+    fn of_binary(op: Binary) -> NodeKind {
+        match op {
+            Binary::Add => NodeKind::Add,
+            Binary::Sub => NodeKind::Sub,
+            Binary::Mul => NodeKind::Mul,
+            Binary::Div => NodeKind::Div,
+            Binary::Pow => NodeKind::Pow,
+            Binary::Min => NodeKind::Min,
+            Binary::Max => NodeKind::Max,
+        }
+    }
+
+    /// The univariate elemental, if this is one (`arg1` carries the exponent of u^k).
+    pub fn unary(self, arg1: u32) -> Option<Unary> {
+        Some(match self {
+            NodeKind::Neg => Unary::Neg,
+            NodeKind::Recip => Unary::Recip,
+            NodeKind::Exp => Unary::Exp,
+            NodeKind::Log => Unary::Log,
+            NodeKind::Sqrt => Unary::Sqrt,
+            NodeKind::Sin => Unary::Sin,
+            NodeKind::Cos => Unary::Cos,
+            NodeKind::Tan => Unary::Tan,
+            NodeKind::Tanh => Unary::Tanh,
+            NodeKind::Sigmoid => Unary::Sigmoid,
+            NodeKind::Atan => Unary::Atan,
+            NodeKind::Abs => Unary::Abs,
+            NodeKind::Powi => Unary::Powi(arg1 as i32),
+            _ => return None,
+        })
+    }
+
+    /// The bivariate elemental, if this is one.
+    pub fn binary(self) -> Option<Binary> {
+        Some(match self {
+            NodeKind::Add => Binary::Add,
+            NodeKind::Sub => Binary::Sub,
+            NodeKind::Mul => Binary::Mul,
+            NodeKind::Div => Binary::Div,
+            NodeKind::Pow => Binary::Pow,
+            NodeKind::Min => Binary::Min,
+            NodeKind::Max => Binary::Max,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Debug)]
+struct Store<T> {
+    kind: Vec<NodeKind>,
+    args: Vec<[u32; 2]>,
+    vals: Vec<T>,
+    adj: Vec<T>,
+}
+
+/// A tape of elementals over the scalar `T`.
+///
+/// Record by computing with [`Var`]s made by [`Tape::var`]; then [`Tape::gradient`],
+/// [`Tape::vjp`] or [`Tape::jacobian`] run the adjoint sweep.
+#[derive(Debug)]
+pub struct Tape<T> {
+    store: RefCell<Store<T>>,
+}
+
+impl<T: Scalar> Default for Tape<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// One recorded entry, for display (the `trace` command).
+#[derive(Clone, Debug)]
+pub struct TapeNode<T> {
+    /// the elemental
+    pub kind: NodeKind,
+    /// argument indices (for `Powi`, args[1] is the exponent)
+    pub args: [u32; 2],
+    /// the value
+    pub value: T,
+}
+
+/// A value recorded on a tape: its index and its value.
+#[derive(Clone, Debug)]
+pub struct Var<'t, T> {
+    tape: &'t Tape<T>,
+    idx: u32,
+    v: T,
+}
+
+impl<'t, T: Scalar> Var<'t, T> {
+    /// The value.
+    pub fn value(&self) -> &T {
+        &self.v
+    }
+    /// The index of the entry on the tape.
+    pub fn index(&self) -> usize {
+        self.idx as usize
+    }
+}
+
+impl<T: Scalar> Tape<T> {
+    /// An empty tape.
+    pub fn new() -> Self {
+        Tape {
+            store: RefCell::new(Store {
+                kind: Vec::new(),
+                args: Vec::new(),
+                vals: Vec::new(),
+                adj: Vec::new(),
+            }),
+        }
+    }
+
+    /// Empties the tape, keeping its memory for the next recording.
+    pub fn clear(&self) {
+        let mut s = self.store.borrow_mut();
+        s.kind.clear();
+        s.args.clear();
+        s.vals.clear();
+    }
+
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.store.borrow().kind.len()
+    }
+
+    /// True when nothing is recorded.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Bytes held by the recorded entries (kind, arguments, values), adjoints excluded.
+    pub fn bytes(&self) -> usize {
+        self.len() * Self::bytes_per_entry()
+    }
+
+    /// Bytes per entry: kind, two argument indices and the value.
+    pub fn bytes_per_entry() -> usize {
+        std::mem::size_of::<NodeKind>() + std::mem::size_of::<[u32; 2]>() + std::mem::size_of::<T>()
+    }
+
+    /// A copy of the recorded entries, for display.
+    pub fn nodes(&self) -> Vec<TapeNode<T>> {
+        let s = self.store.borrow();
+        (0..s.kind.len())
+            .map(|i| TapeNode {
+                kind: s.kind[i],
+                args: s.args[i],
+                value: s.vals[i].clone(),
+            })
+            .collect()
+    }
+
+    fn push(&self, kind: NodeKind, args: [u32; 2], v: T) -> Var<'_, T> {
+        let mut s = self.store.borrow_mut();
+        let idx = u32::try_from(s.kind.len()).expect("tape longer than 2^32 entries");
+        s.kind.push(kind);
+        s.args.push(args);
+        s.vals.push(v.clone());
+        Var { tape: self, idx, v }
+    }
+
+    /// Records an independent variable.
+    pub fn var(&self, x: T) -> Var<'_, T> {
+        self.push(NodeKind::Input, [0, 0], x)
+    }
+
+    /// Records independent variables.
+    pub fn vars(&self, xs: &[T]) -> Vec<Var<'_, T>> {
+        xs.iter().map(|x| self.var(x.clone())).collect()
+    }
+
+    /// Runs the incremental adjoint recursion from entry `from` down to entry 0, with
+    /// `seeds` (index, ybar) added to the adjoints first. When `record` is given, it
+    /// receives each entry's final adjoint as the sweep reaches it.
+    fn sweep(&self, from: usize, seeds: &[(usize, T)], mut record: Option<&mut Vec<T>>) {
+        let mut s = self.store.borrow_mut();
+        let s = &mut *s;
+        let n = s.kind.len();
+        if n == 0 {
+            return;
+        }
+        if s.adj.len() < n {
+            let zero = s.vals[0].cst(0.0);
+            s.adj.resize(n, zero);
+        }
+        // a seed is written, not accumulated (the adjoints are zero between sweeps);
+        // a repeated output index accumulates its further seeds
+        for (k, (i, ybar)) in seeds.iter().enumerate() {
+            if seeds[..k].iter().any(|(p, _)| p == i) {
+                s.adj[*i] = s.adj[*i].add(ybar);
+            } else {
+                s.adj[*i] = ybar.clone();
+            }
+        }
+        if let Some(r) = record.as_deref_mut() {
+            r.clear();
+            r.resize(n, s.vals[0].cst(0.0));
+        }
+        let zero = s.vals[0].cst(0.0);
+        for i in (0..=from).rev() {
+            let kind = s.kind[i];
+            if let Some(r) = record.as_deref_mut() {
+                r[i] = s.adj[i].clone();
+            }
+            if kind == NodeKind::Input {
+                continue;
+            }
+            let vbar = std::mem::replace(&mut s.adj[i], zero.clone());
+            let [a, b] = s.args[i];
+            let (a, b) = (a as usize, b as usize);
+            match kind {
+                NodeKind::Input | NodeKind::Const => {}
+                NodeKind::Add => {
+                    T::note_moves(6);
+                    s.adj[a] = s.adj[a].add(&vbar);
+                    s.adj[b] = s.adj[b].add(&vbar);
+                }
+                NodeKind::Sub => {
+                    T::note_moves(6);
+                    s.adj[a] = s.adj[a].add(&vbar);
+                    s.adj[b] = s.adj[b].sub(&vbar);
+                }
+                NodeKind::Mul => {
+                    T::note_moves(8);
+                    let da = vbar.mul(&s.vals[b]);
+                    let db = vbar.mul(&s.vals[a]);
+                    s.adj[a] = s.adj[a].add(&da);
+                    s.adj[b] = s.adj[b].add(&db);
+                }
+                NodeKind::Div => {
+                    // v = u / w: ubar += vbar / w; wbar -= (vbar / w) * v
+                    T::note_moves(8);
+                    let t = vbar.div(&s.vals[b]);
+                    let db = t.mul(&s.vals[i]);
+                    s.adj[a] = s.adj[a].add(&t);
+                    s.adj[b] = s.adj[b].sub(&db);
+                }
+                NodeKind::Pow => {
+                    // v = u^w: ubar += vbar * w * v / u; wbar += vbar * v * log u
+                    T::note_moves(8);
+                    let (u, w, v) = (&s.vals[a], &s.vals[b], &s.vals[i]);
+                    let vv = vbar.mul(v);
+                    let da = vv.mul(w).div(u);
+                    let db = vv.mul(&u.ln());
+                    s.adj[a] = s.adj[a].add(&da);
+                    s.adj[b] = s.adj[b].add(&db);
+                }
+                NodeKind::Min | NodeKind::Max => {
+                    T::note_moves(5);
+                    let op = kind.binary().expect("min/max is bivariate");
+                    let t = if selects_left(op, s.vals[a].re(), s.vals[b].re()) {
+                        a
+                    } else {
+                        b
+                    };
+                    s.adj[t] = s.adj[t].add(&vbar);
+                }
+                NodeKind::Neg => {
+                    T::note_moves(5);
+                    s.adj[a] = s.adj[a].sub(&vbar);
+                }
+                _ => {
+                    // univariate: ubar += vbar * psi'(u)
+                    T::note_moves(5);
+                    let op = kind.unary(b as u32).expect("univariate elemental");
+                    let d = s.vals[a].unary_deriv(op, &s.vals[i]).mul(&vbar);
+                    s.adj[a] = s.adj[a].add(&d);
+                }
+            }
+        }
+    }
+
+    /// Reads and resets the adjoints of `xs` after a sweep.
+    fn take_adjoints(&self, xs: &[Var<'_, T>]) -> Vec<T> {
+        let mut s = self.store.borrow_mut();
+        let zero = s.vals[0].cst(0.0);
+        let out: Vec<T> = xs.iter().map(|x| s.adj[x.index()].clone()).collect();
+        for x in xs {
+            s.adj[x.index()] = zero.clone();
+        }
+        out
+    }
+
+    /// The gradient of `y` with respect to `xs` (ybar = 1).
+    pub fn gradient(&self, y: &Var<'_, T>, xs: &[Var<'_, T>]) -> Vec<T> {
+        self.sweep(y.index(), &[(y.index(), y.v.cst(1.0))], None);
+        self.take_adjoints(xs)
+    }
+
+    /// The vector-Jacobian product ybar^T F'(x) in one sweep.
+    pub fn vjp(&self, ys: &[Var<'_, T>], ybar: &[T], xs: &[Var<'_, T>]) -> Vec<T> {
+        let from = ys.iter().map(|y| y.index()).max().unwrap_or(0);
+        let seeds: Vec<(usize, T)> = ys
+            .iter()
+            .zip(ybar)
+            .map(|(y, b)| (y.index(), b.clone()))
+            .collect();
+        self.sweep(from, &seeds, None);
+        self.take_adjoints(xs)
+    }
+
+    /// The m x n Jacobian (rows are outputs) by one adjoint sweep per output.
+    pub fn jacobian(&self, ys: &[Var<'_, T>], xs: &[Var<'_, T>]) -> Vec<Vec<T>> {
+        ys.iter().map(|y| self.gradient(y, xs)).collect()
+    }
+
+    /// Every entry's adjoint dy/dv_i for one output (the lecture's adjoint table).
+    pub fn adjoint_table(&self, y: &Var<'_, T>, xs: &[Var<'_, T>]) -> Vec<T> {
+        let mut rec = Vec::new();
+        self.sweep(y.index(), &[(y.index(), y.v.cst(1.0))], Some(&mut rec));
+        self.take_adjoints(xs);
+        rec
+    }
+}
+
+impl<'t, T: Scalar> Scalar for Var<'t, T> {
+    fn cst(&self, c: f64) -> Self {
+        T::note_moves(1);
+        self.tape.push(NodeKind::Const, [0, 0], self.v.cst(c))
+    }
+    #[inline]
+    fn re(&self) -> f64 {
+        self.v.re()
+    }
+    #[inline]
+    fn note_moves(n: u64) {
+        T::note_moves(n)
+    }
+    fn unary(&self, op: Unary) -> Self {
+        T::note_moves(2);
+        let v = self.v.unary(op);
+        let (kind, k) = NodeKind::of_unary(op);
+        self.tape.push(kind, [self.idx, k], v)
+    }
+    fn binary(&self, op: Binary, o: &Self) -> Self {
+        debug_assert!(
+            std::ptr::eq(self.tape, o.tape),
+            "operands on different tapes"
+        );
+        T::note_moves(3);
+        let v = self.v.binary(op, &o.v);
+        self.tape
+            .push(NodeKind::of_binary(op), [self.idx, o.idx], v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::num::{Count, Work, WorkCounter};
+
+    /// The gradient table of the cost model: forward sweep plus adjoint recursion.
+    #[test]
+    fn gradient_table_of_the_cost_model() {
+        let w_ = |moves, adds, mults, nlops| Work {
+            moves,
+            adds,
+            mults,
+            nlops,
+        };
+        for (name, want) in [
+            ("+", w_(3 + 6, 1 + 2, 0, 0)),
+            ("-", w_(3 + 6, 1 + 2, 0, 0)),
+            ("*", w_(3 + 8, 2, 1 + 2, 0)),
+            ("sin", w_(2 + 5, 1, 1, 1 + 1)),
+        ] {
+            let tape = Tape::new();
+            let xs = tape.vars(&[Count(1.5), Count(0.5)]);
+            let (_, got) = WorkCounter::measure(|| {
+                let y = match name {
+                    "+" => xs[0].add(&xs[1]),
+                    "-" => xs[0].sub(&xs[1]),
+                    "*" => xs[0].mul(&xs[1]),
+                    _ => xs[0].sin(),
+                };
+                tape.gradient(&y, &xs)
+            });
+            assert_eq!(got, want, "{name}");
+        }
+    }
+
+    #[test]
+    fn tape_reuse_does_not_reallocate_and_gives_the_same_gradient() {
+        let tape = Tape::new();
+        let run = |tape: &Tape<f64>| {
+            tape.clear();
+            let xs = tape.vars(&[2.0, 3.0]);
+            let y = xs[0].mul(&xs[1]).sin().add(&xs[0].div(&xs[1]));
+            tape.gradient(&y, &xs)
+        };
+        let g1 = run(&tape);
+        let cap = tape.store.borrow().vals.capacity();
+        let g2 = run(&tape);
+        assert_eq!(g1, g2);
+        assert_eq!(tape.store.borrow().vals.capacity(), cap);
+    }
+
+    #[test]
+    fn bytes_per_entry_for_f64() {
+        assert_eq!(Tape::<f64>::bytes_per_entry(), 17);
+    }
+
+    #[test]
+    fn repeated_operand_accumulates_both_partials() {
+        let tape = Tape::new();
+        let xs = tape.vars(&[3.0]);
+        let y = xs[0].mul(&xs[0]);
+        assert_eq!(tape.gradient(&y, &xs), vec![6.0]);
+        let z = xs[0].div(&xs[0]);
+        assert_eq!(tape.gradient(&z, &xs), vec![0.0]);
+    }
+}

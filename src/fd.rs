@@ -1,0 +1,295 @@
+//! Finite differences: forward, backward and central quotients, the textbook steps,
+//! Ridders' extrapolation and the complex step.
+//!
+//! The step actually used is the one the floating-point grid allows: for x + h computed
+//! in f64, h_used = (x + h) - x (exact by Sterbenz's lemma for the steps used here). The
+//! quotients divide by the difference of the perturbed points, which is what the f64
+//! program really differenced. The same quotient can be evaluated over any scalar, so
+//! the MPFR evaluation at the same f64 points isolates truncation from rounding.
+
+use crate::num::{Complex, Scalar};
+
+/// A difference quotient.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum FdKind {
+    /// (f(x+h) - f(x)) / h
+    Forward,
+    /// (f(x) - f(x-h)) / h
+    Backward,
+    /// (f(x+h) - f(x-h)) / 2h
+    Central,
+}
+
+impl FdKind {
+    /// All three, in report order.
+    pub const ALL: [FdKind; 3] = [FdKind::Forward, FdKind::Backward, FdKind::Central];
+
+    /// The method name in reports.
+    pub fn method(self) -> &'static str {
+        match self {
+            FdKind::Forward => "fd-forward",
+            FdKind::Backward => "fd-backward",
+            FdKind::Central => "fd-central",
+        }
+    }
+
+    /// Order of the truncation error in h.
+    pub fn order(self) -> i32 {
+        match self {
+            FdKind::Central => 2,
+            _ => 1,
+        }
+    }
+
+    /// The textbook step: sqrt(eps)*max(1,|x|) one-sided, cbrt(eps)*max(1,|x|) central.
+    pub fn textbook_step(self, x: f64) -> f64 {
+        let scale = x.abs().max(1.0);
+        match self {
+            FdKind::Central => f64::EPSILON.cbrt() * scale,
+            _ => f64::EPSILON.sqrt() * scale,
+        }
+    }
+}
+
+/// The f64 points at which a quotient evaluates f along component x, and the step.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Stencil {
+    /// the kind of quotient
+    pub kind: FdKind,
+    /// the upper point (x + h, or x for backward)
+    pub hi: f64,
+    /// the lower point (x for forward, x - h otherwise)
+    pub lo: f64,
+    /// the step actually used, (x + h) - x in f64 (for backward, x - (x - h))
+    pub h: f64,
+}
+
+impl Stencil {
+    /// The stencil of `kind` at x with nominal step h (h > 0).
+    pub fn new(kind: FdKind, x: f64, h: f64) -> Stencil {
+        let up = (x + h) - x;
+        let down = x - (x - h);
+        match kind {
+            FdKind::Forward => Stencil {
+                kind,
+                hi: x + up,
+                lo: x,
+                h: up,
+            },
+            FdKind::Backward => Stencil {
+                kind,
+                hi: x,
+                lo: x - down,
+                h: down,
+            },
+            FdKind::Central => Stencil {
+                kind,
+                hi: x + up,
+                lo: x - up,
+                h: up,
+            },
+        }
+    }
+
+    /// True when the step vanished in f64 (x + h == x).
+    pub fn vanished(&self) -> bool {
+        self.hi == self.lo
+    }
+
+    /// The quotient (f_hi - f_lo) / (hi - lo) from the two function values; evaluated
+    /// in the scalar of the values, the denominator entering exactly.
+    pub fn quotient<S: Scalar>(&self, f_hi: &S, f_lo: &S) -> S {
+        // hi - lo is exact in f64 for these stencils (both points share the grid of x)
+        f_hi.sub(f_lo).div_f(self.hi - self.lo)
+    }
+}
+
+/// Evaluates f with component `j` of `x` replaced by `xj`, in the scalar of `x`.
+pub fn eval_at<S: Scalar>(f: &impl Fn(&[S]) -> Vec<S>, x: &[S], j: usize, xj: f64) -> Vec<S> {
+    let mut p = x.to_vec();
+    p[j] = x[j].cst(xj);
+    f(&p)
+}
+
+/// The column j of the Jacobian by the difference quotient on `stencil`, over any
+/// scalar (f64 for the method itself, MPFR for its truncation part).
+pub fn fd_column<S: Scalar>(
+    f: &impl Fn(&[S]) -> Vec<S>,
+    x: &[S],
+    j: usize,
+    st: &Stencil,
+) -> Vec<S> {
+    let hi = eval_at(f, x, j, st.hi);
+    let lo = eval_at(f, x, j, st.lo);
+    hi.iter().zip(&lo).map(|(a, b)| st.quotient(a, b)).collect()
+}
+
+/// Result of Ridders' extrapolation for one component.
+#[derive(Clone, Debug)]
+pub struct Richardson {
+    /// the extrapolated column (one entry per output)
+    pub value: Vec<f64>,
+    /// the step of the central difference that produced the accepted estimate
+    pub h: f64,
+    /// the error estimate of the accepted entry (largest over outputs)
+    pub err: f64,
+    /// function evaluations used
+    pub evals: usize,
+}
+
+/// Ridders' method (Numerical Recipes' `dfridr`): central differences at steps
+/// h0, h0/c, h0/c^2, ... extrapolated to h = 0 in a Neville table; stops when the
+/// error estimate grows by more than `SAFE` over the best seen, or after `max_levels`
+/// levels (2 evaluations each). h0 = 0.1 * max(1, |x|).
+pub fn richardson(
+    f: &impl Fn(&[f64]) -> Vec<f64>,
+    x: &[f64],
+    j: usize,
+    max_levels: usize,
+) -> Richardson {
+    const CON: f64 = 1.4;
+    const CON2: f64 = CON * CON;
+    const SAFE: f64 = 2.0;
+    let max_levels = max_levels.max(2);
+    let mut h = 0.1 * x[j].abs().max(1.0);
+    let mut evals = 0;
+    let central = |h: f64, evals: &mut usize| {
+        let st = Stencil::new(FdKind::Central, x[j], h);
+        *evals += 2;
+        (fd_column(f, x, j, &st), st.h)
+    };
+    // a[i][k]: Neville table, each entry a column over outputs
+    let mut a: Vec<Vec<Vec<f64>>> = Vec::with_capacity(max_levels);
+    let (c0, h0) = central(h, &mut evals);
+    a.push(vec![c0.clone()]);
+    let mut best = c0;
+    let mut best_h = h0;
+    let mut err = f64::INFINITY;
+    for i in 1..max_levels {
+        h /= CON;
+        let (ci, _) = central(h, &mut evals);
+        let mut row = vec![ci];
+        let mut fac = CON2;
+        for k in 1..=i {
+            let prev_same = &row[k - 1];
+            let prev_up = &a[i - 1][k - 1];
+            let next: Vec<f64> = prev_same
+                .iter()
+                .zip(prev_up)
+                .map(|(p, q)| (p * fac - q) / (fac - 1.0))
+                .collect();
+            fac *= CON2;
+            let errt = next
+                .iter()
+                .zip(prev_same)
+                .zip(prev_up)
+                .map(|((n, p), q)| (n - p).abs().max((n - q).abs()))
+                .fold(0.0, f64::max);
+            if errt <= err {
+                err = errt;
+                best = next.clone();
+                best_h = (x[j] + h) - x[j];
+            }
+            row.push(next);
+        }
+        let diag_jump = row[i]
+            .iter()
+            .zip(&a[i - 1][i - 1])
+            .map(|(p, q)| (p - q).abs())
+            .fold(0.0, f64::max);
+        a.push(row);
+        if diag_jump >= SAFE * err {
+            break;
+        }
+    }
+    Richardson {
+        value: best,
+        h: best_h,
+        err,
+        evals,
+    }
+}
+
+/// The complex-step derivative Im f(x + i h e_j) / h, for every output.
+pub fn complex_step(
+    f: &impl Fn(&[Complex]) -> Vec<Complex>,
+    x: &[f64],
+    j: usize,
+    h: f64,
+) -> Vec<f64> {
+    let p: Vec<Complex> = x
+        .iter()
+        .enumerate()
+        .map(|(k, &v)| Complex::new(v, if k == j { h } else { 0.0 }))
+        .collect();
+    f(&p).iter().map(|z| z.im / h).collect()
+}
+
+/// The complex step used: tiny, so truncation (h^2 f'''/6) is far below rounding.
+pub fn complex_step_size(x: f64) -> f64 {
+    1e-100 * x.abs().max(1.0)
+}
+
+/// Steps of a sweep from `from` down to `to` with `per_decade` steps per decade,
+/// computed as powers of ten so that every run and machine gets the same f64 steps.
+pub fn step_sweep(from: f64, to: f64, per_decade: u32) -> Vec<f64> {
+    let (a, b) = (from.log10(), to.log10());
+    let per = per_decade.max(1) as f64;
+    let count = ((a - b) * per).round() as i64;
+    (0..=count.max(0))
+        .map(|k| 10f64.powf(a - k as f64 / per))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn step_actually_used_is_representable() {
+        let st = Stencil::new(FdKind::Forward, 1.5, 1e-5);
+        assert_eq!(st.hi - st.lo, st.h);
+        assert_ne!(st.h, 1e-5);
+        assert_eq!((1.5 + st.h) - 1.5, st.h);
+        let v = Stencil::new(FdKind::Forward, 1.5, 1e-17);
+        assert!(v.vanished());
+        assert_eq!(v.h, 0.0);
+    }
+
+    #[test]
+    fn textbook_steps() {
+        assert_eq!(FdKind::Forward.textbook_step(0.5), f64::EPSILON.sqrt());
+        assert_eq!(
+            FdKind::Central.textbook_step(-4.0),
+            4.0 * f64::EPSILON.cbrt()
+        );
+    }
+
+    #[test]
+    fn forward_quotient_of_a_square_is_2x_plus_h() {
+        let f = |x: &[f64]| vec![x[0] * x[0]];
+        let st = Stencil::new(FdKind::Forward, 1.0, 0.25);
+        // exact in f64: ((1.25)^2 - 1) / 0.25 = 2.25
+        assert_eq!(fd_column(&f, &[1.0], 0, &st), vec![2.25]);
+        let c = Stencil::new(FdKind::Central, 1.0, 0.25);
+        assert_eq!(fd_column(&f, &[1.0], 0, &c), vec![2.0]);
+    }
+
+    #[test]
+    fn sweep_is_decades() {
+        let s = step_sweep(1e-1, 1e-16, 1);
+        assert_eq!(s.len(), 16);
+        assert_eq!(s[0], 0.1);
+        assert_eq!(s[15], 1e-16);
+        assert_eq!(step_sweep(1e-1, 1e-3, 2).len(), 5);
+    }
+
+    #[test]
+    fn richardson_on_exp_is_near_exact() {
+        let f = |x: &[f64]| vec![x[0].exp()];
+        let r = richardson(&f, &[1.0], 0, 15);
+        let want = 1f64.exp();
+        assert!(((r.value[0] - want) / want).abs() < 1e-13, "{:?}", r);
+        assert!(r.evals <= 30);
+    }
+}

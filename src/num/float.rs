@@ -1,0 +1,109 @@
+//! `rug::Float` (MPFR) as a [`Scalar`]: the precision travels with the value.
+
+use super::{selects_left, Binary, Scalar, Unary};
+use rug::ops::Pow;
+use rug::Float;
+
+impl Scalar for Float {
+    fn cst(&self, c: f64) -> Self {
+        Float::with_val(self.prec(), c)
+    }
+    fn re(&self) -> f64 {
+        self.to_f64()
+    }
+    fn unary(&self, op: Unary) -> Self {
+        let p = self.prec();
+        match op {
+            Unary::Neg => Float::with_val(p, -self),
+            Unary::Recip => Float::with_val(p, self.recip_ref()),
+            Unary::Exp => Float::with_val(p, self.exp_ref()),
+            Unary::Log => Float::with_val(p, self.ln_ref()),
+            Unary::Sqrt => Float::with_val(p, self.sqrt_ref()),
+            Unary::Sin => Float::with_val(p, self.sin_ref()),
+            Unary::Cos => Float::with_val(p, self.cos_ref()),
+            Unary::Tan => Float::with_val(p, self.tan_ref()),
+            Unary::Tanh => Float::with_val(p, self.tanh_ref()),
+            Unary::Sigmoid => {
+                // 1 / (1 + exp(-u)), each step at precision p
+                let m = Float::with_val(p, -self);
+                let e = Float::with_val(p, m.exp_ref());
+                let d = Float::with_val(p, e + 1u32);
+                Float::with_val(p, d.recip_ref())
+            }
+            Unary::Atan => Float::with_val(p, self.atan_ref()),
+            Unary::Abs => Float::with_val(p, self.abs_ref()),
+            Unary::Powi(k) => Float::with_val(p, Pow::pow(self, k)),
+        }
+    }
+    fn binary(&self, op: Binary, o: &Self) -> Self {
+        let p = self.prec().max(o.prec());
+        match op {
+            Binary::Add => Float::with_val(p, self + o),
+            Binary::Sub => Float::with_val(p, self - o),
+            Binary::Mul => Float::with_val(p, self * o),
+            Binary::Div => Float::with_val(p, self / o),
+            Binary::Pow => Float::with_val(p, Pow::pow(self, o)),
+            Binary::Min | Binary::Max => {
+                let left = match (self.is_nan(), o.is_nan()) {
+                    (false, false) => match op {
+                        Binary::Min => o >= self,
+                        _ => o <= self,
+                    },
+                    _ => selects_left(op, self.to_f64(), o.to_f64()),
+                };
+                if left {
+                    Float::with_val(p, self)
+                } else {
+                    Float::with_val(p, o)
+                }
+            }
+        }
+    }
+    fn binary_f(&self, op: Binary, c: f64) -> Self {
+        let p = self.prec();
+        match op {
+            Binary::Add => Float::with_val(p, self + c),
+            Binary::Sub => Float::with_val(p, self - c),
+            Binary::Mul => Float::with_val(p, self * c),
+            Binary::Div => Float::with_val(p, self / c),
+            _ => self.binary(op, &self.cst(c)),
+        }
+    }
+    fn f_binary(&self, c: f64, op: Binary) -> Self {
+        let p = self.prec();
+        match op {
+            Binary::Add => Float::with_val(p, c + self),
+            Binary::Sub => Float::with_val(p, c - self),
+            Binary::Mul => Float::with_val(p, c * self),
+            Binary::Div => Float::with_val(p, c / self),
+            _ => self.cst(c).binary(op, self),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn constants_are_exact_and_keep_precision() {
+        let x = Float::with_val(300, 1.5);
+        let c = x.cst(0.1);
+        assert_eq!(c.prec(), 300);
+        assert_eq!(c.to_f64(), 0.1);
+        // 0.1 enters as its exact binary value, not as the decimal 1/10
+        assert_ne!(c, Float::with_val(300, Float::parse("0.1").unwrap()));
+        assert_eq!(x.mul_f(2.0).prec(), 300);
+    }
+
+    #[test]
+    fn elementals_match_f64_to_the_last_bit_where_correctly_rounded() {
+        let x = Float::with_val(53, 0.7);
+        // MPFR at 53 bits is correctly rounded, which the libm results are very close to
+        for op in [Unary::Exp, Unary::Sqrt, Unary::Neg, Unary::Recip] {
+            assert_eq!(x.unary(op).to_f64(), 0.7f64.unary(op), "{op:?}");
+        }
+        assert_eq!(x.binary(Binary::Div, &x.cst(3.0)).to_f64(), 0.7 / 3.0);
+        assert_eq!(x.rsub_f(1.0).to_f64(), 1.0 - 0.7);
+    }
+}

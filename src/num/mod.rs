@@ -1,0 +1,464 @@
+//! The scalar layer: the one trait every scenario is written against, and its
+//! implementations for `f64`, MPFR (`rug::Float`), complex numbers and the counting scalar.
+//!
+//! A scenario is generic over [`Scalar`]; each method (plain evaluation, finite
+//! differences, forward and reverse AD, the MPFR reference, operation counting) is a
+//! choice of scalar type plus a driver. Because `rug::Float` is not `Copy` and carries its
+//! precision, the trait takes `&self`, returns owned values, and builds constants from an
+//! existing value ([`Scalar::cst`]) so that they inherit its precision (or tape).
+//!
+//! Every elemental goes through two entry points, [`Scalar::unary`] and
+//! [`Scalar::binary`], so a number type implements one chain rule per kind, not one copy
+//! per function. The named methods (`sin`, `mul`, ...) are thin provided wrappers.
+
+mod complex;
+mod count;
+mod float;
+
+pub use complex::Complex;
+pub use count::{Count, Eval, Work, WorkCounter};
+
+/// Univariate elementals. `Powi(k)` is u^k for an integer k.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum Unary {
+    /// -u
+    Neg,
+    /// 1/u
+    Recip,
+    /// exp(u)
+    Exp,
+    /// natural logarithm
+    Log,
+    /// square root
+    Sqrt,
+    /// sine
+    Sin,
+    /// cosine
+    Cos,
+    /// tangent
+    Tan,
+    /// hyperbolic tangent
+    Tanh,
+    /// logistic sigmoid 1/(1+exp(-u))
+    Sigmoid,
+    /// arctangent
+    Atan,
+    /// absolute value (derivative sign(u), 0 at 0)
+    Abs,
+    /// integer power u^k
+    Powi(i32),
+}
+
+impl Unary {
+    /// The elemental's class in the cost model.
+    pub fn class(self) -> OpClass {
+        match self {
+            Unary::Neg => OpClass::Add,
+            Unary::Recip => OpClass::Mul,
+            _ => OpClass::Nonlinear,
+        }
+    }
+
+    /// Lower-case name as used in formulas and traces.
+    pub fn name(self) -> &'static str {
+        match self {
+            Unary::Neg => "neg",
+            Unary::Recip => "recip",
+            Unary::Exp => "exp",
+            Unary::Log => "log",
+            Unary::Sqrt => "sqrt",
+            Unary::Sin => "sin",
+            Unary::Cos => "cos",
+            Unary::Tan => "tan",
+            Unary::Tanh => "tanh",
+            Unary::Sigmoid => "sigmoid",
+            Unary::Atan => "atan",
+            Unary::Abs => "abs",
+            Unary::Powi(_) => "powi",
+        }
+    }
+}
+
+/// Bivariate elementals.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum Binary {
+    /// u + w
+    Add,
+    /// u - w
+    Sub,
+    /// u * w
+    Mul,
+    /// u / w
+    Div,
+    /// u^w = exp(w log u)
+    Pow,
+    /// min(u, w) (the derivative follows the selected argument; ties pick u)
+    Min,
+    /// max(u, w) (ties pick u)
+    Max,
+}
+
+impl Binary {
+    /// The elemental's class in the cost model.
+    pub fn class(self) -> OpClass {
+        match self {
+            Binary::Add | Binary::Sub | Binary::Min | Binary::Max => OpClass::Add,
+            Binary::Mul | Binary::Div => OpClass::Mul,
+            Binary::Pow => OpClass::Nonlinear,
+        }
+    }
+
+    /// Operator symbol or function name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Binary::Add => "+",
+            Binary::Sub => "-",
+            Binary::Mul => "*",
+            Binary::Div => "/",
+            Binary::Pow => "pow",
+            Binary::Min => "min",
+            Binary::Max => "max",
+        }
+    }
+}
+
+/// Cost-model class of an elemental: additive, multiplicative or nonlinear.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OpClass {
+    /// additions, subtractions, negation, min/max (ADDS)
+    Add,
+    /// multiplications, divisions, reciprocals (MULTS)
+    Mul,
+    /// nonlinear univariate functions (NLOPS)
+    Nonlinear,
+}
+
+/// The numbers a scenario runs on.
+///
+/// Implementors: `f64`, `rug::Float`, [`Complex`], [`Count`], and the AD types
+/// [`crate::ad::Dual`], [`crate::ad::DualVec`], [`crate::ad::Var`].
+pub trait Scalar: Clone + std::fmt::Debug {
+    /// A constant with value `c` (exact), at the precision (or on the tape) of `self`.
+    fn cst(&self, c: f64) -> Self;
+    /// The primal value rounded to f64 (used for branching: `abs`, `min`, `max`).
+    fn re(&self) -> f64;
+    /// Apply a univariate elemental.
+    fn unary(&self, op: Unary) -> Self;
+    /// Apply a bivariate elemental.
+    fn binary(&self, op: Binary, other: &Self) -> Self;
+
+    /// `self op c` with a plain f64 on the right. Implementations may specialise.
+    #[inline]
+    fn binary_f(&self, op: Binary, c: f64) -> Self {
+        self.binary(op, &self.cst(c))
+    }
+    /// `c op self` with a plain f64 on the left. Implementations may specialise.
+    #[inline]
+    fn f_binary(&self, c: f64, op: Binary) -> Self {
+        self.cst(c).binary(op, self)
+    }
+
+    /// Records `n` reads or writes of scalar values at an elemental boundary of a
+    /// representation (the MOVES of the cost model). A no-op except for the counting
+    /// scalar.
+    #[inline]
+    fn note_moves(_n: u64) {}
+
+    /// The derivative psi'(u) of a univariate elemental at `self` = u, given v = psi(u).
+    /// Written once over the elementals; the counting scalar overrides it to charge one
+    /// nonlinear operation (none for exp, whose derivative is its value).
+    fn unary_deriv(&self, op: Unary, v: &Self) -> Self {
+        unary_deriv_generic(self, op, v)
+    }
+
+    /// u + w
+    #[inline]
+    fn add(&self, o: &Self) -> Self {
+        self.binary(Binary::Add, o)
+    }
+    /// u - w
+    #[inline]
+    fn sub(&self, o: &Self) -> Self {
+        self.binary(Binary::Sub, o)
+    }
+    /// u * w
+    #[inline]
+    fn mul(&self, o: &Self) -> Self {
+        self.binary(Binary::Mul, o)
+    }
+    /// u / w
+    #[inline]
+    fn div(&self, o: &Self) -> Self {
+        self.binary(Binary::Div, o)
+    }
+    /// u^w
+    #[inline]
+    fn pow(&self, o: &Self) -> Self {
+        self.binary(Binary::Pow, o)
+    }
+    /// min(u, w)
+    #[inline]
+    fn min(&self, o: &Self) -> Self {
+        self.binary(Binary::Min, o)
+    }
+    /// max(u, w)
+    #[inline]
+    fn max(&self, o: &Self) -> Self {
+        self.binary(Binary::Max, o)
+    }
+    /// u + c
+    #[inline]
+    fn add_f(&self, c: f64) -> Self {
+        self.binary_f(Binary::Add, c)
+    }
+    /// u - c
+    #[inline]
+    fn sub_f(&self, c: f64) -> Self {
+        self.binary_f(Binary::Sub, c)
+    }
+    /// u * c
+    #[inline]
+    fn mul_f(&self, c: f64) -> Self {
+        self.binary_f(Binary::Mul, c)
+    }
+    /// u / c
+    #[inline]
+    fn div_f(&self, c: f64) -> Self {
+        self.binary_f(Binary::Div, c)
+    }
+    /// c - u
+    #[inline]
+    fn rsub_f(&self, c: f64) -> Self {
+        self.f_binary(c, Binary::Sub)
+    }
+    /// c / u
+    #[inline]
+    fn rdiv_f(&self, c: f64) -> Self {
+        self.f_binary(c, Binary::Div)
+    }
+    /// -u
+    #[inline]
+    fn neg(&self) -> Self {
+        self.unary(Unary::Neg)
+    }
+    /// 1/u
+    #[inline]
+    fn recip(&self) -> Self {
+        self.unary(Unary::Recip)
+    }
+    /// u^k
+    #[inline]
+    fn powi(&self, k: i32) -> Self {
+        self.unary(Unary::Powi(k))
+    }
+    /// exp(u)
+    #[inline]
+    fn exp(&self) -> Self {
+        self.unary(Unary::Exp)
+    }
+    /// log(u)
+    #[inline]
+    fn ln(&self) -> Self {
+        self.unary(Unary::Log)
+    }
+    /// sqrt(u)
+    #[inline]
+    fn sqrt(&self) -> Self {
+        self.unary(Unary::Sqrt)
+    }
+    /// sin(u)
+    #[inline]
+    fn sin(&self) -> Self {
+        self.unary(Unary::Sin)
+    }
+    /// cos(u)
+    #[inline]
+    fn cos(&self) -> Self {
+        self.unary(Unary::Cos)
+    }
+    /// tan(u)
+    #[inline]
+    fn tan(&self) -> Self {
+        self.unary(Unary::Tan)
+    }
+    /// tanh(u)
+    #[inline]
+    fn tanh(&self) -> Self {
+        self.unary(Unary::Tanh)
+    }
+    /// sigmoid(u)
+    #[inline]
+    fn sigmoid(&self) -> Self {
+        self.unary(Unary::Sigmoid)
+    }
+    /// atan(u)
+    #[inline]
+    fn atan(&self) -> Self {
+        self.unary(Unary::Atan)
+    }
+    /// |u|
+    #[inline]
+    fn abs(&self) -> Self {
+        self.unary(Unary::Abs)
+    }
+}
+
+/// psi'(u) from u and v = psi(u), written with the trait's own operations.
+pub fn unary_deriv_generic<S: Scalar>(u: &S, op: Unary, v: &S) -> S {
+    match op {
+        Unary::Neg => u.cst(-1.0),
+        // d(1/u) = -1/u^2 = -v^2
+        Unary::Recip => v.mul(v).neg(),
+        Unary::Exp => v.clone(),
+        Unary::Log => u.recip(),
+        // d sqrt(u) = 1 / (2 sqrt u)
+        Unary::Sqrt => v.mul_f(2.0).recip(),
+        Unary::Sin => u.cos(),
+        Unary::Cos => u.sin().neg(),
+        // 1 + tan^2
+        Unary::Tan => v.mul(v).add_f(1.0),
+        // 1 - tanh^2
+        Unary::Tanh => v.mul(v).rsub_f(1.0),
+        // s (1 - s)
+        Unary::Sigmoid => v.mul(&v.rsub_f(1.0)),
+        // 1 / (1 + u^2)
+        Unary::Atan => u.mul(u).add_f(1.0).recip(),
+        Unary::Abs => {
+            let r = u.re();
+            u.cst(if r > 0.0 {
+                1.0
+            } else if r < 0.0 {
+                -1.0
+            } else {
+                0.0
+            })
+        }
+        Unary::Powi(k) => match k {
+            0 => u.cst(0.0),
+            1 => u.cst(1.0),
+            2 => u.mul_f(2.0),
+            _ => u.powi(k - 1).mul_f(k as f64),
+        },
+    }
+}
+
+/// Which argument `min`/`max` selects: `true` for the left one (ties pick the left).
+#[inline]
+pub fn selects_left(op: Binary, u: f64, w: f64) -> bool {
+    match op {
+        Binary::Min => !(w < u),
+        Binary::Max => !(w > u),
+        _ => true,
+    }
+}
+
+impl Scalar for f64 {
+    #[inline]
+    fn cst(&self, c: f64) -> Self {
+        c
+    }
+    #[inline]
+    fn re(&self) -> f64 {
+        *self
+    }
+    #[inline]
+    fn unary(&self, op: Unary) -> Self {
+        let u = *self;
+        match op {
+            Unary::Neg => -u,
+            Unary::Recip => 1.0 / u,
+            Unary::Exp => u.exp(),
+            Unary::Log => u.ln(),
+            Unary::Sqrt => u.sqrt(),
+            Unary::Sin => u.sin(),
+            Unary::Cos => u.cos(),
+            Unary::Tan => u.tan(),
+            Unary::Tanh => u.tanh(),
+            Unary::Sigmoid => 1.0 / (1.0 + (-u).exp()),
+            Unary::Atan => u.atan(),
+            Unary::Abs => u.abs(),
+            Unary::Powi(k) => u.powi(k),
+        }
+    }
+    #[inline]
+    fn binary(&self, op: Binary, o: &Self) -> Self {
+        let (u, w) = (*self, *o);
+        match op {
+            Binary::Add => u + w,
+            Binary::Sub => u - w,
+            Binary::Mul => u * w,
+            Binary::Div => u / w,
+            Binary::Pow => u.powf(w),
+            Binary::Min | Binary::Max => {
+                if selects_left(op, u, w) {
+                    u
+                } else {
+                    w
+                }
+            }
+        }
+    }
+}
+
+/// The distance in ulps between `a` and `b`: how many f64 steps lead from one to the
+/// other (0 when equal, also for -0 and +0; `u64::MAX` when either is NaN).
+pub fn ulps_between(a: f64, b: f64) -> u64 {
+    if a.is_nan() || b.is_nan() {
+        return u64::MAX;
+    }
+    fn key(x: f64) -> i128 {
+        let bits = x.to_bits() as i64;
+        // map to a monotone integer line; -0.0 and +0.0 both map to 0
+        if bits < 0 {
+            -((bits & i64::MAX) as i128)
+        } else {
+            bits as i128
+        }
+    }
+    (key(a) - key(b)).unsigned_abs() as u64
+}
+
+/// Bits of error in Herbie's sense: log2(1 + number of f64 values between `value` and
+/// `reference`), from 0 (equal) to 64; NaN or infinite values count 64.
+pub fn bits_err(value: f64, reference: f64) -> f64 {
+    if !value.is_finite() || !reference.is_finite() {
+        if value == reference {
+            return 0.0;
+        }
+        return 64.0;
+    }
+    let u = ulps_between(value, reference);
+    ((u as f64) + 1.0).log2().min(64.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ulps_and_bits() {
+        assert_eq!(ulps_between(1.0, 1.0), 0);
+        assert_eq!(ulps_between(1.0, 1.0 + f64::EPSILON), 1);
+        assert_eq!(ulps_between(-0.0, 0.0), 0);
+        assert_eq!(
+            ulps_between(-f64::MIN_POSITIVE, f64::MIN_POSITIVE),
+            2 * (1u64 << 52)
+        );
+        assert_eq!(bits_err(2.0, 2.0), 0.0);
+        assert_eq!(bits_err(1.0, 1.0 + f64::EPSILON), 1.0);
+        assert_eq!(bits_err(f64::NAN, 1.0), 64.0);
+        assert_eq!(bits_err(f64::INFINITY, 1.0), 64.0);
+        assert_eq!(
+            bits_err(1.0, -1.0),
+            (ulps_between(1.0, -1.0) as f64 + 1.0).log2()
+        );
+    }
+
+    #[test]
+    fn min_max_ties_pick_left() {
+        assert!(selects_left(Binary::Min, 1.0, 1.0));
+        assert!(selects_left(Binary::Max, 1.0, 1.0));
+        assert!(!selects_left(Binary::Min, 2.0, 1.0));
+        assert!(!selects_left(Binary::Max, 1.0, 2.0));
+    }
+}

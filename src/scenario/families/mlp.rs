@@ -1,0 +1,148 @@
+//! Multilayer perceptrons with the squared loss L = 1/2 sum (z - t)^2.
+
+use crate::num::Scalar;
+use crate::scenario::{Model, Scenario};
+
+/// An activation function.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Activation {
+    /// 1 / (1 + exp(-u))
+    Sigmoid,
+    /// tanh(u)
+    Tanh,
+    /// u
+    Identity,
+}
+
+impl Activation {
+    /// Applies the activation.
+    #[inline]
+    pub fn apply<S: Scalar>(self, u: &S) -> S {
+        match self {
+            Activation::Sigmoid => u.sigmoid(),
+            Activation::Tanh => u.tanh(),
+            Activation::Identity => u.clone(),
+        }
+    }
+
+    /// Name as written in scenario files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Activation::Sigmoid => "sigmoid",
+            Activation::Tanh => "tanh",
+            Activation::Identity => "identity",
+        }
+    }
+}
+
+/// A fully connected network; the differentiated inputs are every weight, layer by
+/// layer (W row-major: unit i, input j), each layer's biases after its weights.
+#[derive(Clone, Debug)]
+pub struct Mlp {
+    /// widths: input, hidden..., output
+    pub layers: Vec<usize>,
+    /// hidden activation
+    pub activation: Activation,
+    /// output activation
+    pub output_activation: Activation,
+    /// whether each layer has biases
+    pub bias: bool,
+    /// batch rows, N x layers[0]
+    pub x: Vec<Vec<f64>>,
+    /// targets, N x layers[last]
+    pub t: Vec<Vec<f64>>,
+}
+
+impl Mlp {
+    /// Number of parameters.
+    pub fn n_params(&self) -> usize {
+        self.layers
+            .windows(2)
+            .map(|w| w[1] * w[0] + if self.bias { w[1] } else { 0 })
+            .sum()
+    }
+
+    /// Labels of the parameters: `W1[i,j]`, `b1[i]` (1-based as in the lecture).
+    pub fn labels(&self) -> Vec<String> {
+        let mut out = Vec::with_capacity(self.n_params());
+        for (l, w) in self.layers.windows(2).enumerate() {
+            for i in 1..=w[1] {
+                for j in 1..=w[0] {
+                    out.push(format!("W{}[{i},{j}]", l + 1));
+                }
+            }
+            if self.bias {
+                for i in 1..=w[1] {
+                    out.push(format!("b{}[{i}]", l + 1));
+                }
+            }
+        }
+        out
+    }
+
+    /// The loss at parameters `p`.
+    pub fn eval<S: Scalar>(&self, p: &[S]) -> Vec<S> {
+        let nl = self.layers.len() - 1;
+        let mut loss: Option<S> = None;
+        for (xr, tr) in self.x.iter().zip(&self.t) {
+            let mut a: Vec<S> = xr.iter().map(|&v| p[0].cst(v)).collect();
+            let mut off = 0;
+            for l in 0..nl {
+                let (nin, nout) = (self.layers[l], self.layers[l + 1]);
+                let act = if l + 1 == nl {
+                    self.output_activation
+                } else {
+                    self.activation
+                };
+                let bias_off = off + nout * nin;
+                let mut next = Vec::with_capacity(nout);
+                for i in 0..nout {
+                    let row = &p[off + i * nin..off + (i + 1) * nin];
+                    let mut s = row[0].mul(&a[0]);
+                    for j in 1..nin {
+                        s = s.add(&row[j].mul(&a[j]));
+                    }
+                    if self.bias {
+                        s = s.add(&p[bias_off + i]);
+                    }
+                    next.push(act.apply(&s));
+                }
+                off = bias_off + if self.bias { nout } else { 0 };
+                a = next;
+            }
+            for (z, &t) in a.iter().zip(tr) {
+                let e = z.sub_f(t).powi(2);
+                loss = Some(match loss {
+                    None => e,
+                    Some(acc) => acc.add(&e),
+                });
+            }
+        }
+        let loss = loss.expect("an MLP has at least one batch row and one output");
+        vec![loss.mul_f(0.5)]
+    }
+
+    /// The lecture's 3-2-2-1 sigmoid network without biases (`seed-mlp`): one input row
+    /// (1, 0.5, -0.5), target 0.25, weights drawn from SplitMix64 with seed 1 in [-1, 1).
+    pub fn seed_mlp() -> Scenario {
+        let mlp = Mlp {
+            layers: vec![3, 2, 2, 1],
+            activation: Activation::Sigmoid,
+            output_activation: Activation::Sigmoid,
+            bias: false,
+            x: vec![vec![1.0, 0.5, -0.5]],
+            t: vec![vec![0.25]],
+        };
+        let n = mlp.n_params();
+        let w = crate::scenario::rng::SplitMix64::new(1).fill(n, -1.0, 1.0);
+        let labels = mlp.labels();
+        Scenario::new(
+            "seed-mlp",
+            "the lecture's 3-2-2-1 sigmoid network, no biases, squared loss",
+            Model::Mlp(mlp),
+            w,
+            labels,
+        )
+    }
+}

@@ -1,0 +1,194 @@
+//! Scenarios: a function written once, generically over [`Scalar`], with the point at
+//! which it is differentiated and the settings of the run.
+//!
+//! The built-in families live under `families/`; each is a struct holding the data
+//! that is not differentiated, with an `eval<S: Scalar>(&self, x)` over the
+//! differentiated inputs. [`Model`] gathers them so that every method can run any
+//! scenario through one generic call, [`Model::eval`].
+
+pub mod families;
+pub mod rng;
+
+use crate::num::Scalar;
+pub use families::{Activation, Lecture, Mlp, Perceptron, Product, SumOfSquares};
+
+/// The function of a scenario.
+#[derive(Clone, Debug)]
+pub enum Model {
+    /// the lecture's f(x1, x2), written as the lecture's trace
+    Lecture(Lecture),
+    /// sum of x_i^2
+    SumOfSquares(SumOfSquares),
+    /// product of x_i
+    Product(Product),
+    /// sigma(sum w_i x_i)
+    Perceptron(Perceptron),
+    /// multilayer perceptron with squared loss
+    Mlp(Mlp),
+}
+
+impl Model {
+    /// Evaluates the function at `x` (the differentiated inputs) over any scalar.
+    pub fn eval<S: Scalar>(&self, x: &[S]) -> Vec<S> {
+        match self {
+            Model::Lecture(m) => m.eval(x),
+            Model::SumOfSquares(m) => m.eval(x),
+            Model::Product(m) => m.eval(x),
+            Model::Perceptron(m) => m.eval(x),
+            Model::Mlp(m) => m.eval(x),
+        }
+    }
+
+    /// The family name used in scenario files and listings.
+    pub fn family(&self) -> &'static str {
+        match self {
+            Model::Lecture(_) => "lecture",
+            Model::SumOfSquares(_) => "sum-of-squares",
+            Model::Product(_) => "product",
+            Model::Perceptron(_) => "perceptron",
+            Model::Mlp(_) => "mlp",
+        }
+    }
+}
+
+/// The finite-difference step sweep: from `from` down to `to`, `per_decade` steps per
+/// decade.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct StepSweep {
+    /// largest step
+    pub from: f64,
+    /// smallest step
+    pub to: f64,
+    /// steps per decade
+    pub per_decade: u32,
+}
+
+impl Default for StepSweep {
+    fn default() -> Self {
+        StepSweep {
+            from: 1e-1,
+            to: 1e-16,
+            per_decade: 1,
+        }
+    }
+}
+
+impl StepSweep {
+    /// The steps, largest first.
+    pub fn steps(&self) -> Vec<f64> {
+        crate::fd::step_sweep(self.from, self.to, self.per_decade)
+    }
+}
+
+/// A function, its point and its settings.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    /// id used in reports and `--only`
+    pub name: String,
+    /// one line for listings
+    pub description: String,
+    /// the function
+    pub model: Model,
+    /// the point: values of the differentiated inputs, in order
+    pub x: Vec<f64>,
+    /// a label per differentiated component, e.g. `x1`, `x[3]`, `W1[2,1]`
+    pub labels: Vec<String>,
+    /// number of outputs m
+    pub m: usize,
+    /// FD step sweep
+    pub steps: StepSweep,
+    /// starting MPFR precision of the reference, in bits
+    pub precision: u32,
+    /// how many components the n-scaling methods evaluate
+    pub sample: usize,
+}
+
+/// Default number of sampled components for large n.
+pub const DEFAULT_SAMPLE: usize = 64;
+
+impl Scenario {
+    /// A scenario with default settings; the number of outputs is found by evaluating.
+    pub fn new(
+        name: &str,
+        description: &str,
+        model: Model,
+        x: Vec<f64>,
+        labels: Vec<String>,
+    ) -> Self {
+        let m = model.eval(&x).len();
+        let n = x.len();
+        Scenario {
+            name: name.to_string(),
+            description: description.to_string(),
+            model,
+            x,
+            labels,
+            m,
+            steps: StepSweep::default(),
+            precision: 256,
+            sample: n.min(DEFAULT_SAMPLE),
+        }
+    }
+
+    /// Number of differentiated inputs.
+    pub fn n(&self) -> usize {
+        self.x.len()
+    }
+
+    /// The family name.
+    pub fn family(&self) -> &'static str {
+        self.model.family()
+    }
+
+    /// Evaluates the function over any scalar.
+    pub fn eval<S: Scalar>(&self, x: &[S]) -> Vec<S> {
+        self.model.eval(x)
+    }
+
+    /// The components that n-scaling methods evaluate: all when `sample >= n`, else
+    /// `sample` components evenly spread, always including the first and the last.
+    pub fn sampled_inputs(&self) -> Vec<usize> {
+        sample_indices(self.n(), self.sample)
+    }
+}
+
+/// `k` indices out of 0..n evenly spread, first and last included, increasing.
+pub fn sample_indices(n: usize, k: usize) -> Vec<usize> {
+    if k >= n {
+        return (0..n).collect();
+    }
+    if k <= 1 {
+        return vec![0];
+    }
+    let mut v: Vec<usize> = (0..k)
+        .map(|i| ((i as u128 * (n as u128 - 1)) / (k as u128 - 1)) as usize)
+        .collect();
+    v.dedup();
+    v
+}
+
+/// The built-in scenarios of the lecture, available without scenario files.
+pub fn lecture_scenarios() -> Vec<Scenario> {
+    vec![
+        Lecture::scenario(),
+        SumOfSquares::scenario("sum-of-squares-1000", 1000),
+        Product::scenario_near_one("product-20", 20),
+        Perceptron::scenario(),
+        Mlp::seed_mlp(),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sample_keeps_first_and_last() {
+        assert_eq!(sample_indices(5, 64), vec![0, 1, 2, 3, 4]);
+        let s = sample_indices(1000, 64);
+        assert_eq!(s.len(), 64);
+        assert_eq!(s[0], 0);
+        assert_eq!(*s.last().unwrap(), 999);
+        assert!(s.windows(2).all(|w| w[0] < w[1]));
+    }
+}
