@@ -6,6 +6,7 @@
 //! differentiated inputs. [`Model`] gathers them so that every method can run any
 //! scenario through one generic call, [`Model::eval`].
 
+pub mod expr;
 pub mod families;
 pub mod rng;
 
