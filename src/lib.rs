@@ -28,5 +28,7 @@
 
 pub mod ad;
 pub mod fd;
+pub mod measure;
 pub mod num;
 pub mod scenario;
+pub mod trace;

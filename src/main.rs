@@ -1,1 +1,139 @@
-fn main() {}
+//! The `derivbench` command line: parses flags and calls into the library.
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+use derivbench::scenario::{self, Scenario};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Measures how accurate and how expensive derivatives are.
+#[derive(Parser, Debug)]
+#[command(name = "derivbench", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// List scenarios with family, n, m and description.
+    List {
+        /// folder of scenario files
+        #[arg(long, default_value = "scenarios")]
+        scenarios: PathBuf,
+    },
+    /// Print the evaluation trace of a small scenario: the forward table with tangents
+    /// and the reverse incremental adjoint table, as in the lecture.
+    Trace {
+        /// the scenario's name
+        name: String,
+        /// folder of scenario files
+        #[arg(long, default_value = "scenarios")]
+        scenarios: PathBuf,
+        /// the point, comma-separated (default: the scenario's own)
+        #[arg(long, value_delimiter = ',', allow_hyphen_values = true)]
+        point: Option<Vec<f64>>,
+        /// the input whose tangent the forward table shows, 1-based
+        #[arg(long, default_value_t = 1)]
+        input: usize,
+    },
+}
+
+/// Bad input: exit code 2.
+#[derive(Debug)]
+struct BadInput(String);
+
+impl std::fmt::Display for BadInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for BadInput {}
+
+fn bad(msg: impl Into<String>) -> anyhow::Error {
+    anyhow::Error::new(BadInput(msg.into()))
+}
+
+fn load(dir: &std::path::Path) -> Result<Vec<Scenario>> {
+    let _ = dir;
+    Ok(scenario::lecture_scenarios())
+}
+
+fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::List { scenarios } => {
+            let all = load(&scenarios)?;
+            println!(
+                "{:<24} {:<16} {:>7} {:>4}  description",
+                "name", "family", "n", "m"
+            );
+            for s in &all {
+                println!(
+                    "{:<24} {:<16} {:>7} {:>4}  {}",
+                    s.name,
+                    s.family(),
+                    s.n(),
+                    s.m,
+                    s.description
+                );
+            }
+        }
+        Command::Trace {
+            name,
+            scenarios,
+            point,
+            input,
+        } => {
+            let all = load(&scenarios)?;
+            let sc = all.iter().find(|s| s.name == name).ok_or_else(|| {
+                bad(format!(
+                    "no scenario named '{name}' in {}",
+                    scenarios.display()
+                ))
+            })?;
+            let x = match point {
+                Some(p) if p.len() != sc.n() => {
+                    return Err(bad(format!(
+                        "--point: scenario '{name}' has {} inputs, got {}",
+                        sc.n(),
+                        p.len()
+                    )))
+                }
+                Some(p) => p,
+                None => sc.x.clone(),
+            };
+            if input == 0 || input > sc.n() {
+                return Err(bad(format!(
+                    "--input: must be in 1..={}, got {input}",
+                    sc.n()
+                )));
+            }
+            let t = derivbench::trace::trace(sc, &x, input - 1).map_err(bad)?;
+            print!("{t}");
+        }
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("derivbench: {e:#}");
+            if e.downcast_ref::<BadInput>().is_some() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+    }
+}

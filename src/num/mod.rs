@@ -346,8 +346,9 @@ pub fn unary_deriv_generic<S: Scalar>(u: &S, op: Unary, v: &S) -> S {
 #[inline]
 pub fn selects_left(op: Binary, u: f64, w: f64) -> bool {
     match op {
-        Binary::Min => !(w < u),
-        Binary::Max => !(w > u),
+        // NaN compares as unordered and keeps the left argument
+        Binary::Min => w.partial_cmp(&u) != Some(std::cmp::Ordering::Less),
+        Binary::Max => w.partial_cmp(&u) != Some(std::cmp::Ordering::Greater),
         _ => true,
     }
 }

@@ -13,6 +13,20 @@ pub mod rng;
 use crate::num::Scalar;
 pub use families::{Activation, Lecture, Mlp, Perceptron, Product, SumOfSquares};
 
+/// A function R^n -> R^m written once over any scalar. Every method and measurement
+/// takes one; [`Model`] implements it for the families, and tests may implement it for
+/// functions of their own.
+pub trait Function {
+    /// Evaluates at `x` over any scalar.
+    fn eval<S: Scalar>(&self, x: &[S]) -> Vec<S>;
+}
+
+impl Function for Model {
+    fn eval<S: Scalar>(&self, x: &[S]) -> Vec<S> {
+        Model::eval(self, x)
+    }
+}
+
 /// The function of a scenario.
 #[derive(Clone, Debug)]
 pub enum Model {

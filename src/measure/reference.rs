@@ -1,0 +1,224 @@
+//! The arbitrary-precision reference: derivatives by AD over MPFR at rising precision.
+//!
+//! # The rule
+//!
+//! The scenario's own program is differentiated over `rug::Float` (reverse mode when
+//! m <= n, forward mode otherwise), with every input and literal entering as its exact
+//! f64 value, so the reference is the exact derivative of the function that the f64
+//! program computes. It is evaluated at precision p (default 256 bits) and at 2p. An
+//! entry is *settled* when the two evaluations agree on at least
+//! [`RefOptions::agree_bits`] leading bits (default 100, far beyond the 53 of f64) and
+//! round to the same f64. While any entry is unsettled the precision doubles, up to
+//! [`RefOptions::max_precision`] (default 4096); an entry still unsettled then is
+//! reported as unsettled, never silently accepted. This is the ground-truth loop of
+//! Herbie, applied to derivatives.
+//!
+//! Agreement between precisions is evidence, not proof: a program whose rounding at
+//! every tried precision lands on the same wrong value (a cancellation that needs more
+//! bits than the cap to resolve) would agree. The cap and the agreement threshold are
+//! reported with every entry so a reader can judge.
+
+use crate::ad::{jacobian_forward, Tape};
+use crate::scenario::Function;
+use rug::Float;
+
+/// Settings of the reference loop.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct RefOptions {
+    /// the first precision, in bits
+    pub start_precision: u32,
+    /// the largest precision tried, in bits
+    pub max_precision: u32,
+    /// leading bits two successive precisions must agree on
+    pub agree_bits: u32,
+}
+
+impl Default for RefOptions {
+    fn default() -> Self {
+        RefOptions {
+            start_precision: 256,
+            max_precision: 4096,
+            agree_bits: 100,
+        }
+    }
+}
+
+/// One Jacobian entry of the reference.
+#[derive(Clone, Debug)]
+pub struct RefEntry {
+    /// the value at the higher of the two agreeing precisions (or the last tried)
+    pub value: Float,
+    /// the precision of `value`, in bits
+    pub precision: u32,
+    /// leading bits on which the last two precisions agreed
+    pub agreed_bits: u32,
+    /// true when the agreement reached the threshold and both rounded to the same f64
+    pub settled: bool,
+}
+
+impl RefEntry {
+    /// The reference rounded to the nearest f64.
+    pub fn to_f64(&self) -> f64 {
+        self.value.to_f64()
+    }
+
+    /// The reference with `digits` significant decimal digits.
+    pub fn digits(&self, digits: usize) -> String {
+        if !self.value.is_finite() {
+            return format!("{}", self.value.to_f64());
+        }
+        self.value.to_string_radix(10, Some(digits))
+    }
+}
+
+/// The reference Jacobian of a scenario at a point.
+#[derive(Clone, Debug)]
+pub struct Reference {
+    /// entries[i][k]: d y_i / d x_{cols[k]}
+    pub entries: Vec<Vec<RefEntry>>,
+    /// the columns computed
+    pub cols: Vec<usize>,
+    /// the function values at the final precision
+    pub values: Vec<Float>,
+    /// the highest precision evaluated
+    pub max_precision_used: u32,
+}
+
+impl Reference {
+    /// True when every entry settled.
+    pub fn settled(&self) -> bool {
+        self.entries.iter().flatten().all(|e| e.settled)
+    }
+}
+
+/// Leading bits on which `a` and `b` agree (the lower precision when equal).
+fn agreement(a: &Float, b: &Float) -> u32 {
+    let cap = a.prec().min(b.prec());
+    if a.is_nan() && b.is_nan() {
+        return cap;
+    }
+    if a == b {
+        return cap;
+    }
+    if !a.is_finite() || !b.is_finite() {
+        return 0;
+    }
+    let p = cap + 64;
+    let diff = Float::with_val(p, a - b).abs();
+    let scale = Float::with_val(p, a.abs_ref()).max(&Float::with_val(p, b.abs_ref()));
+    let rel = Float::with_val(p, &diff / &scale);
+    // -log2(rel), floored, clamped to [0, cap]
+    match rel.get_exp() {
+        Some(e) => (-(e as i64)).clamp(0, cap as i64) as u32,
+        None => cap,
+    }
+}
+
+fn jacobian_at<F: Function>(
+    model: &F,
+    x: &[f64],
+    cols: &[usize],
+    prec: u32,
+    m: usize,
+) -> (Vec<Vec<Float>>, Vec<Float>) {
+    let xf: Vec<Float> = x.iter().map(|&v| Float::with_val(prec, v)).collect();
+    if m <= cols.len() {
+        let tape = Tape::new();
+        let xs = tape.vars(&xf);
+        let ys = model.eval(&xs);
+        let values = ys.iter().map(|y| y.value().clone()).collect();
+        let rows = ys
+            .iter()
+            .map(|y| {
+                let g = tape.gradient(y, &xs);
+                cols.iter().map(|&j| g[j].clone()).collect()
+            })
+            .collect();
+        (rows, values)
+    } else {
+        let values = model.eval(&xf);
+        let colsv = jacobian_forward(|d| model.eval(d), &xf, cols);
+        let rows = (0..values.len())
+            .map(|i| colsv.iter().map(|c| c[i].clone()).collect())
+            .collect();
+        (rows, values)
+    }
+}
+
+/// The reference Jacobian columns `cols` of `model` at `x`.
+pub fn reference_jacobian<F: Function>(
+    model: &F,
+    x: &[f64],
+    cols: &[usize],
+    opts: &RefOptions,
+) -> Reference {
+    let m = model.eval(x).len();
+    let mut p = opts.start_precision.max(64);
+    let (mut lo, _) = jacobian_at(model, x, cols, p, m);
+    let mut entries: Vec<Vec<Option<RefEntry>>> = vec![vec![None; cols.len()]; m];
+    let mut last_values;
+    loop {
+        let q = p.saturating_mul(2);
+        let (hi, values) = jacobian_at(model, x, cols, q, m);
+        last_values = values;
+        let at_cap = q >= opts.max_precision;
+        for i in 0..m {
+            for k in 0..cols.len() {
+                if entries[i][k].as_ref().is_some_and(|e| e.settled) {
+                    continue;
+                }
+                let agreed = agreement(&lo[i][k], &hi[i][k]);
+                let same_f64 = lo[i][k].to_f64().to_bits() == hi[i][k].to_f64().to_bits()
+                    || (lo[i][k].is_nan() && hi[i][k].is_nan());
+                let settled = same_f64 && agreed >= opts.agree_bits.min(p);
+                if settled || at_cap {
+                    entries[i][k] = Some(RefEntry {
+                        value: hi[i][k].clone(),
+                        precision: q,
+                        agreed_bits: agreed,
+                        settled,
+                    });
+                }
+            }
+        }
+        let done = entries.iter().flatten().all(|e| e.is_some());
+        if done || at_cap {
+            p = q;
+            break;
+        }
+        lo = hi;
+        p = q;
+    }
+    Reference {
+        entries: entries
+            .into_iter()
+            .map(|r| {
+                r.into_iter()
+                    .map(|e| e.expect("every entry is set at the cap"))
+                    .collect()
+            })
+            .collect(),
+        cols: cols.to_vec(),
+        values: last_values,
+        max_precision_used: p,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn agreement_counts_leading_bits() {
+        let a = Float::with_val(256, 1.0);
+        let b = Float::with_val(256, 1.0) + Float::with_val(256, 2f64.powi(-100));
+        assert_eq!(agreement(&a, &a), 256);
+        assert!(
+            (99..=100).contains(&agreement(&a, &b)),
+            "{}",
+            agreement(&a, &b)
+        );
+        let z = Float::with_val(256, 0.0);
+        assert_eq!(agreement(&z, &a), 0);
+    }
+}

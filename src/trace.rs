@@ -1,0 +1,179 @@
+//! The evaluation trace of a small scenario, laid out like the lecture's tables: the
+//! forward procedure (each v_i with its value and tangent) and the reverse incremental
+//! adjoint table (each v_i's adjoint, then the gradient).
+//!
+//! Numbering follows the lecture: the n inputs are v_{1-n} .. v_0, the elementals
+//! v_1 .. v_l in evaluation order. Constants are not numbered; they appear as literals
+//! among the arguments.
+
+use crate::ad::{Dual, NodeKind, Tape};
+use crate::scenario::Scenario;
+use std::fmt;
+
+/// One row of the trace.
+#[derive(Clone, Debug)]
+pub struct TraceRow {
+    /// the lecture's index i of v_i
+    pub index: i64,
+    /// `x1`, `sin`, `*`, ...
+    pub op: String,
+    /// the arguments, as `v_j` or literal constants
+    pub args: Vec<String>,
+    /// v_i
+    pub value: f64,
+    /// vdot_i for the chosen input
+    pub tangent: f64,
+    /// vbar_i = dy/dv_i for the first output
+    pub adjoint: f64,
+}
+
+/// The forward and reverse tables of one scenario.
+#[derive(Clone, Debug)]
+pub struct Trace {
+    /// scenario name
+    pub scenario: String,
+    /// label of the input whose tangent is shown
+    pub input: String,
+    /// the rows, inputs first
+    pub rows: Vec<TraceRow>,
+    /// the labels of the inputs
+    pub labels: Vec<String>,
+    /// the gradient of the first output from the adjoint sweep
+    pub gradient: Vec<f64>,
+    /// y
+    pub y: f64,
+    /// ydot
+    pub ydot: f64,
+}
+
+/// Largest tape for which a trace is printed.
+pub const MAX_TRACE_LEN: usize = 2000;
+
+/// Records the scenario at `x` on a tape of dual numbers (tangent of input `j`), then
+/// runs the adjoint sweep for the first output. Errors when the tape is too long to show.
+pub fn trace(sc: &Scenario, x: &[f64], j: usize) -> Result<Trace, String> {
+    let tape: Tape<Dual<f64>> = Tape::new();
+    let xd: Vec<Dual<f64>> = x
+        .iter()
+        .enumerate()
+        .map(|(k, &v)| {
+            if k == j {
+                Dual::variable(v)
+            } else {
+                Dual::constant(v)
+            }
+        })
+        .collect();
+    let xs = tape.vars(&xd);
+    let ys = sc.eval(&xs);
+    if tape.len() > MAX_TRACE_LEN {
+        return Err(format!(
+            "scenario '{}' records {} elementals; trace shows at most {MAX_TRACE_LEN}",
+            sc.name,
+            tape.len()
+        ));
+    }
+    let y = ys
+        .first()
+        .ok_or_else(|| format!("scenario '{}' has no output", sc.name))?;
+    let adj = tape.adjoint_table(y, &xs);
+    let nodes = tape.nodes();
+    let n = x.len() as i64;
+    // lecture index of each tape entry (None for constants)
+    let mut number = vec![None; nodes.len()];
+    let mut next = 1 - n;
+    for (i, node) in nodes.iter().enumerate() {
+        if node.kind != NodeKind::Const {
+            number[i] = Some(next);
+            next += 1;
+        }
+    }
+    let arg = |a: u32| -> String {
+        match number[a as usize] {
+            Some(k) => format!("v{k}"),
+            None => format!("{}", nodes[a as usize].value.v),
+        }
+    };
+    let mut rows = Vec::new();
+    for (i, node) in nodes.iter().enumerate() {
+        let Some(index) = number[i] else { continue };
+        let (op, args) = match node.kind {
+            NodeKind::Input => (sc.labels[(index + n - 1) as usize].clone(), vec![]),
+            NodeKind::Powi => (format!("^{}", node.args[1] as i32), vec![arg(node.args[0])]),
+            k => match (k.unary(node.args[1]), k.binary()) {
+                (Some(u), _) => (u.name().to_string(), vec![arg(node.args[0])]),
+                (_, Some(b)) => (
+                    b.name().to_string(),
+                    vec![arg(node.args[0]), arg(node.args[1])],
+                ),
+                _ => unreachable!("constants are skipped"),
+            },
+        };
+        rows.push(TraceRow {
+            index,
+            op,
+            args,
+            value: node.value.v,
+            tangent: node.value.d,
+            adjoint: adj[i].v,
+        });
+    }
+    let gradient = tape.gradient(y, &xs).iter().map(|g| g.v).collect();
+    Ok(Trace {
+        scenario: sc.name.clone(),
+        input: sc.labels[j].clone(),
+        rows,
+        labels: sc.labels.clone(),
+        gradient,
+        y: y.value().v,
+        ydot: y.value().d,
+    })
+}
+
+impl fmt::Display for Trace {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "Forward procedure of '{}' (tangent d/d{})",
+            self.scenario, self.input
+        )?;
+        writeln!(
+            f,
+            "{:>6}  {:<10} {:<18} {:>24} {:>24}",
+            "i", "op", "args", "v_i", "vdot_i"
+        )?;
+        for r in &self.rows {
+            writeln!(
+                f,
+                "{:>6}  {:<10} {:<18} {:>24} {:>24}",
+                format!("v{}", r.index),
+                r.op,
+                r.args.join(", "),
+                format!("{}", r.value),
+                format!("{}", r.tangent)
+            )?;
+        }
+        writeln!(f, "y = {}, ydot = {}", self.y, self.ydot)?;
+        writeln!(f)?;
+        writeln!(
+            f,
+            "Reverse incremental adjoint sweep (ybar = 1), in sweep order"
+        )?;
+        writeln!(f, "{:>6}  {:<10} {:>24}", "i", "op", "vbar_i")?;
+        for r in self.rows.iter().rev() {
+            writeln!(
+                f,
+                "{:>6}  {:<10} {:>24}",
+                format!("v{}", r.index),
+                r.op,
+                format!("{}", r.adjoint)
+            )?;
+        }
+        writeln!(f)?;
+        writeln!(f, "Gradient from the adjoint sweep")?;
+        for (l, g) in self.labels.iter().zip(&self.gradient) {
+            writeln!(f, "  d y / d {l} = {g}")?;
+        }
+        Ok(())
+    }
+}

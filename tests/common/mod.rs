@@ -1,0 +1,67 @@
+//! Helpers shared by the integration tests: ulp comparison and the lecture's oracle.
+#![allow(dead_code)]
+
+use derivbench::num::ulps_between;
+use rug::Float;
+
+/// Asserts that `got` is within `ulps` f64 steps of `want`.
+#[track_caller]
+pub fn assert_close(got: f64, want: f64, ulps: u64, what: &str) {
+    let d = ulps_between(got, want);
+    assert!(
+        d <= ulps,
+        "{what}: got {got:e}, want {want:e}: {d} ulps apart (allowed {ulps})"
+    );
+}
+
+/// Asserts |got - want| <= ulps * ulp(scale): the error bound of a computation whose
+/// rounding errors are relative to `scale` (the magnitude of the operands), not to the
+/// result, as in a sum that cancels.
+#[track_caller]
+pub fn assert_close_scaled(got: f64, want: f64, scale: f64, ulps: f64, what: &str) {
+    let scale = scale.abs().max(want.abs());
+    let ulp = f64::EPSILON * 2f64.powi(scale.log2().floor() as i32);
+    let err = (got - want).abs();
+    assert!(
+        err <= ulps * ulp,
+        "{what}: got {got:e}, want {want:e}: error {err:e} exceeds {ulps} ulps of {scale:e}"
+    );
+}
+
+/// One row of the lecture's trace oracle: i, value, dot_x1, dot_x2, bar (40 digits).
+pub struct OracleRow {
+    pub i: i64,
+    pub value: Float,
+    pub dot_x1: Float,
+    pub dot_x2: Float,
+    pub bar: Float,
+}
+
+/// The lecture's trace computed independently to 35+ digits.
+pub fn lecture_oracle() -> Vec<OracleRow> {
+    let text = include_str!("../data/lecture-trace-oracle.csv");
+    let p = |s: &str| Float::with_val(256, Float::parse(s.trim()).expect("oracle number"));
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.starts_with("i,") && !l.trim().is_empty())
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            OracleRow {
+                i: f[0].parse().unwrap(),
+                value: p(f[1]),
+                dot_x1: p(f[2]),
+                dot_x2: p(f[3]),
+                bar: p(f[4]),
+            }
+        })
+        .collect()
+}
+
+/// Leading bits on which an MPFR value agrees with an oracle value.
+pub fn agreed_bits(a: &Float, b: &Float) -> i64 {
+    if a == b {
+        return i64::MAX;
+    }
+    let d = Float::with_val(512, a - b).abs();
+    let r = Float::with_val(512, &d / b).abs();
+    -(r.get_exp().unwrap_or(0) as i64)
+}

@@ -1,0 +1,131 @@
+//! The lecture's evaluation trace of f(x1, x2) at (1.5, 0.5): values, tangents for both
+//! partials and adjoints, from the f64 tape of dual numbers and from MPFR, against the
+//! independently computed 35-digit oracle.
+
+mod common;
+
+use common::{agreed_bits, assert_close, assert_close_scaled, lecture_oracle};
+use derivbench::ad::{Dual, Tape};
+use derivbench::measure::{reference_jacobian, RefOptions};
+use derivbench::scenario::{Lecture, Model};
+use derivbench::trace::trace;
+use rug::Float;
+
+/// Rows of the trace for tangent direction j, in f64.
+fn f64_trace(j: usize) -> derivbench::trace::Trace {
+    trace(&Lecture::scenario(), &[1.5, 0.5], j).unwrap()
+}
+
+#[test]
+fn f64_values_tangents_and_adjoints_match_the_oracle_within_a_few_ulps() {
+    let oracle = lecture_oracle();
+    let t1 = f64_trace(0);
+    let t2 = f64_trace(1);
+    assert_eq!(t1.rows.len(), oracle.len());
+    for (k, o) in oracle.iter().enumerate() {
+        let (r1, r2) = (&t1.rows[k], &t2.rows[k]);
+        assert_eq!(r1.index, o.i);
+        let what = format!("v{}", o.i);
+        // values pass through up to 6 roundings; sin and exp from libm add one ulp each
+        assert_close(r1.value, o.value.to_f64(), 4, &format!("{what} value"));
+        // tangents and adjoints of sums can cancel (v5dot = v2dot + v4dot = 0.02 from
+        // -1.98 and 2): their rounding errors are relative to the operands' magnitude
+        let scale = |col: fn(&common::OracleRow) -> &Float| {
+            r1.args
+                .iter()
+                .filter_map(|a| a.strip_prefix('v')?.parse::<i64>().ok())
+                .map(|i| col(&oracle[(i + 1) as usize]).to_f64().abs())
+                .fold(0.0, f64::max)
+        };
+        let (s1, s2) = (scale(|o| &o.dot_x1), scale(|o| &o.dot_x2));
+        assert_close_scaled(
+            r1.tangent,
+            o.dot_x1.to_f64(),
+            s1,
+            8.0,
+            &format!("{what} dot_x1"),
+        );
+        assert_close_scaled(
+            r2.tangent,
+            o.dot_x2.to_f64(),
+            s2,
+            8.0,
+            &format!("{what} dot_x2"),
+        );
+        assert_close(r1.adjoint, o.bar.to_f64(), 8, &format!("{what} bar"));
+    }
+    // the lecture prints y = 2.0167, the product of its 4-digit intermediates
+    // 1.4924 * 1.3513 = 2.01668; the exact y = 2.016646669... rounds to 2.0166
+    assert_eq!(format!("{:.4}", t1.y), "2.0166");
+    assert_eq!(format!("{:.4}", 1.4924 * 1.3513), "2.0167");
+    assert_eq!(format!("{:.4}", t1.ydot), "3.0118");
+}
+
+#[test]
+fn adjoint_sweep_gradient_equals_forward_tangents() {
+    let t1 = f64_trace(0);
+    let t2 = f64_trace(1);
+    assert_close(t1.gradient[0], t1.ydot, 2, "dy/dx1");
+    assert_close(t1.gradient[1], t2.ydot, 2, "dy/dx2");
+    // and the incremental adjoints of the inputs are the gradient
+    assert_eq!(t1.rows[0].adjoint, t1.gradient[0]);
+    assert_eq!(t1.rows[1].adjoint, t1.gradient[1]);
+}
+
+#[test]
+fn mpfr_trace_agrees_with_the_oracle_to_its_35_digits() {
+    let oracle = lecture_oracle();
+    for (j, dots) in [(0usize, 0usize), (1, 1)] {
+        let x: Vec<Dual<Float>> = [1.5, 0.5]
+            .iter()
+            .enumerate()
+            .map(|(k, &v)| {
+                let v = Float::with_val(256, v);
+                if k == j {
+                    Dual::variable(v)
+                } else {
+                    Dual::constant(v)
+                }
+            })
+            .collect();
+        let tape: Tape<Dual<Float>> = Tape::new();
+        let xs = tape.vars(&x);
+        let y = Lecture.eval(&xs).remove(0);
+        let adj = tape.adjoint_table(&y, &xs);
+        for (k, (node, o)) in tape.nodes().iter().zip(&oracle).enumerate() {
+            let want_dot = if dots == 0 { &o.dot_x1 } else { &o.dot_x2 };
+            // the oracle carries 35 significant digits (116 bits)
+            assert!(
+                agreed_bits(&node.value.v, &o.value) >= 110,
+                "v{} value",
+                o.i
+            );
+            if *want_dot != 0 {
+                assert!(
+                    agreed_bits(&node.value.d, want_dot) >= 110,
+                    "v{} tangent",
+                    o.i
+                );
+            } else {
+                assert_eq!(node.value.d, 0);
+            }
+            assert!(agreed_bits(&adj[k].v, &o.bar) >= 110, "v{} adjoint", o.i);
+        }
+    }
+}
+
+#[test]
+fn reference_settles_and_matches_the_oracle_gradient() {
+    let oracle = lecture_oracle();
+    let r = reference_jacobian(
+        &Model::Lecture(Lecture),
+        &[1.5, 0.5],
+        &[0, 1],
+        &RefOptions::default(),
+    );
+    assert!(r.settled());
+    assert_eq!(r.max_precision_used, 512);
+    assert!(agreed_bits(&r.entries[0][0].value, &oracle[0].bar) >= 110);
+    assert!(agreed_bits(&r.entries[0][1].value, &oracle[1].bar) >= 110);
+    assert!(r.entries[0][0].agreed_bits >= 100);
+}
