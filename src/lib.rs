@@ -30,5 +30,8 @@ pub mod ad;
 pub mod fd;
 pub mod measure;
 pub mod num;
+pub mod report;
+pub mod results;
+pub mod run;
 pub mod scenario;
 pub mod trace;

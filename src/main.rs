@@ -16,6 +16,27 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Run every scenario x method and write the reports into --out.
+    Run {
+        /// folder of scenario files
+        #[arg(long, default_value = "scenarios")]
+        scenarios: PathBuf,
+        /// output folder
+        #[arg(long, default_value = "reports/latest")]
+        out: PathBuf,
+        /// only these scenarios (comma-separated names)
+        #[arg(long, value_delimiter = ',')]
+        only: Option<Vec<String>>,
+        /// only these methods (comma-separated)
+        #[arg(long, value_delimiter = ',')]
+        methods: Option<Vec<String>>,
+        /// fewer FD steps (every third step of each sweep), for CI
+        #[arg(long)]
+        quick: bool,
+        /// worker threads (default: one per core)
+        #[arg(long, default_value_t = 0)]
+        jobs: usize,
+    },
     /// List scenarios with family, n, m and description.
     List {
         /// folder of scenario files
@@ -60,8 +81,70 @@ fn load(dir: &std::path::Path) -> Result<Vec<Scenario>> {
     Ok(scenario::lecture_scenarios())
 }
 
+fn run_command(
+    dir: &std::path::Path,
+    out: &std::path::Path,
+    only: Option<Vec<String>>,
+    methods: Option<Vec<String>>,
+    quick: bool,
+    jobs: usize,
+) -> Result<()> {
+    use derivbench::measure::Method;
+    use derivbench::report::{write_all, Staging};
+    use derivbench::run::{run_all, RunOptions};
+
+    let mut opts = RunOptions { jobs, ..RunOptions::default() };
+    opts.accuracy.quick = quick;
+    if let Some(ms) = methods {
+        let mut parsed = Vec::new();
+        for m in ms {
+            parsed.push(m.parse::<Method>().map_err(|e| bad(format!("--methods: {e}")))?);
+        }
+        parsed.sort();
+        parsed.dedup();
+        opts.accuracy.methods = parsed;
+    }
+    let mut all = load(dir)?;
+    if let Some(names) = &only {
+        for n in names {
+            if !all.iter().any(|s| &s.name == n) {
+                return Err(bad(format!("--only: no scenario named '{n}' in {}", dir.display())));
+            }
+        }
+        all.retain(|s| names.contains(&s.name));
+    }
+    // fail before any work when the output folder cannot be written
+    let staging = Staging::create(out).map_err(|e| bad(format!("--out: {e}")))?;
+    let bar = indicatif::ProgressBar::new(all.len() as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} scenarios, {elapsed} {msg}")
+            .expect("a valid progress template"),
+    );
+    let tick = |name: &str| {
+        bar.set_message(name.to_string());
+        bar.inc(1);
+    };
+    let results = run_all(&all, &opts, Vec::new(), &tick);
+    bar.finish_and_clear();
+    write_all(&staging, &results)?;
+    staging.commit()?;
+    eprintln!(
+        "derivbench: {} scenario(s) measured; reports in {}",
+        results.scenarios.len(),
+        out.display()
+    );
+    if !results.failures.is_empty() {
+        let lines: Vec<String> = results.failures.iter().map(|f| format!("{}: {}", f.what, f.error)).collect();
+        return Err(bad(format!("{} scenario(s) failed:\n  {}", lines.len(), lines.join("\n  "))));
+    }
+    Ok(())
+}
+
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
+        Command::Run { scenarios, out, only, methods, quick, jobs } => {
+            run_command(&scenarios, &out, only, methods, quick, jobs)?;
+        }
         Command::List { scenarios } => {
             let all = load(&scenarios)?;
             println!(

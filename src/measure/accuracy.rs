@@ -1,0 +1,497 @@
+//! Accuracy of every method against the reference, per Jacobian entry, with the
+//! finite-difference error split into truncation and rounding, and the classic error
+//! model of each difference quotient next to the measurement.
+
+use super::method::Method;
+use super::reference::{reference_jacobian, RefOptions, Reference};
+use crate::ad::{jacobian_forward, jacobian_forward_vector, Dual, Tape};
+use crate::fd::{self, FdKind, Stencil};
+use crate::num::{bits_err, Complex, Scalar};
+use crate::results::{AccuracyRow, FdTheory, ReferenceRow};
+use crate::scenario::Scenario;
+use rayon::prelude::*;
+use rug::Float;
+use std::collections::HashMap;
+
+/// The unit roundoff of f64, 2^-53: the relative error of one correctly rounded result.
+pub const UNIT_ROUNDOFF: f64 = f64::EPSILON / 2.0;
+
+/// Levels of Ridders' extrapolation (two evaluations each): at most 30 evaluations.
+pub const RICHARDSON_LEVELS: usize = 15;
+
+/// Settings of the accuracy measurement.
+#[derive(Clone, Debug)]
+pub struct AccuracyOptions {
+    /// the methods to run, in report order
+    pub methods: Vec<Method>,
+    /// fewer FD steps (every third step of the sweep)
+    pub quick: bool,
+    /// the reference loop (its start precision is the scenario's own)
+    pub reference: RefOptions,
+}
+
+impl Default for AccuracyOptions {
+    fn default() -> Self {
+        AccuracyOptions { methods: Method::ALL.to_vec(), quick: false, reference: RefOptions::default() }
+    }
+}
+
+/// What the accuracy measurement of one scenario produces.
+#[derive(Clone, Debug)]
+pub struct Accuracy {
+    /// rows of `accuracy.csv`
+    pub rows: Vec<AccuracyRow>,
+    /// rows of `reference.csv`
+    pub reference: Vec<ReferenceRow>,
+    /// FD error model against measurement
+    pub theory: Vec<FdTheory>,
+    /// the sampled inputs
+    pub sampled: Vec<usize>,
+    /// notable findings
+    pub notes: Vec<String>,
+}
+
+/// One estimate before it is compared with the reference.
+struct Estimate {
+    method: String,
+    h: Option<f64>,
+    output: usize,
+    input: usize,
+    value: Option<f64>,
+    /// the same quotient in MPFR (FD sweep methods)
+    mpfr: Option<Float>,
+}
+
+/// The steps of the sweep, thinned in quick mode.
+pub fn sweep_steps(sc: &Scenario, quick: bool) -> Vec<f64> {
+    let all = sc.steps.steps();
+    if quick {
+        all.into_iter().step_by(3).collect()
+    } else {
+        all
+    }
+}
+
+/// f evaluated at x with x_j replaced, cached by the f64 value of x_j.
+struct Cache<'a, S> {
+    sc: &'a Scenario,
+    x: Vec<S>,
+    j: usize,
+    seen: HashMap<u64, Vec<S>>,
+}
+
+impl<'a, S: Scalar> Cache<'a, S> {
+    fn new(sc: &'a Scenario, x: Vec<S>, j: usize) -> Self {
+        Cache { sc, x, j, seen: HashMap::new() }
+    }
+    fn at(&mut self, xj: f64) -> Vec<S> {
+        if let Some(v) = self.seen.get(&xj.to_bits()) {
+            return v.clone();
+        }
+        let v = fd::eval_at(&|p: &[S]| self.sc.eval(p), &self.x, self.j, xj);
+        self.seen.insert(xj.to_bits(), v.clone());
+        v
+    }
+}
+
+/// FD sweep estimates of column j for the given kinds: at every step and at the
+/// textbook step, in f64 and, at the same points, in MPFR.
+fn fd_column_estimates(sc: &Scenario, j: usize, kinds: &[FdKind], steps: &[f64], prec: u32) -> Vec<Estimate> {
+    let mut f64s = Cache::new(sc, sc.x.clone(), j);
+    let xm: Vec<Float> = sc.x.iter().map(|&v| Float::with_val(prec, v)).collect();
+    let mut mp = Cache::new(sc, xm, j);
+    let xj = sc.x[j];
+    let mut out = Vec::new();
+    for &kind in kinds {
+        let auto = kind.textbook_step(xj);
+        let runs = steps
+            .iter()
+            .map(|&h| (kind.method().to_string(), h))
+            .chain(std::iter::once((format!("{}@auto", kind.method()), auto)));
+        for (method, h) in runs {
+            let st = Stencil::new(kind, xj, h);
+            if st.vanished() {
+                for i in 0..sc.m {
+                    out.push(Estimate { method: method.clone(), h: Some(0.0), output: i, input: j, value: None, mpfr: None });
+                }
+                continue;
+            }
+            let (hi, lo) = (f64s.at(st.hi), f64s.at(st.lo));
+            let (mhi, mlo) = (mp.at(st.hi), mp.at(st.lo));
+            for i in 0..sc.m {
+                out.push(Estimate {
+                    method: method.clone(),
+                    h: Some(st.h),
+                    output: i,
+                    input: j,
+                    value: Some(st.quotient(&hi[i], &lo[i])),
+                    mpfr: Some(st.quotient(&mhi[i], &mlo[i])),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Estimates of one non-sweep method for the sampled columns (all columns for reverse).
+fn method_estimates(sc: &Scenario, method: Method, sampled: &[usize]) -> Vec<Estimate> {
+    let name = method.name().to_string();
+    let est = |h: Option<f64>, i: usize, j: usize, v: f64| Estimate {
+        method: name.clone(),
+        h,
+        output: i,
+        input: j,
+        value: Some(v),
+        mpfr: None,
+    };
+    let mut out = Vec::new();
+    match method {
+        Method::FdRichardson => {
+            let f = |p: &[f64]| sc.eval(p);
+            for &j in sampled {
+                let r = fd::richardson(&f, &sc.x, j, RICHARDSON_LEVELS);
+                for (i, v) in r.value.iter().enumerate() {
+                    out.push(est(Some(r.h), i, j, *v));
+                }
+            }
+        }
+        Method::ComplexStep => {
+            let f = |p: &[Complex]| sc.eval(p);
+            for &j in sampled {
+                let h = fd::complex_step_size(sc.x[j]);
+                for (i, v) in fd::complex_step(&f, &sc.x, j, h).iter().enumerate() {
+                    out.push(est(Some(h), i, j, *v));
+                }
+            }
+        }
+        Method::Forward => {
+            let cols = jacobian_forward(|d: &[Dual<f64>]| sc.eval(d), &sc.x, sampled);
+            for (k, &j) in sampled.iter().enumerate() {
+                for (i, v) in cols[k].iter().enumerate() {
+                    out.push(est(None, i, j, *v));
+                }
+            }
+        }
+        Method::ForwardVector => {
+            let cols = jacobian_forward_vector(|d| sc.eval(d), &sc.x, sampled);
+            for (k, &j) in sampled.iter().enumerate() {
+                for (i, v) in cols[k].iter().enumerate() {
+                    out.push(est(None, i, j, *v));
+                }
+            }
+        }
+        Method::Reverse => {
+            let tape = Tape::new();
+            let xs = tape.vars(&sc.x);
+            let ys = sc.eval(&xs);
+            let jac = tape.jacobian(&ys, &xs);
+            for (i, row) in jac.iter().enumerate() {
+                for (j, v) in row.iter().enumerate() {
+                    out.push(est(None, i, j, *v));
+                }
+            }
+        }
+        Method::FdForward | Method::FdBackward | Method::FdCentral => {
+            unreachable!("sweep methods are handled per column")
+        }
+    }
+    out
+}
+
+/// |a - b| in MPFR, rounded to f64.
+fn mpfr_abs_diff(a: &Float, b: &Float) -> f64 {
+    let p = a.prec().max(b.prec());
+    Float::with_val(p, a - b).abs().to_f64()
+}
+
+fn to_row(sc: &Scenario, e: Estimate, r: &Reference) -> AccuracyRow {
+    let refv = &r.entries[e.output][e.input];
+    let reference = refv.to_f64();
+    let (abs_err, rel_err, bits) = match e.value {
+        None => (None, None, None),
+        Some(v) => {
+            let abs = if v.is_finite() && refv.value.is_finite() {
+                mpfr_abs_diff(&Float::with_val(refv.value.prec(), v), &refv.value)
+            } else if v == reference {
+                0.0
+            } else {
+                f64::INFINITY
+            };
+            let rel = if reference == 0.0 || !reference.is_finite() { abs } else { abs / reference.abs() };
+            (Some(abs), Some(rel), Some(bits_err(v, reference)))
+        }
+    };
+    let (trunc, round) = match (&e.mpfr, e.value) {
+        (Some(q), Some(v)) => {
+            let trunc = if q.is_finite() && refv.value.is_finite() { mpfr_abs_diff(q, &refv.value) } else { f64::NAN };
+            let round = if v.is_finite() && q.is_finite() {
+                mpfr_abs_diff(&Float::with_val(q.prec(), v), q)
+            } else {
+                f64::NAN
+            };
+            (Some(trunc), Some(round))
+        }
+        _ => (None, None),
+    };
+    AccuracyRow {
+        scenario: sc.name.clone(),
+        method: e.method,
+        h: e.h,
+        output: e.output,
+        input: e.input,
+        value: e.value,
+        reference,
+        abs_err,
+        rel_err,
+        bits_err: bits,
+        trunc_err: trunc,
+        round_err: round,
+    }
+}
+
+/// |f|, |f''| and |f'''| along x_j for every output, by three nested dual numbers over
+/// MPFR: x_j + e1 + e2 + e3 carries f' ,f'' and f''' in its mixed coefficients.
+pub fn higher_derivatives(sc: &Scenario, j: usize, prec: u32) -> Vec<(f64, f64, f64)> {
+    type D3 = Dual<Dual<Dual<Float>>>;
+    let c = |v: f64| Float::with_val(prec, v);
+    let d1 = |v: f64, d: f64| Dual::new(c(v), c(d));
+    let x: Vec<D3> = sc
+        .x
+        .iter()
+        .enumerate()
+        .map(|(k, &v)| {
+            let s = if k == j { 1.0 } else { 0.0 };
+            let b0 = Dual::new(d1(v, s), d1(s, 0.0));
+            let b1 = Dual::new(d1(s, 0.0), d1(0.0, 0.0));
+            Dual::new(b0, b1)
+        })
+        .collect();
+    sc.eval(&x)
+        .iter()
+        .map(|y| (y.v.v.v.to_f64().abs(), y.d.d.v.to_f64().abs(), y.d.d.d.to_f64().abs()))
+        .collect()
+}
+
+/// The classic model: the optimal step and error of a difference quotient given |f|,
+/// |f''| and |f'''|, with each evaluation of f rounded to u|f|.
+///
+/// One-sided: E(h) = |f''| h / 2 + 2u|f| / h, so h* = 2 sqrt(u|f|/|f''|) and
+/// E* = 2 sqrt(u |f| |f''|). Central: E(h) = |f'''| h^2 / 6 + u|f| / h, so
+/// h* = (3u|f|/|f'''|)^(1/3) and E* = 3u|f| / (2h*). `None` when the truncation term
+/// vanishes (the model then has no optimum: larger steps are better).
+pub fn fd_model(kind: FdKind, f: f64, d2: f64, d3: f64) -> Option<(f64, f64)> {
+    let u = UNIT_ROUNDOFF;
+    match kind {
+        FdKind::Central => {
+            if d3 == 0.0 || !d3.is_finite() {
+                return None;
+            }
+            let h = (3.0 * u * f / d3).cbrt();
+            Some((h, 1.5 * u * f / h))
+        }
+        _ => {
+            if d2 == 0.0 || !d2.is_finite() {
+                return None;
+            }
+            Some((2.0 * (u * f / d2).sqrt(), 2.0 * (u * f * d2).sqrt()))
+        }
+    }
+}
+
+fn theory(sc: &Scenario, kinds: &[FdKind], sampled: &[usize], rows: &[AccuracyRow], prec: u32) -> Vec<FdTheory> {
+    let per_col: Vec<Vec<(f64, f64, f64)>> = sampled.par_iter().map(|&j| higher_derivatives(sc, j, prec)).collect();
+    let mut out = Vec::new();
+    for &kind in kinds {
+        let name = kind.method();
+        let auto_name = format!("{name}@auto");
+        for (k, &j) in sampled.iter().enumerate() {
+            for (i, &(f, d2, d3)) in per_col[k].iter().enumerate() {
+                let entry = |r: &&AccuracyRow| r.output == i && r.input == j;
+                let best = rows
+                    .iter()
+                    .filter(|r| r.method == name)
+                    .filter(entry)
+                    .filter_map(|r| Some((r.h?, r.abs_err?)))
+                    .filter(|(h, e)| *h > 0.0 && e.is_finite())
+                    .min_by(|a, b| a.1.total_cmp(&b.1));
+                let auto = rows.iter().filter(|r| r.method == auto_name).find(entry);
+                let model = fd_model(kind, f, d2, d3);
+                out.push(FdTheory {
+                    method: name.to_string(),
+                    output: i,
+                    input: j,
+                    f_abs: f,
+                    d2_abs: d2,
+                    d3_abs: d3,
+                    predicted_h: model.map(|m| m.0),
+                    predicted_err: model.map(|m| m.1),
+                    measured_h: best.map(|b| b.0),
+                    measured_err: best.map(|b| b.1),
+                    auto_h: auto.and_then(|r| r.h),
+                    auto_err: auto.and_then(|r| r.abs_err),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Measures every method on one scenario.
+pub fn measure_accuracy(sc: &Scenario, opts: &AccuracyOptions) -> Accuracy {
+    let n = sc.n();
+    let all: Vec<usize> = (0..n).collect();
+    let ropts = RefOptions { start_precision: sc.precision, ..opts.reference };
+    let reference = reference_jacobian(&sc.model, &sc.x, &all, &ropts);
+    let prec = reference.max_precision_used;
+    let sampled = sc.sampled_inputs();
+    let kinds: Vec<FdKind> = opts.methods.iter().filter_map(|m| m.fd_kind()).collect();
+    let steps = sweep_steps(sc, opts.quick);
+
+    // FD sweeps: one task per sampled column; other methods: one task each
+    let fd_cols: Vec<Vec<Estimate>> = if kinds.is_empty() {
+        Vec::new()
+    } else {
+        sampled.par_iter().map(|&j| fd_column_estimates(sc, j, &kinds, &steps, prec)).collect()
+    };
+    let others: Vec<(Method, Vec<Estimate>)> = opts
+        .methods
+        .par_iter()
+        .filter(|m| m.fd_kind().is_none())
+        .map(|&m| (m, method_estimates(sc, m, &sampled)))
+        .collect();
+
+    // gather in a fixed order: method, step (sweep order, then @auto), output, input
+    let mut rows = Vec::new();
+    let mut fd_cols: Vec<std::vec::IntoIter<Estimate>> = fd_cols.into_iter().map(|v| v.into_iter()).collect();
+    let mut fd_by_method: Vec<Vec<Vec<Estimate>>> = Vec::new(); // [kind][col] -> estimates
+    for _ in &kinds {
+        let per_col: Vec<Vec<Estimate>> = fd_cols
+            .iter_mut()
+            .map(|it| it.by_ref().take((steps.len() + 1) * sc.m).collect())
+            .collect();
+        fd_by_method.push(per_col);
+    }
+    let mut others = others.into_iter();
+    let mut fd_k = 0;
+    for &m in &opts.methods {
+        if m.fd_kind().is_some() {
+            let per_col = std::mem::take(&mut fd_by_method[fd_k]);
+            fd_k += 1;
+            // per_col[col] is ordered step-major, output-minor; interleave the columns
+            let mut iters: Vec<_> = per_col.into_iter().map(|v| v.into_iter()).collect();
+            for _step in 0..=steps.len() {
+                let mut block: Vec<Estimate> = Vec::new();
+                for it in iters.iter_mut() {
+                    block.extend(it.by_ref().take(sc.m));
+                }
+                block.sort_by_key(|e| (e.output, e.input));
+                rows.extend(block.into_iter().map(|e| to_row(sc, e, &reference)));
+            }
+        } else {
+            let (_, est) = others.next().expect("one estimate list per non-sweep method");
+            let mut est = est;
+            if m != Method::Reverse {
+                est.sort_by_key(|e| (e.output, e.input));
+            }
+            rows.extend(est.into_iter().map(|e| to_row(sc, e, &reference)));
+        }
+    }
+
+    let theory = theory(sc, &kinds, &sampled, &rows, prec);
+    let refrows = reference_rows(sc, &reference);
+    let notes = notes(sc, &rows, &reference);
+    Accuracy { rows, reference: refrows, theory, sampled, notes }
+}
+
+fn reference_rows(sc: &Scenario, r: &Reference) -> Vec<ReferenceRow> {
+    let mut out = Vec::new();
+    for (i, row) in r.entries.iter().enumerate() {
+        for (k, e) in row.iter().enumerate() {
+            out.push(ReferenceRow {
+                scenario: sc.name.clone(),
+                output: i,
+                input: r.cols[k],
+                reference: e.to_f64(),
+                precision_bits: e.precision,
+                agreed_bits: e.agreed_bits,
+                digits: e.digits(40),
+                settled: e.settled,
+            });
+        }
+    }
+    out
+}
+
+fn notes(sc: &Scenario, rows: &[AccuracyRow], r: &Reference) -> Vec<String> {
+    let mut notes = Vec::new();
+    let vanished: Vec<&str> = {
+        let mut v: Vec<&str> = rows.iter().filter(|r| r.h == Some(0.0)).map(|r| r.method.as_str()).collect();
+        v.dedup();
+        v
+    };
+    if !vanished.is_empty() {
+        notes.push(format!(
+            "the step sweep went below the spacing of x: some steps vanish in f64 ((x + h) - x = 0) for {}",
+            vanished.join(", ")
+        ));
+    }
+    let unsettled = r.entries.iter().flatten().filter(|e| !e.settled).count();
+    if unsettled > 0 {
+        notes.push(format!(
+            "unsettled: {unsettled} reference entries did not settle by {} bits",
+            r.max_precision_used
+        ));
+    }
+    let nonfinite_ref = r.entries.iter().flatten().filter(|e| !e.value.is_finite()).count();
+    if nonfinite_ref > 0 {
+        notes.push(format!("nonfinite: {nonfinite_ref} reference entries are not finite (NaN or infinite)"));
+    }
+    let mut nonfinite: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.value.is_some_and(|v| !v.is_finite()))
+        .map(|r| r.method.as_str())
+        .collect();
+    nonfinite.sort_unstable();
+    nonfinite.dedup();
+    if !nonfinite.is_empty() {
+        notes.push(format!("nonfinite: NaN or infinite derivatives from {}", nonfinite.join(", ")));
+    }
+    let _ = sc;
+    notes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::Lecture;
+
+    #[test]
+    fn model_optimum_minimises_the_model() {
+        let (f, d2, d3) = (2.0, 3.0, 5.0);
+        let (h, e) = fd_model(FdKind::Forward, f, d2, d3).unwrap();
+        let u = UNIT_ROUNDOFF;
+        let err = |h: f64| d2 * h / 2.0 + 2.0 * u * f / h;
+        assert!((err(h) - e).abs() <= 1e-12 * e);
+        assert!(err(h * 1.01) > e && err(h * 0.99) > e);
+        let (hc, ec) = fd_model(FdKind::Central, f, d2, d3).unwrap();
+        let errc = |h: f64| d3 * h * h / 6.0 + u * f / h;
+        assert!((errc(hc) - ec).abs() <= 1e-12 * ec);
+        assert!(errc(hc * 1.01) > ec && errc(hc * 0.99) > ec);
+        assert_eq!(fd_model(FdKind::Central, 1.0, 1.0, 0.0), None);
+    }
+
+    #[test]
+    fn higher_derivatives_of_x_cubed() {
+        let sc = Scenario::new(
+            "cube",
+            "",
+            crate::scenario::Model::Product(crate::scenario::Product),
+            vec![2.0, 3.0, 5.0],
+            vec!["a".into(), "b".into(), "c".into()],
+        );
+        // f = abc: f along a is linear
+        let d = higher_derivatives(&sc, 0, 128);
+        assert_eq!(d[0], (30.0, 0.0, 0.0));
+        let _ = Lecture;
+    }
+}

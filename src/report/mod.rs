@@ -1,0 +1,66 @@
+//! Reports: the CSV files, `results.json` and `summary.md`, written atomically.
+
+pub mod atomic;
+pub mod csv;
+pub mod summary;
+
+use crate::results::RunResults;
+use std::path::Path;
+
+pub use atomic::Staging;
+
+/// Errors while writing or reading reports.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// a file could not be written or read
+    #[error("{path}: {source}")]
+    Io {
+        /// the file
+        path: String,
+        /// the cause
+        source: std::io::Error,
+    },
+    /// a CSV file could not be written
+    #[error("{path}: {source}")]
+    Csv {
+        /// the file
+        path: String,
+        /// the cause
+        source: ::csv::Error,
+    },
+    /// `results.json` could not be read or written
+    #[error("{path}: {source}")]
+    Json {
+        /// the file
+        path: String,
+        /// the cause
+        source: serde_json::Error,
+    },
+}
+
+/// Writes every tabular report of `results` into the staging folder.
+pub fn write_all(st: &Staging, results: &RunResults) -> Result<(), ReportError> {
+    csv::write_accuracy(&st.path("accuracy.csv"), results)?;
+    csv::write_reference(&st.path("reference.csv"), results)?;
+    csv::write_cost(&st.path("cost.csv"), results)?;
+    let json = serde_json::to_string_pretty(results).map_err(|e| ReportError::Json {
+        path: "results.json".into(),
+        source: e,
+    })?;
+    st.write("results.json", json.as_bytes())?;
+    st.write("summary.md", summary::render(results).as_bytes())?;
+    Ok(())
+}
+
+/// Reads `results.json` from a results folder.
+pub fn read_results(dir: &Path) -> Result<RunResults, ReportError> {
+    let path = dir.join("results.json");
+    let text = std::fs::read_to_string(&path).map_err(|e| ReportError::Io {
+        path: path.display().to_string(),
+        source: e,
+    })?;
+    serde_json::from_str(&text).map_err(|e| ReportError::Json {
+        path: path.display().to_string(),
+        source: e,
+    })
+}

@@ -1,0 +1,191 @@
+//! `summary.md`: the tables a person reads first.
+
+use crate::results::{AccuracyRow, FdTheory, RunResults, ScenarioResult};
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+/// Per method, the bits of error of each entry: for sweep methods the best over the
+/// steps, for every other method (and `@auto`) the single value.
+pub fn best_bits_per_entry(rows: &[AccuracyRow]) -> BTreeMap<String, Vec<f64>> {
+    let mut best: BTreeMap<(String, usize, usize), f64> = BTreeMap::new();
+    for r in rows {
+        let Some(b) = r.bits_err else { continue };
+        let e = best.entry((r.method.clone(), r.output, r.input)).or_insert(f64::INFINITY);
+        *e = e.min(b);
+    }
+    let mut out: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    for ((m, _, _), b) in best {
+        out.entry(m).or_default().push(b);
+    }
+    out
+}
+
+/// The worst and the median of a list.
+pub fn worst_and_median(v: &[f64]) -> (f64, f64) {
+    let mut s = v.to_vec();
+    s.sort_by(f64::total_cmp);
+    let worst = s.last().copied().unwrap_or(f64::NAN);
+    let median = if s.is_empty() { f64::NAN } else { s[s.len() / 2] };
+    (worst, median)
+}
+
+fn e(v: Option<f64>) -> String {
+    match v {
+        Some(x) => format!("{x:.2e}"),
+        None => "-".into(),
+    }
+}
+
+/// The method order of the report, whatever the map order.
+fn method_order(s: &ScenarioResult) -> Vec<String> {
+    let mut seen = Vec::new();
+    for r in &s.accuracy {
+        if !seen.contains(&r.method) {
+            seen.push(r.method.clone());
+        }
+    }
+    seen
+}
+
+fn theory_table(out: &mut String, t: &[FdTheory]) {
+    if t.is_empty() {
+        return;
+    }
+    let first = (t[0].output, t[0].input);
+    let _ = writeln!(
+        out,
+        "\nFinite differences on entry (output {}, input {}): the classic error model next to the measurement.\n",
+        first.0, first.1
+    );
+    let _ = writeln!(out, "| method | predicted best h | predicted error | measured best h | measured error | textbook h | error at textbook h |");
+    let _ = writeln!(out, "| --- | --- | --- | --- | --- | --- | --- |");
+    for r in t.iter().filter(|r| (r.output, r.input) == first) {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {} |",
+            r.method,
+            e(r.predicted_h),
+            e(r.predicted_err),
+            e(r.measured_h),
+            e(r.measured_err),
+            e(r.auto_h),
+            e(r.auto_err)
+        );
+    }
+}
+
+/// The lecture's sum-of-squares analysis next to the measurement.
+fn lecture_sum_of_squares(out: &mut String, s: &ScenarioResult) {
+    if s.family != "sum-of-squares" {
+        return;
+    }
+    let Some(auto) = s
+        .accuracy
+        .iter()
+        .find(|r| r.method == "fd-forward@auto" && r.input == 0 && r.output == 0)
+    else {
+        return;
+    };
+    let n = s.n as f64;
+    let eps = f64::EPSILON / 2.0;
+    let _ = writeln!(
+        out,
+        "\nThe lecture's analysis, measured: for n = {}, forward differences at h = sqrt(eps) \
+         on x_1 (exact derivative 2). The lecture bounds the rounding error by \
+         n^3/3 * sqrt(eps) and writes (1/3) * 1000^3 * 10^-8 = 33.3; that product is 3.33 \
+         (10^9 * 10^-8 = 10, not 100). With eps = 2^-53 the bound is {:.3}. Measured: the \
+         quotient is {} at h = {} (error {}, rounding part {}, truncation part {}).",
+        s.n,
+        n.powi(3) / 3.0 * eps.sqrt(),
+        auto.value.map(|v| format!("{v}")).unwrap_or_else(|| "empty (the step vanished)".into()),
+        e(auto.h),
+        e(auto.abs_err),
+        e(auto.round_err),
+        e(auto.trunc_err),
+    );
+}
+
+/// Renders the summary.
+pub fn render(r: &RunResults) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "# derivbench summary\n");
+    let _ = writeln!(
+        out,
+        "derivbench {}; {} scenario(s); methods: {}{}.\n",
+        r.version,
+        r.scenarios.len(),
+        r.settings.methods.join(", "),
+        if r.settings.quick { " (quick: every third FD step)" } else { "" }
+    );
+    let _ = writeln!(
+        out,
+        "Bits of error: log2(1 + number of f64 values between the derivative and the MPFR \
+         reference), 0 = exact, 64 = NaN or infinite. For FD sweep methods, each entry's best \
+         step.\n"
+    );
+    if !r.failures.is_empty() {
+        let _ = writeln!(out, "## Failures\n");
+        for f in &r.failures {
+            let _ = writeln!(out, "- {}: {}", f.what, f.error);
+        }
+        let _ = writeln!(out);
+    }
+    let _ = writeln!(out, "## Overview: worst bits of error per scenario and method\n");
+    let methods: Vec<String> = r.settings.methods.clone();
+    let _ = writeln!(out, "| scenario | n | m | {} |", methods.join(" | "));
+    let _ = writeln!(out, "| --- | --- | --- |{}", " --- |".repeat(methods.len()));
+    for s in &r.scenarios {
+        let bits = best_bits_per_entry(&s.accuracy);
+        let cells: Vec<String> = methods
+            .iter()
+            .map(|m| bits.get(m).map(|v| format!("{:.1}", worst_and_median(v).0)).unwrap_or_else(|| "-".into()))
+            .collect();
+        let _ = writeln!(out, "| {} | {} | {} | {} |", s.name, s.n, s.m, cells.join(" | "));
+    }
+    for s in &r.scenarios {
+        let _ = writeln!(out, "\n## {}\n", s.name);
+        let _ = writeln!(out, "{} (family `{}`, n = {}, m = {}).", s.description, s.family, s.n, s.m);
+        if s.sampled.len() < s.n {
+            let _ = writeln!(
+                out,
+                "FD, complex-step and forward methods evaluated {} of the {} inputs (first and last included).",
+                s.sampled.len(),
+                s.n
+            );
+        }
+        let _ = writeln!(out, "\n| method | worst bits | median bits | entries |");
+        let _ = writeln!(out, "| --- | --- | --- | --- |");
+        let bits = best_bits_per_entry(&s.accuracy);
+        for m in method_order(s) {
+            if let Some(v) = bits.get(&m) {
+                let (w, med) = worst_and_median(v);
+                let _ = writeln!(out, "| {m} | {w:.1} | {med:.1} | {} |", v.len());
+            }
+        }
+        theory_table(&mut out, &s.fd_theory);
+        lecture_sum_of_squares(&mut out, s);
+        if !s.cost.is_empty() {
+            let _ = writeln!(out, "\n| cost mode | ratio (op count) | bound | within | wall ratio | tape bytes |");
+            let _ = writeln!(out, "| --- | --- | --- | --- | --- | --- |");
+            for c in &s.cost {
+                let _ = writeln!(
+                    out,
+                    "| {} | {:.3} | {} | {} | {:.2} | {} |",
+                    c.mode,
+                    c.ratio,
+                    c.bound.map(|b| b.to_string()).unwrap_or_else(|| "-".into()),
+                    c.within.map(|b| b.to_string()).unwrap_or_else(|| "-".into()),
+                    c.wall_ratio,
+                    c.tape_bytes.map(|b| b.to_string()).unwrap_or_else(|| "-".into()),
+                );
+            }
+        }
+        if !s.notes.is_empty() {
+            let _ = writeln!(out, "\nNotes:\n");
+            for n in &s.notes {
+                let _ = writeln!(out, "- {n}");
+            }
+        }
+    }
+    out
+}

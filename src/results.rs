@@ -1,0 +1,265 @@
+//! The plain data a run produces. Every stage after measurement (CSV, JSON, summary,
+//! plots, the regression gate) reads these structs, so reports can be redrawn from a
+//! saved `results.json` without recomputing.
+
+use serde::{Deserialize, Serialize};
+
+/// Serde for f64 that keeps NaN and infinities (JSON has no literal for them): finite
+/// values are numbers, others the strings `"NaN"`, `"inf"`, `"-inf"`.
+pub mod f64s {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Serialize, Deserialize)]
+    #[serde(untagged)]
+    enum Repr {
+        Num(f64),
+        Text(String),
+    }
+
+    fn to_repr(v: f64) -> Repr {
+        if v.is_finite() {
+            Repr::Num(v)
+        } else if v.is_nan() {
+            Repr::Text("NaN".into())
+        } else if v > 0.0 {
+            Repr::Text("inf".into())
+        } else {
+            Repr::Text("-inf".into())
+        }
+    }
+
+    fn from_repr<E: serde::de::Error>(r: Repr) -> Result<f64, E> {
+        match r {
+            Repr::Num(v) => Ok(v),
+            Repr::Text(t) => match t.as_str() {
+                "NaN" => Ok(f64::NAN),
+                "inf" => Ok(f64::INFINITY),
+                "-inf" => Ok(f64::NEG_INFINITY),
+                _ => Err(E::custom(format!("not a number: {t}"))),
+            },
+        }
+    }
+
+    /// Serializes an f64.
+    pub fn serialize<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+        to_repr(*v).serialize(s)
+    }
+
+    /// Deserializes an f64.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        from_repr(Repr::deserialize(d)?)
+    }
+
+    /// The same for `Option<f64>` (`null` is `None`).
+    pub mod opt {
+        use super::*;
+
+        /// Serializes an optional f64.
+        pub fn serialize<S: Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+            v.map(to_repr).serialize(s)
+        }
+
+        /// Deserializes an optional f64.
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+            Option::<Repr>::deserialize(d)?.map(from_repr).transpose()
+        }
+    }
+}
+
+/// One row of `accuracy.csv`: one scenario x method x step x Jacobian entry.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AccuracyRow {
+    /// scenario name
+    pub scenario: String,
+    /// method name, with `@auto` for the textbook step
+    pub method: String,
+    /// the step actually used (FD methods); `Some(0.0)` for a step that vanished
+    #[serde(with = "f64s::opt")]
+    pub h: Option<f64>,
+    /// output index i (0-based)
+    pub output: usize,
+    /// input index j (0-based)
+    pub input: usize,
+    /// the method's derivative; `None` when the step vanished
+    #[serde(with = "f64s::opt")]
+    pub value: Option<f64>,
+    /// the reference rounded to f64
+    #[serde(with = "f64s")]
+    pub reference: f64,
+    /// |value - reference| computed in MPFR, then rounded
+    #[serde(with = "f64s::opt")]
+    pub abs_err: Option<f64>,
+    /// abs_err / |reference| (abs_err when the reference is 0)
+    #[serde(with = "f64s::opt")]
+    pub rel_err: Option<f64>,
+    /// log2(1 + f64 values between value and reference), 64 for NaN or Inf
+    #[serde(with = "f64s::opt")]
+    pub bits_err: Option<f64>,
+    /// |FD in MPFR at the same step - reference| (FD methods)
+    #[serde(with = "f64s::opt")]
+    pub trunc_err: Option<f64>,
+    /// |FD in f64 - FD in MPFR| (FD methods)
+    #[serde(with = "f64s::opt")]
+    pub round_err: Option<f64>,
+}
+
+/// One row of `reference.csv`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReferenceRow {
+    /// scenario name
+    pub scenario: String,
+    /// output index i
+    pub output: usize,
+    /// input index j
+    pub input: usize,
+    /// the reference rounded to f64
+    #[serde(with = "f64s")]
+    pub reference: f64,
+    /// precision of the reference, in bits
+    pub precision_bits: u32,
+    /// leading bits on which the last two precisions agreed
+    pub agreed_bits: u32,
+    /// the reference with at least 40 significant digits
+    pub digits: String,
+    /// whether the reference settled
+    pub settled: bool,
+}
+
+/// The classic error model of a difference quotient next to the measurement, for one
+/// Jacobian entry.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FdTheory {
+    /// `fd-forward`, `fd-backward` or `fd-central`
+    pub method: String,
+    /// output index
+    pub output: usize,
+    /// input index
+    pub input: usize,
+    /// |f| at the point
+    #[serde(with = "f64s")]
+    pub f_abs: f64,
+    /// |d^2 f / dx_j^2|, from nested dual numbers over MPFR
+    #[serde(with = "f64s")]
+    pub d2_abs: f64,
+    /// |d^3 f / dx_j^3|
+    #[serde(with = "f64s")]
+    pub d3_abs: f64,
+    /// the model's optimal step
+    #[serde(with = "f64s::opt")]
+    pub predicted_h: Option<f64>,
+    /// the model's error at that step
+    #[serde(with = "f64s::opt")]
+    pub predicted_err: Option<f64>,
+    /// the step of the sweep with the smallest measured error
+    #[serde(with = "f64s::opt")]
+    pub measured_h: Option<f64>,
+    /// that smallest measured error
+    #[serde(with = "f64s::opt")]
+    pub measured_err: Option<f64>,
+    /// the measured error at the textbook step
+    #[serde(with = "f64s::opt")]
+    pub auto_err: Option<f64>,
+    /// the textbook step
+    #[serde(with = "f64s::opt")]
+    pub auto_h: Option<f64>,
+}
+
+/// One row of `cost.csv`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CostRow {
+    /// scenario name
+    pub scenario: String,
+    /// `function`, `tangent`, `gradient`, `gradient-tensor`, `jacobian-forward`, `jacobian-reverse`
+    pub mode: String,
+    /// MOVES
+    pub moves: u64,
+    /// ADDS
+    pub adds: u64,
+    /// MULTS
+    pub mults: u64,
+    /// NLOPS
+    pub nlops: u64,
+    /// mu*moves + adds + pi*mults + nu*nlops
+    #[serde(with = "f64s")]
+    pub time: f64,
+    /// time / time(function)
+    #[serde(with = "f64s")]
+    pub ratio: f64,
+    /// 2.5 for tangent, 4 for gradient modes, none otherwise
+    #[serde(with = "f64s::opt")]
+    pub bound: Option<f64>,
+    /// ratio <= bound
+    pub within: Option<bool>,
+    /// bytes of tape at the end of the forward sweep (gradient modes)
+    pub tape_bytes: Option<u64>,
+    /// median wall time in nanoseconds
+    #[serde(with = "f64s")]
+    pub wall_ns: f64,
+    /// wall_ns / wall_ns(function)
+    #[serde(with = "f64s")]
+    pub wall_ratio: f64,
+}
+
+/// Everything measured on one scenario.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ScenarioResult {
+    /// scenario name
+    pub name: String,
+    /// family
+    pub family: String,
+    /// description
+    pub description: String,
+    /// number of differentiated inputs
+    pub n: usize,
+    /// number of outputs
+    pub m: usize,
+    /// the inputs the n-scaling methods evaluated
+    pub sampled: Vec<usize>,
+    /// accuracy rows
+    pub accuracy: Vec<AccuracyRow>,
+    /// reference rows
+    pub reference: Vec<ReferenceRow>,
+    /// FD error model against measurement
+    pub fd_theory: Vec<FdTheory>,
+    /// cost rows
+    pub cost: Vec<CostRow>,
+    /// notable findings, one sentence each
+    pub notes: Vec<String>,
+}
+
+/// A scenario that could not be loaded or run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Failure {
+    /// the scenario name or file
+    pub what: String,
+    /// the error
+    pub error: String,
+}
+
+/// The whole run: what `results.json` holds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunResults {
+    /// crate version that produced the results
+    pub version: String,
+    /// the settings of the run
+    pub settings: RunSettings,
+    /// per scenario, in name order
+    pub scenarios: Vec<ScenarioResult>,
+    /// scenarios that failed
+    pub failures: Vec<Failure>,
+}
+
+/// The settings recorded with the results.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunSettings {
+    /// methods run
+    pub methods: Vec<String>,
+    /// quick mode
+    pub quick: bool,
+    /// cost weights (mu, pi, nu)
+    pub weights: [f64; 3],
+    /// agreement threshold of the reference, bits
+    pub agree_bits: u32,
+    /// precision cap of the reference, bits
+    pub max_precision: u32,
+}

@@ -1,0 +1,100 @@
+//! The `run` pipeline: every scenario x method, in parallel, gathered in a fixed order
+//! so that the output is identical for any thread count.
+
+use crate::measure::{measure_accuracy, AccuracyOptions};
+use crate::results::{Failure, RunResults, RunSettings, ScenarioResult};
+use crate::scenario::Scenario;
+use rayon::prelude::*;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+/// Settings of a run.
+#[derive(Clone, Debug)]
+pub struct RunOptions {
+    /// accuracy settings (methods, quick, reference)
+    pub accuracy: AccuracyOptions,
+    /// worker threads (0: one per core)
+    pub jobs: usize,
+    /// cost weights (mu, pi, nu)
+    pub weights: [f64; 3],
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions { accuracy: AccuracyOptions::default(), jobs: 0, weights: [1.0, 1.0, 1.0] }
+    }
+}
+
+/// Measures one scenario. A panic inside (a defect, never expected) becomes an error.
+pub fn run_scenario(sc: &Scenario, opts: &RunOptions) -> Result<ScenarioResult, String> {
+    catch_unwind(AssertUnwindSafe(|| {
+        let acc = measure_accuracy(sc, &opts.accuracy);
+        ScenarioResult {
+            name: sc.name.clone(),
+            family: sc.family().to_string(),
+            description: sc.description.clone(),
+            n: sc.n(),
+            m: sc.m,
+            sampled: acc.sampled,
+            accuracy: acc.rows,
+            reference: acc.reference,
+            fd_theory: acc.theory,
+            cost: Vec::new(),
+            notes: acc.notes,
+        }
+    }))
+    .map_err(|p| {
+        let msg = p
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_else(|| "unknown panic".into());
+        format!("internal error while measuring: {msg}")
+    })
+}
+
+/// Runs every scenario; `tick` is called with each scenario's name as it finishes.
+pub fn run_all(
+    scenarios: &[Scenario],
+    opts: &RunOptions,
+    load_failures: Vec<Failure>,
+    tick: &(dyn Fn(&str) + Sync),
+) -> RunResults {
+    let work = || -> Vec<Result<ScenarioResult, String>> {
+        scenarios
+            .par_iter()
+            .map(|sc| {
+                let r = run_scenario(sc, opts);
+                tick(&sc.name);
+                r
+            })
+            .collect()
+    };
+    let results = if opts.jobs > 0 {
+        match rayon::ThreadPoolBuilder::new().num_threads(opts.jobs).build() {
+            Ok(pool) => pool.install(work),
+            Err(_) => work(),
+        }
+    } else {
+        work()
+    };
+    let mut failures = load_failures;
+    let mut done = Vec::new();
+    for (sc, r) in scenarios.iter().zip(results) {
+        match r {
+            Ok(s) => done.push(s),
+            Err(e) => failures.push(Failure { what: sc.name.clone(), error: e }),
+        }
+    }
+    RunResults {
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        settings: RunSettings {
+            methods: opts.accuracy.methods.iter().map(|m| m.name().to_string()).collect(),
+            quick: opts.accuracy.quick,
+            weights: opts.weights,
+            agree_bits: opts.accuracy.reference.agree_bits,
+            max_precision: opts.accuracy.reference.max_precision,
+        },
+        scenarios: done,
+        failures,
+    }
+}
