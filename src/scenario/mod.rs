@@ -12,6 +12,7 @@ pub mod rng;
 
 use crate::num::Scalar;
 pub use families::{Activation, Lecture, Mlp, Perceptron, Product, SumOfSquares};
+pub use families::{DenseJacobian, ElmanRnn, Fanout, GatedRnn};
 
 /// A function R^n -> R^m written once over any scalar. Every method and measurement
 /// takes one; [`Model`] implements it for the families, and tests may implement it for
@@ -40,6 +41,14 @@ pub enum Model {
     Perceptron(Perceptron),
     /// multilayer perceptron with squared loss
     Mlp(Mlp),
+    /// y_j = sigmoid(w_j x): one input, many outputs
+    Fanout(Fanout),
+    /// the lecture's Elman network with squared loss over a seeded sequence
+    ElmanRnn(ElmanRnn),
+    /// the lecture's gated cell with squared loss over a seeded sequence
+    GatedRnn(GatedRnn),
+    /// y = tanh(A x + b) with seeded A and b: a full m x n Jacobian
+    DenseJacobian(DenseJacobian),
 }
 
 impl Model {
@@ -51,6 +60,10 @@ impl Model {
             Model::Product(m) => m.eval(x),
             Model::Perceptron(m) => m.eval(x),
             Model::Mlp(m) => m.eval(x),
+            Model::Fanout(m) => m.eval(x),
+            Model::ElmanRnn(m) => m.eval(x),
+            Model::GatedRnn(m) => m.eval(x),
+            Model::DenseJacobian(m) => m.eval(x),
         }
     }
 
@@ -62,6 +75,10 @@ impl Model {
             Model::Product(_) => "product",
             Model::Perceptron(_) => "perceptron",
             Model::Mlp(_) => "mlp",
+            Model::Fanout(_) => "fanout",
+            Model::ElmanRnn(_) => "elman-rnn",
+            Model::GatedRnn(_) => "gated-rnn",
+            Model::DenseJacobian(_) => "dense-jacobian",
         }
     }
 }
