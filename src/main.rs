@@ -76,9 +76,22 @@ fn bad(msg: impl Into<String>) -> anyhow::Error {
     anyhow::Error::new(BadInput(msg.into()))
 }
 
+/// Loads the scenario folder; bad files are reported and the good ones returned.
+fn load_all(dir: &std::path::Path) -> Result<(Vec<Scenario>, Vec<scenario::file::LoadError>)> {
+    let loaded = scenario::file::load_dir(dir, &scenario::file::Limits::default()).map_err(|e| bad(e.to_string()))?;
+    Ok((loaded.scenarios, loaded.errors))
+}
+
+/// Loads the scenario folder and fails (exit 2) on any bad file.
 fn load(dir: &std::path::Path) -> Result<Vec<Scenario>> {
-    let _ = dir;
-    Ok(scenario::lecture_scenarios())
+    let (good, errors) = load_all(dir)?;
+    if !errors.is_empty() {
+        for e in &errors {
+            eprintln!("derivbench: {e}");
+        }
+        return Err(bad(format!("{} scenario file(s) are invalid", errors.len())));
+    }
+    Ok(good)
 }
 
 fn run_command(

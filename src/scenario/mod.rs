@@ -8,6 +8,7 @@
 
 pub mod expr;
 pub mod families;
+pub mod file;
 pub mod rng;
 
 use crate::num::Scalar;

@@ -1,0 +1,759 @@
+//! Scenario files: one TOML file per scenario, read in name order, parsed with spans
+//! (the raw stage) and validated into a [`Scenario`] (the domain stage), so every later
+//! stage can trust its input. Every error names the file, line and column and what was
+//! expected; one bad file never stops the others.
+
+use super::families::{Activation, DenseJacobian, ElmanRnn, Fanout, GatedRnn, Mlp, Perceptron, Product, SumOfSquares};
+use super::rng::SplitMix64;
+use super::{Model, Scenario, StepSweep, DEFAULT_SAMPLE};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use toml::de::{DeTable, DeValue};
+
+/// Resource limits, checked before any evaluation. Raise them with `--limit KEY=VALUE`.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Limits {
+    /// largest vector length (inputs, constants, `n`)
+    pub max_len: u64,
+    /// largest total of loop iterations in one scenario's formulas
+    pub max_loop_iterations: u64,
+    /// deepest nesting of a formula
+    pub max_depth: usize,
+    /// largest number of elementals one evaluation may record (formulas and networks)
+    pub max_elementals: u64,
+    /// largest MPFR precision, in bits
+    pub max_precision: u32,
+    /// largest number of FD steps in a sweep
+    pub max_steps: u64,
+    /// largest scenario file, in bytes
+    pub max_file_bytes: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_len: 10_000_000,
+            max_loop_iterations: 10_000_000,
+            max_depth: 200,
+            max_elementals: 20_000_000,
+            max_precision: 65_536,
+            max_steps: 1_000,
+            max_file_bytes: 4 << 20,
+        }
+    }
+}
+
+impl Limits {
+    /// Sets one limit by its name (as in `--limit max_len=100000000`).
+    pub fn set(&mut self, key: &str, value: &str) -> Result<(), String> {
+        let v: u64 = value.parse().map_err(|_| format!("limit {key}: '{value}' is not a non-negative integer"))?;
+        match key {
+            "max_len" => self.max_len = v,
+            "max_loop_iterations" => self.max_loop_iterations = v,
+            "max_depth" => self.max_depth = v as usize,
+            "max_elementals" => self.max_elementals = v,
+            "max_precision" => self.max_precision = u32::try_from(v).map_err(|_| "max_precision too large".to_string())?,
+            "max_steps" => self.max_steps = v,
+            "max_file_bytes" => self.max_file_bytes = v,
+            _ => {
+                return Err(format!(
+                    "unknown limit '{key}' (known: max_len, max_loop_iterations, max_depth, max_elementals, \
+                     max_precision, max_steps, max_file_bytes)"
+                ))
+            }
+        }
+        Ok(())
+    }
+}
+
+/// An error in a scenario file, with its position.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub struct LoadError {
+    /// the file
+    pub file: PathBuf,
+    /// 1-based line (0 when the error concerns the whole file)
+    pub line: usize,
+    /// 1-based column
+    pub col: usize,
+    /// what went wrong and what was expected
+    pub message: String,
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line == 0 {
+            write!(f, "{}: {}", self.file.display(), self.message)
+        } else {
+            write!(f, "{}:{}:{}: {}", self.file.display(), self.line, self.col, self.message)
+        }
+    }
+}
+
+/// Line and column (1-based, columns in characters) of a byte offset.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let mut start = offset;
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    let before = &text[..start];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
+    let col = before[line_start..].chars().count() + 1;
+    (line, col)
+}
+
+/// The loaded scenarios of a folder and the errors of the files that failed.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    /// valid scenarios, in file-name order
+    pub scenarios: Vec<Scenario>,
+    /// one error per bad file
+    pub errors: Vec<LoadError>,
+}
+
+/// Loads every `*.toml` file of `dir`, in name order.
+pub fn load_dir(dir: &Path, limits: &Limits) -> Result<Loaded, LoadError> {
+    let whole = |m: String| LoadError { file: dir.to_path_buf(), line: 0, col: 0, message: m };
+    let rd = std::fs::read_dir(dir).map_err(|e| whole(format!("cannot read the scenario folder: {e}")))?;
+    let mut files: Vec<PathBuf> = rd
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml") && p.is_file())
+        .collect();
+    files.sort();
+    let mut out = Loaded::default();
+    // name -> file that defined it
+    let mut names: Vec<(String, PathBuf)> = Vec::new();
+    for f in files {
+        match load_file(&f, limits) {
+            Ok((sc, name_pos)) => {
+                if let Some((_, other)) = names.iter().find(|(n, _)| *n == sc.name) {
+                    out.errors.push(LoadError {
+                        file: f.clone(),
+                        line: name_pos.0,
+                        col: name_pos.1,
+                        message: format!("duplicate scenario name '{}' (already defined in {})", sc.name, other.display()),
+                    });
+                } else {
+                    names.push((sc.name.clone(), f.clone()));
+                    out.scenarios.push(sc);
+                }
+            }
+            Err(e) => out.errors.push(e),
+        }
+    }
+    Ok(out)
+}
+
+/// Loads one file; returns the scenario and the position of its `name` value.
+pub fn load_file(path: &Path, limits: &Limits) -> Result<(Scenario, (usize, usize)), LoadError> {
+    let whole = |m: String| LoadError { file: path.to_path_buf(), line: 0, col: 0, message: m };
+    let meta = std::fs::metadata(path).map_err(|e| whole(format!("cannot read: {e}")))?;
+    if meta.len() > limits.max_file_bytes {
+        return Err(whole(format!(
+            "file of {} bytes exceeds the limit of {} bytes (raise with --limit max_file_bytes=N)",
+            meta.len(),
+            limits.max_file_bytes
+        )));
+    }
+    let bytes = std::fs::read(path).map_err(|e| whole(format!("cannot read: {e}")))?;
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let off = e.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(&e.into_bytes()[..off]).into_owned();
+            let (line, col) = line_col(&text, off);
+            return Err(LoadError { file: path.to_path_buf(), line, col, message: "invalid UTF-8 (scenario files are UTF-8 text)".into() });
+        }
+    };
+    load_str(path, &text, limits)
+}
+
+/// Parses and validates the text of one scenario file.
+pub fn load_str(path: &Path, text: &str, limits: &Limits) -> Result<(Scenario, (usize, usize)), LoadError> {
+    let cx = Cx { path, text, limits };
+    if text.trim().is_empty() {
+        return Err(cx.whole("empty file: a scenario needs at least `name`".into()));
+    }
+    let doc = DeTable::parse(text).map_err(|e| {
+        let off = e.span().map(|s| s.start).unwrap_or(0);
+        let msg = e.message().trim().replace('\n', " ");
+        cx.at(off, format!("TOML syntax error: {msg}"))
+    })?;
+    let t = Tab { cx: &cx, table: doc.get_ref(), span: doc.span() };
+    build(&t)
+}
+
+/// Context for errors.
+struct Cx<'a> {
+    path: &'a Path,
+    text: &'a str,
+    limits: &'a Limits,
+}
+
+impl Cx<'_> {
+    fn at(&self, offset: usize, message: String) -> LoadError {
+        let (line, col) = line_col(self.text, offset);
+        LoadError { file: self.path.to_path_buf(), line, col, message }
+    }
+    fn whole(&self, message: String) -> LoadError {
+        LoadError { file: self.path.to_path_buf(), line: 0, col: 0, message }
+    }
+}
+
+type R<T> = Result<T, LoadError>;
+
+/// A table with its span and the error context.
+struct Tab<'a, 'i> {
+    cx: &'a Cx<'a>,
+    table: &'a DeTable<'i>,
+    span: std::ops::Range<usize>,
+}
+
+/// A value with its span.
+#[derive(Clone, Copy)]
+struct Val<'a, 'i> {
+    cx: &'a Cx<'a>,
+    v: &'a DeValue<'i>,
+    span: (usize, usize),
+    key: &'a str,
+}
+
+impl<'a, 'i> Tab<'a, 'i> {
+    fn get(&self, key: &str) -> Option<Val<'a, 'i>> {
+        self.table.iter().find(|(k, _)| k.get_ref().as_ref() == key).map(|(k, v)| {
+            let key: &'a str = k.get_ref().as_ref();
+            Val { cx: self.cx, v: v.get_ref(), span: (v.span().start, v.span().end), key }
+        })
+    }
+    fn req(&self, key: &str, what: &str) -> R<Val<'a, 'i>> {
+        self.get(key).ok_or_else(|| self.cx.at(self.span.start, format!("missing key `{key}` ({what})")))
+    }
+    /// Errors on the first key not in `allowed`.
+    fn only(&self, allowed: &[&str], context: &str) -> R<()> {
+        for (k, _) in self.table.iter() {
+            let name: &str = k.get_ref().as_ref();
+            if !allowed.contains(&name) {
+                return Err(self.cx.at(
+                    k.span().start,
+                    format!("unknown key `{name}` {context} (allowed: {})", allowed.join(", ")),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<'a, 'i> Val<'a, 'i> {
+    fn err(&self, m: impl Into<String>) -> LoadError {
+        self.cx.at(self.span.0, m.into())
+    }
+    fn str(&self) -> R<&'a str> {
+        self.v.as_str().ok_or_else(|| self.err(format!("`{}` must be a string, found {}", self.key, self.v.type_str())))
+    }
+    fn f64(&self) -> R<f64> {
+        let v = if let Some(i) = self.v.as_integer() {
+            i64::from_str_radix(i.as_str().replace('_', "").trim_start_matches('+'), i.radix())
+                .map(|x| x as f64)
+                .map_err(|_| self.err(format!("`{}`: integer out of range", self.key)))?
+        } else if let Some(f) = self.v.as_float() {
+            let s = f.as_str().replace('_', "");
+            match s.as_str() {
+                "nan" | "+nan" | "-nan" => f64::NAN,
+                "inf" | "+inf" => f64::INFINITY,
+                "-inf" => f64::NEG_INFINITY,
+                _ => s.parse::<f64>().map_err(|_| self.err(format!("`{}`: not a number", self.key)))?,
+            }
+        } else {
+            return Err(self.err(format!("`{}` must be a number, found {}", self.key, self.v.type_str())));
+        };
+        if !v.is_finite() {
+            return Err(self.err(format!("`{}` must be finite, found {v}", self.key)));
+        }
+        Ok(v)
+    }
+    fn u64(&self) -> R<u64> {
+        let i = self
+            .v
+            .as_integer()
+            .ok_or_else(|| self.err(format!("`{}` must be a non-negative integer, found {}", self.key, self.v.type_str())))?;
+        let s = i.as_str().replace('_', "");
+        u64::from_str_radix(s.trim_start_matches('+'), i.radix())
+            .map_err(|_| self.err(format!("`{}` must be a non-negative integer that fits in 64 bits, found {s}", self.key)))
+    }
+    /// A size in 1..=max.
+    fn size(&self, max: u64, limit_name: &str) -> R<usize> {
+        let v = self.u64()?;
+        if v == 0 {
+            return Err(self.err(format!("`{}` must be at least 1", self.key)));
+        }
+        if v > max {
+            return Err(self.err(format!(
+                "`{}` = {v} exceeds the limit of {max} (raise with --limit {limit_name}=N)",
+                self.key
+            )));
+        }
+        Ok(v as usize)
+    }
+    fn bool(&self) -> R<bool> {
+        self.v.as_bool().ok_or_else(|| self.err(format!("`{}` must be true or false, found {}", self.key, self.v.type_str())))
+    }
+    fn array(&self) -> R<Vec<Val<'a, 'i>>> {
+        let a = self.v.as_array().ok_or_else(|| self.err(format!("`{}` must be an array, found {}", self.key, self.v.type_str())))?;
+        Ok(a.iter()
+            .map(|e| Val { cx: self.cx, v: e.get_ref(), span: (e.span().start, e.span().end), key: self.key })
+            .collect())
+    }
+    fn f64s(&self) -> R<Vec<f64>> {
+        let a = self.array()?;
+        if a.len() as u64 > self.cx.limits.max_len {
+            return Err(self.err(format!("`{}` has {} values, more than the limit of {}", self.key, a.len(), self.cx.limits.max_len)));
+        }
+        a.iter().map(|v| v.f64()).collect()
+    }
+    fn matrix(&self) -> R<Vec<Vec<f64>>> {
+        self.array()?.iter().map(|r| r.f64s()).collect()
+    }
+    fn table(&self) -> R<Tab<'a, 'i>> {
+        let t = self.v.as_table().ok_or_else(|| self.err(format!("`{}` must be a table, found {}", self.key, self.v.type_str())))?;
+        Ok(Tab { cx: self.cx, table: t, span: self.span.0..self.span.1 })
+    }
+    fn activation(&self) -> R<Activation> {
+        match self.str()? {
+            "sigmoid" => Ok(Activation::Sigmoid),
+            "tanh" => Ok(Activation::Tanh),
+            "identity" => Ok(Activation::Identity),
+            other => Err(self.err(format!("unknown activation '{other}' (known: sigmoid, tanh, identity)"))),
+        }
+    }
+}
+
+/// Keys every scenario may have.
+const COMMON: [&str; 6] = ["name", "description", "family", "fd", "reference", "sample"];
+
+/// The families and their own keys.
+const FAMILIES: [(&str, &[&str]); 9] = [
+    ("expr", &["inputs", "constants", "outputs"]),
+    ("sum-of-squares", &["n", "point", "values"]),
+    ("product", &["n", "values", "fill", "seed", "low", "high"]),
+    ("perceptron", &["x", "w", "activation"]),
+    ("mlp", &["layers", "activation", "output_activation", "bias", "x", "t", "weights", "biases"]),
+    ("fanout", &["x", "w"]),
+    ("elman-rnn", &["input", "hidden", "output", "steps", "activation", "seed"]),
+    ("gated-rnn", &["input", "hidden", "steps", "seed"]),
+    ("dense-jacobian", &["n", "m", "seed"]),
+];
+
+/// True when `name` matches `[a-z0-9][a-z0-9-]*` and has at most 64 characters.
+pub fn valid_name(name: &str) -> bool {
+    let b = name.as_bytes();
+    !b.is_empty()
+        && b.len() <= 64
+        && (b[0].is_ascii_lowercase() || b[0].is_ascii_digit())
+        && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+}
+
+fn seed_of(t: &Tab, key: &str) -> R<u64> {
+    match t.get(key) {
+        Some(v) => v.u64(),
+        None => Ok(0),
+    }
+}
+
+fn build(t: &Tab) -> R<(Scenario, (usize, usize))> {
+    let cx = t.cx;
+    let limits = cx.limits;
+    let name_v = t.req("name", "the scenario's id, [a-z0-9][a-z0-9-]*")?;
+    let name = name_v.str()?;
+    if !valid_name(name) {
+        return Err(name_v.err(format!(
+            "invalid scenario name '{name}': use lower-case letters, digits and '-', starting with a letter or digit, at most 64 characters"
+        )));
+    }
+    let name_pos = line_col(cx.text, name_v.span.0);
+    let description = match t.get("description") {
+        Some(v) => v.str()?.to_string(),
+        None => String::new(),
+    };
+    let family = match t.get("family") {
+        Some(v) => {
+            let f = v.str()?;
+            if !FAMILIES.iter().any(|(n, _)| *n == f) {
+                let known: Vec<&str> = FAMILIES.iter().map(|(n, _)| *n).collect();
+                return Err(v.err(format!("unknown family '{f}' (known: {})", known.join(", "))));
+            }
+            f
+        }
+        None if t.get("outputs").is_some() => "expr",
+        None => return Err(t.cx.at(t.span.start, "missing key `family` (or `outputs` for a formula scenario)".into())),
+    };
+    let own = FAMILIES.iter().find(|(n, _)| *n == family).map(|(_, k)| *k).unwrap_or(&[]);
+    let allowed: Vec<&str> = COMMON.iter().chain(own.iter()).copied().collect();
+    t.only(&allowed, &format!("for family '{family}'"))?;
+
+    let (model, x, labels) = match family {
+        "expr" => build_expr(t)?,
+        "sum-of-squares" => {
+            let x = match (t.get("values"), t.get("n")) {
+                (Some(v), n) => {
+                    let x = nonempty(&v, v.f64s()?)?;
+                    if let Some(n) = n {
+                        let k = n.size(limits.max_len, "max_len")?;
+                        if k != x.len() {
+                            return Err(v.err(format!("`values` has {} entries but `n` = {k}", x.len())));
+                        }
+                    }
+                    x
+                }
+                (None, Some(n)) => {
+                    let k = n.size(limits.max_len, "max_len")?;
+                    if let Some(p) = t.get("point") {
+                        if p.str()? != "index" {
+                            return Err(p.err("`point` must be \"index\" (x_i = i), or give `values`"));
+                        }
+                    }
+                    (1..=k).map(|i| i as f64).collect()
+                }
+                (None, None) => return Err(t.cx.at(t.span.start, "missing key `n` (or `values`)".into())),
+            };
+            let labels = (1..=x.len()).map(|i| format!("x[{i}]")).collect();
+            (Model::SumOfSquares(SumOfSquares), x, labels)
+        }
+        "product" => {
+            let x = match (t.get("values"), t.get("n")) {
+                (Some(v), _) => nonempty(&v, v.f64s()?)?,
+                (None, Some(n)) => {
+                    let k = n.size(limits.max_len, "max_len")?;
+                    fill(t, k)?
+                }
+                (None, None) => return Err(t.cx.at(t.span.start, "missing key `n` (or `values`)".into())),
+            };
+            let labels = (1..=x.len()).map(|i| format!("x[{i}]")).collect();
+            (Model::Product(Product), x, labels)
+        }
+        "perceptron" => {
+            let xv = t.req("x", "the inputs, an array of numbers")?;
+            let wv = t.req("w", "the weights (differentiated), an array of numbers")?;
+            let xs = nonempty(&xv, xv.f64s()?)?;
+            let w = wv.f64s()?;
+            if w.len() != xs.len() {
+                return Err(wv.err(format!("`w` has {} entries but `x` has {}", w.len(), xs.len())));
+            }
+            let activation = match t.get("activation") {
+                Some(a) => a.activation()?,
+                None => Activation::Sigmoid,
+            };
+            let labels = (1..=w.len()).map(|i| format!("w{i}")).collect();
+            (Model::Perceptron(Perceptron { x: xs, activation }), w, labels)
+        }
+        "mlp" => build_mlp(t)?,
+        "fanout" => {
+            let x = t.req("x", "the input, a number")?.f64()?;
+            let wv = t.req("w", "the weights, an array of numbers")?;
+            let w = nonempty(&wv, wv.f64s()?)?;
+            let (m, p, l) = Fanout::new(x, w);
+            (Model::Fanout(m), p, l)
+        }
+        "elman-rnn" => {
+            let input = t.req("input", "input width")?.size(limits.max_len, "max_len")?;
+            let hidden = t.req("hidden", "hidden width")?.size(limits.max_len, "max_len")?;
+            let output = t.req("output", "output width")?.size(limits.max_len, "max_len")?;
+            let sv = t.req("steps", "number of time steps")?;
+            let steps = sv.size(limits.max_len, "max_len")?;
+            let work = (steps as u128) * ((hidden * (input + hidden + 1) + output * hidden) as u128) * 4;
+            check_work(&sv, work, limits)?;
+            let activation = match t.get("activation") {
+                Some(a) => a.activation()?,
+                None => Activation::Tanh,
+            };
+            let (m, p, l) = ElmanRnn::new(input, hidden, output, steps, activation, seed_of(t, "seed")?);
+            (Model::ElmanRnn(m), p, l)
+        }
+        "gated-rnn" => {
+            let input = t.req("input", "input width")?.size(limits.max_len, "max_len")?;
+            let hidden = t.req("hidden", "hidden width")?.size(limits.max_len, "max_len")?;
+            let sv = t.req("steps", "number of time steps")?;
+            let steps = sv.size(limits.max_len, "max_len")?;
+            let work = (steps as u128) * ((hidden * (2 * input + 2 * hidden + 2)) as u128) * 4;
+            check_work(&sv, work, limits)?;
+            let (m, p, l) = GatedRnn::new(input, hidden, steps, seed_of(t, "seed")?);
+            (Model::GatedRnn(m), p, l)
+        }
+        "dense-jacobian" => {
+            let nv = t.req("n", "number of inputs")?;
+            let n = nv.size(limits.max_len, "max_len")?;
+            let m = t.req("m", "number of outputs")?.size(limits.max_len, "max_len")?;
+            check_work(&nv, (n as u128) * (m as u128) * 3, limits)?;
+            let (d, p, l) = DenseJacobian::new(n, m, seed_of(t, "seed")?);
+            (Model::DenseJacobian(d), p, l)
+        }
+        _ => unreachable!("family validated above"),
+    };
+
+    let mut sc = Scenario::new(name, &description, model, x, labels);
+    if let Some(fd) = t.get("fd") {
+        let ft = fd.table()?;
+        if let Some(s) = ft.get("steps") {
+            let st = s.table()?;
+            st.only(&["from", "to", "per_decade"], "in `fd.steps`")?;
+            let mut sweep = StepSweep::default();
+            if let Some(v) = st.get("from") {
+                sweep.from = v.f64()?;
+            }
+            if let Some(v) = st.get("to") {
+                sweep.to = v.f64()?;
+            }
+            if let Some(v) = st.get("per_decade") {
+                sweep.per_decade = v.size(u32::MAX as u64, "max_steps")? as u32;
+            }
+            if !(sweep.from > 0.0 && sweep.to > 0.0 && sweep.from >= sweep.to) {
+                return Err(s.err("`fd.steps` needs 0 < to <= from"));
+            }
+            let count = ((sweep.from / sweep.to).log10() * sweep.per_decade as f64).round() as u64 + 1;
+            if count > limits.max_steps {
+                return Err(s.err(format!(
+                    "`fd.steps` gives {count} steps, more than the limit of {} (raise with --limit max_steps=N)",
+                    limits.max_steps
+                )));
+            }
+            sc.steps = sweep;
+        }
+        ft.only(&["steps"], "in `fd`")?;
+    }
+    if let Some(r) = t.get("reference") {
+        let rt = r.table()?;
+        rt.only(&["precision"], "in `reference`")?;
+        if let Some(p) = rt.get("precision") {
+            let bits = p.u64()?;
+            if bits < 64 || bits > limits.max_precision as u64 {
+                return Err(p.err(format!(
+                    "`reference.precision` must be in 64..={} bits, found {bits} (raise with --limit max_precision=N)",
+                    limits.max_precision
+                )));
+            }
+            sc.precision = bits as u32;
+        }
+    }
+    if let Some(s) = t.get("sample") {
+        sc.sample = s.size(limits.max_len, "max_len")?.min(sc.n());
+    } else {
+        sc.sample = sc.n().min(DEFAULT_SAMPLE);
+    }
+    Ok((sc, name_pos))
+}
+
+fn nonempty(v: &Val, x: Vec<f64>) -> R<Vec<f64>> {
+    if x.is_empty() {
+        Err(v.err(format!("`{}` must not be empty", v.key)))
+    } else {
+        Ok(x)
+    }
+}
+
+fn check_work(v: &Val, work: u128, limits: &Limits) -> R<()> {
+    if work > limits.max_elementals as u128 {
+        return Err(v.err(format!(
+            "this scenario would record about {work} elementals per evaluation, more than the limit of {} \
+             (raise with --limit max_elementals=N)",
+            limits.max_elementals
+        )));
+    }
+    Ok(())
+}
+
+/// The `fill` forms of a vector of length k: "index" (x_i = i) or "random" with
+/// `seed`, `low`, `high` (uniform, SplitMix64).
+fn fill(t: &Tab, k: usize) -> R<Vec<f64>> {
+    match t.get("fill") {
+        None => Ok((1..=k).map(|i| i as f64).collect()),
+        Some(f) => match f.str()? {
+            "index" => Ok((1..=k).map(|i| i as f64).collect()),
+            "random" => {
+                let low = t.get("low").map(|v| v.f64()).transpose()?.unwrap_or(-1.0);
+                let high = t.get("high").map(|v| v.f64()).transpose()?.unwrap_or(1.0);
+                if low >= high {
+                    return Err(f.err(format!("`low` = {low} must be below `high` = {high}")));
+                }
+                Ok(SplitMix64::new(seed_of(t, "seed")?).fill(k, low, high))
+            }
+            other => Err(f.err(format!("unknown fill '{other}' (known: index, random)"))),
+        },
+    }
+}
+
+fn build_mlp(t: &Tab) -> R<(Model, Vec<f64>, Vec<String>)> {
+    let limits = t.cx.limits;
+    let lv = t.req("layers", "widths: input, hidden..., output")?;
+    let layers: Vec<usize> = lv.array()?.iter().map(|v| v.size(limits.max_len, "max_len")).collect::<R<_>>()?;
+    if layers.len() < 2 {
+        return Err(lv.err("`layers` needs at least an input and an output width"));
+    }
+    let activation = match t.get("activation") {
+        Some(a) => a.activation()?,
+        None => Activation::Sigmoid,
+    };
+    let output_activation = match t.get("output_activation") {
+        Some(a) => a.activation()?,
+        None => activation,
+    };
+    let bias = match t.get("bias") {
+        Some(b) => b.bool()?,
+        None => false,
+    };
+    let xv = t.req("x", "batch rows, N x layers[0]")?;
+    let x = data_matrix(&xv, None, layers[0])?;
+    let tv = t.req("t", "targets, N x layers[last]")?;
+    let tt = data_matrix(&tv, Some(x.len()), *layers.last().expect("two layers at least"))?;
+    if x.is_empty() {
+        return Err(xv.err("`x` needs at least one batch row"));
+    }
+    for (r, row) in x.iter().enumerate() {
+        if row.len() != layers[0] {
+            return Err(xv.err(format!("`x` row {} has {} values but layers[0] = {}", r + 1, row.len(), layers[0])));
+        }
+    }
+    if tt.len() != x.len() {
+        return Err(tv.err(format!("`t` has {} rows but `x` has {}", tt.len(), x.len())));
+    }
+    let last = *layers.last().expect("two layers at least");
+    for (r, row) in tt.iter().enumerate() {
+        if row.len() != last {
+            return Err(tv.err(format!("`t` row {} has {} values but the output width is {last}", r + 1, row.len())));
+        }
+    }
+    let mlp = Mlp { layers: layers.clone(), activation, output_activation, bias, x, t: tt };
+    let n = mlp.n_params();
+    let work = (n as u128) * (mlp.x.len() as u128) * 3;
+    check_work(&lv, work, limits)?;
+    let wv = t.req("weights", "a table { seed, low, high } or one matrix per layer")?;
+    let p = if wv.v.is_table() {
+        let wt = wv.table()?;
+        wt.only(&["seed", "low", "high"], "in `weights`")?;
+        let seed = seed_of(&wt, "seed")?;
+        let low = wt.get("low").map(|v| v.f64()).transpose()?.unwrap_or(-1.0);
+        let high = wt.get("high").map(|v| v.f64()).transpose()?.unwrap_or(1.0);
+        if low >= high {
+            return Err(wv.err(format!("`low` = {low} must be below `high` = {high}")));
+        }
+        if t.get("biases").is_some() {
+            return Err(wv.err("explicit `biases` need explicit `weights`"));
+        }
+        SplitMix64::new(seed).fill(n, low, high)
+    } else {
+        let mats = wv.array()?;
+        if mats.len() != layers.len() - 1 {
+            return Err(wv.err(format!("`weights` has {} matrices but `layers` describes {}", mats.len(), layers.len() - 1)));
+        }
+        let biases = if bias {
+            let bv = t.req("biases", "one vector per layer (bias = true with explicit weights)")?;
+            let b = bv.array()?;
+            if b.len() != layers.len() - 1 {
+                return Err(bv.err(format!("`biases` has {} vectors but `layers` describes {}", b.len(), layers.len() - 1)));
+            }
+            let mut out = Vec::new();
+            for (l, v) in b.iter().enumerate() {
+                let vals = v.f64s()?;
+                if vals.len() != layers[l + 1] {
+                    return Err(v.err(format!("bias vector {} has {} values but layer {} has {} units", l + 1, vals.len(), l + 1, layers[l + 1])));
+                }
+                out.push(vals);
+            }
+            out
+        } else {
+            if let Some(b) = t.get("biases") {
+                return Err(b.err("`biases` given but `bias` is not true"));
+            }
+            Vec::new()
+        };
+        let mut p = Vec::with_capacity(n);
+        for (l, m) in mats.iter().enumerate() {
+            let rows = m.matrix()?;
+            let (nin, nout) = (layers[l], layers[l + 1]);
+            if rows.len() != nout || rows.iter().any(|r| r.len() != nin) {
+                let shape = format!("{} x {}", rows.len(), rows.first().map(|r| r.len()).unwrap_or(0));
+                return Err(m.err(format!(
+                    "weight matrix {} is {shape} but layers [{nin} -> {nout}] need {nout} x {nin} (out x in)",
+                    l + 1
+                )));
+            }
+            p.extend(rows.into_iter().flatten());
+            if bias {
+                p.extend(biases[l].iter().copied());
+            }
+        }
+        p
+    };
+    let labels = mlp.labels();
+    Ok((Model::Mlp(mlp), p, labels))
+}
+
+/// A data matrix: explicit rows, or `{ rows = N, seed, low, high }` drawn row by row
+/// from SplitMix64 (`cols` values per row; `rows` defaults to `default_rows`).
+fn data_matrix(v: &Val, default_rows: Option<usize>, cols: usize) -> R<Vec<Vec<f64>>> {
+    if !v.v.is_table() {
+        return v.matrix();
+    }
+    let t = v.table()?;
+    t.only(&["rows", "seed", "low", "high"], &format!("in `{}`", v.key))?;
+    let rows = match (t.get("rows"), default_rows) {
+        (Some(r), _) => r.size(v.cx.limits.max_len, "max_len")?,
+        (None, Some(r)) => r,
+        (None, None) => return Err(v.err(format!("`{}` needs `rows`", v.key))),
+    };
+    if (rows as u128) * (cols as u128) > v.cx.limits.max_len as u128 {
+        return Err(v.err(format!("`{}` would hold more than {} values", v.key, v.cx.limits.max_len)));
+    }
+    let low = t.get("low").map(|x| x.f64()).transpose()?.unwrap_or(-1.0);
+    let high = t.get("high").map(|x| x.f64()).transpose()?.unwrap_or(1.0);
+    if low >= high {
+        return Err(v.err(format!("`low` = {low} must be below `high` = {high}")));
+    }
+    let mut g = SplitMix64::new(seed_of(&t, "seed")?);
+    Ok((0..rows).map(|_| g.fill(cols, low, high)).collect())
+}
+
+fn build_expr(t: &Tab) -> R<(Model, Vec<f64>, Vec<String>)> {
+    let _ = t;
+    Err(t.cx.at(t.span.start, "formula scenarios are not available in this build".into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str) -> R<Scenario> {
+        load_str(Path::new("t.toml"), text, &Limits::default()).map(|r| r.0)
+    }
+
+    #[test]
+    fn positions_are_one_based() {
+        assert_eq!(line_col("ab\ncd", 0), (1, 1));
+        assert_eq!(line_col("ab\ncd", 4), (2, 2));
+        assert_eq!(line_col("é\nx", 3), (2, 1));
+    }
+
+    #[test]
+    fn names_follow_the_pattern() {
+        assert!(valid_name("sum-of-squares-1000"));
+        assert!(valid_name("0a"));
+        assert!(!valid_name("-a"));
+        assert!(!valid_name("A"));
+        assert!(!valid_name("a/b"));
+        assert!(!valid_name(&"a".repeat(65)));
+    }
+
+    #[test]
+    fn a_family_file_loads() {
+        let s = load("name = \"ss\"\nfamily = \"sum-of-squares\"\nn = 10\n").unwrap();
+        assert_eq!(s.n(), 10);
+        assert_eq!(s.x[9], 10.0);
+    }
+
+    #[test]
+    fn unknown_key_is_named_with_its_position() {
+        let e = load("name = \"ss\"\nfamily = \"sum-of-squares\"\nn = 10\nsteps = 3\n").unwrap_err();
+        assert_eq!((e.line, e.col), (4, 1));
+        assert!(e.message.contains("unknown key `steps`"), "{e}");
+    }
+}
