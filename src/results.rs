@@ -225,6 +225,26 @@ pub struct ScenarioResult {
     pub cost: Vec<CostRow>,
     /// notable findings, one sentence each
     pub notes: Vec<String>,
+    /// recurrent families: the gradient with respect to h_0 and the AD and FD error as
+    /// the number of steps grows (empty for other families)
+    #[serde(default)]
+    pub recurrent: Vec<RecurrentPoint>,
+}
+
+/// One point of the recurrent-network series: the same cell unrolled over `steps`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RecurrentPoint {
+    /// number of time steps T
+    pub steps: usize,
+    /// Euclidean norm of dL/dh_0 (reference, rounded to f64)
+    #[serde(with = "f64s")]
+    pub grad_h0_norm: f64,
+    /// worst bits of error of reverse mode over the gradient
+    #[serde(with = "f64s")]
+    pub ad_bits: f64,
+    /// worst bits of error of central differences at the textbook step over the sampled entries
+    #[serde(with = "f64s")]
+    pub fd_bits: f64,
 }
 
 /// A scenario that could not be loaded or run.

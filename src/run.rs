@@ -40,6 +40,7 @@ pub fn run_scenario(sc: &Scenario, opts: &RunOptions) -> Result<ScenarioResult, 
             fd_theory: acc.theory,
             cost: Vec::new(),
             notes: acc.notes,
+            recurrent: Vec::new(),
         }
     }))
     .map_err(|p| {
