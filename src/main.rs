@@ -2,6 +2,8 @@
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
+use derivbench::measure::cost::Weights;
+use derivbench::run::RunOptions;
 use derivbench::scenario::{self, Scenario};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -36,6 +38,19 @@ enum Command {
         /// worker threads (default: one per core)
         #[arg(long, default_value_t = 0)]
         jobs: usize,
+        /// cost weights mu,pi,nu of TIME = mu*MOVES + ADDS + pi*MULTS + nu*NLOPS
+        #[arg(long, default_value = "1,1,1")]
+        weights: String,
+        /// skip the wall-clock timings (cost.csv's wall columns stay empty)
+        #[arg(long)]
+        no_wall: bool,
+    },
+    /// Print the WORK vector per elemental kind for eval, tangent and gradient, measured
+    /// from the implementation, with the ratios at the chosen weights.
+    CostTable {
+        /// cost weights mu,pi,nu
+        #[arg(long, default_value = "1,1,1")]
+        weights: String,
     },
     /// List scenarios with family, n, m and description.
     List {
@@ -99,15 +114,12 @@ fn run_command(
     out: &std::path::Path,
     only: Option<Vec<String>>,
     methods: Option<Vec<String>>,
-    quick: bool,
-    jobs: usize,
+    mut opts: RunOptions,
 ) -> Result<()> {
     use derivbench::measure::Method;
     use derivbench::report::{write_all, Staging};
-    use derivbench::run::{run_all, RunOptions};
-
-    let mut opts = RunOptions { jobs, ..RunOptions::default() };
-    opts.accuracy.quick = quick;
+    use derivbench::results::Failure;
+    use derivbench::run::run_all;
     if let Some(ms) = methods {
         let mut parsed = Vec::new();
         for m in ms {
@@ -117,7 +129,14 @@ fn run_command(
         parsed.dedup();
         opts.accuracy.methods = parsed;
     }
-    let mut all = load(dir)?;
+    let (mut all, load_errors) = load_all(dir)?;
+    for e in &load_errors {
+        eprintln!("derivbench: {e}");
+    }
+    let load_failures: Vec<Failure> = load_errors
+        .iter()
+        .map(|e| Failure { what: e.file.display().to_string(), error: e.to_string() })
+        .collect();
     if let Some(names) = &only {
         for n in names {
             if !all.iter().any(|s| &s.name == n) {
@@ -128,16 +147,17 @@ fn run_command(
     }
     // fail before any work when the output folder cannot be written
     let staging = Staging::create(out).map_err(|e| bad(format!("--out: {e}")))?;
-    let bar = indicatif::ProgressBar::new(all.len() as u64);
+    // two steps per scenario: measuring (in parallel), then timing (one at a time)
+    let bar = indicatif::ProgressBar::new(2 * all.len() as u64);
     bar.set_style(
-        indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} scenarios, {elapsed} {msg}")
+        indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} steps, {elapsed} {msg}")
             .expect("a valid progress template"),
     );
     let tick = |name: &str| {
         bar.set_message(name.to_string());
         bar.inc(1);
     };
-    let results = run_all(&all, &opts, Vec::new(), &tick);
+    let results = run_all(&all, &opts, load_failures, &tick);
     bar.finish_and_clear();
     write_all(&staging, &results)?;
     staging.commit()?;
@@ -155,8 +175,18 @@ fn run_command(
 
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Run { scenarios, out, only, methods, quick, jobs } => {
-            run_command(&scenarios, &out, only, methods, quick, jobs)?;
+        Command::Run { scenarios, out, only, methods, quick, jobs, weights, no_wall } => {
+            let weights = Weights::parse(&weights).map_err(|e| bad(format!("--weights: {e}")))?;
+            let mut opts = RunOptions { jobs, weights, ..RunOptions::default() };
+            if no_wall {
+                opts.wall_budget = std::time::Duration::ZERO;
+            }
+            opts.accuracy.quick = quick;
+            run_command(&scenarios, &out, only, methods, opts)?;
+        }
+        Command::CostTable { weights } => {
+            let weights = Weights::parse(&weights).map_err(|e| bad(format!("--weights: {e}")))?;
+            print!("{}", derivbench::measure::cost::render_elemental_table(&weights));
         }
         Command::List { scenarios } => {
             let all = load(&scenarios)?;

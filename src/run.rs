@@ -1,6 +1,7 @@
 //! The `run` pipeline: every scenario x method, in parallel, gathered in a fixed order
 //! so that the output is identical for any thread count.
 
+use crate::measure::cost::{cost_rows, measure_wall, Weights};
 use crate::measure::{measure_accuracy, AccuracyOptions};
 use crate::results::{Failure, RunResults, RunSettings, ScenarioResult};
 use crate::scenario::Scenario;
@@ -14,13 +15,20 @@ pub struct RunOptions {
     pub accuracy: AccuracyOptions,
     /// worker threads (0: one per core)
     pub jobs: usize,
-    /// cost weights (mu, pi, nu)
-    pub weights: [f64; 3],
+    /// cost weights
+    pub weights: Weights,
+    /// time budget per mode for the wall-clock medians (zero: skip wall times)
+    pub wall_budget: std::time::Duration,
 }
 
 impl Default for RunOptions {
     fn default() -> Self {
-        RunOptions { accuracy: AccuracyOptions::default(), jobs: 0, weights: [1.0, 1.0, 1.0] }
+        RunOptions {
+            accuracy: AccuracyOptions::default(),
+            jobs: 0,
+            weights: Weights::default(),
+            wall_budget: std::time::Duration::from_millis(20),
+        }
     }
 }
 
@@ -28,6 +36,20 @@ impl Default for RunOptions {
 pub fn run_scenario(sc: &Scenario, opts: &RunOptions) -> Result<ScenarioResult, String> {
     catch_unwind(AssertUnwindSafe(|| {
         let acc = measure_accuracy(sc, &opts.accuracy);
+        let (cost, cost_notes) = cost_rows(sc, &opts.weights);
+        let mut notes = acc.notes;
+        notes.extend(cost_notes);
+        for c in cost.iter().filter(|c| c.within == Some(false)) {
+            notes.push(format!(
+                "cost: the {} ratio {:.3} exceeds its bound {} at weights (mu, pi, nu) = ({}, {}, {})",
+                c.mode,
+                c.ratio,
+                c.bound.unwrap_or(f64::NAN),
+                opts.weights.mu,
+                opts.weights.pi,
+                opts.weights.nu
+            ));
+        }
         ScenarioResult {
             name: sc.name.clone(),
             family: sc.family().to_string(),
@@ -38,8 +60,8 @@ pub fn run_scenario(sc: &Scenario, opts: &RunOptions) -> Result<ScenarioResult, 
             accuracy: acc.rows,
             reference: acc.reference,
             fd_theory: acc.theory,
-            cost: Vec::new(),
-            notes: acc.notes,
+            cost,
+            notes,
             recurrent: Vec::new(),
         }
     }))
@@ -82,7 +104,15 @@ pub fn run_all(
     let mut done = Vec::new();
     for (sc, r) in scenarios.iter().zip(results) {
         match r {
-            Ok(s) => done.push(s),
+            Ok(mut s) => {
+                // wall times one scenario at a time, after the parallel phase, so that
+                // the timed code does not compete with the other measurements
+                if !opts.wall_budget.is_zero() {
+                    measure_wall(sc, &mut s.cost, opts.wall_budget);
+                }
+                tick(&sc.name);
+                done.push(s)
+            }
             Err(e) => failures.push(Failure { what: sc.name.clone(), error: e }),
         }
     }
@@ -91,7 +121,7 @@ pub fn run_all(
         settings: RunSettings {
             methods: opts.accuracy.methods.iter().map(|m| m.name().to_string()).collect(),
             quick: opts.accuracy.quick,
-            weights: opts.weights,
+            weights: [opts.weights.mu, opts.weights.pi, opts.weights.nu],
             agree_bits: opts.accuracy.reference.agree_bits,
             max_precision: opts.accuracy.reference.max_precision,
         },

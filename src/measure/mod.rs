@@ -1,6 +1,8 @@
-//! Measurements: the MPFR reference and the accuracy of every method against it.
+//! Measurements: the MPFR reference, the accuracy of every method against it, and the
+//! cost of every mode.
 
 pub mod accuracy;
+pub mod cost;
 pub mod method;
 pub mod reference;
 

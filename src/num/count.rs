@@ -30,6 +30,18 @@ impl Work {
     }
 }
 
+impl std::ops::Add for Work {
+    type Output = Work;
+    fn add(self, o: Work) -> Work {
+        Work {
+            moves: self.moves + o.moves,
+            adds: self.adds + o.adds,
+            mults: self.mults + o.mults,
+            nlops: self.nlops + o.nlops,
+        }
+    }
+}
+
 impl std::ops::Sub for Work {
     type Output = Work;
     fn sub(self, o: Work) -> Work {

@@ -1,0 +1,392 @@
+//! Cost accounting: the WORK vector of every mode, counted by executing the real code
+//! on the counting scalar, its TIME at the chosen weights, the ratios against the
+//! function and the bounds of the cost model (w_tan <= 5/2, w_grad <= 4), tape memory,
+//! and median wall times of the same modes in f64.
+//!
+//! The op counts are exact and deterministic; the wall times are measurements on a
+//! shared machine and vary from run to run.
+
+use crate::ad::{Dual, Tape};
+use crate::num::{Count, Eval, Scalar, Work, WorkCounter};
+use crate::results::CostRow;
+use crate::scenario::Scenario;
+use std::time::{Duration, Instant};
+
+/// The bound on the tangent ratio (w_tan).
+pub const TANGENT_BOUND: f64 = 2.5;
+/// The bound on the gradient ratio (w_grad, the cheap gradient principle).
+pub const GRADIENT_BOUND: f64 = 4.0;
+
+/// Cost weights: TIME = mu*MOVES + ADDS + pi*MULTS + nu*NLOPS.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Weights {
+    /// weight of a move
+    pub mu: f64,
+    /// weight of a multiplication
+    pub pi: f64,
+    /// weight of a nonlinear elemental
+    pub nu: f64,
+}
+
+impl Default for Weights {
+    fn default() -> Self {
+        Weights { mu: 1.0, pi: 1.0, nu: 1.0 }
+    }
+}
+
+impl Weights {
+    /// TIME of a WORK vector.
+    pub fn time(&self, w: &Work) -> f64 {
+        w.time(self.mu, self.pi, self.nu)
+    }
+
+    /// Parses `mu,pi,nu`.
+    pub fn parse(s: &str) -> Result<Weights, String> {
+        let v: Vec<f64> = s
+            .split(',')
+            .map(|p| p.trim().parse::<f64>().map_err(|_| format!("'{p}' is not a number")))
+            .collect::<Result<_, _>>()?;
+        if v.len() != 3 || v.iter().any(|x| !x.is_finite() || *x < 0.0) {
+            return Err("expected three non-negative numbers mu,pi,nu".into());
+        }
+        let w = Weights { mu: v[0], pi: v[1], nu: v[2] };
+        if !(w.mu >= w.pi && w.pi >= 1.0) {
+            return Err(format!(
+                "the bounds of the cost model hold for mu >= pi >= 1; got mu = {}, pi = {}",
+                w.mu, w.pi
+            ));
+        }
+        Ok(w)
+    }
+}
+
+/// The op-count work of one mode.
+#[derive(Clone, Debug)]
+struct ModeWork {
+    mode: &'static str,
+    work: Work,
+    tape_bytes: Option<u64>,
+}
+
+/// Largest n x TIME(F) for which the Jacobian modes are executed in full.
+pub const JACOBIAN_BUDGET: f64 = 5e7;
+
+/// WORK of the function: one plain evaluation.
+pub fn work_function(sc: &Scenario) -> Work {
+    let x: Vec<Eval<Count>> = sc.x.iter().map(|&v| Eval(Count(v))).collect();
+    WorkCounter::measure(|| sc.eval(&x)).1
+}
+
+/// WORK of F and one tangent sweep (direction e_j).
+pub fn work_tangent(sc: &Scenario, j: usize) -> Work {
+    let x: Vec<Dual<Count>> = seeded(sc, j);
+    WorkCounter::measure(|| sc.eval(&x)).1
+}
+
+fn seeded(sc: &Scenario, j: usize) -> Vec<Dual<Count>> {
+    sc.x
+        .iter()
+        .enumerate()
+        .map(|(k, &v)| if k == j { Dual::variable(Count(v)) } else { Dual::constant(Count(v)) })
+        .collect()
+}
+
+/// WORK of F and one reverse sweep on the scalar tape (taping included), with
+/// ybar = (1, ..., 1); and the tape bytes at the end of the forward sweep (f64 tape).
+pub fn work_gradient(sc: &Scenario) -> (Work, u64) {
+    let tape: Tape<Count> = Tape::new();
+    let (_, w) = WorkCounter::measure(|| {
+        let xs = tape.vars(&sc.x.iter().map(|&v| Count(v)).collect::<Vec<_>>());
+        let ys = sc.eval(&xs);
+        let ybar: Vec<Count> = ys.iter().map(|_| Count(1.0)).collect();
+        tape.vjp(&ys, &ybar, &xs)
+    });
+    (w, tape_bytes_f64(sc))
+}
+
+/// Bytes of the f64 tape after recording F.
+pub fn tape_bytes_f64(sc: &Scenario) -> u64 {
+    let tape: Tape<f64> = Tape::new();
+    let xs = tape.vars(&sc.x);
+    let _ = sc.eval(&xs);
+    tape.bytes() as u64
+}
+
+fn work_jacobian_forward(sc: &Scenario) -> Work {
+    let mut total = Work::default();
+    for j in 0..sc.n() {
+        let w = work_tangent(sc, j);
+        total = total + w;
+    }
+    total
+}
+
+fn work_jacobian_reverse(sc: &Scenario) -> Work {
+    let tape: Tape<Count> = Tape::new();
+    WorkCounter::measure(|| {
+        let xs = tape.vars(&sc.x.iter().map(|&v| Count(v)).collect::<Vec<_>>());
+        let ys = sc.eval(&xs);
+        tape.jacobian(&ys, &xs)
+    })
+    .1
+}
+
+/// Op counts of every mode of one scenario, as cost rows without wall times. Jacobian
+/// modes are executed only when n x TIME(F) stays under [`JACOBIAN_BUDGET`].
+pub fn cost_rows(sc: &Scenario, weights: &Weights) -> (Vec<CostRow>, Vec<String>) {
+    let f = work_function(sc);
+    let tf = weights.time(&f);
+    let mut modes = vec![
+        ModeWork { mode: "function", work: f, tape_bytes: None },
+        ModeWork { mode: "tangent", work: work_tangent(sc, 0), tape_bytes: None },
+    ];
+    let (g, bytes) = work_gradient(sc);
+    modes.push(ModeWork { mode: "gradient", work: g, tape_bytes: Some(bytes) });
+    let mut notes = Vec::new();
+    let jac_cost = tf * sc.n().min(sc.m).max(1) as f64 * 4.0 + tf * sc.n() as f64 * 2.5;
+    if jac_cost <= JACOBIAN_BUDGET {
+        modes.push(ModeWork { mode: "jacobian-forward", work: work_jacobian_forward(sc), tape_bytes: None });
+        modes.push(ModeWork { mode: "jacobian-reverse", work: work_jacobian_reverse(sc), tape_bytes: Some(bytes) });
+    } else {
+        notes.push(format!(
+            "jacobian modes not measured: n = {} sweeps of a function of TIME {tf:.0} exceed the budget of {JACOBIAN_BUDGET:.0}",
+            sc.n()
+        ));
+    }
+    let rows = modes
+        .into_iter()
+        .map(|m| {
+            let t = weights.time(&m.work);
+            let ratio = t / tf;
+            let bound = match m.mode {
+                "tangent" => Some(TANGENT_BOUND),
+                "gradient" | "gradient-tensor" => Some(GRADIENT_BOUND),
+                _ => None,
+            };
+            CostRow {
+                scenario: sc.name.clone(),
+                mode: m.mode.to_string(),
+                moves: m.work.moves,
+                adds: m.work.adds,
+                mults: m.work.mults,
+                nlops: m.work.nlops,
+                time: t,
+                ratio,
+                bound,
+                within: bound.map(|b| ratio <= b),
+                tape_bytes: m.tape_bytes,
+                wall_ns: f64::NAN,
+                wall_ratio: f64::NAN,
+            }
+        })
+        .collect();
+    (rows, notes)
+}
+
+/// Median wall time of `f`, repeated until about `budget` has passed (at least 5 and at
+/// most 1000 repetitions).
+pub fn median_wall(budget: Duration, mut f: impl FnMut()) -> Duration {
+    f(); // warm up: caches, the tape's memory
+    let mut samples = Vec::new();
+    let start = Instant::now();
+    while samples.len() < 5 || (start.elapsed() < budget && samples.len() < 1000) {
+        let t = Instant::now();
+        f();
+        samples.push(t.elapsed());
+    }
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+/// Fills `wall_ns` and `wall_ratio` of the rows by timing the f64 version of each mode.
+pub fn measure_wall(sc: &Scenario, rows: &mut [CostRow], budget: Duration) {
+    let x = sc.x.clone();
+    let tape: Tape<f64> = Tape::new();
+    let wall = |mode: &str| -> Option<Duration> {
+        Some(match mode {
+            "function" => median_wall(budget, || {
+                std::hint::black_box(sc.eval(std::hint::black_box(&x)));
+            }),
+            "tangent" => {
+                let xd: Vec<Dual<f64>> = x
+                    .iter()
+                    .enumerate()
+                    .map(|(k, &v)| if k == 0 { Dual::variable(v) } else { Dual::constant(v) })
+                    .collect();
+                median_wall(budget, || {
+                    std::hint::black_box(sc.eval(std::hint::black_box(&xd)));
+                })
+            }
+            "gradient" => median_wall(budget, || {
+                tape.clear();
+                let xs = tape.vars(&x);
+                let ys = sc.eval(&xs);
+                let ybar = vec![1.0; ys.len()];
+                std::hint::black_box(tape.vjp(&ys, &ybar, &xs));
+            }),
+            "jacobian-forward" => median_wall(budget, || {
+                std::hint::black_box(crate::ad::jacobian_forward(
+                    |d: &[Dual<f64>]| sc.eval(d),
+                    &x,
+                    &(0..x.len()).collect::<Vec<_>>(),
+                ));
+            }),
+            "jacobian-reverse" => median_wall(budget, || {
+                tape.clear();
+                let xs = tape.vars(&x);
+                let ys = sc.eval(&xs);
+                std::hint::black_box(tape.jacobian(&ys, &xs));
+            }),
+            _ => return None,
+        })
+    };
+    let times: Vec<Option<Duration>> = rows.iter().map(|r| wall(&r.mode)).collect();
+    let base = times.first().copied().flatten().map(|d| d.as_nanos() as f64).unwrap_or(f64::NAN);
+    for (r, t) in rows.iter_mut().zip(times) {
+        if let Some(t) = t {
+            r.wall_ns = t.as_nanos() as f64;
+            r.wall_ratio = r.wall_ns / base;
+        }
+    }
+}
+
+/// One line of the per-elemental table: the WORK of eval, tangent and gradient for one
+/// elemental kind, measured from the implementation.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct ElementalCost {
+    /// `c`, `+/-`, `*`, `psi`
+    pub kind: &'static str,
+    /// WORK of the plain elemental
+    pub eval: Work,
+    /// WORK of value and tangent together
+    pub tangent: Work,
+    /// WORK of the forward step and the adjoint step (none for a constant)
+    pub gradient: Option<Work>,
+}
+
+/// Measures the WORK vector of each elemental kind in each mode: the cost model's
+/// tables, reproduced from the instrumentation. `psi` is sin (psi' = cos is a separate
+/// nonlinear elemental); `psi (exp)` reuses its value as its derivative.
+pub fn elemental_table() -> Vec<ElementalCost> {
+    let kinds: [&'static str; 5] = ["c", "+/-", "*", "psi", "psi (exp)"];
+    kinds
+        .iter()
+        .map(|&kind| {
+            fn apply<S: Scalar>(kind: &str, u: &S, w: &S) -> S {
+                match kind {
+                    "c" => u.cst(2.0),
+                    "+/-" => u.add(w),
+                    "*" => u.mul(w),
+                    "psi" => u.sin(),
+                    _ => u.exp(),
+                }
+            }
+            let (u, w) = (Eval(Count(1.5)), Eval(Count(0.5)));
+            let eval = WorkCounter::measure(|| apply(kind, &u, &w)).1;
+            let (ud, wd) = (Dual::variable(Count(1.5)), Dual::constant(Count(0.5)));
+            let tangent = WorkCounter::measure(|| apply(kind, &ud, &wd)).1;
+            let gradient = if kind == "c" {
+                None
+            } else {
+                let tape: Tape<Count> = Tape::new();
+                let xs = tape.vars(&[Count(1.5), Count(0.5)]);
+                Some(
+                    WorkCounter::measure(|| {
+                        let y = apply(kind, &xs[0], &xs[1]);
+                        tape.gradient(&y, &xs)
+                    })
+                    .1,
+                )
+            };
+            ElementalCost { kind, eval, tangent, gradient }
+        })
+        .collect()
+}
+
+/// The per-elemental table as text, with the ratios at the given weights.
+pub fn render_elemental_table(weights: &Weights) -> String {
+    use std::fmt::Write;
+    let t = elemental_table();
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "WORK = (MOVES, ADDS, MULTS, NLOPS) per elemental, measured on the counting scalar; \
+         weights mu = {}, pi = {}, nu = {}\n",
+        weights.mu, weights.pi, weights.nu
+    );
+    let _ = writeln!(
+        s,
+        "{:<10} {:<16} {:<16} {:<16} {:>9} {:>9}",
+        "elemental", "eval", "tangent", "gradient", "w_tan", "w_grad"
+    );
+    let fmt = |w: &Work| format!("({},{},{},{})", w.moves, w.adds, w.mults, w.nlops);
+    for e in &t {
+        let te = weights.time(&e.eval);
+        let _ = writeln!(
+            s,
+            "{:<10} {:<16} {:<16} {:<16} {:>9.3} {:>9}",
+            e.kind,
+            fmt(&e.eval),
+            fmt(&e.tangent),
+            e.gradient.as_ref().map(fmt).unwrap_or_else(|| "-".into()),
+            weights.time(&e.tangent) / te,
+            e.gradient
+                .as_ref()
+                .map(|g| format!("{:.3}", weights.time(g) / te))
+                .unwrap_or_else(|| "-".into()),
+        );
+    }
+    let _ = writeln!(
+        s,
+        "\nbounds: w_tan <= {TANGENT_BOUND}, w_grad <= {GRADIENT_BOUND} (for mu >= pi >= 1). The gradient \
+         column is the forward step plus the adjoint step of the incremental recursion, which \
+         recomputes partials from the stored values."
+    );
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn w(moves: u64, adds: u64, mults: u64, nlops: u64) -> Work {
+        Work { moves, adds, mults, nlops }
+    }
+
+    /// The three tables of the cost model, reproduced by the instrumentation.
+    #[test]
+    fn elemental_table_matches_the_cost_model() {
+        let t = elemental_table();
+        let get = |k: &str| t.iter().find(|e| e.kind == k).unwrap().clone();
+        let c = get("c");
+        assert_eq!((c.eval, c.tangent, c.gradient), (w(1, 0, 0, 0), w(2, 0, 0, 0), None));
+        let a = get("+/-");
+        assert_eq!((a.eval, a.tangent), (w(3, 1, 0, 0), w(6, 2, 0, 0)));
+        assert_eq!(a.gradient, Some(w(3 + 6, 1 + 2, 0, 0)));
+        let m = get("*");
+        assert_eq!((m.eval, m.tangent), (w(3, 0, 1, 0), w(6, 1, 3, 0)));
+        assert_eq!(m.gradient, Some(w(3 + 8, 2, 1 + 2, 0)));
+        let p = get("psi");
+        assert_eq!((p.eval, p.tangent), (w(2, 0, 0, 1), w(4, 0, 1, 2)));
+        assert_eq!(p.gradient, Some(w(2 + 5, 1, 1, 1 + 1)));
+        let e = get("psi (exp)");
+        assert_eq!(e.tangent, w(4, 0, 1, 1));
+        // at unit weights: * gives 5/2 and 4, the upper ends of the bounds
+        let u = Weights::default();
+        assert_eq!(u.time(&m.tangent) / u.time(&m.eval), 2.5);
+        assert_eq!(u.time(&m.gradient.unwrap()) / u.time(&m.eval), 4.0);
+        assert_eq!(u.time(&a.tangent) / u.time(&a.eval), 2.0);
+        assert_eq!(u.time(&a.gradient.unwrap()) / u.time(&a.eval), 3.0);
+        assert_eq!(u.time(&p.tangent) / u.time(&p.eval), 7.0 / 3.0);
+        assert_eq!(u.time(&p.gradient.unwrap()) / u.time(&p.eval), 11.0 / 3.0);
+    }
+
+    #[test]
+    fn weights_parse_and_refuse_what_the_bounds_do_not_cover() {
+        assert_eq!(Weights::parse("1,1,1").unwrap(), Weights::default());
+        assert_eq!(Weights::parse("3, 2, 10").unwrap(), Weights { mu: 3.0, pi: 2.0, nu: 10.0 });
+        assert!(Weights::parse("1,2,1").is_err());
+        assert!(Weights::parse("1,1").is_err());
+        assert!(Weights::parse("a,1,1").is_err());
+    }
+}
