@@ -75,6 +75,16 @@ enum Command {
     },
 }
 
+/// Writes to standard output; a closed pipe (`derivbench trace x | head`) is not an error.
+fn emit(text: &str) -> Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
+}
+
 /// Bad input: exit code 2.
 #[derive(Debug)]
 struct BadInput(String);
@@ -93,7 +103,8 @@ fn bad(msg: impl Into<String>) -> anyhow::Error {
 
 /// Loads the scenario folder; bad files are reported and the good ones returned.
 fn load_all(dir: &std::path::Path) -> Result<(Vec<Scenario>, Vec<scenario::file::LoadError>)> {
-    let loaded = scenario::file::load_dir(dir, &scenario::file::Limits::default()).map_err(|e| bad(e.to_string()))?;
+    let loaded = scenario::file::load_dir(dir, &scenario::file::Limits::default())
+        .map_err(|e| bad(e.to_string()))?;
     Ok((loaded.scenarios, loaded.errors))
 }
 
@@ -104,7 +115,10 @@ fn load(dir: &std::path::Path) -> Result<Vec<Scenario>> {
         for e in &errors {
             eprintln!("derivbench: {e}");
         }
-        return Err(bad(format!("{} scenario file(s) are invalid", errors.len())));
+        return Err(bad(format!(
+            "{} scenario file(s) are invalid",
+            errors.len()
+        )));
     }
     Ok(good)
 }
@@ -123,7 +137,10 @@ fn run_command(
     if let Some(ms) = methods {
         let mut parsed = Vec::new();
         for m in ms {
-            parsed.push(m.parse::<Method>().map_err(|e| bad(format!("--methods: {e}")))?);
+            parsed.push(
+                m.parse::<Method>()
+                    .map_err(|e| bad(format!("--methods: {e}")))?,
+            );
         }
         parsed.sort();
         parsed.dedup();
@@ -135,12 +152,18 @@ fn run_command(
     }
     let load_failures: Vec<Failure> = load_errors
         .iter()
-        .map(|e| Failure { what: e.file.display().to_string(), error: e.to_string() })
+        .map(|e| Failure {
+            what: e.file.display().to_string(),
+            error: e.to_string(),
+        })
         .collect();
     if let Some(names) = &only {
         for n in names {
             if !all.iter().any(|s| &s.name == n) {
-                return Err(bad(format!("--only: no scenario named '{n}' in {}", dir.display())));
+                return Err(bad(format!(
+                    "--only: no scenario named '{n}' in {}",
+                    dir.display()
+                )));
             }
         }
         all.retain(|s| names.contains(&s.name));
@@ -167,17 +190,38 @@ fn run_command(
         out.display()
     );
     if !results.failures.is_empty() {
-        let lines: Vec<String> = results.failures.iter().map(|f| format!("{}: {}", f.what, f.error)).collect();
-        return Err(bad(format!("{} scenario(s) failed:\n  {}", lines.len(), lines.join("\n  "))));
+        let lines: Vec<String> = results
+            .failures
+            .iter()
+            .map(|f| format!("{}: {}", f.what, f.error))
+            .collect();
+        return Err(bad(format!(
+            "{} scenario(s) failed:\n  {}",
+            lines.len(),
+            lines.join("\n  ")
+        )));
     }
     Ok(())
 }
 
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Run { scenarios, out, only, methods, quick, jobs, weights, no_wall } => {
+        Command::Run {
+            scenarios,
+            out,
+            only,
+            methods,
+            quick,
+            jobs,
+            weights,
+            no_wall,
+        } => {
             let weights = Weights::parse(&weights).map_err(|e| bad(format!("--weights: {e}")))?;
-            let mut opts = RunOptions { jobs, weights, ..RunOptions::default() };
+            let mut opts = RunOptions {
+                jobs,
+                weights,
+                ..RunOptions::default()
+            };
             if no_wall {
                 opts.wall_budget = std::time::Duration::ZERO;
             }
@@ -186,7 +230,7 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::CostTable { weights } => {
             let weights = Weights::parse(&weights).map_err(|e| bad(format!("--weights: {e}")))?;
-            print!("{}", derivbench::measure::cost::render_elemental_table(&weights));
+            emit(&derivbench::measure::cost::render_elemental_table(&weights))?;
         }
         Command::List { scenarios } => {
             let all = load(&scenarios)?;
@@ -236,7 +280,7 @@ fn run(cli: Cli) -> Result<()> {
                 )));
             }
             let t = derivbench::trace::trace(sc, &x, input - 1).map_err(bad)?;
-            print!("{t}");
+            emit(&t.to_string())?;
         }
     }
     Ok(())

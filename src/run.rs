@@ -93,7 +93,10 @@ pub fn run_all(
             .collect()
     };
     let results = if opts.jobs > 0 {
-        match rayon::ThreadPoolBuilder::new().num_threads(opts.jobs).build() {
+        match rayon::ThreadPoolBuilder::new()
+            .num_threads(opts.jobs)
+            .build()
+        {
             Ok(pool) => pool.install(work),
             Err(_) => work(),
         }
@@ -113,13 +116,21 @@ pub fn run_all(
                 tick(&sc.name);
                 done.push(s)
             }
-            Err(e) => failures.push(Failure { what: sc.name.clone(), error: e }),
+            Err(e) => failures.push(Failure {
+                what: sc.name.clone(),
+                error: e,
+            }),
         }
     }
     RunResults {
         version: env!("CARGO_PKG_VERSION").to_string(),
         settings: RunSettings {
-            methods: opts.accuracy.methods.iter().map(|m| m.name().to_string()).collect(),
+            methods: opts
+                .accuracy
+                .methods
+                .iter()
+                .map(|m| m.name().to_string())
+                .collect(),
             quick: opts.accuracy.quick,
             weights: [opts.weights.mu, opts.weights.pi, opts.weights.nu],
             agree_bits: opts.accuracy.reference.agree_bits,

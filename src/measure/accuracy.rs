@@ -32,7 +32,11 @@ pub struct AccuracyOptions {
 
 impl Default for AccuracyOptions {
     fn default() -> Self {
-        AccuracyOptions { methods: Method::ALL.to_vec(), quick: false, reference: RefOptions::default() }
+        AccuracyOptions {
+            methods: Method::ALL.to_vec(),
+            quick: false,
+            reference: RefOptions::default(),
+        }
     }
 }
 
@@ -82,7 +86,12 @@ struct Cache<'a, S> {
 
 impl<'a, S: Scalar> Cache<'a, S> {
     fn new(sc: &'a Scenario, x: Vec<S>, j: usize) -> Self {
-        Cache { sc, x, j, seen: HashMap::new() }
+        Cache {
+            sc,
+            x,
+            j,
+            seen: HashMap::new(),
+        }
     }
     fn at(&mut self, xj: f64) -> Vec<S> {
         if let Some(v) = self.seen.get(&xj.to_bits()) {
@@ -96,7 +105,13 @@ impl<'a, S: Scalar> Cache<'a, S> {
 
 /// FD sweep estimates of column j for the given kinds: at every step and at the
 /// textbook step, in f64 and, at the same points, in MPFR.
-fn fd_column_estimates(sc: &Scenario, j: usize, kinds: &[FdKind], steps: &[f64], prec: u32) -> Vec<Estimate> {
+fn fd_column_estimates(
+    sc: &Scenario,
+    j: usize,
+    kinds: &[FdKind],
+    steps: &[f64],
+    prec: u32,
+) -> Vec<Estimate> {
     let mut f64s = Cache::new(sc, sc.x.clone(), j);
     let xm: Vec<Float> = sc.x.iter().map(|&v| Float::with_val(prec, v)).collect();
     let mut mp = Cache::new(sc, xm, j);
@@ -112,7 +127,14 @@ fn fd_column_estimates(sc: &Scenario, j: usize, kinds: &[FdKind], steps: &[f64],
             let st = Stencil::new(kind, xj, h);
             if st.vanished() {
                 for i in 0..sc.m {
-                    out.push(Estimate { method: method.clone(), h: Some(0.0), output: i, input: j, value: None, mpfr: None });
+                    out.push(Estimate {
+                        method: method.clone(),
+                        h: Some(0.0),
+                        output: i,
+                        input: j,
+                        value: None,
+                        mpfr: None,
+                    });
                 }
                 continue;
             }
@@ -217,13 +239,21 @@ fn to_row(sc: &Scenario, e: Estimate, r: &Reference) -> AccuracyRow {
             } else {
                 f64::INFINITY
             };
-            let rel = if reference == 0.0 || !reference.is_finite() { abs } else { abs / reference.abs() };
+            let rel = if reference == 0.0 || !reference.is_finite() {
+                abs
+            } else {
+                abs / reference.abs()
+            };
             (Some(abs), Some(rel), Some(bits_err(v, reference)))
         }
     };
     let (trunc, round) = match (&e.mpfr, e.value) {
         (Some(q), Some(v)) => {
-            let trunc = if q.is_finite() && refv.value.is_finite() { mpfr_abs_diff(q, &refv.value) } else { f64::NAN };
+            let trunc = if q.is_finite() && refv.value.is_finite() {
+                mpfr_abs_diff(q, &refv.value)
+            } else {
+                f64::NAN
+            };
             let round = if v.is_finite() && q.is_finite() {
                 mpfr_abs_diff(&Float::with_val(q.prec(), v), q)
             } else {
@@ -255,20 +285,25 @@ pub fn higher_derivatives(sc: &Scenario, j: usize, prec: u32) -> Vec<(f64, f64, 
     type D3 = Dual<Dual<Dual<Float>>>;
     let c = |v: f64| Float::with_val(prec, v);
     let d1 = |v: f64, d: f64| Dual::new(c(v), c(d));
-    let x: Vec<D3> = sc
-        .x
-        .iter()
-        .enumerate()
-        .map(|(k, &v)| {
-            let s = if k == j { 1.0 } else { 0.0 };
-            let b0 = Dual::new(d1(v, s), d1(s, 0.0));
-            let b1 = Dual::new(d1(s, 0.0), d1(0.0, 0.0));
-            Dual::new(b0, b1)
-        })
-        .collect();
+    let x: Vec<D3> =
+        sc.x.iter()
+            .enumerate()
+            .map(|(k, &v)| {
+                let s = if k == j { 1.0 } else { 0.0 };
+                let b0 = Dual::new(d1(v, s), d1(s, 0.0));
+                let b1 = Dual::new(d1(s, 0.0), d1(0.0, 0.0));
+                Dual::new(b0, b1)
+            })
+            .collect();
     sc.eval(&x)
         .iter()
-        .map(|y| (y.v.v.v.to_f64().abs(), y.d.d.v.to_f64().abs(), y.d.d.d.to_f64().abs()))
+        .map(|y| {
+            (
+                y.v.v.v.to_f64().abs(),
+                y.d.d.v.to_f64().abs(),
+                y.d.d.d.to_f64().abs(),
+            )
+        })
         .collect()
 }
 
@@ -298,8 +333,17 @@ pub fn fd_model(kind: FdKind, f: f64, d2: f64, d3: f64) -> Option<(f64, f64)> {
     }
 }
 
-fn theory(sc: &Scenario, kinds: &[FdKind], sampled: &[usize], rows: &[AccuracyRow], prec: u32) -> Vec<FdTheory> {
-    let per_col: Vec<Vec<(f64, f64, f64)>> = sampled.par_iter().map(|&j| higher_derivatives(sc, j, prec)).collect();
+fn theory(
+    sc: &Scenario,
+    kinds: &[FdKind],
+    sampled: &[usize],
+    rows: &[AccuracyRow],
+    prec: u32,
+) -> Vec<FdTheory> {
+    let per_col: Vec<Vec<(f64, f64, f64)>> = sampled
+        .par_iter()
+        .map(|&j| higher_derivatives(sc, j, prec))
+        .collect();
     let mut out = Vec::new();
     for &kind in kinds {
         let name = kind.method();
@@ -340,7 +384,10 @@ fn theory(sc: &Scenario, kinds: &[FdKind], sampled: &[usize], rows: &[AccuracyRo
 pub fn measure_accuracy(sc: &Scenario, opts: &AccuracyOptions) -> Accuracy {
     let n = sc.n();
     let all: Vec<usize> = (0..n).collect();
-    let ropts = RefOptions { start_precision: sc.precision, ..opts.reference };
+    let ropts = RefOptions {
+        start_precision: sc.precision,
+        ..opts.reference
+    };
     let reference = reference_jacobian(&sc.model, &sc.x, &all, &ropts);
     // the FD quotients in MPFR lose at most ~60 bits to cancellation at the smallest
     // steps, so the scenario's starting precision (256 by default) keeps them exact far
@@ -354,7 +401,10 @@ pub fn measure_accuracy(sc: &Scenario, opts: &AccuracyOptions) -> Accuracy {
     let fd_cols: Vec<Vec<Estimate>> = if kinds.is_empty() {
         Vec::new()
     } else {
-        sampled.par_iter().map(|&j| fd_column_estimates(sc, j, &kinds, &steps, prec)).collect()
+        sampled
+            .par_iter()
+            .map(|&j| fd_column_estimates(sc, j, &kinds, &steps, prec))
+            .collect()
     };
     let others: Vec<(Method, Vec<Estimate>)> = opts
         .methods
@@ -365,7 +415,8 @@ pub fn measure_accuracy(sc: &Scenario, opts: &AccuracyOptions) -> Accuracy {
 
     // gather in a fixed order: method, step (sweep order, then @auto), output, input
     let mut rows = Vec::new();
-    let mut fd_cols: Vec<std::vec::IntoIter<Estimate>> = fd_cols.into_iter().map(|v| v.into_iter()).collect();
+    let mut fd_cols: Vec<std::vec::IntoIter<Estimate>> =
+        fd_cols.into_iter().map(|v| v.into_iter()).collect();
     let mut fd_by_method: Vec<Vec<Vec<Estimate>>> = Vec::new(); // [kind][col] -> estimates
     for _ in &kinds {
         let per_col: Vec<Vec<Estimate>> = fd_cols
@@ -391,7 +442,9 @@ pub fn measure_accuracy(sc: &Scenario, opts: &AccuracyOptions) -> Accuracy {
                 rows.extend(block.into_iter().map(|e| to_row(sc, e, &reference)));
             }
         } else {
-            let (_, est) = others.next().expect("one estimate list per non-sweep method");
+            let (_, est) = others
+                .next()
+                .expect("one estimate list per non-sweep method");
             let mut est = est;
             if m != Method::Reverse {
                 est.sort_by_key(|e| (e.output, e.input));
@@ -403,7 +456,13 @@ pub fn measure_accuracy(sc: &Scenario, opts: &AccuracyOptions) -> Accuracy {
     let theory = theory(sc, &kinds, &sampled, &rows, prec);
     let refrows = reference_rows(sc, &reference);
     let notes = notes(sc, &rows, &reference);
-    Accuracy { rows, reference: refrows, theory, sampled, notes }
+    Accuracy {
+        rows,
+        reference: refrows,
+        theory,
+        sampled,
+        notes,
+    }
 }
 
 fn reference_rows(sc: &Scenario, r: &Reference) -> Vec<ReferenceRow> {
@@ -428,7 +487,11 @@ fn reference_rows(sc: &Scenario, r: &Reference) -> Vec<ReferenceRow> {
 fn notes(sc: &Scenario, rows: &[AccuracyRow], r: &Reference) -> Vec<String> {
     let mut notes = Vec::new();
     let vanished: Vec<&str> = {
-        let mut v: Vec<&str> = rows.iter().filter(|r| r.h == Some(0.0)).map(|r| r.method.as_str()).collect();
+        let mut v: Vec<&str> = rows
+            .iter()
+            .filter(|r| r.h == Some(0.0))
+            .map(|r| r.method.as_str())
+            .collect();
         v.dedup();
         v
     };
@@ -445,9 +508,16 @@ fn notes(sc: &Scenario, rows: &[AccuracyRow], r: &Reference) -> Vec<String> {
             r.max_precision_used
         ));
     }
-    let nonfinite_ref = r.entries.iter().flatten().filter(|e| !e.value.is_finite()).count();
+    let nonfinite_ref = r
+        .entries
+        .iter()
+        .flatten()
+        .filter(|e| !e.value.is_finite())
+        .count();
     if nonfinite_ref > 0 {
-        notes.push(format!("nonfinite: {nonfinite_ref} reference entries are not finite (NaN or infinite)"));
+        notes.push(format!(
+            "nonfinite: {nonfinite_ref} reference entries are not finite (NaN or infinite)"
+        ));
     }
     let mut nonfinite: Vec<&str> = rows
         .iter()
@@ -457,7 +527,10 @@ fn notes(sc: &Scenario, rows: &[AccuracyRow], r: &Reference) -> Vec<String> {
     nonfinite.sort_unstable();
     nonfinite.dedup();
     if !nonfinite.is_empty() {
-        notes.push(format!("nonfinite: NaN or infinite derivatives from {}", nonfinite.join(", ")));
+        notes.push(format!(
+            "nonfinite: NaN or infinite derivatives from {}",
+            nonfinite.join(", ")
+        ));
     }
     let _ = sc;
     notes

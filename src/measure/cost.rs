@@ -30,7 +30,11 @@ pub struct Weights {
 
 impl Default for Weights {
     fn default() -> Self {
-        Weights { mu: 1.0, pi: 1.0, nu: 1.0 }
+        Weights {
+            mu: 1.0,
+            pi: 1.0,
+            nu: 1.0,
+        }
     }
 }
 
@@ -44,12 +48,20 @@ impl Weights {
     pub fn parse(s: &str) -> Result<Weights, String> {
         let v: Vec<f64> = s
             .split(',')
-            .map(|p| p.trim().parse::<f64>().map_err(|_| format!("'{p}' is not a number")))
+            .map(|p| {
+                p.trim()
+                    .parse::<f64>()
+                    .map_err(|_| format!("'{p}' is not a number"))
+            })
             .collect::<Result<_, _>>()?;
         if v.len() != 3 || v.iter().any(|x| !x.is_finite() || *x < 0.0) {
             return Err("expected three non-negative numbers mu,pi,nu".into());
         }
-        let w = Weights { mu: v[0], pi: v[1], nu: v[2] };
+        let w = Weights {
+            mu: v[0],
+            pi: v[1],
+            nu: v[2],
+        };
         if !(w.mu >= w.pi && w.pi >= 1.0) {
             return Err(format!(
                 "the bounds of the cost model hold for mu >= pi >= 1; got mu = {}, pi = {}",
@@ -84,10 +96,15 @@ pub fn work_tangent(sc: &Scenario, j: usize) -> Work {
 }
 
 fn seeded(sc: &Scenario, j: usize) -> Vec<Dual<Count>> {
-    sc.x
-        .iter()
+    sc.x.iter()
         .enumerate()
-        .map(|(k, &v)| if k == j { Dual::variable(Count(v)) } else { Dual::constant(Count(v)) })
+        .map(|(k, &v)| {
+            if k == j {
+                Dual::variable(Count(v))
+            } else {
+                Dual::constant(Count(v))
+            }
+        })
         .collect()
 }
 
@@ -137,16 +154,36 @@ pub fn cost_rows(sc: &Scenario, weights: &Weights) -> (Vec<CostRow>, Vec<String>
     let f = work_function(sc);
     let tf = weights.time(&f);
     let mut modes = vec![
-        ModeWork { mode: "function", work: f, tape_bytes: None },
-        ModeWork { mode: "tangent", work: work_tangent(sc, 0), tape_bytes: None },
+        ModeWork {
+            mode: "function",
+            work: f,
+            tape_bytes: None,
+        },
+        ModeWork {
+            mode: "tangent",
+            work: work_tangent(sc, 0),
+            tape_bytes: None,
+        },
     ];
     let (g, bytes) = work_gradient(sc);
-    modes.push(ModeWork { mode: "gradient", work: g, tape_bytes: Some(bytes) });
+    modes.push(ModeWork {
+        mode: "gradient",
+        work: g,
+        tape_bytes: Some(bytes),
+    });
     let mut notes = Vec::new();
     let jac_cost = tf * sc.n().min(sc.m).max(1) as f64 * 4.0 + tf * sc.n() as f64 * 2.5;
     if jac_cost <= JACOBIAN_BUDGET {
-        modes.push(ModeWork { mode: "jacobian-forward", work: work_jacobian_forward(sc), tape_bytes: None });
-        modes.push(ModeWork { mode: "jacobian-reverse", work: work_jacobian_reverse(sc), tape_bytes: Some(bytes) });
+        modes.push(ModeWork {
+            mode: "jacobian-forward",
+            work: work_jacobian_forward(sc),
+            tape_bytes: None,
+        });
+        modes.push(ModeWork {
+            mode: "jacobian-reverse",
+            work: work_jacobian_reverse(sc),
+            tape_bytes: Some(bytes),
+        });
     } else {
         notes.push(format!(
             "jacobian modes not measured: n = {} sweeps of a function of TIME {tf:.0} exceed the budget of {JACOBIAN_BUDGET:.0}",
@@ -211,7 +248,13 @@ pub fn measure_wall(sc: &Scenario, rows: &mut [CostRow], budget: Duration) {
                 let xd: Vec<Dual<f64>> = x
                     .iter()
                     .enumerate()
-                    .map(|(k, &v)| if k == 0 { Dual::variable(v) } else { Dual::constant(v) })
+                    .map(|(k, &v)| {
+                        if k == 0 {
+                            Dual::variable(v)
+                        } else {
+                            Dual::constant(v)
+                        }
+                    })
                     .collect();
                 median_wall(budget, || {
                     std::hint::black_box(sc.eval(std::hint::black_box(&xd)));
@@ -241,7 +284,12 @@ pub fn measure_wall(sc: &Scenario, rows: &mut [CostRow], budget: Duration) {
         })
     };
     let times: Vec<Option<Duration>> = rows.iter().map(|r| wall(&r.mode)).collect();
-    let base = times.first().copied().flatten().map(|d| d.as_nanos() as f64).unwrap_or(f64::NAN);
+    let base = times
+        .first()
+        .copied()
+        .flatten()
+        .map(|d| d.as_nanos() as f64)
+        .unwrap_or(f64::NAN);
     for (r, t) in rows.iter_mut().zip(times) {
         if let Some(t) = t {
             r.wall_ns = t.as_nanos() as f64;
@@ -298,7 +346,12 @@ pub fn elemental_table() -> Vec<ElementalCost> {
                     .1,
                 )
             };
-            ElementalCost { kind, eval, tangent, gradient }
+            ElementalCost {
+                kind,
+                eval,
+                tangent,
+                gradient,
+            }
         })
         .collect()
 }
@@ -350,7 +403,12 @@ mod tests {
     use super::*;
 
     fn w(moves: u64, adds: u64, mults: u64, nlops: u64) -> Work {
-        Work { moves, adds, mults, nlops }
+        Work {
+            moves,
+            adds,
+            mults,
+            nlops,
+        }
     }
 
     /// The three tables of the cost model, reproduced by the instrumentation.
@@ -359,7 +417,10 @@ mod tests {
         let t = elemental_table();
         let get = |k: &str| t.iter().find(|e| e.kind == k).unwrap().clone();
         let c = get("c");
-        assert_eq!((c.eval, c.tangent, c.gradient), (w(1, 0, 0, 0), w(2, 0, 0, 0), None));
+        assert_eq!(
+            (c.eval, c.tangent, c.gradient),
+            (w(1, 0, 0, 0), w(2, 0, 0, 0), None)
+        );
         let a = get("+/-");
         assert_eq!((a.eval, a.tangent), (w(3, 1, 0, 0), w(6, 2, 0, 0)));
         assert_eq!(a.gradient, Some(w(3 + 6, 1 + 2, 0, 0)));
@@ -384,7 +445,14 @@ mod tests {
     #[test]
     fn weights_parse_and_refuse_what_the_bounds_do_not_cover() {
         assert_eq!(Weights::parse("1,1,1").unwrap(), Weights::default());
-        assert_eq!(Weights::parse("3, 2, 10").unwrap(), Weights { mu: 3.0, pi: 2.0, nu: 10.0 });
+        assert_eq!(
+            Weights::parse("3, 2, 10").unwrap(),
+            Weights {
+                mu: 3.0,
+                pi: 2.0,
+                nu: 10.0
+            }
+        );
         assert!(Weights::parse("1,2,1").is_err());
         assert!(Weights::parse("1,1").is_err());
         assert!(Weights::parse("a,1,1").is_err());

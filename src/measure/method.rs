@@ -64,7 +64,10 @@ impl Method {
 
     /// True for AD methods (exact up to rounding).
     pub fn is_ad(self) -> bool {
-        matches!(self, Method::Forward | Method::ForwardVector | Method::Reverse)
+        matches!(
+            self,
+            Method::Forward | Method::ForwardVector | Method::Reverse
+        )
     }
 }
 

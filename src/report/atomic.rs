@@ -18,7 +18,10 @@ pub struct Staging {
 }
 
 fn io(path: &Path, e: std::io::Error) -> ReportError {
-    ReportError::Io { path: path.display().to_string(), source: e }
+    ReportError::Io {
+        path: path.display().to_string(),
+        source: e,
+    }
 }
 
 impl Staging {
@@ -34,7 +37,10 @@ impl Staging {
         let probe = dir.join(".probe");
         fs::write(&probe, b"").map_err(|e| io(&probe, e))?;
         fs::remove_file(&probe).map_err(|e| io(&probe, e))?;
-        Ok(Staging { out: out.to_path_buf(), dir })
+        Ok(Staging {
+            out: out.to_path_buf(),
+            dir,
+        })
     }
 
     /// The staging path of a file.

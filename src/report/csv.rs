@@ -8,16 +8,44 @@ use std::path::Path;
 
 /// Columns of `accuracy.csv`.
 pub const ACCURACY_COLUMNS: [&str; 12] = [
-    "scenario", "method", "h", "output", "input", "value", "reference", "abs_err", "rel_err", "bits_err",
-    "trunc_err", "round_err",
+    "scenario",
+    "method",
+    "h",
+    "output",
+    "input",
+    "value",
+    "reference",
+    "abs_err",
+    "rel_err",
+    "bits_err",
+    "trunc_err",
+    "round_err",
 ];
 /// Columns of `reference.csv`.
-pub const REFERENCE_COLUMNS: [&str; 7] =
-    ["scenario", "output", "input", "reference", "precision_bits", "agreed_bits", "digits"];
+pub const REFERENCE_COLUMNS: [&str; 7] = [
+    "scenario",
+    "output",
+    "input",
+    "reference",
+    "precision_bits",
+    "agreed_bits",
+    "digits",
+];
 /// Columns of `cost.csv`.
 pub const COST_COLUMNS: [&str; 13] = [
-    "scenario", "mode", "moves", "adds", "mults", "nlops", "time", "ratio", "bound", "within", "tape_bytes",
-    "wall_ns", "wall_ratio",
+    "scenario",
+    "mode",
+    "moves",
+    "adds",
+    "mults",
+    "nlops",
+    "time",
+    "ratio",
+    "bound",
+    "within",
+    "tape_bytes",
+    "wall_ns",
+    "wall_ratio",
 ];
 
 /// A float with 17 significant digits.
@@ -25,9 +53,17 @@ pub fn num(v: f64) -> String {
     if v.is_nan() {
         "NaN".into()
     } else if v.is_infinite() {
-        if v > 0.0 { "inf".into() } else { "-inf".into() }
+        if v > 0.0 {
+            "inf".into()
+        } else {
+            "-inf".into()
+        }
     } else if v == 0.0 {
-        if v.is_sign_negative() { "-0".into() } else { "0".into() }
+        if v.is_sign_negative() {
+            "-0".into()
+        } else {
+            "0".into()
+        }
     } else {
         format!("{v:.16e}")
     }
@@ -39,17 +75,30 @@ pub fn opt(v: Option<f64>) -> String {
 }
 
 fn writer(path: &Path) -> Result<::csv::Writer<std::fs::File>, ReportError> {
-    ::csv::Writer::from_path(path).map_err(|e| ReportError::Csv { path: path.display().to_string(), source: e })
+    ::csv::Writer::from_path(path).map_err(|e| ReportError::Csv {
+        path: path.display().to_string(),
+        source: e,
+    })
 }
 
-fn write_rows(path: &Path, header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Result<(), ReportError> {
+fn write_rows(
+    path: &Path,
+    header: &[&str],
+    rows: impl Iterator<Item = Vec<String>>,
+) -> Result<(), ReportError> {
     let mut w = writer(path)?;
-    let err = |e| ReportError::Csv { path: path.display().to_string(), source: e };
+    let err = |e| ReportError::Csv {
+        path: path.display().to_string(),
+        source: e,
+    };
     w.write_record(header).map_err(err)?;
     for r in rows {
         w.write_record(&r).map_err(err)?;
     }
-    w.flush().map_err(|e| ReportError::Io { path: path.display().to_string(), source: e })
+    w.flush().map_err(|e| ReportError::Io {
+        path: path.display().to_string(),
+        source: e,
+    })
 }
 
 /// Writes `accuracy.csv`.
@@ -83,7 +132,11 @@ pub fn write_reference(path: &Path, r: &RunResults) -> Result<(), ReportError> {
             num(e.reference),
             e.precision_bits.to_string(),
             e.agreed_bits.to_string(),
-            if e.settled { e.digits.clone() } else { format!("unsettled {}", e.digits) },
+            if e.settled {
+                e.digits.clone()
+            } else {
+                format!("unsettled {}", e.digits)
+            },
         ]
     });
     write_rows(path, &REFERENCE_COLUMNS, rows)

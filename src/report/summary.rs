@@ -10,7 +10,9 @@ pub fn best_bits_per_entry(rows: &[AccuracyRow]) -> BTreeMap<String, Vec<f64>> {
     let mut best: BTreeMap<(String, usize, usize), f64> = BTreeMap::new();
     for r in rows {
         let Some(b) = r.bits_err else { continue };
-        let e = best.entry((r.method.clone(), r.output, r.input)).or_insert(f64::INFINITY);
+        let e = best
+            .entry((r.method.clone(), r.output, r.input))
+            .or_insert(f64::INFINITY);
         *e = e.min(b);
     }
     let mut out: BTreeMap<String, Vec<f64>> = BTreeMap::new();
@@ -25,7 +27,11 @@ pub fn worst_and_median(v: &[f64]) -> (f64, f64) {
     let mut s = v.to_vec();
     s.sort_by(f64::total_cmp);
     let worst = s.last().copied().unwrap_or(f64::NAN);
-    let median = if s.is_empty() { f64::NAN } else { s[s.len() / 2] };
+    let median = if s.is_empty() {
+        f64::NAN
+    } else {
+        s[s.len() / 2]
+    };
     (worst, median)
 }
 
@@ -97,7 +103,9 @@ fn lecture_sum_of_squares(out: &mut String, s: &ScenarioResult) {
          quotient is {} at h = {} (error {}, rounding part {}, truncation part {}).",
         s.n,
         n.powi(3) / 3.0 * eps.sqrt(),
-        auto.value.map(|v| format!("{v}")).unwrap_or_else(|| "empty (the step vanished)".into()),
+        auto.value
+            .map(|v| format!("{v}"))
+            .unwrap_or_else(|| "empty (the step vanished)".into()),
         e(auto.h),
         e(auto.abs_err),
         e(auto.round_err),
@@ -115,7 +123,11 @@ pub fn render(r: &RunResults) -> String {
         r.version,
         r.scenarios.len(),
         r.settings.methods.join(", "),
-        if r.settings.quick { " (quick: every third FD step)" } else { "" }
+        if r.settings.quick {
+            " (quick: every third FD step)"
+        } else {
+            ""
+        }
     );
     let _ = writeln!(
         out,
@@ -130,7 +142,10 @@ pub fn render(r: &RunResults) -> String {
         }
         let _ = writeln!(out);
     }
-    let _ = writeln!(out, "## Overview: worst bits of error per scenario and method\n");
+    let _ = writeln!(
+        out,
+        "## Overview: worst bits of error per scenario and method\n"
+    );
     let methods: Vec<String> = r.settings.methods.clone();
     let _ = writeln!(out, "| scenario | n | m | {} |", methods.join(" | "));
     let _ = writeln!(out, "| --- | --- | --- |{}", " --- |".repeat(methods.len()));
@@ -138,13 +153,28 @@ pub fn render(r: &RunResults) -> String {
         let bits = best_bits_per_entry(&s.accuracy);
         let cells: Vec<String> = methods
             .iter()
-            .map(|m| bits.get(m).map(|v| format!("{:.1}", worst_and_median(v).0)).unwrap_or_else(|| "-".into()))
+            .map(|m| {
+                bits.get(m)
+                    .map(|v| format!("{:.1}", worst_and_median(v).0))
+                    .unwrap_or_else(|| "-".into())
+            })
             .collect();
-        let _ = writeln!(out, "| {} | {} | {} | {} |", s.name, s.n, s.m, cells.join(" | "));
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} |",
+            s.name,
+            s.n,
+            s.m,
+            cells.join(" | ")
+        );
     }
     for s in &r.scenarios {
         let _ = writeln!(out, "\n## {}\n", s.name);
-        let _ = writeln!(out, "{} (family `{}`, n = {}, m = {}).", s.description, s.family, s.n, s.m);
+        let _ = writeln!(
+            out,
+            "{} (family `{}`, n = {}, m = {}).",
+            s.description, s.family, s.n, s.m
+        );
         if s.sampled.len() < s.n {
             let _ = writeln!(
                 out,
@@ -165,7 +195,10 @@ pub fn render(r: &RunResults) -> String {
         theory_table(&mut out, &s.fd_theory);
         lecture_sum_of_squares(&mut out, s);
         if !s.cost.is_empty() {
-            let _ = writeln!(out, "\n| cost mode | ratio (op count) | bound | within | wall ratio | tape bytes |");
+            let _ = writeln!(
+                out,
+                "\n| cost mode | ratio (op count) | bound | within | wall ratio | tape bytes |"
+            );
             let _ = writeln!(out, "| --- | --- | --- | --- | --- | --- |");
             for c in &s.cost {
                 let _ = writeln!(
@@ -174,9 +207,13 @@ pub fn render(r: &RunResults) -> String {
                     c.mode,
                     c.ratio,
                     c.bound.map(|b| b.to_string()).unwrap_or_else(|| "-".into()),
-                    c.within.map(|b| b.to_string()).unwrap_or_else(|| "-".into()),
+                    c.within
+                        .map(|b| b.to_string())
+                        .unwrap_or_else(|| "-".into()),
                     c.wall_ratio,
-                    c.tape_bytes.map(|b| b.to_string()).unwrap_or_else(|| "-".into()),
+                    c.tape_bytes
+                        .map(|b| b.to_string())
+                        .unwrap_or_else(|| "-".into()),
                 );
             }
         }

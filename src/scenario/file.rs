@@ -3,7 +3,10 @@
 //! stage can trust its input. Every error names the file, line and column and what was
 //! expected; one bad file never stops the others.
 
-use super::families::{Activation, DenseJacobian, ElmanRnn, Fanout, GatedRnn, Mlp, Perceptron, Product, SumOfSquares};
+use super::expr;
+use super::families::{
+    Activation, DenseJacobian, ElmanRnn, Fanout, GatedRnn, Mlp, Perceptron, Product, SumOfSquares,
+};
 use super::rng::SplitMix64;
 use super::{Model, Scenario, StepSweep, DEFAULT_SAMPLE};
 use std::fmt;
@@ -46,7 +49,9 @@ impl Default for Limits {
 impl Limits {
     /// Sets one limit by its name (as in `--limit max_len=100000000`).
     pub fn set(&mut self, key: &str, value: &str) -> Result<(), String> {
-        let v: u64 = value.parse().map_err(|_| format!("limit {key}: '{value}' is not a non-negative integer"))?;
+        let v: u64 = value
+            .parse()
+            .map_err(|_| format!("limit {key}: '{value}' is not a non-negative integer"))?;
         match key {
             "max_len" => self.max_len = v,
             "max_loop_iterations" => self.max_loop_iterations = v,
@@ -84,7 +89,14 @@ impl fmt::Display for LoadError {
         if self.line == 0 {
             write!(f, "{}: {}", self.file.display(), self.message)
         } else {
-            write!(f, "{}:{}:{}: {}", self.file.display(), self.line, self.col, self.message)
+            write!(
+                f,
+                "{}:{}:{}: {}",
+                self.file.display(),
+                self.line,
+                self.col,
+                self.message
+            )
         }
     }
 }
@@ -114,8 +126,14 @@ pub struct Loaded {
 
 /// Loads every `*.toml` file of `dir`, in name order.
 pub fn load_dir(dir: &Path, limits: &Limits) -> Result<Loaded, LoadError> {
-    let whole = |m: String| LoadError { file: dir.to_path_buf(), line: 0, col: 0, message: m };
-    let rd = std::fs::read_dir(dir).map_err(|e| whole(format!("cannot read the scenario folder: {e}")))?;
+    let whole = |m: String| LoadError {
+        file: dir.to_path_buf(),
+        line: 0,
+        col: 0,
+        message: m,
+    };
+    let rd = std::fs::read_dir(dir)
+        .map_err(|e| whole(format!("cannot read the scenario folder: {e}")))?;
     let mut files: Vec<PathBuf> = rd
         .filter_map(|e| e.ok())
         .map(|e| e.path())
@@ -133,7 +151,11 @@ pub fn load_dir(dir: &Path, limits: &Limits) -> Result<Loaded, LoadError> {
                         file: f.clone(),
                         line: name_pos.0,
                         col: name_pos.1,
-                        message: format!("duplicate scenario name '{}' (already defined in {})", sc.name, other.display()),
+                        message: format!(
+                            "duplicate scenario name '{}' (already defined in {})",
+                            sc.name,
+                            other.display()
+                        ),
                     });
                 } else {
                     names.push((sc.name.clone(), f.clone()));
@@ -148,7 +170,12 @@ pub fn load_dir(dir: &Path, limits: &Limits) -> Result<Loaded, LoadError> {
 
 /// Loads one file; returns the scenario and the position of its `name` value.
 pub fn load_file(path: &Path, limits: &Limits) -> Result<(Scenario, (usize, usize)), LoadError> {
-    let whole = |m: String| LoadError { file: path.to_path_buf(), line: 0, col: 0, message: m };
+    let whole = |m: String| LoadError {
+        file: path.to_path_buf(),
+        line: 0,
+        col: 0,
+        message: m,
+    };
     let meta = std::fs::metadata(path).map_err(|e| whole(format!("cannot read: {e}")))?;
     if meta.len() > limits.max_file_bytes {
         return Err(whole(format!(
@@ -164,14 +191,23 @@ pub fn load_file(path: &Path, limits: &Limits) -> Result<(Scenario, (usize, usiz
             let off = e.utf8_error().valid_up_to();
             let text = String::from_utf8_lossy(&e.into_bytes()[..off]).into_owned();
             let (line, col) = line_col(&text, off);
-            return Err(LoadError { file: path.to_path_buf(), line, col, message: "invalid UTF-8 (scenario files are UTF-8 text)".into() });
+            return Err(LoadError {
+                file: path.to_path_buf(),
+                line,
+                col,
+                message: "invalid UTF-8 (scenario files are UTF-8 text)".into(),
+            });
         }
     };
     load_str(path, &text, limits)
 }
 
 /// Parses and validates the text of one scenario file.
-pub fn load_str(path: &Path, text: &str, limits: &Limits) -> Result<(Scenario, (usize, usize)), LoadError> {
+pub fn load_str(
+    path: &Path,
+    text: &str,
+    limits: &Limits,
+) -> Result<(Scenario, (usize, usize)), LoadError> {
     let cx = Cx { path, text, limits };
     if text.trim().is_empty() {
         return Err(cx.whole("empty file: a scenario needs at least `name`".into()));
@@ -181,7 +217,11 @@ pub fn load_str(path: &Path, text: &str, limits: &Limits) -> Result<(Scenario, (
         let msg = e.message().trim().replace('\n', " ");
         cx.at(off, format!("TOML syntax error: {msg}"))
     })?;
-    let t = Tab { cx: &cx, table: doc.get_ref(), span: doc.span() };
+    let t = Tab {
+        cx: &cx,
+        table: doc.get_ref(),
+        span: doc.span(),
+    };
     build(&t)
 }
 
@@ -195,10 +235,20 @@ struct Cx<'a> {
 impl Cx<'_> {
     fn at(&self, offset: usize, message: String) -> LoadError {
         let (line, col) = line_col(self.text, offset);
-        LoadError { file: self.path.to_path_buf(), line, col, message }
+        LoadError {
+            file: self.path.to_path_buf(),
+            line,
+            col,
+            message,
+        }
     }
     fn whole(&self, message: String) -> LoadError {
-        LoadError { file: self.path.to_path_buf(), line: 0, col: 0, message }
+        LoadError {
+            file: self.path.to_path_buf(),
+            line: 0,
+            col: 0,
+            message,
+        }
     }
 }
 
@@ -222,13 +272,24 @@ struct Val<'a, 'i> {
 
 impl<'a, 'i> Tab<'a, 'i> {
     fn get(&self, key: &str) -> Option<Val<'a, 'i>> {
-        self.table.iter().find(|(k, _)| k.get_ref().as_ref() == key).map(|(k, v)| {
-            let key: &'a str = k.get_ref().as_ref();
-            Val { cx: self.cx, v: v.get_ref(), span: (v.span().start, v.span().end), key }
-        })
+        self.table
+            .iter()
+            .find(|(k, _)| k.get_ref().as_ref() == key)
+            .map(|(k, v)| {
+                let key: &'a str = k.get_ref().as_ref();
+                Val {
+                    cx: self.cx,
+                    v: v.get_ref(),
+                    span: (v.span().start, v.span().end),
+                    key,
+                }
+            })
     }
     fn req(&self, key: &str, what: &str) -> R<Val<'a, 'i>> {
-        self.get(key).ok_or_else(|| self.cx.at(self.span.start, format!("missing key `{key}` ({what})")))
+        self.get(key).ok_or_else(|| {
+            self.cx
+                .at(self.span.start, format!("missing key `{key}` ({what})"))
+        })
     }
     /// Errors on the first key not in `allowed`.
     fn only(&self, allowed: &[&str], context: &str) -> R<()> {
@@ -237,7 +298,10 @@ impl<'a, 'i> Tab<'a, 'i> {
             if !allowed.contains(&name) {
                 return Err(self.cx.at(
                     k.span().start,
-                    format!("unknown key `{name}` {context} (allowed: {})", allowed.join(", ")),
+                    format!(
+                        "unknown key `{name}` {context} (allowed: {})",
+                        allowed.join(", ")
+                    ),
                 ));
             }
         }
@@ -250,23 +314,38 @@ impl<'a, 'i> Val<'a, 'i> {
         self.cx.at(self.span.0, m.into())
     }
     fn str(&self) -> R<&'a str> {
-        self.v.as_str().ok_or_else(|| self.err(format!("`{}` must be a string, found {}", self.key, self.v.type_str())))
+        self.v.as_str().ok_or_else(|| {
+            self.err(format!(
+                "`{}` must be a string, found {}",
+                self.key,
+                self.v.type_str()
+            ))
+        })
     }
     fn f64(&self) -> R<f64> {
         let v = if let Some(i) = self.v.as_integer() {
-            i64::from_str_radix(i.as_str().replace('_', "").trim_start_matches('+'), i.radix())
-                .map(|x| x as f64)
-                .map_err(|_| self.err(format!("`{}`: integer out of range", self.key)))?
+            i64::from_str_radix(
+                i.as_str().replace('_', "").trim_start_matches('+'),
+                i.radix(),
+            )
+            .map(|x| x as f64)
+            .map_err(|_| self.err(format!("`{}`: integer out of range", self.key)))?
         } else if let Some(f) = self.v.as_float() {
             let s = f.as_str().replace('_', "");
             match s.as_str() {
                 "nan" | "+nan" | "-nan" => f64::NAN,
                 "inf" | "+inf" => f64::INFINITY,
                 "-inf" => f64::NEG_INFINITY,
-                _ => s.parse::<f64>().map_err(|_| self.err(format!("`{}`: not a number", self.key)))?,
+                _ => s
+                    .parse::<f64>()
+                    .map_err(|_| self.err(format!("`{}`: not a number", self.key)))?,
             }
         } else {
-            return Err(self.err(format!("`{}` must be a number, found {}", self.key, self.v.type_str())));
+            return Err(self.err(format!(
+                "`{}` must be a number, found {}",
+                self.key,
+                self.v.type_str()
+            )));
         };
         if !v.is_finite() {
             return Err(self.err(format!("`{}` must be finite, found {v}", self.key)));
@@ -274,13 +353,20 @@ impl<'a, 'i> Val<'a, 'i> {
         Ok(v)
     }
     fn u64(&self) -> R<u64> {
-        let i = self
-            .v
-            .as_integer()
-            .ok_or_else(|| self.err(format!("`{}` must be a non-negative integer, found {}", self.key, self.v.type_str())))?;
+        let i = self.v.as_integer().ok_or_else(|| {
+            self.err(format!(
+                "`{}` must be a non-negative integer, found {}",
+                self.key,
+                self.v.type_str()
+            ))
+        })?;
         let s = i.as_str().replace('_', "");
-        u64::from_str_radix(s.trim_start_matches('+'), i.radix())
-            .map_err(|_| self.err(format!("`{}` must be a non-negative integer that fits in 64 bits, found {s}", self.key)))
+        u64::from_str_radix(s.trim_start_matches('+'), i.radix()).map_err(|_| {
+            self.err(format!(
+                "`{}` must be a non-negative integer that fits in 64 bits, found {s}",
+                self.key
+            ))
+        })
     }
     /// A size in 1..=max.
     fn size(&self, max: u64, limit_name: &str) -> R<usize> {
@@ -297,18 +383,40 @@ impl<'a, 'i> Val<'a, 'i> {
         Ok(v as usize)
     }
     fn bool(&self) -> R<bool> {
-        self.v.as_bool().ok_or_else(|| self.err(format!("`{}` must be true or false, found {}", self.key, self.v.type_str())))
+        self.v.as_bool().ok_or_else(|| {
+            self.err(format!(
+                "`{}` must be true or false, found {}",
+                self.key,
+                self.v.type_str()
+            ))
+        })
     }
     fn array(&self) -> R<Vec<Val<'a, 'i>>> {
-        let a = self.v.as_array().ok_or_else(|| self.err(format!("`{}` must be an array, found {}", self.key, self.v.type_str())))?;
+        let a = self.v.as_array().ok_or_else(|| {
+            self.err(format!(
+                "`{}` must be an array, found {}",
+                self.key,
+                self.v.type_str()
+            ))
+        })?;
         Ok(a.iter()
-            .map(|e| Val { cx: self.cx, v: e.get_ref(), span: (e.span().start, e.span().end), key: self.key })
+            .map(|e| Val {
+                cx: self.cx,
+                v: e.get_ref(),
+                span: (e.span().start, e.span().end),
+                key: self.key,
+            })
             .collect())
     }
     fn f64s(&self) -> R<Vec<f64>> {
         let a = self.array()?;
         if a.len() as u64 > self.cx.limits.max_len {
-            return Err(self.err(format!("`{}` has {} values, more than the limit of {}", self.key, a.len(), self.cx.limits.max_len)));
+            return Err(self.err(format!(
+                "`{}` has {} values, more than the limit of {}",
+                self.key,
+                a.len(),
+                self.cx.limits.max_len
+            )));
         }
         a.iter().map(|v| v.f64()).collect()
     }
@@ -316,15 +424,27 @@ impl<'a, 'i> Val<'a, 'i> {
         self.array()?.iter().map(|r| r.f64s()).collect()
     }
     fn table(&self) -> R<Tab<'a, 'i>> {
-        let t = self.v.as_table().ok_or_else(|| self.err(format!("`{}` must be a table, found {}", self.key, self.v.type_str())))?;
-        Ok(Tab { cx: self.cx, table: t, span: self.span.0..self.span.1 })
+        let t = self.v.as_table().ok_or_else(|| {
+            self.err(format!(
+                "`{}` must be a table, found {}",
+                self.key,
+                self.v.type_str()
+            ))
+        })?;
+        Ok(Tab {
+            cx: self.cx,
+            table: t,
+            span: self.span.0..self.span.1,
+        })
     }
     fn activation(&self) -> R<Activation> {
         match self.str()? {
             "sigmoid" => Ok(Activation::Sigmoid),
             "tanh" => Ok(Activation::Tanh),
             "identity" => Ok(Activation::Identity),
-            other => Err(self.err(format!("unknown activation '{other}' (known: sigmoid, tanh, identity)"))),
+            other => Err(self.err(format!(
+                "unknown activation '{other}' (known: sigmoid, tanh, identity)"
+            ))),
         }
     }
 }
@@ -338,9 +458,24 @@ const FAMILIES: [(&str, &[&str]); 9] = [
     ("sum-of-squares", &["n", "point", "values"]),
     ("product", &["n", "values", "fill", "seed", "low", "high"]),
     ("perceptron", &["x", "w", "activation"]),
-    ("mlp", &["layers", "activation", "output_activation", "bias", "x", "t", "weights", "biases"]),
+    (
+        "mlp",
+        &[
+            "layers",
+            "activation",
+            "output_activation",
+            "bias",
+            "x",
+            "t",
+            "weights",
+            "biases",
+        ],
+    ),
     ("fanout", &["x", "w"]),
-    ("elman-rnn", &["input", "hidden", "output", "steps", "activation", "seed"]),
+    (
+        "elman-rnn",
+        &["input", "hidden", "output", "steps", "activation", "seed"],
+    ),
     ("gated-rnn", &["input", "hidden", "steps", "seed"]),
     ("dense-jacobian", &["n", "m", "seed"]),
 ];
@@ -351,7 +486,8 @@ pub fn valid_name(name: &str) -> bool {
     !b.is_empty()
         && b.len() <= 64
         && (b[0].is_ascii_lowercase() || b[0].is_ascii_digit())
-        && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
 }
 
 fn seed_of(t: &Tab, key: &str) -> R<u64> {
@@ -381,14 +517,26 @@ fn build(t: &Tab) -> R<(Scenario, (usize, usize))> {
             let f = v.str()?;
             if !FAMILIES.iter().any(|(n, _)| *n == f) {
                 let known: Vec<&str> = FAMILIES.iter().map(|(n, _)| *n).collect();
-                return Err(v.err(format!("unknown family '{f}' (known: {})", known.join(", "))));
+                return Err(v.err(format!(
+                    "unknown family '{f}' (known: {})",
+                    known.join(", ")
+                )));
             }
             f
         }
         None if t.get("outputs").is_some() => "expr",
-        None => return Err(t.cx.at(t.span.start, "missing key `family` (or `outputs` for a formula scenario)".into())),
+        None => {
+            return Err(t.cx.at(
+                t.span.start,
+                "missing key `family` (or `outputs` for a formula scenario)".into(),
+            ))
+        }
     };
-    let own = FAMILIES.iter().find(|(n, _)| *n == family).map(|(_, k)| *k).unwrap_or(&[]);
+    let own = FAMILIES
+        .iter()
+        .find(|(n, _)| *n == family)
+        .map(|(_, k)| *k)
+        .unwrap_or(&[]);
     let allowed: Vec<&str> = COMMON.iter().chain(own.iter()).copied().collect();
     t.only(&allowed, &format!("for family '{family}'"))?;
 
@@ -401,7 +549,9 @@ fn build(t: &Tab) -> R<(Scenario, (usize, usize))> {
                     if let Some(n) = n {
                         let k = n.size(limits.max_len, "max_len")?;
                         if k != x.len() {
-                            return Err(v.err(format!("`values` has {} entries but `n` = {k}", x.len())));
+                            return Err(
+                                v.err(format!("`values` has {} entries but `n` = {k}", x.len()))
+                            );
                         }
                     }
                     x
@@ -410,12 +560,18 @@ fn build(t: &Tab) -> R<(Scenario, (usize, usize))> {
                     let k = n.size(limits.max_len, "max_len")?;
                     if let Some(p) = t.get("point") {
                         if p.str()? != "index" {
-                            return Err(p.err("`point` must be \"index\" (x_i = i), or give `values`"));
+                            return Err(
+                                p.err("`point` must be \"index\" (x_i = i), or give `values`")
+                            );
                         }
                     }
                     (1..=k).map(|i| i as f64).collect()
                 }
-                (None, None) => return Err(t.cx.at(t.span.start, "missing key `n` (or `values`)".into())),
+                (None, None) => {
+                    return Err(t
+                        .cx
+                        .at(t.span.start, "missing key `n` (or `values`)".into()))
+                }
             };
             let labels = (1..=x.len()).map(|i| format!("x[{i}]")).collect();
             (Model::SumOfSquares(SumOfSquares), x, labels)
@@ -427,7 +583,11 @@ fn build(t: &Tab) -> R<(Scenario, (usize, usize))> {
                     let k = n.size(limits.max_len, "max_len")?;
                     fill(t, k)?
                 }
-                (None, None) => return Err(t.cx.at(t.span.start, "missing key `n` (or `values`)".into())),
+                (None, None) => {
+                    return Err(t
+                        .cx
+                        .at(t.span.start, "missing key `n` (or `values`)".into()))
+                }
             };
             let labels = (1..=x.len()).map(|i| format!("x[{i}]")).collect();
             (Model::Product(Product), x, labels)
@@ -438,14 +598,22 @@ fn build(t: &Tab) -> R<(Scenario, (usize, usize))> {
             let xs = nonempty(&xv, xv.f64s()?)?;
             let w = wv.f64s()?;
             if w.len() != xs.len() {
-                return Err(wv.err(format!("`w` has {} entries but `x` has {}", w.len(), xs.len())));
+                return Err(wv.err(format!(
+                    "`w` has {} entries but `x` has {}",
+                    w.len(),
+                    xs.len()
+                )));
             }
             let activation = match t.get("activation") {
                 Some(a) => a.activation()?,
                 None => Activation::Sigmoid,
             };
             let labels = (1..=w.len()).map(|i| format!("w{i}")).collect();
-            (Model::Perceptron(Perceptron { x: xs, activation }), w, labels)
+            (
+                Model::Perceptron(Perceptron { x: xs, activation }),
+                w,
+                labels,
+            )
         }
         "mlp" => build_mlp(t)?,
         "fanout" => {
@@ -456,23 +624,41 @@ fn build(t: &Tab) -> R<(Scenario, (usize, usize))> {
             (Model::Fanout(m), p, l)
         }
         "elman-rnn" => {
-            let input = t.req("input", "input width")?.size(limits.max_len, "max_len")?;
-            let hidden = t.req("hidden", "hidden width")?.size(limits.max_len, "max_len")?;
-            let output = t.req("output", "output width")?.size(limits.max_len, "max_len")?;
+            let input = t
+                .req("input", "input width")?
+                .size(limits.max_len, "max_len")?;
+            let hidden = t
+                .req("hidden", "hidden width")?
+                .size(limits.max_len, "max_len")?;
+            let output = t
+                .req("output", "output width")?
+                .size(limits.max_len, "max_len")?;
             let sv = t.req("steps", "number of time steps")?;
             let steps = sv.size(limits.max_len, "max_len")?;
-            let work = (steps as u128) * ((hidden * (input + hidden + 1) + output * hidden) as u128) * 4;
+            let work =
+                (steps as u128) * ((hidden * (input + hidden + 1) + output * hidden) as u128) * 4;
             check_work(&sv, work, limits)?;
             let activation = match t.get("activation") {
                 Some(a) => a.activation()?,
                 None => Activation::Tanh,
             };
-            let (m, p, l) = ElmanRnn::new(input, hidden, output, steps, activation, seed_of(t, "seed")?);
+            let (m, p, l) = ElmanRnn::new(
+                input,
+                hidden,
+                output,
+                steps,
+                activation,
+                seed_of(t, "seed")?,
+            );
             (Model::ElmanRnn(m), p, l)
         }
         "gated-rnn" => {
-            let input = t.req("input", "input width")?.size(limits.max_len, "max_len")?;
-            let hidden = t.req("hidden", "hidden width")?.size(limits.max_len, "max_len")?;
+            let input = t
+                .req("input", "input width")?
+                .size(limits.max_len, "max_len")?;
+            let hidden = t
+                .req("hidden", "hidden width")?
+                .size(limits.max_len, "max_len")?;
             let sv = t.req("steps", "number of time steps")?;
             let steps = sv.size(limits.max_len, "max_len")?;
             let work = (steps as u128) * ((hidden * (2 * input + 2 * hidden + 2)) as u128) * 4;
@@ -483,7 +669,9 @@ fn build(t: &Tab) -> R<(Scenario, (usize, usize))> {
         "dense-jacobian" => {
             let nv = t.req("n", "number of inputs")?;
             let n = nv.size(limits.max_len, "max_len")?;
-            let m = t.req("m", "number of outputs")?.size(limits.max_len, "max_len")?;
+            let m = t
+                .req("m", "number of outputs")?
+                .size(limits.max_len, "max_len")?;
             check_work(&nv, (n as u128) * (m as u128) * 3, limits)?;
             let (d, p, l) = DenseJacobian::new(n, m, seed_of(t, "seed")?);
             (Model::DenseJacobian(d), p, l)
@@ -510,7 +698,8 @@ fn build(t: &Tab) -> R<(Scenario, (usize, usize))> {
             if !(sweep.from > 0.0 && sweep.to > 0.0 && sweep.from >= sweep.to) {
                 return Err(s.err("`fd.steps` needs 0 < to <= from"));
             }
-            let count = ((sweep.from / sweep.to).log10() * sweep.per_decade as f64).round() as u64 + 1;
+            let count =
+                ((sweep.from / sweep.to).log10() * sweep.per_decade as f64).round() as u64 + 1;
             if count > limits.max_steps {
                 return Err(s.err(format!(
                     "`fd.steps` gives {count} steps, more than the limit of {} (raise with --limit max_steps=N)",
@@ -585,7 +774,11 @@ fn fill(t: &Tab, k: usize) -> R<Vec<f64>> {
 fn build_mlp(t: &Tab) -> R<(Model, Vec<f64>, Vec<String>)> {
     let limits = t.cx.limits;
     let lv = t.req("layers", "widths: input, hidden..., output")?;
-    let layers: Vec<usize> = lv.array()?.iter().map(|v| v.size(limits.max_len, "max_len")).collect::<R<_>>()?;
+    let layers: Vec<usize> = lv
+        .array()?
+        .iter()
+        .map(|v| v.size(limits.max_len, "max_len"))
+        .collect::<R<_>>()?;
     if layers.len() < 2 {
         return Err(lv.err("`layers` needs at least an input and an output width"));
     }
@@ -604,13 +797,22 @@ fn build_mlp(t: &Tab) -> R<(Model, Vec<f64>, Vec<String>)> {
     let xv = t.req("x", "batch rows, N x layers[0]")?;
     let x = data_matrix(&xv, None, layers[0])?;
     let tv = t.req("t", "targets, N x layers[last]")?;
-    let tt = data_matrix(&tv, Some(x.len()), *layers.last().expect("two layers at least"))?;
+    let tt = data_matrix(
+        &tv,
+        Some(x.len()),
+        *layers.last().expect("two layers at least"),
+    )?;
     if x.is_empty() {
         return Err(xv.err("`x` needs at least one batch row"));
     }
     for (r, row) in x.iter().enumerate() {
         if row.len() != layers[0] {
-            return Err(xv.err(format!("`x` row {} has {} values but layers[0] = {}", r + 1, row.len(), layers[0])));
+            return Err(xv.err(format!(
+                "`x` row {} has {} values but layers[0] = {}",
+                r + 1,
+                row.len(),
+                layers[0]
+            )));
         }
     }
     if tt.len() != x.len() {
@@ -619,14 +821,28 @@ fn build_mlp(t: &Tab) -> R<(Model, Vec<f64>, Vec<String>)> {
     let last = *layers.last().expect("two layers at least");
     for (r, row) in tt.iter().enumerate() {
         if row.len() != last {
-            return Err(tv.err(format!("`t` row {} has {} values but the output width is {last}", r + 1, row.len())));
+            return Err(tv.err(format!(
+                "`t` row {} has {} values but the output width is {last}",
+                r + 1,
+                row.len()
+            )));
         }
     }
-    let mlp = Mlp { layers: layers.clone(), activation, output_activation, bias, x, t: tt };
+    let mlp = Mlp {
+        layers: layers.clone(),
+        activation,
+        output_activation,
+        bias,
+        x,
+        t: tt,
+    };
     let n = mlp.n_params();
     let work = (n as u128) * (mlp.x.len() as u128) * 3;
     check_work(&lv, work, limits)?;
-    let wv = t.req("weights", "a table { seed, low, high } or one matrix per layer")?;
+    let wv = t.req(
+        "weights",
+        "a table { seed, low, high } or one matrix per layer",
+    )?;
     let p = if wv.v.is_table() {
         let wt = wv.table()?;
         wt.only(&["seed", "low", "high"], "in `weights`")?;
@@ -643,19 +859,36 @@ fn build_mlp(t: &Tab) -> R<(Model, Vec<f64>, Vec<String>)> {
     } else {
         let mats = wv.array()?;
         if mats.len() != layers.len() - 1 {
-            return Err(wv.err(format!("`weights` has {} matrices but `layers` describes {}", mats.len(), layers.len() - 1)));
+            return Err(wv.err(format!(
+                "`weights` has {} matrices but `layers` describes {}",
+                mats.len(),
+                layers.len() - 1
+            )));
         }
         let biases = if bias {
-            let bv = t.req("biases", "one vector per layer (bias = true with explicit weights)")?;
+            let bv = t.req(
+                "biases",
+                "one vector per layer (bias = true with explicit weights)",
+            )?;
             let b = bv.array()?;
             if b.len() != layers.len() - 1 {
-                return Err(bv.err(format!("`biases` has {} vectors but `layers` describes {}", b.len(), layers.len() - 1)));
+                return Err(bv.err(format!(
+                    "`biases` has {} vectors but `layers` describes {}",
+                    b.len(),
+                    layers.len() - 1
+                )));
             }
             let mut out = Vec::new();
             for (l, v) in b.iter().enumerate() {
                 let vals = v.f64s()?;
                 if vals.len() != layers[l + 1] {
-                    return Err(v.err(format!("bias vector {} has {} values but layer {} has {} units", l + 1, vals.len(), l + 1, layers[l + 1])));
+                    return Err(v.err(format!(
+                        "bias vector {} has {} values but layer {} has {} units",
+                        l + 1,
+                        vals.len(),
+                        l + 1,
+                        layers[l + 1]
+                    )));
                 }
                 out.push(vals);
             }
@@ -671,7 +904,11 @@ fn build_mlp(t: &Tab) -> R<(Model, Vec<f64>, Vec<String>)> {
             let rows = m.matrix()?;
             let (nin, nout) = (layers[l], layers[l + 1]);
             if rows.len() != nout || rows.iter().any(|r| r.len() != nin) {
-                let shape = format!("{} x {}", rows.len(), rows.first().map(|r| r.len()).unwrap_or(0));
+                let shape = format!(
+                    "{} x {}",
+                    rows.len(),
+                    rows.first().map(|r| r.len()).unwrap_or(0)
+                );
                 return Err(m.err(format!(
                     "weight matrix {} is {shape} but layers [{nin} -> {nout}] need {nout} x {nin} (out x in)",
                     l + 1
@@ -702,7 +939,10 @@ fn data_matrix(v: &Val, default_rows: Option<usize>, cols: usize) -> R<Vec<Vec<f
         (None, None) => return Err(v.err(format!("`{}` needs `rows`", v.key))),
     };
     if (rows as u128) * (cols as u128) > v.cx.limits.max_len as u128 {
-        return Err(v.err(format!("`{}` would hold more than {} values", v.key, v.cx.limits.max_len)));
+        return Err(v.err(format!(
+            "`{}` would hold more than {} values",
+            v.key, v.cx.limits.max_len
+        )));
     }
     let low = t.get("low").map(|x| x.f64()).transpose()?.unwrap_or(-1.0);
     let high = t.get("high").map(|x| x.f64()).transpose()?.unwrap_or(1.0);
@@ -713,9 +953,173 @@ fn data_matrix(v: &Val, default_rows: Option<usize>, cols: usize) -> R<Vec<Vec<f
     Ok((0..rows).map(|_| g.fill(cols, low, high)).collect())
 }
 
+/// The file offset of byte `k` of a string value whose TOML text spans `span`: exact
+/// for strings without escapes; the start of the string otherwise.
+fn string_offset(cx: &Cx, span: (usize, usize), decoded: &str, k: usize) -> usize {
+    let raw = &cx.text[span.0..span.1.min(cx.text.len())];
+    let (open, close) = if raw.starts_with("\"\"\"") || raw.starts_with("'''") {
+        (3, 3)
+    } else {
+        (1, 1)
+    };
+    if raw.len() < open + close {
+        return span.0;
+    }
+    let mut inner_start = span.0 + open;
+    let mut inner = &raw[open..raw.len() - close];
+    // a newline right after the opening delimiter of a multi-line string is trimmed
+    if open == 3 {
+        if let Some(rest) = inner.strip_prefix('\n') {
+            inner = rest;
+            inner_start += 1;
+        } else if let Some(rest) = inner.strip_prefix("\r\n") {
+            inner = rest;
+            inner_start += 2;
+        }
+    }
+    if inner == decoded {
+        inner_start + k.min(decoded.len())
+    } else {
+        span.0
+    }
+}
+
+/// Reads one input or constant declaration: `{ name, value }`, `{ name, values }`,
+/// `{ name, len, fill = "index" }` or `{ name, len, fill = "random", seed, low, high }`.
+/// A declared input or constant: name, shape, values and the span of its name.
+type Declaration = (String, expr::Shape, Vec<f64>, (usize, usize));
+
+fn declaration(v: &Val) -> R<Declaration> {
+    let t = v.table()?;
+    t.only(
+        &[
+            "name", "value", "values", "len", "fill", "seed", "low", "high",
+        ],
+        &format!("in an entry of `{}`", v.key),
+    )?;
+    let nv = t.req("name", "the name used in formulas")?;
+    let name = nv.str()?.to_string();
+    let forms = [
+        t.get("value").is_some(),
+        t.get("values").is_some(),
+        t.get("len").is_some(),
+    ];
+    if forms.iter().filter(|f| **f).count() != 1 {
+        return Err(t.cx.at(
+            t.span.start,
+            format!("`{name}` needs exactly one of `value` (scalar), `values` (vector) or `len` with `fill`"),
+        ));
+    }
+    if let Some(x) = t.get("value") {
+        return Ok((name, expr::Shape::Scalar, vec![x.f64()?], nv.span));
+    }
+    if let Some(x) = t.get("values") {
+        let vals = nonempty(&x, x.f64s()?)?;
+        return Ok((name, expr::Shape::Vector(vals.len()), vals, nv.span));
+    }
+    let lv = t.req("len", "the vector's length")?;
+    let len = lv.size(t.cx.limits.max_len, "max_len")?;
+    let fv = t.req("fill", "\"index\" or \"random\"")?;
+    let vals = match fv.str()? {
+        "index" => (1..=len).map(|i| i as f64).collect(),
+        "random" => {
+            let low = t.get("low").map(|x| x.f64()).transpose()?.unwrap_or(-1.0);
+            let high = t.get("high").map(|x| x.f64()).transpose()?.unwrap_or(1.0);
+            if low >= high {
+                return Err(fv.err(format!("`low` = {low} must be below `high` = {high}")));
+            }
+            SplitMix64::new(seed_of(&t, "seed")?).fill(len, low, high)
+        }
+        other => return Err(fv.err(format!("unknown fill '{other}' (known: index, random)"))),
+    };
+    Ok((name, expr::Shape::Vector(len), vals, nv.span))
+}
+
 fn build_expr(t: &Tab) -> R<(Model, Vec<f64>, Vec<String>)> {
-    let _ = t;
-    Err(t.cx.at(t.span.start, "formula scenarios are not available in this build".into()))
+    let cx = t.cx;
+    let mut env = expr::Env::new();
+    let mut x = Vec::new();
+    let iv = t.req(
+        "inputs",
+        "the differentiated inputs, a list of { name, value } or { name, values }",
+    )?;
+    let inputs = iv.array()?;
+    if inputs.is_empty() {
+        return Err(iv.err("`inputs` must not be empty"));
+    }
+    let mut total: u64 = 0;
+    for d in &inputs {
+        let (name, shape, vals, pos) = declaration(d)?;
+        total += vals.len() as u64;
+        if total > cx.limits.max_len {
+            return Err(d.err(format!(
+                "the inputs hold more than {} values (raise with --limit max_len=N)",
+                cx.limits.max_len
+            )));
+        }
+        env.add_input(&name, shape).map_err(|e| cx.at(pos.0, e))?;
+        x.extend(vals);
+    }
+    if let Some(cv) = t.get("constants") {
+        for d in cv.array()? {
+            let (name, shape, vals, pos) = declaration(&d)?;
+            env.add_constant(&name, vals, shape)
+                .map_err(|e| cx.at(pos.0, e))?;
+        }
+    }
+    let limits = expr::Limits {
+        max_depth: cx.limits.max_depth,
+        max_loop_iterations: cx.limits.max_loop_iterations,
+        max_instructions: cx.limits.max_elementals.min(usize::MAX as u64) as usize,
+    };
+    let mut compiler = expr::Compiler::new(&env, limits);
+    let ov = t.req("outputs", "a list of formulas, or { for, from, to, expr }")?;
+    let items: Vec<Val> = if ov.v.is_table() {
+        vec![ov]
+    } else {
+        ov.array()?
+    };
+    if items.is_empty() {
+        return Err(ov.err("`outputs` must not be empty"));
+    }
+    let compile = |c: &mut expr::Compiler, text_v: &Val, bindings: &[(&str, i64)]| -> R<()> {
+        let text = text_v.str()?;
+        c.add_output(text, bindings).map_err(|e| {
+            let off = string_offset(cx, text_v.span, text, e.span.start);
+            cx.at(off, e.message.clone())
+        })
+    };
+    for item in &items {
+        if item.v.is_table() {
+            let g = item.table()?;
+            g.only(&["for", "from", "to", "expr"], "in a generated output")?;
+            let var = g.req("for", "the loop variable")?.str()?.to_string();
+            let int = |key: &str| -> R<i64> {
+                let v = g.req(key, "an integer bound")?;
+                let i =
+                    v.v.as_integer()
+                        .ok_or_else(|| v.err(format!("`{key}` must be an integer")))?;
+                i64::from_str_radix(&i.as_str().replace('_', ""), i.radix())
+                    .map_err(|_| v.err(format!("`{key}` is out of range")))
+            };
+            let (from, to) = (int("from")?, int("to")?);
+            let ev = g.req("expr", "the formula of each output")?;
+            if to < from {
+                return Err(ev.err(format!("generated outputs from {from} to {to} are empty")));
+            }
+            if (to - from) as u64 >= cx.limits.max_len {
+                return Err(ev.err(format!("more than {} generated outputs", cx.limits.max_len)));
+            }
+            for k in from..=to {
+                compile(&mut compiler, &ev, &[(var.as_str(), k)])?;
+            }
+        } else {
+            compile(&mut compiler, item, &[])?;
+        }
+    }
+    let program = compiler.finish();
+    let labels = env.input_labels();
+    Ok((Model::Expr(program), x, labels))
 }
 
 #[cfg(test)]
@@ -752,7 +1156,8 @@ mod tests {
 
     #[test]
     fn unknown_key_is_named_with_its_position() {
-        let e = load("name = \"ss\"\nfamily = \"sum-of-squares\"\nn = 10\nsteps = 3\n").unwrap_err();
+        let e =
+            load("name = \"ss\"\nfamily = \"sum-of-squares\"\nn = 10\nsteps = 3\n").unwrap_err();
         assert_eq!((e.line, e.col), (4, 1));
         assert!(e.message.contains("unknown key `steps`"), "{e}");
     }

@@ -32,6 +32,8 @@ impl Function for Model {
 /// The function of a scenario.
 #[derive(Clone, Debug)]
 pub enum Model {
+    /// formulas from a scenario file, compiled to a straight-line program
+    Expr(expr::Program),
     /// the lecture's f(x1, x2), written as the lecture's trace
     Lecture(Lecture),
     /// sum of x_i^2
@@ -56,6 +58,7 @@ impl Model {
     /// Evaluates the function at `x` (the differentiated inputs) over any scalar.
     pub fn eval<S: Scalar>(&self, x: &[S]) -> Vec<S> {
         match self {
+            Model::Expr(p) => p.eval(x),
             Model::Lecture(m) => m.eval(x),
             Model::SumOfSquares(m) => m.eval(x),
             Model::Product(m) => m.eval(x),
@@ -71,6 +74,7 @@ impl Model {
     /// The family name used in scenario files and listings.
     pub fn family(&self) -> &'static str {
         match self {
+            Model::Expr(_) => "expr",
             Model::Lecture(_) => "lecture",
             Model::SumOfSquares(_) => "sum-of-squares",
             Model::Product(_) => "product",

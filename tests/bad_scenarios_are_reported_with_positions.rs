@@ -1,0 +1,349 @@
+//! The catalogue of bad scenario files: each gets an error naming the file, the line
+//! and column where it applies, and what was expected; none panics; a folder with bad
+//! files still loads its good ones.
+
+use derivbench::scenario::file::{load_dir, load_str, Limits, LoadError};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+fn err(text: &str) -> LoadError {
+    let start = Instant::now();
+    let e = load_str(Path::new("scenarios/bad.toml"), text, &Limits::default())
+        .map(|_| ())
+        .expect_err("the file must be rejected");
+    assert!(
+        start.elapsed() < Duration::from_secs(2),
+        "rejected too slowly: {:?}",
+        start.elapsed()
+    );
+    assert_eq!(e.file, Path::new("scenarios/bad.toml"));
+    e
+}
+
+#[track_caller]
+fn expect(text: &str, line: usize, col: usize, message: &str) {
+    let e = err(text);
+    assert!(
+        e.message.contains(message),
+        "message {:?} lacks {:?}",
+        e.message,
+        message
+    );
+    assert_eq!((e.line, e.col), (line, col), "{e}");
+    let shown = e.to_string();
+    assert!(
+        shown.starts_with(&format!("scenarios/bad.toml:{line}:{col}: ")),
+        "{shown}"
+    );
+}
+
+const HEAD: &str = "name = \"bad\"\ninputs = [{ name = \"x1\", value = 1.5 }, { name = \"x\", values = [1.0, 2.0, 3.0] }]\n";
+
+fn formula(f: &str) -> String {
+    format!("{HEAD}outputs = [\"{f}\"]\n")
+}
+
+/// Column of the formula's first character on the `outputs` line.
+const F: usize = 13;
+
+#[test]
+fn toml_syntax_error() {
+    expect("name = \"bad\"\nfamily = = 3\n", 2, 10, "TOML syntax error");
+}
+
+#[test]
+fn unknown_key() {
+    expect(
+        "name = \"bad\"\nfamily = \"fanout\"\nx = 1.0\nw = [1.0]\nwidth = 3\n",
+        5,
+        1,
+        "unknown key `width` for family 'fanout' (allowed:",
+    );
+}
+
+#[test]
+fn unknown_family() {
+    expect(
+        "name = \"bad\"\nfamily = \"resnet\"\n",
+        2,
+        10,
+        "unknown family 'resnet' (known: expr, sum-of-squares",
+    );
+}
+
+#[test]
+fn unknown_function_lists_the_known_ones() {
+    expect(&formula("sinh(x1)"), 3, F, "unknown function 'sinh' (known: sin, cos, tan, exp, log, sqrt, tanh, sigmoid, atan, abs, pow, min, max");
+}
+
+#[test]
+fn undefined_name() {
+    expect(&formula("x1 + y"), 3, F + 5, "'y'");
+}
+
+#[test]
+fn duplicate_input_name() {
+    let text = "name = \"bad\"\ninputs = [{ name = \"a\", value = 1.0 }, { name = \"a\", value = 2.0 }]\noutputs = [\"a\"]\n";
+    expect(text, 2, 49, "'a' is declared twice");
+}
+
+#[test]
+fn wrong_arity() {
+    expect(&formula("pow(x1)"), 3, F, "pow takes 2 arguments, got 1");
+}
+
+#[test]
+fn index_out_of_range_is_one_based() {
+    expect(
+        &formula("x[4]"),
+        3,
+        F + 2,
+        "index 4 out of range 1..=3 for 'x'",
+    );
+    expect(
+        &formula("x[0]"),
+        3,
+        F + 2,
+        "index 0 out of range 1..=3 for 'x'",
+    );
+}
+
+#[test]
+fn loop_bound_that_is_not_an_integer() {
+    let e = err(&formula("sum(i, 1, 1.5, x[1])"));
+    assert_eq!((e.line, e.col), (3, F + 10), "{e}");
+    assert!(e.message.contains("integer"), "{e}");
+}
+
+#[test]
+fn unbalanced_parenthesis() {
+    let e = err(&formula("(x1 + 1"));
+    assert_eq!(e.line, 3);
+    assert!(
+        e.message.contains("')'") || e.message.to_lowercase().contains("parenthes"),
+        "{e}"
+    );
+    let e = err(&formula("x1 + 1)"));
+    assert_eq!((e.line, e.col), (3, F + 6), "{e}");
+}
+
+#[test]
+fn empty_outputs() {
+    expect(
+        &format!("{HEAD}outputs = []\n"),
+        3,
+        11,
+        "`outputs` must not be empty",
+    );
+}
+
+#[test]
+fn invalid_scenario_name() {
+    expect(
+        "name = \"Bad Name\"\nfamily = \"fanout\"\nx = 1.0\nw = [1.0]\n",
+        1,
+        8,
+        "invalid scenario name 'Bad Name'",
+    );
+}
+
+#[test]
+fn name_with_path_separators() {
+    expect(
+        "name = \"../etc/passwd\"\nfamily = \"fanout\"\nx = 1.0\nw = [1.0]\n",
+        1,
+        8,
+        "invalid scenario name",
+    );
+}
+
+#[test]
+fn mlp_matrix_shape_disagrees_with_layers() {
+    let text = "name = \"bad\"\nfamily = \"mlp\"\nlayers = [2, 1]\nx = [[1.0, 2.0]]\nt = [[0.5]]\nweights = [[[1.0, 2.0, 3.0]]]\n";
+    expect(
+        text,
+        6,
+        12,
+        "weight matrix 1 is 1 x 3 but layers [2 -> 1] need 1 x 2 (out x in)",
+    );
+    let text = "name = \"bad\"\nfamily = \"mlp\"\nlayers = [2, 1]\nx = [[1.0]]\nt = [[0.5]]\nweights = { seed = 1 }\n";
+    expect(text, 4, 5, "`x` row 1 has 1 values but layers[0] = 2");
+}
+
+#[test]
+fn vector_length_disagrees_with_its_declaration() {
+    expect(
+        "name = \"bad\"\nfamily = \"sum-of-squares\"\nn = 3\nvalues = [1.0, 2.0]\n",
+        4,
+        10,
+        "`values` has 2 entries but `n` = 3",
+    );
+    expect(
+        "name = \"bad\"\nfamily = \"perceptron\"\nx = [1.0, 2.0]\nw = [1.0]\n",
+        4,
+        5,
+        "`w` has 1 entries but `x` has 2",
+    );
+}
+
+#[test]
+fn non_finite_value() {
+    expect(
+        "name = \"bad\"\nfamily = \"fanout\"\nx = inf\nw = [1.0]\n",
+        3,
+        5,
+        "`x` must be finite",
+    );
+}
+
+#[test]
+fn nan_in_a_value() {
+    expect(
+        "name = \"bad\"\nfamily = \"fanout\"\nx = 1.0\nw = [1.0, nan]\n",
+        4,
+        11,
+        "`w` must be finite, found NaN",
+    );
+}
+
+#[test]
+fn non_numeric_value() {
+    expect(
+        "name = \"bad\"\nfamily = \"fanout\"\nx = \"one\"\nw = [1.0]\n",
+        3,
+        5,
+        "`x` must be a number, found string",
+    );
+}
+
+#[test]
+fn empty_file() {
+    let e = err("");
+    assert!(e.message.contains("empty file"), "{e}");
+    let e = err("  \n\n");
+    assert!(e.message.contains("empty file"), "{e}");
+}
+
+#[test]
+fn deeply_nested_parentheses_do_not_overflow_the_stack() {
+    let deep = format!("{}x1{}", "(".repeat(50_000), ")".repeat(50_000));
+    let e = err(&formula(&deep));
+    assert_eq!(e.line, 3);
+    assert!(e.message.contains("nest"), "{e}");
+}
+
+#[test]
+fn a_length_of_ten_to_the_twelfth() {
+    expect(
+        "name = \"bad\"\ninputs = [{ name = \"x\", len = 1000000000000, fill = \"index\" }]\noutputs = [\"x[1]\"]\n",
+        2,
+        31,
+        "exceeds the limit of 10000000",
+    );
+    expect(
+        "name = \"bad\"\nfamily = \"sum-of-squares\"\nn = 1000000000000\n",
+        3,
+        5,
+        "exceeds the limit",
+    );
+}
+
+#[test]
+fn a_loop_of_ten_to_the_eleventh_iterations() {
+    let e = err(&formula("sum(i, 1, 100000000000, x[1])"));
+    assert_eq!(e.line, 3);
+    assert!(e.message.contains("iteration"), "{e}");
+}
+
+#[test]
+fn a_precision_of_ten_to_the_ninth_bits() {
+    expect(
+        "name = \"bad\"\nfamily = \"fanout\"\nx = 1.0\nw = [1.0]\nreference = { precision = 1000000000 }\n",
+        5,
+        27,
+        "`reference.precision` must be in 64..=65536 bits",
+    );
+}
+
+#[test]
+fn too_many_fd_steps() {
+    expect(
+        "name = \"bad\"\nfamily = \"fanout\"\nx = 1.0\nw = [1.0]\nfd = { steps = { from = 1e-1, to = 1e-16, per_decade = 1000 } }\n",
+        5,
+        16,
+        "more than the limit of 1000",
+    );
+}
+
+#[test]
+fn limits_can_be_raised() {
+    let text = "name = \"ok\"\nfamily = \"fanout\"\nx = 1.0\nw = [1.0]\nreference = { precision = 100000 }\n";
+    assert!(load_str(Path::new("a.toml"), text, &Limits::default()).is_err());
+    let mut l = Limits::default();
+    l.set("max_precision", "200000").unwrap();
+    assert!(load_str(Path::new("a.toml"), text, &l).is_ok());
+    assert!(l.set("max_nothing", "1").is_err());
+}
+
+#[test]
+fn generated_outputs_report_positions_inside_their_formula() {
+    let text =
+        format!("{HEAD}outputs = {{ for = \"j\", from = 1, to = 4, expr = \"x[j] * x1\" }}\n");
+    expect(&text, 3, 52, "index 4 out of range 1..=3 for 'x'");
+}
+
+fn tmpdir(tag: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("derivbench-bad-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+#[test]
+fn a_folder_with_bad_files_still_loads_the_good_ones() {
+    let d = tmpdir("mixed");
+    std::fs::write(
+        d.join("a-good.toml"),
+        "name = \"good\"\nfamily = \"fanout\"\nx = 1.0\nw = [1.0, 2.0]\n",
+    )
+    .unwrap();
+    std::fs::write(d.join("b-bad.toml"), "name = \"bad\"\nfamily = \"nope\"\n").unwrap();
+    std::fs::write(d.join("c-binary.toml"), [0x6e, 0x61, 0xff, 0xfe, 0x00]).unwrap();
+    std::fs::write(
+        d.join("d-dup.toml"),
+        "name = \"good\"\nfamily = \"fanout\"\nx = 2.0\nw = [1.0]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("e-good.toml"),
+        "name = \"also-good\"\nfamily = \"dense-jacobian\"\nn = 2\nm = 3\nseed = 1\n",
+    )
+    .unwrap();
+    std::fs::write(d.join("notes.txt"), "not a scenario").unwrap();
+    let l = load_dir(&d, &Limits::default()).unwrap();
+    let names: Vec<&str> = l.scenarios.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["good", "also-good"]);
+    assert_eq!(l.errors.len(), 3);
+    assert!(
+        l.errors[0]
+            .to_string()
+            .contains("b-bad.toml:2:10: unknown family"),
+        "{}",
+        l.errors[0]
+    );
+    assert!(
+        l.errors[1]
+            .to_string()
+            .contains("c-binary.toml:1:3: invalid UTF-8"),
+        "{}",
+        l.errors[1]
+    );
+    assert!(
+        l.errors[2]
+            .to_string()
+            .contains("d-dup.toml:1:8: duplicate scenario name 'good' (already defined in"),
+        "{}",
+        l.errors[2]
+    );
+    std::fs::remove_dir_all(&d).unwrap();
+}
