@@ -65,3 +65,5 @@ pub fn agreed_bits(a: &Float, b: &Float) -> i64 {
     let r = Float::with_val(512, &d / b).abs();
     -(r.get_exp().unwrap_or(0) as i64)
 }
+
+pub mod suite;

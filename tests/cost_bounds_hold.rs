@@ -1,0 +1,143 @@
+//! The cost model checked on the implementation: the ratios of the lecture's function
+//! and of sum of squares derived by hand from the per-elemental tables, every default
+//! scenario within w_tan <= 5/2 and w_grad <= 4, and the Jacobian mode that wins
+//! flipping between the 4x64 and 64x4 scenarios.
+
+mod common;
+
+use common::suite::{default_suite, scenario};
+use derivbench::measure::cost::{cost_rows, Weights};
+use derivbench::num::Work;
+use derivbench::results::CostRow;
+
+fn mode<'a>(rows: &'a [CostRow], m: &str) -> &'a CostRow {
+    rows.iter()
+        .find(|r| r.mode == m)
+        .unwrap_or_else(|| panic!("no {m} row"))
+}
+
+fn work(r: &CostRow) -> Work {
+    Work {
+        moves: r.moves,
+        adds: r.adds,
+        mults: r.mults,
+        nlops: r.nlops,
+    }
+}
+
+#[test]
+fn sum_of_squares_counts_follow_the_elemental_tables() {
+    // n squares (univariate) and n - 1 additions
+    let sc = scenario("sum-of-squares-1000");
+    let n = 1000u64;
+    let (rows, _) = cost_rows(&sc, &Weights::default());
+    let f = Work {
+        moves: 2 * n + 3 * (n - 1),
+        adds: n - 1,
+        mults: 0,
+        nlops: n,
+    };
+    let t = Work {
+        moves: 4 * n + 6 * (n - 1),
+        adds: 2 * (n - 1),
+        mults: n,
+        nlops: 2 * n,
+    };
+    let g = Work {
+        moves: f.moves + 5 * n + 6 * (n - 1),
+        adds: f.adds + n + 2 * (n - 1),
+        mults: n,
+        nlops: 2 * n,
+    };
+    assert_eq!(work(mode(&rows, "function")), f);
+    assert_eq!(work(mode(&rows, "tangent")), t);
+    assert_eq!(work(mode(&rows, "gradient")), g);
+    let u = Weights::default();
+    assert_eq!(mode(&rows, "tangent").ratio, u.time(&t) / u.time(&f));
+    assert_eq!(mode(&rows, "gradient").ratio, u.time(&g) / u.time(&f));
+}
+
+#[test]
+fn lecture_function_counts_follow_the_elemental_tables() {
+    // the formula compiles to x1/x2, sin, +, exp, -, -, *: five bivariate elementals
+    // (one division, one product, three additive) and two univariate (sin, exp)
+    let sc = scenario("lecture-example");
+    let (rows, _) = cost_rows(&sc, &Weights::default());
+    let f = Work {
+        moves: 5 * 3 + 2 * 2,
+        adds: 3,
+        mults: 2,
+        nlops: 2,
+    };
+    // tangent: additive (6,2,0,0) x3, multiplicative (6,1,3,0) x2, sin (4,0,1,2), exp (4,0,1,1)
+    let t = Work {
+        moves: 5 * 6 + 2 * 4,
+        adds: 3 * 2 + 2,
+        mults: 2 * 3 + 2,
+        nlops: 2 + 1,
+    };
+    // gradient: forward as f, then adjoints additive (6,2,0,0) x3, mult (8,2,2,0) x2,
+    // sin (5,1,1,1), exp (5,1,1,0)
+    let g = Work {
+        moves: f.moves + 3 * 6 + 2 * 8 + 2 * 5,
+        adds: f.adds + 3 * 2 + 2 * 2 + 2,
+        mults: f.mults + 2 * 2 + 2,
+        nlops: f.nlops + 1,
+    };
+    assert_eq!(work(mode(&rows, "function")), f);
+    assert_eq!(work(mode(&rows, "tangent")), t);
+    assert_eq!(work(mode(&rows, "gradient")), g);
+    assert_eq!(mode(&rows, "tangent").ratio, 57.0 / 26.0);
+    assert_eq!(mode(&rows, "gradient").ratio, 89.0 / 26.0);
+}
+
+#[test]
+fn every_default_scenario_is_within_the_bounds_at_unit_weights() {
+    for sc in default_suite() {
+        let (rows, _) = cost_rows(&sc, &Weights::default());
+        let t = mode(&rows, "tangent");
+        let g = mode(&rows, "gradient");
+        assert!(
+            t.ratio <= 2.5 && t.within == Some(true),
+            "{}: tangent {}",
+            sc.name,
+            t.ratio
+        );
+        assert!(
+            g.ratio <= 4.0 && g.within == Some(true),
+            "{}: gradient {}",
+            sc.name,
+            g.ratio
+        );
+        // tape: at most 24 bytes per elemental (17 for f64 by layout)
+        let bytes = g.tape_bytes.unwrap();
+        assert!(bytes > 0 && bytes % 17 == 0, "{}: {bytes}", sc.name);
+    }
+}
+
+#[test]
+fn the_cheaper_jacobian_mode_flips_between_4x64_and_64x4() {
+    let time = |name: &str, m: &str| {
+        let (rows, _) = cost_rows(&scenario(name), &Weights::default());
+        mode(&rows, m).time
+    };
+    // n = 4 inputs, m = 64 outputs: 4 tangent sweeps beat 64 adjoint sweeps
+    assert!(
+        time("dense-jacobian-4x64", "jacobian-forward")
+            < time("dense-jacobian-4x64", "jacobian-reverse")
+    );
+    // n = 64, m = 4: 4 adjoint sweeps beat 64 tangent sweeps
+    assert!(
+        time("dense-jacobian-64x4", "jacobian-reverse")
+            < time("dense-jacobian-64x4", "jacobian-forward")
+    );
+}
+
+#[test]
+fn heavier_weights_on_moves_keep_the_bounds() {
+    let w = Weights::parse("4,2,8").unwrap();
+    let (rows, _) = cost_rows(&scenario("product-20"), &w);
+    // product: all multiplications, the per-elemental worst case
+    assert!(mode(&rows, "tangent").ratio <= 2.5);
+    assert!(mode(&rows, "gradient").ratio <= 4.0);
+}
