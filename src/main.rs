@@ -108,19 +108,18 @@ fn load_all(dir: &std::path::Path) -> Result<(Vec<Scenario>, Vec<scenario::file:
     Ok((loaded.scenarios, loaded.errors))
 }
 
-/// Loads the scenario folder and fails (exit 2) on any bad file.
-fn load(dir: &std::path::Path) -> Result<Vec<Scenario>> {
-    let (good, errors) = load_all(dir)?;
-    if !errors.is_empty() {
-        for e in &errors {
-            eprintln!("derivbench: {e}");
-        }
-        return Err(bad(format!(
-            "{} scenario file(s) are invalid",
-            errors.len()
-        )));
+/// Prints the errors of bad scenario files and fails (exit 2) when there are any.
+fn report_load_errors(errors: &[scenario::file::LoadError]) -> Result<()> {
+    if errors.is_empty() {
+        return Ok(());
     }
-    Ok(good)
+    for e in errors {
+        eprintln!("derivbench: {e}");
+    }
+    Err(bad(format!(
+        "{} scenario file(s) are invalid",
+        errors.len()
+    )))
 }
 
 fn run_command(
@@ -233,21 +232,23 @@ fn run(cli: Cli) -> Result<()> {
             emit(&derivbench::measure::cost::render_elemental_table(&weights))?;
         }
         Command::List { scenarios } => {
-            let all = load(&scenarios)?;
-            println!(
-                "{:<24} {:<16} {:>7} {:>4}  description",
+            let (all, errors) = load_all(&scenarios)?;
+            let mut text = format!(
+                "{:<24} {:<16} {:>7} {:>4}  description\n",
                 "name", "family", "n", "m"
             );
             for s in &all {
-                println!(
-                    "{:<24} {:<16} {:>7} {:>4}  {}",
+                text.push_str(&format!(
+                    "{:<24} {:<16} {:>7} {:>4}  {}\n",
                     s.name,
                     s.family(),
                     s.n(),
                     s.m,
                     s.description
-                );
+                ));
             }
+            emit(&text)?;
+            report_load_errors(&errors)?;
         }
         Command::Trace {
             name,
@@ -255,13 +256,17 @@ fn run(cli: Cli) -> Result<()> {
             point,
             input,
         } => {
-            let all = load(&scenarios)?;
-            let sc = all.iter().find(|s| s.name == name).ok_or_else(|| {
-                bad(format!(
+            let (all, errors) = load_all(&scenarios)?;
+            let Some(sc) = all.iter().find(|s| s.name == name) else {
+                report_load_errors(&errors)?;
+                return Err(bad(format!(
                     "no scenario named '{name}' in {}",
                     scenarios.display()
-                ))
-            })?;
+                )));
+            };
+            for e in &errors {
+                eprintln!("derivbench: warning: {e}");
+            }
             let x = match point {
                 Some(p) if p.len() != sc.n() => {
                     return Err(bad(format!(

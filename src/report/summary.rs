@@ -113,6 +113,133 @@ fn lecture_sum_of_squares(out: &mut String, s: &ScenarioResult) {
     );
 }
 
+/// One scenario's full-Jacobian costs: (name, n, m, forward ratio, reverse ratio,
+/// forward wall ratio, reverse wall ratio).
+type JacobianCosts<'a> = (&'a str, usize, usize, f64, f64, f64, f64);
+
+/// Forward against reverse mode for full Jacobians across n/m, and where the cheaper
+/// mode flips, next to the lecture's prediction.
+fn jacobian_section(out: &mut String, r: &RunResults) {
+    let mut rows: Vec<JacobianCosts> = r
+        .scenarios
+        .iter()
+        .filter(|s| s.family == "dense-jacobian" || s.family == "fanout")
+        .filter_map(|s| {
+            let f = s.cost.iter().find(|c| c.mode == "jacobian-forward")?;
+            let b = s.cost.iter().find(|c| c.mode == "jacobian-reverse")?;
+            Some((
+                s.name.as_str(),
+                s.n,
+                s.m,
+                f.ratio,
+                b.ratio,
+                f.wall_ratio,
+                b.wall_ratio,
+            ))
+        })
+        .collect();
+    if rows.is_empty() {
+        return;
+    }
+    rows.sort_by(|a, b| (a.1 as f64 / a.2 as f64).total_cmp(&(b.1 as f64 / b.2 as f64)));
+    let _ = writeln!(
+        out,
+        "\n## Full Jacobians: forward (n tangent sweeps) against reverse (m adjoint sweeps)\n"
+    );
+    let _ = writeln!(out, "| scenario | n/m | forward ratio | reverse ratio | cheaper by op count | forward wall | reverse wall | cheaper by wall time |");
+    let _ = writeln!(out, "| --- | --- | --- | --- | --- | --- | --- | --- |");
+    let pick = |f: f64, b: f64| {
+        if f.is_nan() || b.is_nan() {
+            "-"
+        } else if f <= b {
+            "forward"
+        } else {
+            "reverse"
+        }
+    };
+    for (name, n, m, f, b, fw, bw) in &rows {
+        let _ = writeln!(
+            out,
+            "| {name} | {:.3} | {f:.2} | {b:.2} | {} | {fw:.2} | {bw:.2} | {} |",
+            *n as f64 / *m as f64,
+            pick(*f, *b),
+            pick(*fw, *bw)
+        );
+    }
+    let flip = |key: fn(&JacobianCosts) -> (f64, f64)| -> String {
+        // the smallest n/m from which reverse is cheaper on every scenario at or above it
+        let mut at = None;
+        for (k, row) in rows.iter().enumerate().rev() {
+            let (f, b) = key(row);
+            if f.is_nan() || b.is_nan() {
+                return "not measured".into();
+            }
+            if b < f {
+                at = Some(k);
+            } else {
+                break;
+            }
+        }
+        match at {
+            Some(0) => "reverse is cheaper at every n/m measured".into(),
+            Some(k) => format!(
+                "forward is cheaper up to n/m = {:.3}, reverse from n/m = {:.3}",
+                rows[k - 1].1 as f64 / rows[k - 1].2 as f64,
+                rows[k].1 as f64 / rows[k].2 as f64
+            ),
+            None => "forward is cheaper at every n/m measured".into(),
+        }
+    };
+    let _ = writeln!(
+        out,
+        "\nMeasured crossover by op count: {}. By wall time: {}. The lecture predicts forward \
+         for n < m and reverse for n > m, with the crossover shifted by the constant factors: \
+         every tangent sweep re-evaluates the function, while the adjoint sweeps share one \
+         taping, which favours reverse mode in op counts; the scalar tape is slow in wall \
+         time, which moves the wall-time crossover towards larger n/m.",
+        flip(|r| (r.3, r.4)),
+        flip(|r| (r.5, r.6))
+    );
+}
+
+/// Tape memory per scenario and the forward-mode space ratio.
+fn memory_section(out: &mut String, r: &RunResults) {
+    let rows: Vec<(&str, u64)> = r
+        .scenarios
+        .iter()
+        .filter_map(|s| {
+            Some((
+                s.name.as_str(),
+                s.cost.iter().find(|c| c.mode == "gradient")?.tape_bytes?,
+            ))
+        })
+        .collect();
+    if rows.is_empty() {
+        return;
+    }
+    let per = crate::ad::Tape::<f64>::bytes_per_entry();
+    let _ = writeln!(out, "\n## Memory\n");
+    let _ = writeln!(
+        out,
+        "The scalar tape holds {per} bytes per elemental for f64 (a 1-byte kind, two 4-byte \
+         argument indices and the 8-byte value; partials are recomputed, not stored), so at \
+         most {per} bytes per binary elemental against the target of 24; adjoints are a \
+         separate vector of 8 bytes per entry during the sweep. Forward mode carries one \
+         value and one tangent: {} bytes per f64 value, a space ratio of {} against the \
+         lecture's bound SPACE{{F, F'xdot}} <= 2 SPACE{{F}}.\n",
+        std::mem::size_of::<crate::ad::Dual<f64>>(),
+        std::mem::size_of::<crate::ad::Dual<f64>>() / std::mem::size_of::<f64>()
+    );
+    let _ = writeln!(
+        out,
+        "| scenario | tape bytes after the forward sweep | elementals |"
+    );
+    let _ = writeln!(out, "| --- | --- | --- |");
+    for (name, b) in rows {
+        let _ = writeln!(out, "| {name} | {b} | {} |", b / per as u64);
+    }
+}
+
 /// Renders the summary.
 pub fn render(r: &RunResults) -> String {
     let mut out = String::new();
@@ -168,6 +295,8 @@ pub fn render(r: &RunResults) -> String {
             cells.join(" | ")
         );
     }
+    jacobian_section(&mut out, r);
+    memory_section(&mut out, r);
     for s in &r.scenarios {
         let _ = writeln!(out, "\n## {}\n", s.name);
         let _ = writeln!(
