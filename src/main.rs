@@ -12,6 +12,11 @@ use std::process::ExitCode;
 #[derive(Parser, Debug)]
 #[command(name = "derivbench", version, about)]
 struct Cli {
+    /// raise a resource limit of scenario loading, e.g. --limit max_len=100000000
+    /// (max_len, max_loop_iterations, max_depth, max_elementals, max_precision,
+    /// max_steps, max_file_bytes); repeatable
+    #[arg(long = "limit", value_name = "KEY=VALUE", global = true)]
+    limits: Vec<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -103,8 +108,8 @@ fn bad(msg: impl Into<String>) -> anyhow::Error {
 
 /// Loads the scenario folder; bad files are reported and the good ones returned.
 fn load_all(dir: &std::path::Path) -> Result<(Vec<Scenario>, Vec<scenario::file::LoadError>)> {
-    let loaded = scenario::file::load_dir(dir, &scenario::file::Limits::default())
-        .map_err(|e| bad(e.to_string()))?;
+    let limits = LIMITS.get().copied().unwrap_or_default();
+    let loaded = scenario::file::load_dir(dir, &limits).map_err(|e| bad(e.to_string()))?;
     Ok((loaded.scenarios, loaded.errors))
 }
 
@@ -203,7 +208,20 @@ fn run_command(
     Ok(())
 }
 
+/// The resource limits of this invocation, from `--limit`.
+static LIMITS: std::sync::OnceLock<scenario::file::Limits> = std::sync::OnceLock::new();
+
 fn run(cli: Cli) -> Result<()> {
+    let mut limits = scenario::file::Limits::default();
+    for kv in &cli.limits {
+        let (k, v) = kv
+            .split_once('=')
+            .ok_or_else(|| bad(format!("--limit: expected KEY=VALUE, got '{kv}'")))?;
+        limits
+            .set(k.trim(), v.trim())
+            .map_err(|e| bad(format!("--limit: {e}")))?;
+    }
+    let _ = LIMITS.set(limits);
     match cli.command {
         Command::Run {
             scenarios,
