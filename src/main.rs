@@ -137,7 +137,7 @@ fn run_command(
     use derivbench::measure::Method;
     use derivbench::report::{write_all, Staging};
     use derivbench::results::Failure;
-    use derivbench::run::run_all;
+    use derivbench::run::run_all_with;
     if let Some(ms) = methods {
         let mut parsed = Vec::new();
         for m in ms {
@@ -184,7 +184,31 @@ fn run_command(
         bar.set_message(name.to_string());
         bar.inc(1);
     };
-    let results = run_all(&all, &opts, load_failures, &tick);
+    // each scenario's result is kept in the staging folder as soon as it is measured, so
+    // that an interrupted run leaves its partial results there (file names come only
+    // from validated scenario names)
+    let partial = staging.dir().join("done");
+    std::fs::create_dir_all(&partial)
+        .map_err(|e| bad(format!("--out: {}: {e}", partial.display())))?;
+    let keep = |s: &derivbench::results::ScenarioResult| {
+        if let Ok(json) = serde_json::to_vec(s) {
+            let _ = std::fs::write(partial.join(format!("{}.json", s.name)), json);
+        }
+    };
+    {
+        let out = out.to_path_buf();
+        let part = staging.dir().to_path_buf();
+        let _ = ctrlc::set_handler(move || {
+            eprintln!(
+                "\nderivbench: interrupted; the previous results in {} are intact, the partial results of this run are in {}",
+                out.display(),
+                part.display()
+            );
+            std::process::exit(130);
+        });
+    }
+    let results = run_all_with(&all, &opts, load_failures, &tick, &keep);
+    let _ = std::fs::remove_dir_all(&partial);
     bar.finish_and_clear();
     write_all(&staging, &results)?;
     staging.commit()?;

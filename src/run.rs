@@ -82,11 +82,26 @@ pub fn run_all(
     load_failures: Vec<Failure>,
     tick: &(dyn Fn(&str) + Sync),
 ) -> RunResults {
+    run_all_with(scenarios, opts, load_failures, tick, &|_| {})
+}
+
+/// [`run_all`], with `done` called on each scenario's result as soon as it is measured
+/// (to keep partial results of a run that may be interrupted).
+pub fn run_all_with(
+    scenarios: &[Scenario],
+    opts: &RunOptions,
+    load_failures: Vec<Failure>,
+    tick: &(dyn Fn(&str) + Sync),
+    done: &(dyn Fn(&ScenarioResult) + Sync),
+) -> RunResults {
     let work = || -> Vec<Result<ScenarioResult, String>> {
         scenarios
             .par_iter()
             .map(|sc| {
                 let r = run_scenario(sc, opts);
+                if let Ok(s) = &r {
+                    done(s);
+                }
                 tick(&sc.name);
                 r
             })
