@@ -1,0 +1,69 @@
+//! The code every bench shares: each mode of a scenario (function, tangent, gradient on
+//! the scalar tape, FD gradient), written once and run on any scenario.
+#![allow(dead_code)]
+
+use criterion::{BenchmarkGroup, BenchmarkId, measurement::WallTime};
+use derivbench::ad::{Dual, Tape};
+use derivbench::fd::{fd_column, FdKind, Stencil};
+use derivbench::scenario::file::{load_dir, Limits};
+use derivbench::scenario::Scenario;
+use std::hint::black_box;
+use std::path::Path;
+
+/// The default suite.
+pub fn default_suite() -> Vec<Scenario> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    load_dir(&dir, &Limits::default()).expect("the scenario folder").scenarios
+}
+
+/// One tangent direction: e_0.
+pub fn seeded(x: &[f64]) -> Vec<Dual<f64>> {
+    x.iter()
+        .enumerate()
+        .map(|(k, &v)| if k == 0 { Dual::variable(v) } else { Dual::constant(v) })
+        .collect()
+}
+
+/// A mode of a scenario, benchmarked under `id` with parameter `param`.
+pub fn bench_mode(g: &mut BenchmarkGroup<WallTime>, mode: &str, param: &str, sc: &Scenario) {
+    let id = BenchmarkId::new(mode, param);
+    match mode {
+        "function" => {
+            g.bench_with_input(id, &sc.x, |b, x| b.iter(|| black_box(sc.eval(black_box(x)))));
+        }
+        "tangent" => {
+            let xd = seeded(&sc.x);
+            g.bench_with_input(id, &xd, |b, x| b.iter(|| black_box(sc.eval(black_box(x)))));
+        }
+        "gradient" => {
+            let tape: Tape<f64> = Tape::new();
+            g.bench_with_input(id, &sc.x, |b, x| {
+                b.iter(|| {
+                    tape.clear();
+                    let xs = tape.vars(black_box(x));
+                    let ys = sc.eval(&xs);
+                    let ybar = vec![1.0; ys.len()];
+                    black_box(tape.vjp(&ys, &ybar, &xs))
+                })
+            });
+        }
+        "fd-gradient" => {
+            // central differences on the sampled components (all when n <= 64)
+            let cols = sc.sampled_inputs();
+            g.bench_with_input(id, &sc.x, |b, x| {
+                b.iter(|| {
+                    let f = |p: &[f64]| sc.eval(p);
+                    let out: Vec<Vec<f64>> = cols
+                        .iter()
+                        .map(|&j| {
+                            let st = Stencil::new(FdKind::Central, x[j], FdKind::Central.textbook_step(x[j]));
+                            fd_column(&f, x, j, &st)
+                        })
+                        .collect();
+                    black_box(out)
+                })
+            });
+        }
+        other => panic!("unknown mode {other}"),
+    }
+}

@@ -1,0 +1,93 @@
+//! Our forward mode against num-dual's, side by side in one group, on the same
+//! scenario code: num-dual's `Dual64` enters through a thin wrapper implementing our
+//! `Scalar` trait, so both run the very same program.
+
+mod common;
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use derivbench::num::{selects_left, Binary, Scalar, Unary};
+use num_dual::{Dual64, DualNum};
+use std::hint::black_box;
+use std::time::Duration;
+
+/// num-dual's first-order dual number, as a `Scalar`.
+#[derive(Clone, Copy, Debug)]
+struct Peer(Dual64);
+
+impl Scalar for Peer {
+    #[inline]
+    fn cst(&self, c: f64) -> Self {
+        Peer(Dual64::from_re(c))
+    }
+    #[inline]
+    fn re(&self) -> f64 {
+        self.0.re
+    }
+    #[inline]
+    fn unary(&self, op: Unary) -> Self {
+        let x = self.0;
+        Peer(match op {
+            Unary::Neg => -x,
+            Unary::Recip => x.recip(),
+            Unary::Exp => x.exp(),
+            Unary::Log => x.ln(),
+            Unary::Sqrt => x.sqrt(),
+            Unary::Sin => x.sin(),
+            Unary::Cos => x.cos(),
+            Unary::Tan => x.tan(),
+            Unary::Tanh => x.tanh(),
+            Unary::Sigmoid => ((-x).exp() + 1.0).recip(),
+            Unary::Atan => x.atan(),
+            Unary::Abs => num_dual::Dual64::new(x.re.abs(), x.eps * x.re.signum()),
+            Unary::Powi(k) => x.powi(k),
+        })
+    }
+    #[inline]
+    fn binary(&self, op: Binary, o: &Self) -> Self {
+        let (u, w) = (self.0, o.0);
+        Peer(match op {
+            Binary::Add => u + w,
+            Binary::Sub => u - w,
+            Binary::Mul => u * w,
+            Binary::Div => u / w,
+            Binary::Pow => u.powd(w),
+            Binary::Min | Binary::Max => {
+                if selects_left(op, u.re, w.re) {
+                    u
+                } else {
+                    w
+                }
+            }
+        })
+    }
+}
+
+fn peer(c: &mut Criterion) {
+    let suite = common::default_suite();
+    let mut g = c.benchmark_group("forward-vs-num-dual");
+    g.sample_size(30).warm_up_time(Duration::from_millis(300)).measurement_time(Duration::from_secs(1));
+    for name in ["lecture-example", "sum-of-squares-1000", "seed-mlp", "elman-rnn-50", "mlp-wide"] {
+        let Some(sc) = suite.iter().find(|s| s.name == name) else { continue };
+        let ours = common::seeded(&sc.x);
+        let theirs: Vec<Peer> = sc
+            .x
+            .iter()
+            .enumerate()
+            .map(|(k, &v)| Peer(Dual64::new(v, if k == 0 { 1.0 } else { 0.0 })))
+            .collect();
+        // the same derivative, to the last bit or close: a sanity check before timing
+        let a = sc.eval(&ours)[0].d;
+        let b = sc.eval(&theirs)[0].0.eps;
+        assert!(derivbench::num::bits_err(a, b) <= 4.0, "{name}: {a} vs {b}");
+        g.bench_with_input(BenchmarkId::new("derivbench", name), &ours, |bch, x| {
+            bch.iter(|| black_box(sc.eval(black_box(x))))
+        });
+        g.bench_with_input(BenchmarkId::new("num-dual", name), &theirs, |bch, x| {
+            bch.iter(|| black_box(sc.eval(black_box(x))))
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, peer);
+criterion_main!(benches);
