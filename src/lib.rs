@@ -27,6 +27,7 @@
 #![warn(missing_docs)]
 
 pub mod ad;
+pub mod check;
 pub mod fd;
 pub mod measure;
 pub mod num;

@@ -78,6 +78,19 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         input: usize,
     },
+    /// Compare results with the committed baseline: exit 0 when everything holds, 1 with
+    /// one line per violation, 2 for a missing or malformed baseline or results folder.
+    Check {
+        /// the baseline file
+        #[arg(long, default_value = derivbench::check::DEFAULT_BASELINE)]
+        baseline: PathBuf,
+        /// the results folder (its results.json is read)
+        #[arg(long, default_value = derivbench::check::DEFAULT_RESULTS)]
+        results: PathBuf,
+        /// rewrite the baseline from the results, listing new and loosened entries
+        #[arg(long)]
+        update: bool,
+    },
 }
 
 /// Writes to standard output; a closed pipe (`derivbench trace x | head`) is not an error.
@@ -328,6 +341,19 @@ fn run(cli: Cli) -> Result<()> {
             }
             let t = derivbench::trace::trace(sc, &x, input - 1).map_err(bad)?;
             emit(&t.to_string())?;
+        }
+        Command::Check {
+            baseline,
+            results,
+            update,
+        } => {
+            let o = derivbench::check::command(&baseline, &results, update)
+                .map_err(|e| bad(e.to_string()))?;
+            eprint!("{}", o.stderr);
+            emit(&o.stdout)?;
+            if let Some(failure) = o.failure {
+                return Err(anyhow::anyhow!(failure));
+            }
         }
     }
     Ok(())

@@ -1,0 +1,1500 @@
+//! The regression gate: compares a run's `results.json` with the committed baseline
+//! (`reports/baseline.toml`) and reports every figure that got worse than the baseline
+//! allows, every complexity bound that broke, and every reference that did not settle.
+//!
+//! What is gated, per scenario:
+//!
+//! - accuracy, per method: the worst entry's bits of error. For the FD sweep methods
+//!   (`fd-forward`, `fd-backward`, `fd-central`) each entry counts with its best step
+//!   over the sweep; `fd-forward@auto` etc. (the textbook step) are methods of their
+//!   own. An entry without any figure (every step vanished) counts [`NO_FIGURE_BITS`].
+//! - non-finite derivative values per method, and non-finite reference values, beyond
+//!   the count the baseline records;
+//! - every reference entry settled, whatever the baseline says;
+//! - cost, per mode: the op-count ratio TIME(mode) / TIME(function). Modes with a bound
+//!   of the cost model (tangent 5/2, gradient and gradient-tensor 4) must stay within it
+//!   unless the baseline lists an exception with a reason; the other modes must stay
+//!   within the ratio the baseline allows. Wall-clock figures are not gated (noise).
+//! - scenarios, methods and cost modes of the baseline that are missing from the results,
+//!   and scenarios that failed to run.
+//!
+//! [`update`] rewrites the baseline from results, keeping the policy and the exceptions
+//! with their reasons, and lists what loosened. `docs/check.md` describes the policy.
+
+use crate::measure::cost::{GRADIENT_BOUND, TANGENT_BOUND};
+use crate::report::read_results;
+use crate::results::{RunResults, ScenarioResult};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::{self, Write as _};
+use std::path::{Path, PathBuf};
+
+/// Where `derivbench check` looks for the baseline.
+pub const DEFAULT_BASELINE: &str = "reports/baseline.toml";
+/// Where `derivbench check` looks for the results folder.
+pub const DEFAULT_RESULTS: &str = "reports/latest";
+/// The version of the baseline format this code reads and writes.
+pub const FORMAT: u32 = 1;
+/// Bits of error counted for an entry without any figure (no step gave a derivative):
+/// the worst there is, as for NaN.
+pub const NO_FIGURE_BITS: f64 = 64.0;
+
+/// The tolerance policy: how [`update`] turns measured figures into allowed ones. It is
+/// stored in the baseline, and an update keeps it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    /// bits added to the measured worst bits of error of AD methods and complex-step
+    /// (every method whose name does not start with `fd-`)
+    pub ad_margin_bits: f64,
+    /// bits added for finite differences and Richardson (names starting with `fd-`)
+    pub fd_margin_bits: f64,
+    /// relative margin on the op-count ratio of modes without a bound (0: the counts are
+    /// deterministic; the allowed ratio is only rounded up at the fourth decimal)
+    pub ratio_margin: f64,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            ad_margin_bits: 2.0,
+            fd_margin_bits: 2.0,
+            ratio_margin: 0.0,
+        }
+    }
+}
+
+impl Policy {
+    /// The margin in bits for a method.
+    pub fn margin_bits(&self, method: &str) -> f64 {
+        if method.starts_with("fd-") {
+            self.fd_margin_bits
+        } else {
+            self.ad_margin_bits
+        }
+    }
+}
+
+/// The committed baseline: what `reports/baseline.toml` holds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Baseline {
+    /// format version, [`FORMAT`]
+    pub format: u32,
+    /// whether the figures come from `--quick` results (informational)
+    #[serde(default)]
+    pub quick: bool,
+    /// the cost weights (mu, pi, nu) the ratios were measured at
+    pub weights: [f64; 3],
+    /// the tolerance policy
+    #[serde(default)]
+    pub policy: Policy,
+    /// per scenario, by name
+    #[serde(default)]
+    pub scenarios: BTreeMap<String, ScenarioBaseline>,
+}
+
+/// What the baseline allows for one scenario.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioBaseline {
+    /// how many reference values may be NaN or infinite
+    #[serde(default)]
+    pub nonfinite_reference: u64,
+    /// per method name (with `@auto` for the textbook step)
+    #[serde(default)]
+    pub accuracy: BTreeMap<String, AccuracyAllowance>,
+    /// per cost mode
+    #[serde(default)]
+    pub cost: BTreeMap<String, CostAllowance>,
+}
+
+/// The allowed accuracy of one method on one scenario.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccuracyAllowance {
+    /// the worst bits of error when the baseline was made (informational)
+    #[serde(default)]
+    pub measured: Option<f64>,
+    /// the worst bits of error allowed
+    pub allowed: f64,
+    /// how many derivative values may be NaN or infinite
+    #[serde(default)]
+    pub nonfinite: u64,
+}
+
+/// The allowed op-count ratio of one cost mode on one scenario.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CostAllowance {
+    /// the ratio when the baseline was made (informational)
+    #[serde(default)]
+    pub measured: Option<f64>,
+    /// the largest ratio allowed; above a mode's bound only with a reason
+    pub allowed: f64,
+    /// why this scenario may exceed the bound of its mode: the exception's reason
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+impl CostAllowance {
+    /// True when this entry is an exception (carries a reason).
+    pub fn is_exception(&self) -> bool {
+        self.reason.is_some()
+    }
+}
+
+/// The bound of the cost model for a mode: 5/2 for `tangent`, 4 for `gradient` and
+/// `gradient-tensor`, none otherwise.
+pub fn mode_bound(mode: &str) -> Option<f64> {
+    match mode {
+        "tangent" => Some(TANGENT_BOUND),
+        "gradient" | "gradient-tensor" => Some(GRADIENT_BOUND),
+        _ => None,
+    }
+}
+
+impl Baseline {
+    /// Parses and validates a baseline; the error says what is wrong and where.
+    pub fn parse(text: &str) -> Result<Baseline, String> {
+        let b: Baseline = toml::from_str(text).map_err(|e| e.to_string().trim().to_string())?;
+        b.validate()?;
+        Ok(b)
+    }
+
+    /// Reads and parses a baseline file.
+    pub fn load(path: &Path) -> Result<Baseline, CheckError> {
+        let text = std::fs::read_to_string(path).map_err(|e| CheckError::Baseline {
+            path: path.to_path_buf(),
+            message: if e.kind() == std::io::ErrorKind::NotFound {
+                "no such file (make one from results with `derivbench check --update`)".into()
+            } else {
+                e.to_string()
+            },
+        })?;
+        Baseline::parse(&text).map_err(|message| CheckError::Baseline {
+            path: path.to_path_buf(),
+            message,
+        })
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        if self.format != FORMAT {
+            return Err(format!(
+                "format {} is not supported (this derivbench reads format {FORMAT})",
+                self.format
+            ));
+        }
+        if self.weights.iter().any(|w| !w.is_finite() || *w < 0.0) {
+            return Err("weights must be three non-negative numbers".into());
+        }
+        let p = &self.policy;
+        for (name, v) in [
+            ("ad_margin_bits", p.ad_margin_bits),
+            ("fd_margin_bits", p.fd_margin_bits),
+            ("ratio_margin", p.ratio_margin),
+        ] {
+            if !v.is_finite() || v < 0.0 {
+                return Err(format!("policy.{name} must be a non-negative number"));
+            }
+        }
+        for (s, sb) in &self.scenarios {
+            for (m, a) in &sb.accuracy {
+                if !a.allowed.is_finite() || a.allowed < 0.0 {
+                    return Err(format!(
+                        "scenarios.{s}.accuracy.{m}: allowed must be a non-negative number of bits, got {}",
+                        a.allowed
+                    ));
+                }
+            }
+            for (mode, c) in &sb.cost {
+                if !c.allowed.is_finite() || c.allowed < 0.0 {
+                    return Err(format!(
+                        "scenarios.{s}.cost.{mode}: allowed must be a non-negative ratio, got {}",
+                        c.allowed
+                    ));
+                }
+                if let Some(r) = &c.reason {
+                    if r.trim().is_empty() {
+                        return Err(format!(
+                            "scenarios.{s}.cost.{mode}: an exception needs a reason, got an empty one"
+                        ));
+                    }
+                }
+                if let Some(bound) = mode_bound(mode) {
+                    if c.allowed > bound && c.reason.is_none() {
+                        return Err(format!(
+                            "scenarios.{s}.cost.{mode}: allowed {} is above the bound {bound} of the mode; \
+                             an exception needs `reason = \"...\"`",
+                            c.allowed
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The baseline as TOML, with a header explaining it: one line per method and mode.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        let made = if self.quick {
+            "`derivbench run --quick` results"
+        } else {
+            "`derivbench run` results (not --quick)"
+        };
+        let _ = write!(
+            out,
+            "# derivbench regression baseline, checked by `derivbench check`; see docs/check.md.\n\
+             # Made from {made} by `derivbench check --update`; reviewed like code.\n\
+             #\n\
+             # accuracy: per method, the worst entry's bits of error (FD sweep methods: each\n\
+             #   entry's best step over the sweep; `@auto` is the textbook step). `allowed` is\n\
+             #   gated: measured + policy margin, rounded up to a tenth of a bit.\n\
+             # cost: per mode, the op-count ratio TIME(mode) / TIME(function). tangent <= 2.5,\n\
+             #   gradient and gradient-tensor <= 4 unless an exception gives a `reason`.\n\
+             # `measured` is informational; wall-clock times are not gated.\n\n"
+        );
+        let _ = writeln!(out, "format = {}", self.format);
+        let _ = writeln!(out, "quick = {}", self.quick);
+        let _ = writeln!(
+            out,
+            "weights = [{}, {}, {}]",
+            toml_f64(self.weights[0]),
+            toml_f64(self.weights[1]),
+            toml_f64(self.weights[2])
+        );
+        let _ = writeln!(out, "\n[policy]");
+        let _ = writeln!(
+            out,
+            "ad_margin_bits = {}",
+            toml_f64(self.policy.ad_margin_bits)
+        );
+        let _ = writeln!(
+            out,
+            "fd_margin_bits = {}",
+            toml_f64(self.policy.fd_margin_bits)
+        );
+        let _ = writeln!(out, "ratio_margin = {}", toml_f64(self.policy.ratio_margin));
+        for (name, sb) in &self.scenarios {
+            let key = format!("scenarios.{}", toml_key(name));
+            if sb.nonfinite_reference > 0 {
+                let _ = writeln!(out, "\n[{key}]");
+                let _ = writeln!(out, "nonfinite_reference = {}", sb.nonfinite_reference);
+            }
+            if !sb.accuracy.is_empty() {
+                let _ = writeln!(out, "\n[{key}.accuracy]");
+                for (m, a) in &sb.accuracy {
+                    let mut fields = Vec::new();
+                    if let Some(v) = a.measured {
+                        fields.push(format!("measured = {}", toml_f64(v)));
+                    }
+                    fields.push(format!("allowed = {}", toml_f64(a.allowed)));
+                    if a.nonfinite > 0 {
+                        fields.push(format!("nonfinite = {}", a.nonfinite));
+                    }
+                    let _ = writeln!(out, "{} = {{ {} }}", toml_key(m), fields.join(", "));
+                }
+            }
+            if !sb.cost.is_empty() {
+                let _ = writeln!(out, "\n[{key}.cost]");
+                for (mode, c) in &sb.cost {
+                    let mut fields = Vec::new();
+                    if let Some(v) = c.measured {
+                        fields.push(format!("measured = {}", toml_f64(v)));
+                    }
+                    fields.push(format!("allowed = {}", toml_f64(c.allowed)));
+                    if let Some(r) = &c.reason {
+                        fields.push(format!("reason = {}", toml_string(r)));
+                    }
+                    let _ = writeln!(out, "{} = {{ {} }}", toml_key(mode), fields.join(", "));
+                }
+            }
+        }
+        out
+    }
+}
+
+/// An f64 as a TOML float.
+fn toml_f64(v: f64) -> String {
+    if v.is_nan() {
+        "nan".into()
+    } else if v.is_infinite() {
+        if v > 0.0 { "inf" } else { "-inf" }.into()
+    } else {
+        format!("{v:?}")
+    }
+}
+
+/// A TOML basic string.
+fn toml_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{:04X}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A TOML key: bare when it can be, quoted otherwise (`"fd-forward@auto"`).
+fn toml_key(k: &str) -> String {
+    let bare = !k.is_empty()
+        && k.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if bare {
+        k.to_string()
+    } else {
+        toml_string(k)
+    }
+}
+
+/// The gated accuracy figures of one method on one scenario.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MethodFigure {
+    /// the worst entry's bits of error (FD sweep methods: each entry's best step)
+    pub worst_bits: f64,
+    /// number of Jacobian entries
+    pub entries: usize,
+    /// number of rows whose derivative is NaN or infinite
+    pub nonfinite: u64,
+}
+
+/// The gated cost figures of one mode on one scenario.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CostFigure {
+    /// TIME(mode) / TIME(function), from op counts
+    pub ratio: f64,
+    /// the bound of the mode, if it has one
+    pub bound: Option<f64>,
+}
+
+/// Everything the gate reads from one scenario's results.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ScenarioFigures {
+    /// per method
+    pub accuracy: BTreeMap<String, MethodFigure>,
+    /// per cost mode
+    pub cost: BTreeMap<String, CostFigure>,
+    /// reference entries that did not settle
+    pub unsettled: usize,
+    /// reference values that are NaN or infinite
+    pub nonfinite_reference: u64,
+}
+
+/// The gated figures of one scenario's results.
+pub fn figures(s: &ScenarioResult) -> ScenarioFigures {
+    // per (method, output, input): the best bits over the rows (one row unless a sweep)
+    let mut best: BTreeMap<(&str, usize, usize), Option<f64>> = BTreeMap::new();
+    let mut nonfinite: BTreeMap<&str, u64> = BTreeMap::new();
+    for r in &s.accuracy {
+        let e = best
+            .entry((r.method.as_str(), r.output, r.input))
+            .or_insert(None);
+        if let Some(b) = r.bits_err {
+            let b = if b.is_nan() { NO_FIGURE_BITS } else { b };
+            *e = Some(e.map_or(b, |x: f64| x.min(b)));
+        }
+        let n = nonfinite.entry(r.method.as_str()).or_insert(0);
+        if r.value.is_some_and(|v| !v.is_finite()) {
+            *n += 1;
+        }
+    }
+    let mut accuracy: BTreeMap<String, MethodFigure> = BTreeMap::new();
+    for ((m, _, _), b) in best {
+        let f = accuracy.entry(m.to_string()).or_insert(MethodFigure {
+            worst_bits: 0.0,
+            entries: 0,
+            nonfinite: nonfinite.get(m).copied().unwrap_or(0),
+        });
+        f.entries += 1;
+        f.worst_bits = f.worst_bits.max(b.unwrap_or(NO_FIGURE_BITS));
+    }
+    let cost = s
+        .cost
+        .iter()
+        .map(|c| {
+            (
+                c.mode.clone(),
+                CostFigure {
+                    ratio: c.ratio,
+                    bound: c.bound.or_else(|| mode_bound(&c.mode)),
+                },
+            )
+        })
+        .collect();
+    ScenarioFigures {
+        accuracy,
+        cost,
+        unsettled: s.reference.iter().filter(|r| !r.settled).count(),
+        nonfinite_reference: s
+            .reference
+            .iter()
+            .filter(|r| !r.reference.is_finite())
+            .count() as u64,
+    }
+}
+
+/// What a violation is about; violations sort in this order first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    /// a scenario failed to load or run
+    Run,
+    /// the results were measured with other settings than the baseline
+    Settings,
+    /// a scenario, method or mode of the baseline is missing from the results
+    Missing,
+    /// unsettled reference entries
+    Reference,
+    /// worse bits of error than allowed
+    Accuracy,
+    /// more NaN or infinite values than allowed
+    Nonfinite,
+    /// a ratio above its bound or its allowed value
+    Cost,
+}
+
+impl Kind {
+    /// The word a violation line starts with.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Run => "run",
+            Kind::Settings => "settings",
+            Kind::Missing => "missing",
+            Kind::Reference => "reference",
+            Kind::Accuracy => "accuracy",
+            Kind::Nonfinite => "nonfinite",
+            Kind::Cost => "cost",
+        }
+    }
+}
+
+/// One finding of the gate: renders as one line, e.g.
+/// `accuracy: sum-of-squares-1000 reverse: worst bits of error 12.3 > allowed 2.0`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Violation {
+    /// what it is about
+    pub kind: Kind,
+    /// the scenario (empty for settings)
+    pub scenario: String,
+    /// the method or cost mode (empty when the whole scenario is concerned)
+    pub subject: String,
+    /// the figure against the allowed value
+    pub detail: String,
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: ", self.kind.name())?;
+        match (self.scenario.is_empty(), self.subject.is_empty()) {
+            (true, _) => {}
+            (false, true) => write!(f, "{}: ", self.scenario)?,
+            (false, false) => write!(f, "{} {}: ", self.scenario, self.subject)?,
+        }
+        f.write_str(&self.detail)
+    }
+}
+
+fn violation(kind: Kind, scenario: &str, subject: &str, detail: String) -> Violation {
+    Violation {
+        kind,
+        scenario: scenario.to_string(),
+        subject: subject.to_string(),
+        detail,
+    }
+}
+
+/// `figure` with the fewest decimals (at least `min`) that still show it above `allowed`.
+fn above(figure: f64, allowed: f64, min: usize) -> String {
+    if !figure.is_finite() {
+        return format!("{figure}");
+    }
+    for d in min..=9 {
+        let s = format!("{figure:.d$}");
+        if s.parse::<f64>().is_ok_and(|v| v > allowed) {
+            return s;
+        }
+    }
+    format!("{figure:?}")
+}
+
+/// A number as the baseline writes it (`2.0`, `3.6`, `37.5`).
+fn num(v: f64) -> String {
+    toml_f64(v)
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// The outcome of a check.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Report {
+    /// the violations, sorted by kind, scenario, method or mode
+    pub violations: Vec<Violation>,
+    /// what the results have and the baseline does not (not gated), one line each
+    pub ungated: Vec<String>,
+}
+
+impl Report {
+    /// True when nothing is violated.
+    pub fn passed(&self) -> bool {
+        self.violations.is_empty()
+    }
+}
+
+/// The rules no baseline loosens: scenarios that failed, unsettled references, bounded
+/// ratios above their bound without an exception, ratios that are not numbers.
+/// `exceptions` gives the baseline's allowance of a (scenario, mode), if any.
+fn absolute_rules<'b>(
+    r: &RunResults,
+    exception: impl Fn(&str, &str) -> Option<&'b CostAllowance>,
+) -> Vec<Violation> {
+    let mut v = Vec::new();
+    for f in &r.failures {
+        v.push(violation(Kind::Run, &f.what, "", f.error.clone()));
+    }
+    for s in &r.scenarios {
+        let fig = figures(s);
+        if fig.unsettled > 0 {
+            v.push(violation(
+                Kind::Reference,
+                &s.name,
+                "",
+                format!("{} unsettled", plural(fig.unsettled, "entry", "entries")),
+            ));
+        }
+        for (mode, c) in &fig.cost {
+            if !c.ratio.is_finite() {
+                v.push(violation(
+                    Kind::Cost,
+                    &s.name,
+                    mode,
+                    format!("ratio {} is not a finite number", c.ratio),
+                ));
+                continue;
+            }
+            let Some(bound) = c.bound else { continue };
+            if c.ratio <= bound {
+                continue;
+            }
+            match exception(&s.name, mode).filter(|a| a.is_exception()) {
+                Some(_) => {} // gated against the exception's allowed ratio
+                None => v.push(violation(
+                    Kind::Cost,
+                    &s.name,
+                    mode,
+                    format!(
+                        "ratio {} > bound {bound} (no exception in the baseline)",
+                        above(c.ratio, bound, 3)
+                    ),
+                )),
+            }
+        }
+    }
+    v
+}
+
+/// Compares results with the baseline.
+pub fn check(b: &Baseline, r: &RunResults) -> Report {
+    let allowance = |s: &str, mode: &str| b.scenarios.get(s).and_then(|sb| sb.cost.get(mode));
+    let mut v = absolute_rules(r, allowance);
+    let mut ungated = Vec::new();
+    let weights_match = r.settings.weights == b.weights;
+    if !weights_match {
+        let w = |w: &[f64; 3]| format!("({}, {}, {})", w[0], w[1], w[2]);
+        v.push(violation(
+            Kind::Settings,
+            "",
+            "",
+            format!(
+                "cost weights (mu, pi, nu) = {} differ from the baseline's {}; ratios without a bound are not compared",
+                w(&r.settings.weights),
+                w(&b.weights)
+            ),
+        ));
+    }
+    let failed: BTreeSet<&str> = r.failures.iter().map(|f| f.what.as_str()).collect();
+    let by_name: BTreeMap<&str, &ScenarioResult> =
+        r.scenarios.iter().map(|s| (s.name.as_str(), s)).collect();
+    for (name, sb) in &b.scenarios {
+        let Some(s) = by_name.get(name.as_str()) else {
+            if !failed.contains(name.as_str()) {
+                v.push(violation(
+                    Kind::Missing,
+                    name,
+                    "",
+                    "scenario in the baseline, not in the results".into(),
+                ));
+            }
+            continue;
+        };
+        let fig = figures(s);
+        if fig.nonfinite_reference > sb.nonfinite_reference {
+            v.push(violation(
+                Kind::Nonfinite,
+                name,
+                "reference",
+                format!(
+                    "{} > allowed {}",
+                    plural(
+                        fig.nonfinite_reference as usize,
+                        "non-finite value",
+                        "non-finite values"
+                    ),
+                    sb.nonfinite_reference
+                ),
+            ));
+        }
+        for (m, a) in &sb.accuracy {
+            let Some(f) = fig.accuracy.get(m) else {
+                v.push(violation(
+                    Kind::Missing,
+                    name,
+                    m,
+                    "method in the baseline, not in the results".into(),
+                ));
+                continue;
+            };
+            if f.worst_bits > a.allowed || f.worst_bits.is_nan() {
+                v.push(violation(
+                    Kind::Accuracy,
+                    name,
+                    m,
+                    format!(
+                        "worst bits of error {} > allowed {}",
+                        above(f.worst_bits, a.allowed, 1),
+                        num(a.allowed)
+                    ),
+                ));
+            }
+            if f.nonfinite > a.nonfinite {
+                v.push(violation(
+                    Kind::Nonfinite,
+                    name,
+                    m,
+                    format!(
+                        "{} > allowed {}",
+                        plural(
+                            f.nonfinite as usize,
+                            "non-finite value",
+                            "non-finite values"
+                        ),
+                        a.nonfinite
+                    ),
+                ));
+            }
+        }
+        for (mode, a) in &sb.cost {
+            let Some(c) = fig.cost.get(mode) else {
+                v.push(violation(
+                    Kind::Missing,
+                    name,
+                    mode,
+                    "cost mode in the baseline, not in the results".into(),
+                ));
+                continue;
+            };
+            if !c.ratio.is_finite() {
+                continue; // reported by the absolute rules
+            }
+            let bounded_within = c.bound.is_some_and(|b| c.ratio <= b);
+            let exceeds = c.ratio > a.allowed;
+            if !exceeds {
+                continue;
+            }
+            match c.bound {
+                // above the bound and not an exception: reported by the absolute rules
+                Some(_) if !a.is_exception() && !bounded_within => {}
+                Some(bound) if !a.is_exception() => v.push(violation(
+                    Kind::Cost,
+                    name,
+                    mode,
+                    format!(
+                        "ratio {} > allowed {} (bound {bound})",
+                        above(c.ratio, a.allowed, 3),
+                        num(a.allowed)
+                    ),
+                )),
+                Some(_) => v.push(violation(
+                    Kind::Cost,
+                    name,
+                    mode,
+                    format!(
+                        "ratio {} > allowed {} (exception: {})",
+                        above(c.ratio, a.allowed, 3),
+                        num(a.allowed),
+                        a.reason.as_deref().unwrap_or_default()
+                    ),
+                )),
+                None if weights_match => v.push(violation(
+                    Kind::Cost,
+                    name,
+                    mode,
+                    format!(
+                        "ratio {} > allowed {}",
+                        above(c.ratio, a.allowed, 3),
+                        num(a.allowed)
+                    ),
+                )),
+                None => {}
+            }
+        }
+        for m in fig
+            .accuracy
+            .keys()
+            .filter(|m| !sb.accuracy.contains_key(*m))
+        {
+            ungated.push(format!("{name} {m}: method not in the baseline"));
+        }
+        for mode in fig.cost.keys().filter(|m| !sb.cost.contains_key(*m)) {
+            ungated.push(format!(
+                "{name} {mode}: cost mode not in the baseline (its bound, if any, is still checked)"
+            ));
+        }
+    }
+    for s in r
+        .scenarios
+        .iter()
+        .filter(|s| !b.scenarios.contains_key(&s.name))
+    {
+        ungated.push(format!(
+            "{}: scenario not in the baseline (references and bounds are still checked)",
+            s.name
+        ));
+    }
+    v.sort();
+    v.dedup();
+    Report {
+        violations: v,
+        ungated,
+    }
+}
+
+/// `v` rounded up to a multiple of `1/scale`.
+fn ceil_to(v: f64, scale: f64) -> f64 {
+    let r = (v * scale).ceil() / scale;
+    // guard against (v * scale) rounding below v
+    if r < v {
+        ((v * scale).ceil() + 1.0) / scale
+    } else {
+        r
+    }
+}
+
+/// `v` rounded to a multiple of `1/scale`.
+fn round_to(v: f64, scale: f64) -> f64 {
+    (v * scale).round() / scale
+}
+
+/// The allowed worst bits for a measured figure under the policy: measured + margin,
+/// rounded up to a tenth of a bit, at most 64.
+pub fn allowed_bits(policy: &Policy, method: &str, measured: f64) -> f64 {
+    ceil_to(measured + policy.margin_bits(method), 10.0).min(NO_FIGURE_BITS)
+}
+
+/// The allowed ratio of a mode without a bound: measured x (1 + margin), rounded up at
+/// the fourth decimal.
+pub fn allowed_ratio(policy: &Policy, measured: f64) -> f64 {
+    ceil_to(measured * (1.0 + policy.ratio_margin), 1e4)
+}
+
+/// What an update changed, for one entry.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ChangeKind {
+    /// an entry the old baseline did not have
+    New,
+    /// an entry whose allowed value went up
+    Loosened,
+    /// an entry of the old baseline the results no longer have
+    Removed,
+    /// a setting of the baseline
+    Changed,
+}
+
+/// One line of what an update changed, e.g.
+/// `loosened: accuracy: lecture-example reverse: allowed 2.0 -> 3.6 (measured 1.585)`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Change {
+    /// new, loosened, removed or changed
+    pub kind: ChangeKind,
+    /// the rest of the line
+    pub what: String,
+}
+
+impl fmt::Display for Change {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let k = match self.kind {
+            ChangeKind::New => "new",
+            ChangeKind::Loosened => "loosened",
+            ChangeKind::Removed => "removed",
+            ChangeKind::Changed => "changed",
+        };
+        write!(f, "{k}: {}", self.what)
+    }
+}
+
+/// A baseline made from results, with what changed against the old one.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Update {
+    /// the new baseline
+    pub baseline: Baseline,
+    /// new, loosened and removed entries, changed settings
+    pub changes: Vec<Change>,
+    /// number of entries whose allowed value went down
+    pub tightened: usize,
+    /// number of entries of the new baseline
+    pub entries: usize,
+}
+
+/// Makes a baseline from results, keeping the old baseline's policy and exceptions (with
+/// their reasons). Refuses, returning the findings, when the results break a rule no
+/// baseline loosens: a failed scenario, an unsettled reference, a bounded ratio above
+/// its bound without an exception in the old baseline (write one by hand, with a
+/// reason, then update again).
+pub fn update(old: Option<&Baseline>, r: &RunResults) -> Result<Update, Vec<Violation>> {
+    let old_allowance = |s: &str, mode: &str| {
+        old.and_then(|b| b.scenarios.get(s))
+            .and_then(|sb| sb.cost.get(mode))
+    };
+    let mut refused = absolute_rules(r, old_allowance);
+    if !refused.is_empty() {
+        refused.sort();
+        return Err(refused);
+    }
+    let policy = old.map(|b| b.policy.clone()).unwrap_or_default();
+    let mut scenarios = BTreeMap::new();
+    for s in &r.scenarios {
+        let fig = figures(s);
+        let mut sb = ScenarioBaseline {
+            nonfinite_reference: fig.nonfinite_reference,
+            ..ScenarioBaseline::default()
+        };
+        for (m, f) in &fig.accuracy {
+            sb.accuracy.insert(
+                m.clone(),
+                AccuracyAllowance {
+                    measured: Some(round_to(f.worst_bits, 1e3)),
+                    allowed: allowed_bits(&policy, m, f.worst_bits),
+                    nonfinite: f.nonfinite,
+                },
+            );
+        }
+        for (mode, c) in &fig.cost {
+            let reason = old_allowance(&s.name, mode).and_then(|a| a.reason.clone());
+            let allowed = match (c.bound, &reason) {
+                (Some(b), None) => b,
+                (Some(b), Some(_)) => allowed_ratio(&policy, c.ratio).max(b),
+                (None, _) => allowed_ratio(&policy, c.ratio),
+            };
+            sb.cost.insert(
+                mode.clone(),
+                CostAllowance {
+                    measured: Some(round_to(c.ratio, 1e4)),
+                    allowed,
+                    reason,
+                },
+            );
+        }
+        scenarios.insert(s.name.clone(), sb);
+    }
+    let baseline = Baseline {
+        format: FORMAT,
+        quick: r.settings.quick,
+        weights: r.settings.weights,
+        policy,
+        scenarios,
+    };
+    let (changes, tightened) = diff(old, &baseline);
+    let entries = baseline
+        .scenarios
+        .values()
+        .map(|sb| sb.accuracy.len() + sb.cost.len())
+        .sum();
+    Ok(Update {
+        baseline,
+        changes,
+        tightened,
+        entries,
+    })
+}
+
+/// The changes from `old` to `new`, and the number of tightened entries.
+fn diff(old: Option<&Baseline>, new: &Baseline) -> (Vec<Change>, usize) {
+    let empty = Baseline {
+        format: FORMAT,
+        quick: new.quick,
+        weights: new.weights,
+        policy: new.policy.clone(),
+        scenarios: BTreeMap::new(),
+    };
+    let old = old.unwrap_or(&empty);
+    let mut changes = Vec::new();
+    let mut tightened = 0;
+    let mut push = |kind: ChangeKind, what: String| changes.push(Change { kind, what });
+    if old.weights != new.weights {
+        push(
+            ChangeKind::Changed,
+            format!(
+                "weights {:?} -> {:?} (the ratios are measured at the new weights)",
+                old.weights, new.weights
+            ),
+        );
+    }
+    let none = ScenarioBaseline::default();
+    let names: BTreeSet<&String> = old.scenarios.keys().chain(new.scenarios.keys()).collect();
+    for name in names {
+        let o = old.scenarios.get(name).unwrap_or(&none);
+        let n = new.scenarios.get(name).unwrap_or(&none);
+        if n.nonfinite_reference > o.nonfinite_reference {
+            push(
+                ChangeKind::Loosened,
+                format!(
+                    "nonfinite: {name} reference: allowed {} -> {}",
+                    o.nonfinite_reference, n.nonfinite_reference
+                ),
+            );
+        } else if n.nonfinite_reference < o.nonfinite_reference {
+            tightened += 1;
+        }
+        let measured = |m: Option<f64>| {
+            m.map(|v| format!(" (measured {})", num(v)))
+                .unwrap_or_default()
+        };
+        let methods: BTreeSet<&String> = o.accuracy.keys().chain(n.accuracy.keys()).collect();
+        for m in methods {
+            match (o.accuracy.get(m), n.accuracy.get(m)) {
+                (None, Some(a)) => push(
+                    ChangeKind::New,
+                    format!(
+                        "accuracy: {name} {m}: allowed {}{}",
+                        num(a.allowed),
+                        measured(a.measured)
+                    ),
+                ),
+                (Some(a), None) => push(
+                    ChangeKind::Removed,
+                    format!("accuracy: {name} {m}: was allowed {}", num(a.allowed)),
+                ),
+                (Some(a), Some(b)) => {
+                    if b.allowed > a.allowed {
+                        push(
+                            ChangeKind::Loosened,
+                            format!(
+                                "accuracy: {name} {m}: allowed {} -> {}{}",
+                                num(a.allowed),
+                                num(b.allowed),
+                                measured(b.measured)
+                            ),
+                        );
+                    } else if b.allowed < a.allowed {
+                        tightened += 1;
+                    }
+                    if b.nonfinite > a.nonfinite {
+                        push(
+                            ChangeKind::Loosened,
+                            format!(
+                                "nonfinite: {name} {m}: allowed {} -> {}",
+                                a.nonfinite, b.nonfinite
+                            ),
+                        );
+                    } else if b.nonfinite < a.nonfinite {
+                        tightened += 1;
+                    }
+                }
+                (None, None) => {}
+            }
+        }
+        let modes: BTreeSet<&String> = o.cost.keys().chain(n.cost.keys()).collect();
+        for mode in modes {
+            let reason = |a: &CostAllowance| {
+                a.reason
+                    .as_ref()
+                    .map(|r| format!(" [exception: {r}]"))
+                    .unwrap_or_default()
+            };
+            match (o.cost.get(mode), n.cost.get(mode)) {
+                (None, Some(a)) => push(
+                    ChangeKind::New,
+                    format!(
+                        "cost: {name} {mode}: allowed {}{}{}",
+                        num(a.allowed),
+                        measured(a.measured),
+                        reason(a)
+                    ),
+                ),
+                (Some(a), None) => push(
+                    ChangeKind::Removed,
+                    format!(
+                        "cost: {name} {mode}: was allowed {}{}",
+                        num(a.allowed),
+                        reason(a)
+                    ),
+                ),
+                (Some(a), Some(b)) => {
+                    if b.allowed > a.allowed {
+                        push(
+                            ChangeKind::Loosened,
+                            format!(
+                                "cost: {name} {mode}: allowed {} -> {}{}{}",
+                                num(a.allowed),
+                                num(b.allowed),
+                                measured(b.measured),
+                                reason(b)
+                            ),
+                        );
+                    } else if b.allowed < a.allowed {
+                        tightened += 1;
+                    }
+                }
+                (None, None) => {}
+            }
+        }
+    }
+    (changes, tightened)
+}
+
+/// Errors that stop the gate before it compares anything (exit code 2).
+#[derive(Debug, thiserror::Error)]
+pub enum CheckError {
+    /// the baseline is missing, unreadable or malformed
+    #[error("baseline {}: {message}", path.display())]
+    Baseline {
+        /// the baseline file
+        path: PathBuf,
+        /// what is wrong
+        message: String,
+    },
+    /// the results folder or its `results.json` is missing, unreadable or malformed
+    #[error("results {}: {message}", path.display())]
+    Results {
+        /// the file
+        path: PathBuf,
+        /// what is wrong
+        message: String,
+    },
+    /// the new baseline could not be written
+    #[error("cannot write the baseline {}: {source}", path.display())]
+    Write {
+        /// the baseline file
+        path: PathBuf,
+        /// the cause
+        source: std::io::Error,
+    },
+}
+
+/// Reads `results.json` from a results folder, with an error naming the file.
+pub fn load_results(dir: &Path) -> Result<RunResults, CheckError> {
+    let path = dir.join("results.json");
+    if !dir.is_dir() {
+        return Err(CheckError::Results {
+            path: dir.to_path_buf(),
+            message: "no such folder (write one with `derivbench run --out DIR`)".into(),
+        });
+    }
+    read_results(dir).map_err(|e| {
+        let message = match e {
+            crate::report::ReportError::Io { source, .. }
+                if source.kind() == std::io::ErrorKind::NotFound =>
+            {
+                "no such file (write one with `derivbench run --out DIR`)".into()
+            }
+            crate::report::ReportError::Io { source, .. } => source.to_string(),
+            crate::report::ReportError::Json { source, .. } => {
+                format!("not valid results: {source}")
+            }
+            other => other.to_string(),
+        };
+        CheckError::Results { path, message }
+    })
+}
+
+/// Writes the baseline through a temporary file in the same folder, so that an
+/// interrupted update leaves the old file whole.
+pub fn write_baseline(path: &Path, b: &Baseline) -> Result<(), CheckError> {
+    let err = |source| CheckError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(err)?;
+    }
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".partial");
+    let tmp = PathBuf::from(tmp);
+    std::fs::write(&tmp, b.render()).map_err(err)?;
+    std::fs::rename(&tmp, path).map_err(err)
+}
+
+/// What `derivbench check` prints and whether it failed.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Outcome {
+    /// for standard output: one line per violation, or per new or loosened entry
+    pub stdout: String,
+    /// for standard error: notes about what is not gated
+    pub stderr: String,
+    /// `Some(message)` when the command fails (exit code 1)
+    pub failure: Option<String>,
+}
+
+/// `derivbench check [--baseline FILE] [--results DIR] [--update]`. Errors are bad input
+/// (exit code 2); an outcome with a failure is a violated baseline (exit code 1).
+pub fn command(
+    baseline: &Path,
+    results: &Path,
+    update_baseline: bool,
+) -> Result<Outcome, CheckError> {
+    let r = load_results(results)?;
+    let mut o = Outcome::default();
+    if update_baseline {
+        let old = if baseline.exists() {
+            Some(Baseline::load(baseline)?)
+        } else {
+            None
+        };
+        if !r.settings.quick {
+            o.stderr.push_str(
+                "note: these results are not from `derivbench run --quick`; the CI baseline is made from --quick results\n",
+            );
+        }
+        match update(old.as_ref(), &r) {
+            Err(found) => {
+                for v in &found {
+                    let _ = writeln!(o.stdout, "{v}");
+                }
+                o.failure = Some(format!(
+                    "{} not written: the results break {} that no baseline loosens \
+                     (a bound needs an exception with a reason, written by hand)",
+                    baseline.display(),
+                    plural(found.len(), "rule", "rules"),
+                ));
+            }
+            Ok(u) => {
+                write_baseline(baseline, &u.baseline)?;
+                for c in &u.changes {
+                    let _ = writeln!(o.stdout, "{c}");
+                }
+                let count = |k: ChangeKind| u.changes.iter().filter(|c| c.kind == k).count();
+                let _ = writeln!(
+                    o.stdout,
+                    "baseline written to {}: {} entries; {} new, {} loosened, {} tightened, {} removed",
+                    baseline.display(),
+                    u.entries,
+                    count(ChangeKind::New),
+                    count(ChangeKind::Loosened),
+                    u.tightened,
+                    count(ChangeKind::Removed),
+                );
+            }
+        }
+        return Ok(o);
+    }
+    let b = Baseline::load(baseline)?;
+    let report = check(&b, &r);
+    for n in &report.ungated {
+        let _ = writeln!(o.stderr, "note: not gated: {n}");
+    }
+    for v in &report.violations {
+        let _ = writeln!(o.stdout, "{v}");
+    }
+    if report.passed() {
+        let ungated = if report.ungated.is_empty() {
+            String::new()
+        } else {
+            format!(" ({} not gated, see the notes)", report.ungated.len())
+        };
+        let _ = writeln!(
+            o.stdout,
+            "check: {} within {}{ungated}",
+            plural(r.scenarios.len(), "scenario", "scenarios"),
+            baseline.display()
+        );
+    } else {
+        o.failure = Some(format!(
+            "check failed: {} of {} by the results in {}",
+            plural(report.violations.len(), "violation", "violations"),
+            baseline.display(),
+            results.display()
+        ));
+    }
+    Ok(o)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::results::{AccuracyRow, CostRow, ReferenceRow, RunSettings};
+
+    fn acc(method: &str, h: Option<f64>, i: usize, j: usize, bits: Option<f64>) -> AccuracyRow {
+        AccuracyRow {
+            scenario: "s".into(),
+            method: method.into(),
+            h,
+            output: i,
+            input: j,
+            value: bits.map(|_| 1.0),
+            reference: 1.0,
+            abs_err: None,
+            rel_err: None,
+            bits_err: bits,
+            trunc_err: None,
+            round_err: None,
+        }
+    }
+
+    fn cost(mode: &str, ratio: f64) -> CostRow {
+        let bound = mode_bound(mode);
+        CostRow {
+            scenario: "s".into(),
+            mode: mode.into(),
+            moves: 0,
+            adds: 0,
+            mults: 0,
+            nlops: 0,
+            time: ratio,
+            ratio,
+            bound,
+            within: bound.map(|b| ratio <= b),
+            tape_bytes: None,
+            wall_ns: f64::NAN,
+            wall_ratio: f64::NAN,
+        }
+    }
+
+    fn results() -> RunResults {
+        let reference = ReferenceRow {
+            scenario: "s".into(),
+            output: 0,
+            input: 0,
+            reference: 1.0,
+            precision_bits: 256,
+            agreed_bits: 200,
+            digits: "1".into(),
+            settled: true,
+        };
+        RunResults {
+            version: "0".into(),
+            settings: RunSettings {
+                methods: vec![],
+                quick: true,
+                weights: [1.0, 1.0, 1.0],
+                agree_bits: 60,
+                max_precision: 4096,
+            },
+            scenarios: vec![ScenarioResult {
+                name: "s".into(),
+                family: "f".into(),
+                description: String::new(),
+                n: 2,
+                m: 1,
+                sampled: vec![0, 1],
+                accuracy: vec![
+                    // sweep: entry (0,0) best 3, entry (0,1) best 5 -> worst 5
+                    acc("fd-central", Some(1e-1), 0, 0, Some(20.0)),
+                    acc("fd-central", Some(1e-1), 0, 1, Some(5.0)),
+                    acc("fd-central", Some(1e-5), 0, 0, Some(3.0)),
+                    acc("fd-central", Some(1e-5), 0, 1, Some(9.0)),
+                    acc("fd-central", Some(0.0), 0, 1, None),
+                    acc("fd-central@auto", Some(1e-5), 0, 0, Some(4.0)),
+                    acc("fd-central@auto", Some(0.0), 0, 1, None),
+                    acc("reverse", None, 0, 0, Some(0.0)),
+                    acc("reverse", None, 0, 1, Some(1.0)),
+                ],
+                reference: vec![reference],
+                fd_theory: vec![],
+                cost: vec![
+                    cost("function", 1.0),
+                    cost("tangent", 2.25),
+                    cost("gradient", 3.5),
+                    cost("jacobian-forward", 4.5),
+                ],
+                notes: vec![],
+                recurrent: vec![],
+            }],
+            failures: vec![],
+        }
+    }
+
+    #[test]
+    fn figures_take_the_best_step_then_the_worst_entry() {
+        let f = figures(&results().scenarios[0]);
+        assert_eq!(f.accuracy["fd-central"].worst_bits, 5.0);
+        assert_eq!(f.accuracy["fd-central"].entries, 2);
+        // an entry whose only step vanished counts as no figure at all
+        assert_eq!(f.accuracy["fd-central@auto"].worst_bits, NO_FIGURE_BITS);
+        assert_eq!(f.accuracy["reverse"].worst_bits, 1.0);
+        assert_eq!(f.unsettled, 0);
+    }
+
+    #[test]
+    fn update_then_check_passes_and_roundtrips() {
+        let r = results();
+        let u = update(None, &r).unwrap();
+        assert!(u.changes.iter().all(|c| c.kind == ChangeKind::New));
+        assert_eq!(u.tightened, 0);
+        let b = &u.baseline;
+        let s = &b.scenarios["s"];
+        assert_eq!(s.accuracy["reverse"].allowed, 3.0);
+        assert_eq!(s.accuracy["fd-central"].allowed, 7.0);
+        assert_eq!(s.accuracy["fd-central@auto"].allowed, 64.0);
+        assert_eq!(s.cost["gradient"].allowed, 4.0);
+        assert_eq!(s.cost["jacobian-forward"].allowed, 4.5);
+        let text = b.render();
+        assert!(text.contains("\"fd-central@auto\" = { measured = 64.0, allowed = 64.0 }"));
+        let back = Baseline::parse(&text).unwrap();
+        assert_eq!(&back, b);
+        assert!(check(&back, &r).passed());
+        // a second update changes nothing
+        let again = update(Some(&back), &r).unwrap();
+        assert!(again.changes.is_empty());
+        assert_eq!(again.baseline, back);
+    }
+
+    #[test]
+    fn worse_figures_are_violations_with_readable_lines() {
+        let r = results();
+        let b = update(None, &r).unwrap().baseline;
+        let mut worse = r.clone();
+        let s = &mut worse.scenarios[0];
+        s.accuracy[8].bits_err = Some(3.04);
+        s.cost[2] = cost("gradient", 5.0);
+        s.cost[3] = cost("jacobian-forward", 4.5001);
+        s.reference[0].settled = false;
+        let lines: Vec<String> = check(&b, &worse)
+            .violations
+            .iter()
+            .map(|v| v.to_string())
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                "reference: s: 1 entry unsettled",
+                "accuracy: s reverse: worst bits of error 3.04 > allowed 3.0",
+                "cost: s gradient: ratio 5.000 > bound 4 (no exception in the baseline)",
+                "cost: s jacobian-forward: ratio 4.5001 > allowed 4.5",
+            ]
+        );
+    }
+
+    #[test]
+    fn exceptions_need_reasons_and_are_kept() {
+        let r = results();
+        let mut b = update(None, &r).unwrap().baseline;
+        let g = b
+            .scenarios
+            .get_mut("s")
+            .unwrap()
+            .cost
+            .get_mut("gradient")
+            .unwrap();
+        g.allowed = 4.5;
+        let text = b.render();
+        let err = Baseline::parse(&text).unwrap_err();
+        assert!(err.contains("an exception needs"), "{err}");
+        let g = b
+            .scenarios
+            .get_mut("s")
+            .unwrap()
+            .cost
+            .get_mut("gradient")
+            .unwrap();
+        g.reason = Some("taped \"pow\" stores\\recomputes".into());
+        let b = Baseline::parse(&b.render()).unwrap();
+        let mut worse = r.clone();
+        worse.scenarios[0].cost[2] = cost("gradient", 4.4);
+        assert!(check(&b, &worse).passed());
+        worse.scenarios[0].cost[2] = cost("gradient", 4.6);
+        let lines: Vec<String> = check(&b, &worse)
+            .violations
+            .iter()
+            .map(|v| v.to_string())
+            .collect();
+        assert_eq!(
+            lines,
+            ["cost: s gradient: ratio 4.600 > allowed 4.5 (exception: taped \"pow\" stores\\recomputes)"]
+        );
+        // update keeps the reason and loosens the exception's allowed ratio
+        let u = update(Some(&b), &worse).unwrap();
+        let g = &u.baseline.scenarios["s"].cost["gradient"];
+        assert_eq!(g.reason, b.scenarios["s"].cost["gradient"].reason);
+        assert_eq!(g.allowed, 4.6);
+        assert_eq!(
+            u.changes.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
+            ["loosened: cost: s gradient: allowed 4.5 -> 4.6 (measured 4.6) [exception: taped \"pow\" stores\\recomputes]"]
+        );
+    }
+
+    #[test]
+    fn update_refuses_what_no_baseline_allows() {
+        let mut r = results();
+        r.scenarios[0].cost[1] = cost("tangent", 3.0);
+        let found = update(None, &r).unwrap_err();
+        assert_eq!(
+            found.iter().map(|v| v.to_string()).collect::<Vec<_>>(),
+            ["cost: s tangent: ratio 3.000 > bound 2.5 (no exception in the baseline)"]
+        );
+    }
+
+    #[test]
+    fn missing_entries_and_settings_are_reported() {
+        let r = results();
+        let mut b = update(None, &r).unwrap().baseline;
+        b.scenarios
+            .insert("gone".into(), ScenarioBaseline::default());
+        let mut fewer = r.clone();
+        fewer.scenarios[0]
+            .accuracy
+            .retain(|a| a.method != "reverse");
+        fewer.scenarios[0]
+            .cost
+            .retain(|c| c.mode != "jacobian-forward");
+        fewer.settings.weights = [2.0, 1.0, 1.0];
+        let lines: Vec<String> = check(&b, &fewer)
+            .violations
+            .iter()
+            .map(|v| v.to_string())
+            .collect();
+        assert_eq!(lines.len(), 4, "{lines:?}");
+        assert!(lines[0].starts_with("settings: cost weights (mu, pi, nu) = (2, 1, 1) differ"));
+        assert_eq!(
+            lines[1],
+            "missing: gone: scenario in the baseline, not in the results"
+        );
+        assert_eq!(
+            lines[2],
+            "missing: s jacobian-forward: cost mode in the baseline, not in the results"
+        );
+        assert_eq!(
+            lines[3],
+            "missing: s reverse: method in the baseline, not in the results"
+        );
+    }
+
+    #[test]
+    fn rounding_helpers() {
+        assert_eq!(allowed_bits(&Policy::default(), "reverse", 0.0), 2.0);
+        assert_eq!(
+            allowed_bits(&Policy::default(), "reverse", 1.584962500721156),
+            3.6
+        );
+        assert_eq!(allowed_bits(&Policy::default(), "fd-forward", 63.5), 64.0);
+        assert_eq!(
+            allowed_ratio(&Policy::default(), 2142.9387755102043),
+            2142.9388
+        );
+        assert_eq!(allowed_ratio(&Policy::default(), 37.5), 37.5);
+        assert_eq!(above(2.001, 2.0, 1), "2.001");
+        assert_eq!(above(12.34, 2.0, 1), "12.3");
+        assert_eq!(toml_key("fd-forward@auto"), "\"fd-forward@auto\"");
+        assert_eq!(toml_key("reverse"), "reverse");
+    }
+}

@@ -1,0 +1,177 @@
+//! A missing or malformed baseline or results folder ends `derivbench check` with exit
+//! code 2 and a message naming the file, never a panic; `--update` leaves a malformed
+//! baseline untouched.
+
+mod check_support;
+
+use check_support::*;
+use std::path::{Path, PathBuf};
+
+fn data(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/check")
+        .join(name)
+}
+
+/// Runs check and asserts exit code 2, nothing on stdout, no panic, and a message on
+/// stderr containing each of `needles`.
+#[track_caller]
+fn exits_2(baseline: &Path, results: &Path, extra: &[&str], needles: &[&str]) {
+    let o = check_bin(baseline, results, extra);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "stderr: {err}");
+    assert!(o.stdout.is_empty(), "stdout: {:?}", lines(&o));
+    assert!(!err.contains("panicked"), "{err}");
+    for n in needles {
+        assert!(err.contains(n), "stderr lacks {n:?}: {err}");
+    }
+}
+
+#[test]
+fn the_fixtures_pass_together() {
+    let o = check_bin(&data("baseline-valid.toml"), &data("results-empty"), &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+#[test]
+fn missing_baseline() {
+    let dir = tmp("no-baseline");
+    let b = dir.join("baseline.toml");
+    exits_2(
+        &b,
+        &data("results-empty"),
+        &[],
+        &[&b.display().to_string(), "no such file", "--update"],
+    );
+}
+
+#[test]
+fn baseline_that_is_a_folder() {
+    let dir = tmp("baseline-folder");
+    exits_2(&dir, &data("results-empty"), &[], &["baseline"]);
+}
+
+#[test]
+fn corrupt_baseline() {
+    let b = data("baseline-corrupt.toml");
+    exits_2(
+        &b,
+        &data("results-empty"),
+        &[],
+        &["baseline-corrupt.toml", "line 6"],
+    );
+}
+
+#[test]
+fn baseline_with_a_misspelt_field() {
+    exits_2(
+        &data("baseline-unknown-field.toml"),
+        &data("results-empty"),
+        &[],
+        &["baseline-unknown-field.toml", "alowed"],
+    );
+}
+
+#[test]
+fn baseline_above_a_bound_without_a_reason() {
+    exits_2(
+        &data("baseline-bound-without-reason.toml"),
+        &data("results-empty"),
+        &[],
+        &["scenarios.perceptron.cost.gradient", "bound 4", "reason"],
+    );
+}
+
+#[test]
+fn baseline_of_another_format() {
+    exits_2(
+        &data("baseline-future-format.toml"),
+        &data("results-empty"),
+        &[],
+        &["format 7"],
+    );
+}
+
+#[test]
+fn empty_baseline_file() {
+    let dir = tmp("empty-baseline");
+    let b = dir.join("baseline.toml");
+    std::fs::write(&b, "").unwrap();
+    exits_2(
+        &b,
+        &data("results-empty"),
+        &[],
+        &["baseline.toml", "format"],
+    );
+}
+
+#[test]
+fn missing_results_folder() {
+    let dir = tmp("no-results");
+    let r = dir.join("latest");
+    exits_2(
+        &data("baseline-valid.toml"),
+        &r,
+        &[],
+        &[&r.display().to_string(), "no such folder"],
+    );
+}
+
+#[test]
+fn results_folder_without_results_json() {
+    let dir = tmp("no-results-json");
+    exits_2(
+        &data("baseline-valid.toml"),
+        &dir,
+        &[],
+        &["results.json", "no such file"],
+    );
+}
+
+#[test]
+fn truncated_results_json() {
+    exits_2(
+        &data("baseline-valid.toml"),
+        &data("results-truncated"),
+        &[],
+        &["results-truncated/results.json", "not valid results"],
+    );
+}
+
+#[test]
+fn results_json_of_the_wrong_shape() {
+    exits_2(
+        &data("baseline-valid.toml"),
+        &data("results-wrong-shape"),
+        &[],
+        &["results-wrong-shape/results.json", "not valid results"],
+    );
+}
+
+#[test]
+fn update_refuses_to_overwrite_a_malformed_baseline() {
+    let dir = tmp("update-corrupt");
+    let b = dir.join("baseline.toml");
+    std::fs::copy(data("baseline-corrupt.toml"), &b).unwrap();
+    let before = std::fs::read_to_string(&b).unwrap();
+    exits_2(
+        &b,
+        &data("results-empty"),
+        &["--update"],
+        &["baseline.toml"],
+    );
+    assert_eq!(std::fs::read_to_string(&b).unwrap(), before);
+}
+
+#[test]
+fn update_needs_readable_results() {
+    let dir = tmp("update-no-results");
+    let b = dir.join("baseline.toml");
+    exits_2(
+        &b,
+        &data("results-truncated"),
+        &["--update"],
+        &["results.json"],
+    );
+    assert!(!b.exists());
+}
