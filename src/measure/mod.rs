@@ -2,6 +2,7 @@
 
 pub mod accuracy;
 pub mod method;
+pub mod recurrent;
 pub mod reference;
 
 pub use accuracy::{measure_accuracy, Accuracy, AccuracyOptions};
