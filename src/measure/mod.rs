@@ -4,6 +4,7 @@
 pub mod accuracy;
 pub mod cost;
 pub mod method;
+pub mod recurrent;
 pub mod reference;
 
 pub use accuracy::{measure_accuracy, Accuracy, AccuracyOptions};

@@ -2,6 +2,8 @@
 
 pub mod atomic;
 pub mod csv;
+pub mod html;
+pub mod plot;
 pub mod summary;
 
 use crate::results::RunResults;

@@ -1,0 +1,176 @@
+//! Figure `bits-NAME`: the worst and the median bits of error of every method on one
+//! scenario, as horizontal bars (for swept FD methods, each entry's best step, as in
+//! the summary).
+
+use super::style::{self, Entry, Mark, DEEP_BLUE, GREY, INK, LIGHT, VERMILLION};
+use super::{file_name, Figure, PlotError};
+use crate::report::summary::{best_bits_per_entry, worst_and_median};
+use crate::results::ScenarioResult;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, VPos};
+
+/// Bits of error at which the relative error is about 1 (no correct bit left).
+const NO_CORRECT_BIT: f64 = 52.0;
+
+/// One bar pair.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MethodBits {
+    /// the method
+    pub method: String,
+    /// the worst entry's bits
+    pub worst: f64,
+    /// the median entry's bits
+    pub median: f64,
+    /// number of entries
+    pub entries: usize,
+}
+
+/// Per method, in the order the methods first appear in the accuracy rows, the worst
+/// and median bits of error over the entries.
+pub fn method_bits(s: &ScenarioResult) -> Vec<MethodBits> {
+    let per = best_bits_per_entry(&s.accuracy);
+    let mut order: Vec<&str> = Vec::new();
+    for r in &s.accuracy {
+        if !order.contains(&r.method.as_str()) {
+            order.push(&r.method);
+        }
+    }
+    order
+        .into_iter()
+        .filter_map(|m| {
+            let v = per.get(m)?;
+            let (worst, median) = worst_and_median(v);
+            (worst.is_finite() && median.is_finite()).then(|| MethodBits {
+                method: m.to_string(),
+                worst,
+                median,
+                entries: v.len(),
+            })
+        })
+        .collect()
+}
+
+/// The figure of one scenario.
+#[derive(Debug)]
+pub struct Bits<'a> {
+    s: &'a ScenarioResult,
+    rows: Vec<MethodBits>,
+}
+
+impl<'a> Bits<'a> {
+    /// The figure of `s`, or `None` when no method has bits of error.
+    pub fn new(s: &'a ScenarioResult) -> Option<Self> {
+        let rows = method_bits(s);
+        (!rows.is_empty()).then_some(Bits { s, rows })
+    }
+}
+
+/// One line reading the figure: the most and the least accurate methods.
+pub fn reading(s: &ScenarioResult) -> Option<String> {
+    let rows = method_bits(s);
+    let best = rows.iter().min_by(|a, b| {
+        a.worst
+            .total_cmp(&b.worst)
+            .then(a.median.total_cmp(&b.median))
+    })?;
+    let worst = rows.iter().max_by(|a, b| {
+        a.worst
+            .total_cmp(&b.worst)
+            .then(b.median.total_cmp(&a.median))
+    })?;
+    let ties: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.worst == best.worst)
+        .map(|r| r.method.as_str())
+        .collect();
+    Some(format!(
+        "Most accurate: {} (worst entry {:.1} bits of error); least: {} (worst {:.1} bits, median {:.1}) over {} entries.",
+        ties.join(", "),
+        best.worst,
+        worst.method,
+        worst.worst,
+        worst.median,
+        worst.entries
+    ))
+}
+
+impl Figure for Bits<'_> {
+    fn stem(&self) -> String {
+        format!("bits-{}", file_name(&self.s.name))
+    }
+
+    fn size(&self) -> (u32, u32) {
+        (1000, 150 + 36 * self.rows.len() as u32)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
+        let title = format!("{}: bits of error by method", self.s.name);
+        let area = style::titled(root, &title)?;
+        let (w, _) = area.dim_in_pixel();
+        let (plot, legend) = area.split_horizontally(w as i32 - 250);
+        let k = self.rows.len();
+        let kf = k as f64;
+        let mut chart = ChartBuilder::on(&plot)
+            .margin(14)
+            .x_label_area_size(52)
+            .y_label_area_size(150)
+            .build_cartesian_2d(0f64..64f64, 0f64..kf)?;
+        chart
+            .configure_mesh()
+            .x_desc("bits of error: log2(1 + f64 values between the result and the reference)")
+            .x_labels(9)
+            .x_label_formatter(&|v| format!("{v:.0}"))
+            .y_labels(0)
+            .label_style(style::font(14))
+            .axis_desc_style(style::font(15))
+            .bold_line_style(LIGHT)
+            .light_line_style(WHITE)
+            .disable_y_mesh()
+            .draw()?;
+
+        chart.draw_series(LineSeries::new(
+            vec![(NO_CORRECT_BIT, 0.0), (NO_CORRECT_BIT, kf)],
+            style::line(GREY, 1),
+        ))?;
+        let top = chart.backend_coord(&(NO_CORRECT_BIT, kf));
+        root.draw(&Text::new(
+            "relative error ~ 1",
+            (top.0 - 14, top.1 + 4),
+            style::text(12, GREY, HPos::Right, VPos::Top).transform(FontTransform::Rotate270),
+        ))?;
+        // row r (first method on top) spans [i, i + 1] with i = k - 1 - r: the worst
+        // bar in the upper half, the median in the lower
+        for (r, row) in self.rows.iter().enumerate() {
+            let i = (k - 1 - r) as f64;
+            chart.draw_series([
+                Rectangle::new([(0.0, i + 0.9), (row.worst, i + 0.5)], VERMILLION.filled()),
+                Rectangle::new([(0.0, i + 0.5), (row.median, i + 0.1)], DEEP_BLUE.filled()),
+            ])?;
+            for (v, y) in [(row.worst, i + 0.7), (row.median, i + 0.3)] {
+                let at = chart.backend_coord(&(v, y));
+                root.draw(&Text::new(
+                    format!("{v:.1}"),
+                    (at.0 + 5, at.1),
+                    style::text(12, INK, HPos::Left, VPos::Center),
+                ))?;
+            }
+            let at = chart.backend_coord(&(0.0, i + 0.5));
+            root.draw(&Text::new(
+                row.method.clone(),
+                (at.0 - 8, at.1),
+                style::text(14, INK, HPos::Right, VPos::Center),
+            ))?;
+        }
+        let entries = [
+            Entry::new("worst entry", VERMILLION, Mark::Square),
+            Entry::new("median entry", DEEP_BLUE, Mark::Square),
+            Entry::new("0 bits: equal to the", INK, Mark::None),
+            Entry::new("reference rounded to f64", INK, Mark::None),
+            Entry::new("swept FD methods: each", INK, Mark::None),
+            Entry::new("entry's best step", INK, Mark::None),
+        ];
+        style::draw_legend(&legend, None, &entries)?;
+        Ok(())
+    }
+}

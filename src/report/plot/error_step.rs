@@ -1,0 +1,431 @@
+//! Figure `error-step-NAME`: the error of forward, backward and central differences
+//! against the step h on one representative Jacobian entry, log-log (the V-shaped
+//! curve of the lecture, measured), with their truncation and rounding parts, the
+//! textbook steps, the error model's optimal steps, and every method without a step
+//! (AD, complex step, Richardson) as a horizontal line.
+
+use super::style::{self, lg, Entry, Mark, GREY, INK, LIGHT};
+use super::{file_name, Figure, PlotError};
+use crate::results::{FdTheory, ScenarioResult};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, VPos};
+
+/// The swept difference quotients, in drawing order.
+pub const SWEEPS: [&str; 3] = ["fd-forward", "fd-backward", "fd-central"];
+
+/// Errors below this are drawn at it (besides exact zeros, which a log axis cannot show).
+const MIN_FLOOR: f64 = 1e-30;
+
+/// The entry the figure shows: the one of the summary's theory table (the first entry
+/// of the FD error model: the first sampled input, output 0), else output 0 and the
+/// first sampled input.
+pub fn representative_entry(s: &ScenarioResult) -> Option<(usize, usize)> {
+    if let Some(t) = s.fd_theory.first() {
+        return Some((t.output, t.input));
+    }
+    s.sampled.first().map(|&j| (0, j))
+}
+
+/// One swept quotient on the representative entry: (h, error) points, h increasing.
+#[derive(Clone, Debug, Default)]
+struct Sweep {
+    method: &'static str,
+    total: Vec<(f64, f64)>,
+    trunc: Vec<(f64, f64)>,
+    round: Vec<(f64, f64)>,
+    best: Option<(f64, f64)>,
+}
+
+/// The data of the figure for one scenario.
+#[derive(Debug)]
+pub struct ErrorStep<'a> {
+    s: &'a ScenarioResult,
+    entry: (usize, usize),
+    sweeps: Vec<Sweep>,
+    /// methods without a step: (method, |error|)
+    lines: Vec<(String, f64)>,
+    /// the `@auto` rows: (swept method, h, |error|)
+    autos: Vec<(&'static str, f64, f64)>,
+    theory: Vec<&'a FdTheory>,
+    floor: f64,
+    clamped_nonzero: bool,
+}
+
+fn ok(v: Option<f64>) -> Option<f64> {
+    v.filter(|x| x.is_finite() && *x >= 0.0)
+}
+
+impl<'a> ErrorStep<'a> {
+    /// The figure of `s`, or `None` when it has no FD step sweep on the representative
+    /// entry.
+    pub fn new(s: &'a ScenarioResult) -> Option<Self> {
+        let entry = representative_entry(s)?;
+        let mut sweeps: Vec<Sweep> = SWEEPS
+            .iter()
+            .map(|&m| Sweep {
+                method: m,
+                ..Sweep::default()
+            })
+            .collect();
+        let mut lines = Vec::new();
+        let mut autos = Vec::new();
+        for r in s.accuracy.iter().filter(|r| (r.output, r.input) == entry) {
+            if let Some(k) = SWEEPS.iter().position(|&m| m == r.method) {
+                let Some(h) = r.h.filter(|h| h.is_finite() && *h > 0.0) else {
+                    continue;
+                };
+                let sw = &mut sweeps[k];
+                if let Some(e) = ok(r.abs_err) {
+                    sw.total.push((h, e));
+                }
+                if let Some(e) = ok(r.trunc_err) {
+                    sw.trunc.push((h, e));
+                }
+                if let Some(e) = ok(r.round_err) {
+                    sw.round.push((h, e));
+                }
+            } else if let Some(base) = r.method.strip_suffix("@auto") {
+                if let (Some(k), Some(h), Some(e)) = (
+                    SWEEPS.iter().position(|&m| m == base),
+                    r.h.filter(|h| h.is_finite() && *h > 0.0),
+                    ok(r.abs_err),
+                ) {
+                    autos.push((SWEEPS[k], h, e));
+                }
+            } else if !r.method.contains('@') {
+                if let Some(e) = ok(r.abs_err) {
+                    if !lines.iter().any(|(m, _)| m == &r.method) {
+                        lines.push((r.method.clone(), e));
+                    }
+                }
+            }
+        }
+        for sw in &mut sweeps {
+            for v in [&mut sw.total, &mut sw.trunc, &mut sw.round] {
+                v.sort_by(|a, b| a.0.total_cmp(&b.0));
+            }
+            sw.best = sw
+                .total
+                .iter()
+                .copied()
+                .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.total_cmp(&b.0)));
+        }
+        sweeps.retain(|sw| !sw.total.is_empty());
+        if sweeps.is_empty() {
+            return None;
+        }
+        let theory: Vec<&FdTheory> = s
+            .fd_theory
+            .iter()
+            .filter(|t| (t.output, t.input) == entry)
+            .collect();
+        let mut values: Vec<f64> = Vec::new();
+        for sw in &sweeps {
+            for v in [&sw.total, &sw.trunc, &sw.round] {
+                values.extend(v.iter().map(|p| p.1));
+            }
+        }
+        values.extend(lines.iter().map(|l| l.1));
+        values.extend(autos.iter().map(|a| a.2));
+        values.extend(theory.iter().filter_map(|t| ok(t.predicted_err)));
+        // errors below 2^-106 |reference| (double-double resolution) are noise of
+        // the MPFR evaluation, not part of any curve: they do not set the floor
+        let reference = s
+            .accuracy
+            .iter()
+            .find(|r| (r.output, r.input) == entry)
+            .map(|r| r.reference.abs())
+            .filter(|r| r.is_finite())
+            .unwrap_or(0.0);
+        let noise = reference * 2f64.powi(-106);
+        let min_pos = values
+            .iter()
+            .copied()
+            .filter(|v| *v > 0.0 && *v >= noise)
+            .fold(f64::INFINITY, f64::min);
+        let floor = if min_pos.is_finite() {
+            10f64.powf(min_pos.log10().floor() - 1.0).max(MIN_FLOOR)
+        } else {
+            1e-17
+        };
+        let clamped_nonzero = values.iter().any(|&v| v > 0.0 && v < floor);
+        Some(ErrorStep {
+            s,
+            entry,
+            sweeps,
+            lines,
+            autos,
+            theory,
+            floor,
+            clamped_nonzero,
+        })
+    }
+
+    /// The textbook steps: (h, which), from the error model or the `@auto` rows.
+    fn textbook_steps(&self) -> Vec<(f64, &'static str)> {
+        let mut out: Vec<(f64, &'static str)> = Vec::new();
+        for m in SWEEPS {
+            let h = self
+                .theory
+                .iter()
+                .find(|t| t.method == m)
+                .and_then(|t| t.auto_h)
+                .or_else(|| self.autos.iter().find(|a| a.0 == m).map(|a| a.1));
+            let Some(h) = h.filter(|h| h.is_finite() && *h > 0.0) else {
+                continue;
+            };
+            let which = if m == "fd-central" {
+                "central"
+            } else {
+                "one-sided"
+            };
+            if !out.iter().any(|o| o.0 == h) {
+                out.push((h, which));
+            }
+        }
+        out
+    }
+
+    fn clamp(&self, v: f64) -> f64 {
+        v.max(self.floor)
+    }
+}
+
+/// One line reading the figure, e.g. "best fd-central error 4.0e-12 at h = 1.0e-4
+/// (the model predicted h* = 4.4e-5, error 2.6e-12)".
+pub fn reading(s: &ScenarioResult) -> Option<String> {
+    let f = ErrorStep::new(s)?;
+    let mut parts = Vec::new();
+    for m in ["fd-central", "fd-forward"] {
+        let Some(sw) = f.sweeps.iter().find(|sw| sw.method == m) else {
+            continue;
+        };
+        let Some((h, e)) = sw.best else { continue };
+        let mut p = format!("best {m} error {} at h = {}", style::sci(e), style::sci(h));
+        if let Some(t) = f.theory.iter().find(|t| t.method == m) {
+            if let (Some(ph), Some(pe)) = (t.predicted_h, t.predicted_err) {
+                p += &format!(
+                    " (the model predicted h* = {}, error {})",
+                    style::sci(ph),
+                    style::sci(pe)
+                );
+            }
+        }
+        if let Some(a) = f.autos.iter().find(|a| a.0 == m) {
+            p += &format!(
+                ", {} at the textbook h = {}",
+                style::sci(a.2),
+                style::sci(a.1)
+            );
+        }
+        parts.push(p);
+    }
+    if let Some((m, e)) = f.lines.iter().min_by(|a, b| a.1.total_cmp(&b.1)) {
+        parts.push(format!("{m}: {}", style::sci(*e)));
+    }
+    Some(format!(
+        "Entry dy{}/dx{}: {}.",
+        f.entry.0,
+        f.entry.1,
+        parts.join("; ")
+    ))
+}
+
+impl Figure for ErrorStep<'_> {
+    fn stem(&self) -> String {
+        format!("error-step-{}", file_name(&self.s.name))
+    }
+
+    fn size(&self) -> (u32, u32) {
+        (1150, 660)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
+        let title = format!(
+            "{}: error of dy{}/dx{} against the finite-difference step",
+            self.s.name, self.entry.0, self.entry.1
+        );
+        let area = style::titled(root, &title)?;
+        let (w, _) = area.dim_in_pixel();
+        let (plot, legend) = area.split_horizontally(w as i32 - 340);
+
+        let xs = self
+            .sweeps
+            .iter()
+            .flat_map(|sw| sw.total.iter().map(|p| p.0))
+            .chain(self.autos.iter().map(|a| a.1))
+            .chain(self.theory.iter().filter_map(|t| t.predicted_h))
+            .chain(self.textbook_steps().into_iter().map(|t| t.0));
+        let (x0, x1) = style::decades(xs).unwrap_or((-16.0, 0.0));
+        let ys = self
+            .sweeps
+            .iter()
+            .flat_map(|sw| {
+                sw.total
+                    .iter()
+                    .chain(&sw.trunc)
+                    .chain(&sw.round)
+                    .map(|p| p.1)
+            })
+            .chain(self.lines.iter().map(|l| l.1))
+            .chain(
+                self.theory
+                    .iter()
+                    .filter(|t| t.predicted_h.is_some())
+                    .filter_map(|t| t.predicted_err),
+            )
+            .chain([self.floor]);
+        let (_, y1) = style::decades(ys).unwrap_or((-17.0, 0.0));
+        let floor = lg(self.floor);
+        let y0 = floor - 1.0;
+        // (h, error) in log10 coordinates, errors below the floor at the floor
+        let at = |h: f64, e: f64| (lg(h), lg(self.clamp(e)));
+
+        let mut chart = ChartBuilder::on(&plot)
+            .margin(14)
+            .x_label_area_size(52)
+            .y_label_area_size(78)
+            .build_cartesian_2d(x0..x1, y0..y1)?;
+        chart
+            .configure_mesh()
+            .x_desc("step h (units of the input x; log scale)")
+            .y_desc("absolute error of the derivative (units of dy/dx; log scale)")
+            .x_labels(style::decade_ticks(x0, x1))
+            .y_labels(style::decade_ticks(y0, y1))
+            .x_label_formatter(&style::exp_label)
+            .y_label_formatter(&style::exp_label)
+            .label_style(style::font(14))
+            .axis_desc_style(style::font(15))
+            .bold_line_style(LIGHT)
+            .light_line_style(WHITE)
+            .draw()?;
+
+        // the floor where exact zeros are drawn
+        chart.draw_series(DashedLineSeries::new(
+            vec![(x0, floor), (x1, floor)],
+            2,
+            4,
+            style::line(GREY, 1),
+        ))?;
+        // textbook steps, labelled along the line at the top
+        for (h, which) in self.textbook_steps() {
+            chart.draw_series(LineSeries::new(
+                vec![(lg(h), y0), (lg(h), y1)],
+                style::line(GREY, 1),
+            ))?;
+            let top = chart.backend_coord(&(lg(h), y1));
+            root.draw(&Text::new(
+                format!("textbook h, {which}"),
+                (top.0 - 14, top.1 + 6),
+                style::text(12, GREY, HPos::Right, VPos::Top).transform(FontTransform::Rotate270),
+            ))?;
+        }
+        // methods without a step, dashed ones over solid ones so that lines on top of
+        // each other stay visible
+        let mut order: Vec<&(String, f64)> = self.lines.iter().collect();
+        order.sort_by_key(|(m, _)| style::method_dash(m).is_some());
+        for (m, e) in order {
+            let c = style::method_color(m);
+            let y = lg(self.clamp(*e));
+            let pts = vec![(x0, y), (x1, y)];
+            match style::method_dash(m) {
+                Some((d, g)) => {
+                    chart.draw_series(DashedLineSeries::new(pts, d, g, style::line(c, 2)))?;
+                }
+                None => {
+                    chart.draw_series(LineSeries::new(pts, style::line(c, 2)))?;
+                }
+            }
+        }
+        // the swept quotients: parts dashed, total solid with dots
+        for sw in &self.sweeps {
+            let c = style::method_color(sw.method);
+            let cl = |v: &Vec<(f64, f64)>| -> Vec<(f64, f64)> {
+                v.iter().map(|&(h, e)| at(h, e)).collect()
+            };
+            chart.draw_series(DashedLineSeries::new(
+                cl(&sw.trunc),
+                10,
+                5,
+                style::line(c, 2),
+            ))?;
+            chart.draw_series(DashedLineSeries::new(
+                cl(&sw.round),
+                3,
+                3,
+                style::line(c, 2),
+            ))?;
+            chart.draw_series(LineSeries::new(cl(&sw.total), style::line(c, 3)))?;
+            chart.draw_series(
+                cl(&sw.total)
+                    .into_iter()
+                    .map(|p| Circle::new(p, 4, c.filled())),
+            )?;
+        }
+        // measured at the textbook step (outlined triangles), and the model's optimum
+        for &(m, h, e) in &self.autos {
+            let c = style::method_color(m);
+            chart.draw_series([
+                TriangleMarker::new(at(h, e), 11, INK.filled()),
+                TriangleMarker::new(at(h, e), 8, c.filled()),
+            ])?;
+        }
+        for t in &self.theory {
+            if let (Some(h), Some(e)) = (ok(t.predicted_h), ok(t.predicted_err)) {
+                if h > 0.0 {
+                    let c = style::method_color(&t.method);
+                    chart.draw_series([
+                        Cross::new(at(h, e), 10, style::line(INK, 5)),
+                        Cross::new(at(h, e), 9, style::line(c, 3)),
+                    ])?;
+                }
+            }
+        }
+
+        let mut entries = Vec::new();
+        for sw in &self.sweeps {
+            entries.push(Entry::new(
+                format!("{}: total error", sw.method),
+                style::method_color(sw.method),
+                Mark::LineDot,
+            ));
+        }
+        entries.push(Entry::new("truncation part", INK, Mark::Dash(10, 5)));
+        entries.push(Entry::new("rounding part", INK, Mark::Dash(3, 3)));
+        entries.push(Entry::new("at the textbook step", INK, Mark::Triangle));
+        entries.push(Entry::new("model's optimal step h*", INK, Mark::Cross));
+        entries.push(Entry::new("textbook steps", GREY, Mark::Line));
+        if !self.lines.is_empty() {
+            entries.push(Entry::new("methods without a step:", INK, Mark::None));
+            for (m, e) in &self.lines {
+                let v = if *e < self.floor {
+                    format!("{} (at floor)", style::sci(*e))
+                } else {
+                    style::sci(*e)
+                };
+                let mark = match style::method_dash(m) {
+                    Some((d, g)) => Mark::Dash(d, g),
+                    None => Mark::Line,
+                };
+                entries.push(Entry::new(
+                    format!("{m}: {v}"),
+                    style::method_color(m),
+                    mark,
+                ));
+            }
+        }
+        let what = if self.clamped_nonzero {
+            "0 and smaller errors"
+        } else {
+            "exact zeros"
+        };
+        entries.push(Entry::new(
+            format!("floor {}: {what} drawn here", style::sci(self.floor)),
+            GREY,
+            Mark::Dash(2, 4),
+        ));
+        style::draw_legend(&legend, None, &entries)?;
+        Ok(())
+    }
+}

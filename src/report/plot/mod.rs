@@ -1,0 +1,164 @@
+//! The figures of a run: each drawn from [`RunResults`] alone, as SVG and PNG under
+//! `plots/`, one source file per figure.
+//!
+//! | file | figure | drawn for |
+//! | --- | --- | --- |
+//! | `plots/error-step-NAME` | error of the FD quotients against the step, log-log | scenarios with an FD step sweep |
+//! | `plots/bits-NAME` | worst and median bits of error per method | scenarios with accuracy rows |
+//! | `plots/cost-NAME` | cost ratios against the bounds, op count and wall time | scenarios with cost rows |
+//! | `plots/jacobian-cost` | full-Jacobian cost against n/m, forward against reverse | the run, when dense-jacobian or fanout scenarios have both Jacobian modes |
+//! | `plots/recurrent` | dL/dh_0 and the AD and FD error against the number of steps | the run, when a scenario has a recurrent series |
+//!
+//! `NAME` is the scenario name with every character outside `[A-Za-z0-9._-]` replaced
+//! by `_`. Output is deterministic: the same results give byte-identical SVG files.
+//! Text is set in the bundled DejaVu Sans (no system font library is needed); the SVG
+//! files name the generic `sans-serif` family so that any browser renders them.
+
+pub mod bits;
+pub mod cost;
+pub mod error_step;
+pub mod jacobian_cost;
+pub mod recurrent;
+pub mod style;
+
+use crate::results::RunResults;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use std::path::{Path, PathBuf};
+
+/// Errors while drawing or writing a figure.
+#[derive(Debug, thiserror::Error)]
+pub enum PlotError {
+    /// the bundled font could not be registered
+    #[error("the bundled font could not be loaded")]
+    Font,
+    /// a file or folder could not be written
+    #[error("{path}: {source}")]
+    Io {
+        /// the file or folder
+        path: String,
+        /// the cause
+        source: std::io::Error,
+    },
+    /// the drawing backend failed
+    #[error("{file}: drawing failed: {message}")]
+    Draw {
+        /// the figure being drawn (empty until known)
+        file: String,
+        /// what the backend reported
+        message: String,
+    },
+}
+
+impl<E: std::error::Error + Send + Sync> From<DrawingAreaErrorKind<E>> for PlotError {
+    fn from(e: DrawingAreaErrorKind<E>) -> Self {
+        PlotError::Draw {
+            file: String::new(),
+            message: e.to_string(),
+        }
+    }
+}
+
+/// A figure that can be drawn on any plotters backend.
+pub trait Figure {
+    /// The file name without extension, e.g. `bits-perceptron`.
+    fn stem(&self) -> String;
+    /// The size in pixels (width, height).
+    fn size(&self) -> (u32, u32);
+    /// Draws the figure on `root` (the whole canvas).
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError>;
+}
+
+/// The file-name form of a scenario name: `[A-Za-z0-9._-]` kept, anything else `_`.
+pub fn file_name(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+fn io_err(path: &Path, e: std::io::Error) -> PlotError {
+    PlotError::Io {
+        path: path.display().to_string(),
+        source: e,
+    }
+}
+
+fn in_file(file: &str, e: PlotError) -> PlotError {
+    match e {
+        PlotError::Draw { file: f, message } if f.is_empty() => PlotError::Draw {
+            file: file.to_string(),
+            message,
+        },
+        other => other,
+    }
+}
+
+/// Draws `fig` into `dir/plots/STEM.svg` and `dir/plots/STEM.png`; returns the two
+/// paths relative to `dir` (SVG first).
+pub fn write_figure<F: Figure>(fig: &F, dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
+    style::ensure_font()?;
+    let plots = dir.join("plots");
+    std::fs::create_dir_all(&plots).map_err(|e| io_err(&plots, e))?;
+    let stem = fig.stem();
+    let size = fig.size();
+    let svg_rel = PathBuf::from("plots").join(format!("{stem}.svg"));
+    let png_rel = PathBuf::from("plots").join(format!("{stem}.png"));
+
+    let svg = render_svg(fig).map_err(|e| in_file(&svg_rel.display().to_string(), e))?;
+    let svg_path = dir.join(&svg_rel);
+    std::fs::write(&svg_path, svg.as_bytes()).map_err(|e| io_err(&svg_path, e))?;
+
+    let png_path = dir.join(&png_rel);
+    let draw_png = || -> Result<(), PlotError> {
+        let root = BitMapBackend::new(&png_path, size).into_drawing_area();
+        fig.draw(&root)?;
+        root.present()?;
+        Ok(())
+    };
+    draw_png().map_err(|e| in_file(&png_rel.display().to_string(), e))?;
+    Ok(vec![svg_rel, png_rel])
+}
+
+/// The SVG text of a figure.
+pub fn render_svg<F: Figure>(fig: &F) -> Result<String, PlotError> {
+    style::ensure_font()?;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, fig.size()).into_drawing_area();
+        fig.draw(&root)?;
+        root.present()?;
+    }
+    Ok(svg)
+}
+
+/// Writes every figure that the results support into `dir/plots/` (SVG and PNG) and
+/// returns the paths written, relative to `dir`, in a fixed order: per scenario (in
+/// the order of the results) error against step, bits, cost; then the Jacobian cost
+/// and the recurrent figures of the whole run.
+pub fn draw_all(results: &RunResults, dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
+    let mut out = Vec::new();
+    for s in &results.scenarios {
+        if let Some(f) = error_step::ErrorStep::new(s) {
+            out.extend(write_figure(&f, dir)?);
+        }
+        if let Some(f) = bits::Bits::new(s) {
+            out.extend(write_figure(&f, dir)?);
+        }
+        if let Some(f) = cost::Cost::new(s) {
+            out.extend(write_figure(&f, dir)?);
+        }
+    }
+    if let Some(f) = jacobian_cost::JacobianCost::new(results) {
+        out.extend(write_figure(&f, dir)?);
+    }
+    if let Some(f) = recurrent::Recurrent::new(results) {
+        out.extend(write_figure(&f, dir)?);
+    }
+    Ok(out)
+}

@@ -1,0 +1,305 @@
+//! The shared look of the figures: the bundled font, the Okabe-Ito palette (separable
+//! by colour-blind readers), the method colours, log-axis ranges, number formats, and
+//! legends drawn in their own panel beside the plot so that they never hide data.
+
+use super::PlotError;
+use plotters::coord::Shift;
+use plotters::element::DashedPathElement;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use std::sync::OnceLock;
+
+/// The font family used by every figure (the bundled DejaVu Sans is registered under
+/// this name; SVG files name it, and browsers map it to their sans-serif font).
+pub const FONT: &str = "sans-serif";
+
+static FONT_BYTES: &[u8] = include_bytes!("../../../assets/DejaVuSans.ttf");
+
+/// Registers the bundled font once; every drawing function calls it first.
+pub fn ensure_font() -> Result<(), PlotError> {
+    static OK: OnceLock<bool> = OnceLock::new();
+    let ok = *OK.get_or_init(|| {
+        [FontStyle::Normal, FontStyle::Bold]
+            .into_iter()
+            .all(|st| plotters::style::register_font(FONT, st, FONT_BYTES).is_ok())
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(PlotError::Font)
+    }
+}
+
+/// Okabe-Ito black.
+pub const INK: RGBColor = RGBColor(0, 0, 0);
+/// Okabe-Ito orange.
+pub const ORANGE: RGBColor = RGBColor(230, 159, 0);
+/// Okabe-Ito sky blue.
+pub const SKY: RGBColor = RGBColor(86, 180, 233);
+/// Okabe-Ito bluish green.
+pub const BLUISH_GREEN: RGBColor = RGBColor(0, 158, 115);
+/// Okabe-Ito yellow, darkened so that lines on white stay visible.
+pub const OLIVE: RGBColor = RGBColor(181, 166, 0);
+/// Okabe-Ito blue.
+pub const DEEP_BLUE: RGBColor = RGBColor(0, 114, 178);
+/// Okabe-Ito vermillion.
+pub const VERMILLION: RGBColor = RGBColor(213, 94, 0);
+/// Okabe-Ito reddish purple.
+pub const PURPLE: RGBColor = RGBColor(204, 121, 167);
+/// Neutral grey for guides (reference lines, floors, bands' edges).
+pub const GREY: RGBColor = RGBColor(110, 110, 110);
+/// Light grey for grid lines.
+pub const LIGHT: RGBColor = RGBColor(225, 225, 225);
+
+/// The colour of a method, the same in every figure.
+pub fn method_color(method: &str) -> RGBColor {
+    let base = method.split('@').next().unwrap_or(method);
+    match base {
+        "fd-forward" => ORANGE,
+        "fd-backward" => SKY,
+        "fd-central" => BLUISH_GREEN,
+        "fd-richardson" => VERMILLION,
+        "complex-step" => PURPLE,
+        "forward" => DEEP_BLUE,
+        "forward-vector" => DEEP_BLUE,
+        "reverse" => INK,
+        "reverse-tensor" => GREY,
+        "symbolic" => OLIVE,
+        _ => GREY,
+    }
+}
+
+/// A dash pattern (dash, gap) in pixels, `None` for a solid line, so that methods
+/// sharing a colour (or lying on top of each other) stay distinguishable.
+pub fn method_dash(method: &str) -> Option<(u32, u32)> {
+    match method {
+        "forward-vector" => Some((8, 4)),
+        "reverse-tensor" => Some((8, 4)),
+        "complex-step" => Some((12, 4)),
+        "symbolic" => Some((3, 3)),
+        _ => None,
+    }
+}
+
+/// A font of the figures' family.
+pub fn font(size: u32) -> FontDesc<'static> {
+    (FONT, size).into_font()
+}
+
+/// A text style of the figures' family with an anchor.
+pub fn text(size: u32, color: RGBColor, h: HPos, v: VPos) -> TextStyle<'static> {
+    font(size).color(&color).pos(Pos::new(h, v))
+}
+
+/// Number in short scientific notation: `1.1e-10`; `0` for zero.
+pub fn sci(x: f64) -> String {
+    if x == 0.0 {
+        "0".into()
+    } else if !x.is_finite() {
+        format!("{x}")
+    } else {
+        format!("{x:.1e}")
+    }
+}
+
+/// log10 of a positive value: log axes are drawn as linear axes over log10 of the
+/// data, so that the ticks fall on whole decades whatever the span.
+pub fn lg(v: f64) -> f64 {
+    v.log10()
+}
+
+/// Tick label of a log10 coordinate: `0.1`, `1`, `10`, `100` near 1, `1e-7` beyond;
+/// empty between decades.
+pub fn exp_label(v: &f64) -> String {
+    let r = v.round();
+    if (v - r).abs() > 1e-9 {
+        return String::new();
+    }
+    let e = r as i32;
+    match e {
+        -2..=0 => format!("{}", 10f64.powi(e)),
+        1..=3 => format!("{}", 10i32.pow(e as u32)),
+        _ => format!("1e{e}"),
+    }
+}
+
+/// How many ticks to ask for on a log10 axis from `lo` to `hi` (whole decades; every
+/// second decade or more beyond 15).
+pub fn decade_ticks(lo: f64, hi: f64) -> usize {
+    ((hi - lo).round() as usize + 1).clamp(2, 16)
+}
+
+/// The decades bracketing the positive finite values, as exponents:
+/// `(floor(log10 min), ceil(log10 max))`, at least one apart; `None` without such a
+/// value.
+pub fn decades(values: impl IntoIterator<Item = f64>) -> Option<(f64, f64)> {
+    let (mut lo, mut hi) = (f64::INFINITY, 0.0f64);
+    for v in values {
+        if v.is_finite() && v > 0.0 {
+            lo = lo.min(v);
+            hi = hi.max(v);
+        }
+    }
+    if hi == 0.0 {
+        return None;
+    }
+    let a = lo.log10().floor();
+    let mut b = hi.log10().ceil();
+    if b <= a {
+        b = a + 1.0;
+    }
+    Some((a, b))
+}
+
+/// How a legend entry shows its series.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Mark {
+    /// a solid line
+    Line,
+    /// a solid line with a dot on it
+    LineDot,
+    /// a solid line with a filled triangle on it
+    LineTriangle,
+    /// a dashed line (dash, gap in pixels) with a filled triangle on it
+    DashTriangle(u32, u32),
+    /// a dashed line (dash, gap in pixels)
+    Dash(u32, u32),
+    /// a filled square (a bar or a band)
+    Square,
+    /// a cross (a marked point)
+    Cross,
+    /// a filled triangle (a marked point)
+    Triangle,
+    /// nothing: a line of text
+    None,
+}
+
+/// One legend entry.
+#[derive(Clone, Debug)]
+pub struct Entry {
+    /// the text
+    pub label: String,
+    /// the colour of the mark
+    pub color: RGBColor,
+    /// the mark
+    pub mark: Mark,
+}
+
+impl Entry {
+    /// An entry.
+    pub fn new(label: impl Into<String>, color: RGBColor, mark: Mark) -> Self {
+        Entry {
+            label: label.into(),
+            color,
+            mark,
+        }
+    }
+}
+
+/// Height of one legend line in pixels.
+pub const LEGEND_LINE: i32 = 20;
+
+/// Draws `entries` top-down in `area` (a panel of its own beside the plot), under an
+/// optional heading.
+pub fn draw_legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    heading: Option<&str>,
+    entries: &[Entry],
+) -> Result<(), PlotError> {
+    let mut y = 14;
+    if let Some(h) = heading {
+        area.draw(&Text::new(
+            h.to_string(),
+            (8, y),
+            text(15, INK, HPos::Left, VPos::Center),
+        ))?;
+        y += LEGEND_LINE + 2;
+    }
+    let (x0, x1, tx) = (10, 40, 48);
+    for e in entries {
+        let st = ShapeStyle::from(&e.color).stroke_width(2);
+        match e.mark {
+            Mark::Line => {
+                area.draw(&PathElement::new(vec![(x0, y), (x1, y)], st))?;
+            }
+            Mark::LineDot => {
+                area.draw(&PathElement::new(vec![(x0, y), (x1, y)], st))?;
+                area.draw(&Circle::new(((x0 + x1) / 2, y), 3, e.color.filled()))?;
+            }
+            Mark::LineTriangle => {
+                area.draw(&PathElement::new(vec![(x0, y), (x1, y)], st))?;
+                area.draw(&TriangleMarker::new(
+                    ((x0 + x1) / 2, y),
+                    5,
+                    e.color.filled(),
+                ))?;
+            }
+            Mark::Dash(d, g) => {
+                area.draw(&DashedPathElement::new(
+                    vec![(x0, y), (x1, y)],
+                    d as i32,
+                    g as i32,
+                    st,
+                ))?;
+            }
+            Mark::DashTriangle(d, g) => {
+                area.draw(&DashedPathElement::new(
+                    vec![(x0, y), (x1, y)],
+                    d as i32,
+                    g as i32,
+                    st,
+                ))?;
+                area.draw(&TriangleMarker::new(
+                    ((x0 + x1) / 2, y),
+                    5,
+                    e.color.filled(),
+                ))?;
+            }
+            Mark::Square => {
+                area.draw(&Rectangle::new(
+                    [(x0 + 6, y - 6), (x1 - 6, y + 6)],
+                    e.color.filled(),
+                ))?;
+            }
+            Mark::Cross => {
+                area.draw(&Cross::new(((x0 + x1) / 2, y), 6, st))?;
+            }
+            Mark::Triangle => {
+                area.draw(&TriangleMarker::new(
+                    ((x0 + x1) / 2, y),
+                    6,
+                    e.color.filled(),
+                ))?;
+            }
+            Mark::None => {}
+        }
+        let tx = if e.mark == Mark::None { x0 } else { tx };
+        area.draw(&Text::new(
+            e.label.clone(),
+            (tx, y),
+            text(13, INK, HPos::Left, VPos::Center),
+        ))?;
+        y += LEGEND_LINE;
+    }
+    Ok(())
+}
+
+/// Fills the canvas white and sets the title; returns the area below the title.
+pub fn titled<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+) -> Result<DrawingArea<DB, Shift>, PlotError> {
+    root.fill(&WHITE)?;
+    Ok(root.titled(title, font(20).color(&INK))?)
+}
+
+/// A line style.
+pub fn line(color: RGBColor, width: u32) -> ShapeStyle {
+    ShapeStyle::from(&color).stroke_width(width)
+}
+
+/// `c` blended with white, `a` of the colour (an opaque tint for bands).
+pub fn tint(c: RGBColor, a: f64) -> RGBColor {
+    let mix = |v: u8| (v as f64 * a + 255.0 * (1.0 - a)).round() as u8;
+    RGBColor(mix(c.0), mix(c.1), mix(c.2))
+}

@@ -1,0 +1,281 @@
+//! The figures drawn from the hand-written results fixture: each figure for the
+//! scenarios it applies to and for no other, byte-identical SVG when drawn twice, and
+//! no failure on empty or partial data.
+
+mod report_fixture;
+
+use derivbench::report::plot::{self, bits, cost, error_step, jacobian_cost, recurrent};
+use derivbench::results::{CostRow, RunResults};
+use report_fixture::{fixture, fresh_dir};
+use std::path::PathBuf;
+
+fn both(stem: &str) -> [String; 2] {
+    [format!("plots/{stem}.svg"), format!("plots/{stem}.png")]
+}
+
+#[test]
+fn each_figure_is_drawn_for_the_scenarios_it_applies_to() {
+    let r = fixture();
+    let dir = fresh_dir("plots-each-figure");
+    let written = plot::draw_all(&r, &dir).unwrap();
+    let got: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
+    let mut want: Vec<String> = Vec::new();
+    // scenarios in the fixture's (name) order; `unmeasured` has no rows at all
+    for stem in [
+        "bits-dense-jacobian-16x4",
+        "cost-dense-jacobian-16x4",
+        "bits-dense-jacobian-4x16",
+        "cost-dense-jacobian-4x16",
+        "bits-elman-rnn-small",
+        "bits-fanout-3",
+        "cost-fanout-3",
+        "bits-gated-rnn-small",
+        "bits-perceptron-costs",
+        "cost-perceptron-costs",
+        "error-step-sum-of-squares-10",
+        "bits-sum-of-squares-10",
+        "jacobian-cost",
+        "recurrent",
+    ] {
+        want.extend(both(stem));
+    }
+    assert_eq!(got, want);
+    for p in &written {
+        let bytes = std::fs::read(dir.join(p)).unwrap();
+        if p.extension().is_some_and(|e| e == "svg") {
+            let text = String::from_utf8(bytes).unwrap();
+            assert!(text.starts_with("<svg"), "{}", p.display());
+            assert!(text.trim_end().ends_with("</svg>"), "{}", p.display());
+            assert!(text.contains("<text"), "{} has no text", p.display());
+        } else {
+            assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "{}", p.display());
+            assert!(bytes.len() > 5000, "{} is nearly empty", p.display());
+        }
+    }
+    // nothing else in plots/
+    let mut on_disk: Vec<String> = std::fs::read_dir(dir.join("plots"))
+        .unwrap()
+        .map(|e| format!("plots/{}", e.unwrap().file_name().to_string_lossy()))
+        .collect();
+    on_disk.sort();
+    let mut listed = got.clone();
+    listed.sort();
+    assert_eq!(on_disk, listed);
+}
+
+#[test]
+fn drawing_twice_gives_identical_svg_files() {
+    let r = fixture();
+    let (a, b) = (fresh_dir("plots-twice-a"), fresh_dir("plots-twice-b"));
+    let pa = plot::draw_all(&r, &a).unwrap();
+    let pb = plot::draw_all(&r, &b).unwrap();
+    assert_eq!(pa, pb);
+    let svgs: Vec<&PathBuf> = pa
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "svg"))
+        .collect();
+    assert_eq!(svgs.len(), 14);
+    for p in svgs {
+        let x = std::fs::read(a.join(p)).unwrap();
+        let y = std::fs::read(b.join(p)).unwrap();
+        assert!(x == y, "{} differs between two drawings", p.display());
+    }
+}
+
+#[test]
+fn the_error_figure_marks_what_the_issue_asks_for() {
+    let r = fixture();
+    let s = r
+        .scenarios
+        .iter()
+        .find(|s| s.name == "sum-of-squares-10")
+        .unwrap();
+    assert_eq!(error_step::representative_entry(s), Some((0, 0)));
+    let f = error_step::ErrorStep::new(s).unwrap();
+    let svg = plot::render_svg(&f).unwrap();
+    for text in [
+        "fd-forward: total error",
+        "fd-backward: total error",
+        "fd-central: total error",
+        "truncation part",
+        "rounding part",
+        "textbook h, one-sided",
+        "textbook h, central",
+        "model&apos;s optimal step h*",
+        "reverse: 0 (at floor)",
+        "fd-richardson: 4.0e-13",
+        "exact zeros drawn here",
+    ] {
+        let t = text.replace("&apos;", "'");
+        assert!(
+            svg.contains(text) || svg.contains(&t),
+            "the error figure lacks {text:?}"
+        );
+    }
+    let reading = error_step::reading(s).unwrap();
+    assert!(
+        reading.starts_with("Entry dy0/dx0: best fd-central error"),
+        "{reading}"
+    );
+    assert!(reading.contains("the model predicted h* = "), "{reading}");
+}
+
+#[test]
+fn readings_are_computed_from_the_data() {
+    let r = fixture();
+    let get = |n: &str| r.scenarios.iter().find(|s| s.name == n).unwrap();
+    let b = bits::reading(get("sum-of-squares-10")).unwrap();
+    assert!(
+        b.contains(
+            "Most accurate: complex-step, forward, forward-vector, reverse (worst entry 0.0 bits"
+        ),
+        "{b}"
+    );
+    let c = cost::reading(get("dense-jacobian-16x4")).unwrap();
+    assert!(c.contains("tangent 2.31 (within the bound 2.5)"), "{c}");
+    let c = cost::reading(get("perceptron-costs")).unwrap();
+    assert!(c.contains("gradient 4.60 (above the bound 4)"), "{c}");
+    let j = jacobian_cost::reading(&r).unwrap();
+    assert!(
+        j.starts_with("By operation count forward is cheaper below n/m ~ "),
+        "{j}"
+    );
+    assert!(
+        j.contains("by wall time forward is cheaper at every measured n/m"),
+        "{j}"
+    );
+    let rr = recurrent::reading(&r).unwrap();
+    assert!(
+        rr.contains("elman-rnn-small: |dL/dh0| 4.1e-2 at T = 1"),
+        "{rr}"
+    );
+    assert!(rr.contains("gated-rnn-small"), "{rr}");
+    assert!(error_step::reading(get("dense-jacobian-16x4")).is_none());
+    assert!(cost::reading(get("sum-of-squares-10")).is_none());
+}
+
+#[test]
+fn the_crossover_is_interpolated_in_log_space() {
+    // forward ~ n, reverse ~ 4 m: equal at n/m = 4
+    let pts = [(0.25, 1.0, 16.0), (1.0, 4.0, 16.0), (16.0, 64.0, 16.0)];
+    let x = jacobian_cost::crossover(&pts).unwrap();
+    assert!((x - 4.0).abs() < 1e-9, "{x}");
+    // exactly equal at a point
+    assert_eq!(
+        jacobian_cost::crossover(&[(1.0, 2.0, 2.0), (2.0, 5.0, 2.0)]),
+        Some(1.0)
+    );
+    // no sign change, or unusable values
+    assert_eq!(
+        jacobian_cost::crossover(&[(1.0, 1.0, 2.0), (2.0, 1.0, 3.0)]),
+        None
+    );
+    assert_eq!(
+        jacobian_cost::crossover(&[(1.0, f64::NAN, 2.0), (2.0, 0.0, 3.0)]),
+        None
+    );
+    // duplicates of x are averaged
+    let x = jacobian_cost::crossover(&[(1.0, 1.0, 4.0), (1.0, 1.0, 1.0), (4.0, 8.0, 1.0)]).unwrap();
+    assert!(x > 1.0 && x < 4.0, "{x}");
+}
+
+fn strip(mut r: RunResults) -> RunResults {
+    for s in &mut r.scenarios {
+        s.accuracy.clear();
+        s.fd_theory.clear();
+        s.cost.clear();
+        s.recurrent.clear();
+    }
+    r
+}
+
+#[test]
+fn empty_and_partial_results_draw_what_they_can() {
+    // no rows at all: no figure, no error
+    let r = strip(fixture());
+    let dir = fresh_dir("plots-empty");
+    assert!(plot::draw_all(&r, &dir).unwrap().is_empty());
+
+    // cost rows with only the function, or with values that cannot be drawn
+    let mut r = fixture();
+    for s in &mut r.scenarios {
+        s.recurrent.clear();
+        if s.name == "dense-jacobian-16x4" {
+            s.cost.retain(|c| c.mode == "function");
+        }
+        if s.name == "dense-jacobian-4x16" {
+            for c in &mut s.cost {
+                c.ratio = f64::NAN;
+                c.wall_ratio = f64::INFINITY;
+            }
+        }
+        if s.name == "fanout-3" {
+            let mut odd: CostRow = s.cost[1].clone();
+            odd.mode = "tangent-of-tomorrow".into();
+            odd.bound = None;
+            odd.within = None;
+            s.cost.push(odd);
+        }
+        if s.name == "sum-of-squares-10" {
+            // the swept rows of the entry lose their errors except one step
+            let mut kept = false;
+            for a in &mut s.accuracy {
+                if a.method == "fd-central" && a.input == 0 {
+                    if kept {
+                        a.abs_err = None;
+                    }
+                    kept = true;
+                }
+            }
+            s.fd_theory.clear();
+        }
+    }
+    let dir = fresh_dir("plots-partial");
+    let got: Vec<String> = plot::draw_all(&r, &dir)
+        .unwrap()
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
+    assert!(
+        !got.iter().any(|p| p.contains("cost-dense-jacobian-16x4")),
+        "{got:?}"
+    );
+    assert!(
+        !got.iter().any(|p| p.contains("cost-dense-jacobian-4x16")),
+        "{got:?}"
+    );
+    assert!(
+        got.contains(&"plots/cost-fanout-3.svg".to_string()),
+        "{got:?}"
+    );
+    assert!(
+        got.contains(&"plots/error-step-sum-of-squares-10.svg".to_string()),
+        "{got:?}"
+    );
+    assert!(!got.iter().any(|p| p.contains("recurrent")), "{got:?}");
+    // one scenario with both Jacobian modes is still a figure (without a crossover)
+    assert!(
+        got.contains(&"plots/jacobian-cost.svg".to_string()),
+        "{got:?}"
+    );
+}
+
+#[test]
+fn an_unwritable_folder_is_an_error_not_a_panic() {
+    let r = fixture();
+    let dir = fresh_dir("plots-unwritable");
+    // a file where the plots folder should be
+    std::fs::write(dir.join("plots"), b"not a folder").unwrap();
+    let e = plot::draw_all(&r, &dir).unwrap_err();
+    assert!(matches!(e, plot::PlotError::Io { .. }), "{e}");
+    assert!(e.to_string().contains("plots"), "{e}");
+}
+
+#[test]
+fn file_names_keep_only_safe_characters() {
+    assert_eq!(
+        plot::file_name("dense-jacobian-4x64"),
+        "dense-jacobian-4x64"
+    );
+    assert_eq!(plot::file_name("a b/c\\d:é.x"), "a_b_c_d__.x");
+}

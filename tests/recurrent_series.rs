@@ -1,0 +1,57 @@
+//! The recurrent series: which scenarios have one, which steps it covers, and that a
+//! shorter series is the same network with its sequence cut.
+
+use derivbench::measure::recurrent::{recurrent_series, DEFAULT_STEPS};
+use derivbench::scenario::{Activation, ElmanRnn, GatedRnn, Scenario, SumOfSquares};
+
+fn elman(steps: usize) -> Scenario {
+    ElmanRnn::scenario("elman", "test", 3, 4, 2, steps, Activation::Tanh, 5)
+}
+
+fn gated(steps: usize) -> Scenario {
+    GatedRnn::scenario("gated", "test", 3, 4, steps, 6)
+}
+
+#[test]
+fn other_families_have_no_series() {
+    let s = SumOfSquares::scenario("sos", 10);
+    assert!(recurrent_series(&s, &DEFAULT_STEPS).is_empty());
+}
+
+#[test]
+fn steps_beyond_the_sequence_are_left_out() {
+    for s in [elman(20), gated(20)] {
+        let p = recurrent_series(&s, &[0, 1, 5, 20, 50]);
+        let steps: Vec<usize> = p.iter().map(|q| q.steps).collect();
+        assert_eq!(steps, vec![1, 5, 20], "{}", s.name);
+    }
+}
+
+#[test]
+fn a_shorter_series_is_the_network_rebuilt_with_fewer_steps() {
+    for (long, short) in [(elman(20), elman(5)), (gated(20), gated(5))] {
+        let a = recurrent_series(&long, &[5]);
+        let b = recurrent_series(&short, &[5]);
+        assert_eq!(a.len(), 1);
+        assert_eq!(a[0].steps, 5);
+        assert_eq!(a[0].grad_h0_norm.to_bits(), b[0].grad_h0_norm.to_bits());
+        assert_eq!(a[0].ad_bits.to_bits(), b[0].ad_bits.to_bits());
+        assert_eq!(a[0].fd_bits.to_bits(), b[0].fd_bits.to_bits());
+    }
+}
+
+#[test]
+fn reverse_mode_is_accurate_and_central_differences_are_not() {
+    for s in [elman(50), gated(50)] {
+        let p = recurrent_series(&s, &DEFAULT_STEPS);
+        assert_eq!(p.len(), 6, "{}: T = 100 is beyond the sequence", s.name);
+        for q in &p {
+            eprintln!("{} {:?}", s.name, q);
+            assert!(q.grad_h0_norm.is_finite() && q.grad_h0_norm > 0.0, "{q:?}");
+            // the bound of the families' own tests: log2(1 + 4 K) for K tape entries,
+            // at most about 14 bits for these sizes
+            assert!(q.ad_bits <= 16.0, "{q:?}");
+            assert!(q.fd_bits > q.ad_bits && q.fd_bits < 52.0, "{q:?}");
+        }
+    }
+}
