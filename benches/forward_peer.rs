@@ -65,16 +65,25 @@ impl Scalar for Peer {
 fn peer(c: &mut Criterion) {
     let suite = common::default_suite();
     let mut g = c.benchmark_group("forward-vs-num-dual");
-    g.sample_size(30).warm_up_time(Duration::from_millis(300)).measurement_time(Duration::from_secs(1));
-    for name in ["lecture-example", "sum-of-squares-1000", "seed-mlp", "elman-rnn-50", "mlp-wide"] {
-        let Some(sc) = suite.iter().find(|s| s.name == name) else { continue };
+    g.sample_size(30)
+        .warm_up_time(Duration::from_millis(300))
+        .measurement_time(Duration::from_secs(1));
+    for name in [
+        "lecture-example",
+        "sum-of-squares-1000",
+        "seed-mlp",
+        "elman-rnn-50",
+        "mlp-wide",
+    ] {
+        let Some(sc) = suite.iter().find(|s| s.name == name) else {
+            continue;
+        };
         let ours = common::seeded(&sc.x);
-        let theirs: Vec<Peer> = sc
-            .x
-            .iter()
-            .enumerate()
-            .map(|(k, &v)| Peer(Dual64::new(v, if k == 0 { 1.0 } else { 0.0 })))
-            .collect();
+        let theirs: Vec<Peer> =
+            sc.x.iter()
+                .enumerate()
+                .map(|(k, &v)| Peer(Dual64::new(v, if k == 0 { 1.0 } else { 0.0 })))
+                .collect();
         // the same derivative, to the last bit or close: a sanity check before timing
         let a = sc.eval(&ours)[0].d;
         let b = sc.eval(&theirs)[0].0.eps;

@@ -27,7 +27,9 @@ pub fn mlp(w: usize, batch: usize) -> Scenario {
 
 fn mlp_width(c: &mut Criterion) {
     let mut g = c.benchmark_group("mlp-width");
-    g.sample_size(10).warm_up_time(Duration::from_millis(300)).measurement_time(Duration::from_secs(2));
+    g.sample_size(10)
+        .warm_up_time(Duration::from_millis(300))
+        .measurement_time(Duration::from_secs(2));
     for w in [16usize, 32, 64, 128, 256] {
         let sc = mlp(w, 32);
         for mode in ["function", "gradient"] {

@@ -10,7 +10,9 @@ use std::time::Duration;
 fn scenarios(c: &mut Criterion) {
     for sc in common::default_suite() {
         let mut g = c.benchmark_group(format!("scenario/{}", sc.name));
-        g.sample_size(20).warm_up_time(Duration::from_millis(300)).measurement_time(Duration::from_secs(1));
+        g.sample_size(20)
+            .warm_up_time(Duration::from_millis(300))
+            .measurement_time(Duration::from_secs(1));
         for mode in ["function", "tangent", "gradient", "fd-gradient"] {
             common::bench_mode(&mut g, mode, &sc.name, &sc);
         }

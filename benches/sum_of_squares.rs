@@ -9,7 +9,9 @@ use std::time::Duration;
 
 fn sum_of_squares(c: &mut Criterion) {
     let mut g = c.benchmark_group("sum-of-squares");
-    g.sample_size(20).warm_up_time(Duration::from_millis(300)).measurement_time(Duration::from_secs(1));
+    g.sample_size(20)
+        .warm_up_time(Duration::from_millis(300))
+        .measurement_time(Duration::from_secs(1));
     for n in [100usize, 1_000, 10_000, 100_000] {
         let sc = SumOfSquares::scenario("sum-of-squares", n);
         for mode in ["function", "tangent", "gradient"] {

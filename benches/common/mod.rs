@@ -2,7 +2,7 @@
 //! the scalar tape, FD gradient), written once and run on any scenario.
 #![allow(dead_code)]
 
-use criterion::{BenchmarkGroup, BenchmarkId, measurement::WallTime};
+use criterion::{measurement::WallTime, BenchmarkGroup, BenchmarkId};
 use derivbench::ad::{Dual, Tape};
 use derivbench::fd::{fd_column, FdKind, Stencil};
 use derivbench::scenario::file::{load_dir, Limits};
@@ -13,14 +13,22 @@ use std::path::Path;
 /// The default suite.
 pub fn default_suite() -> Vec<Scenario> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
-    load_dir(&dir, &Limits::default()).expect("the scenario folder").scenarios
+    load_dir(&dir, &Limits::default())
+        .expect("the scenario folder")
+        .scenarios
 }
 
 /// One tangent direction: e_0.
 pub fn seeded(x: &[f64]) -> Vec<Dual<f64>> {
     x.iter()
         .enumerate()
-        .map(|(k, &v)| if k == 0 { Dual::variable(v) } else { Dual::constant(v) })
+        .map(|(k, &v)| {
+            if k == 0 {
+                Dual::variable(v)
+            } else {
+                Dual::constant(v)
+            }
+        })
         .collect()
 }
 
@@ -29,7 +37,9 @@ pub fn bench_mode(g: &mut BenchmarkGroup<WallTime>, mode: &str, param: &str, sc:
     let id = BenchmarkId::new(mode, param);
     match mode {
         "function" => {
-            g.bench_with_input(id, &sc.x, |b, x| b.iter(|| black_box(sc.eval(black_box(x)))));
+            g.bench_with_input(id, &sc.x, |b, x| {
+                b.iter(|| black_box(sc.eval(black_box(x))))
+            });
         }
         "tangent" => {
             let xd = seeded(&sc.x);
@@ -56,7 +66,11 @@ pub fn bench_mode(g: &mut BenchmarkGroup<WallTime>, mode: &str, param: &str, sc:
                     let out: Vec<Vec<f64>> = cols
                         .iter()
                         .map(|&j| {
-                            let st = Stencil::new(FdKind::Central, x[j], FdKind::Central.textbook_step(x[j]));
+                            let st = Stencil::new(
+                                FdKind::Central,
+                                x[j],
+                                FdKind::Central.textbook_step(x[j]),
+                            );
                             fd_column(&f, x, j, &st)
                         })
                         .collect();

@@ -296,7 +296,12 @@ impl<T: Scalar> Tape<T> {
         self.with(|s| Self::sweep_store(s, from, seeds, record))
     }
 
-    fn sweep_store(s: &mut Store<T>, from: usize, seeds: &[(usize, T)], mut record: Option<&mut Vec<T>>) {
+    fn sweep_store(
+        s: &mut Store<T>,
+        from: usize,
+        seeds: &[(usize, T)],
+        mut record: Option<&mut Vec<T>>,
+    ) {
         let n = s.kind.len();
         if n == 0 {
             return;
