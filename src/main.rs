@@ -50,6 +50,13 @@ enum Command {
         #[arg(long)]
         no_wall: bool,
     },
+    /// Redraw every figure and index.html from a saved results folder, without
+    /// recomputing.
+    Plot {
+        /// the results folder (with results.json)
+        #[arg(long, default_value = "reports/latest")]
+        results: PathBuf,
+    },
     /// Print the WORK vector per elemental kind for eval, tangent and gradient, measured
     /// from the implementation, with the ratios at the chosen weights.
     CostTable {
@@ -224,6 +231,7 @@ fn run_command(
     let _ = std::fs::remove_dir_all(&partial);
     bar.finish_and_clear();
     write_all(&staging, &results)?;
+    derivbench::report::write_figures(&staging, &results)?;
     staging.commit()?;
     eprintln!(
         "derivbench: {} scenario(s) measured; reports in {}",
@@ -281,6 +289,18 @@ fn run(cli: Cli) -> Result<()> {
             }
             opts.accuracy.quick = quick;
             run_command(&scenarios, &out, only, methods, opts)?;
+        }
+        Command::Plot { results } => {
+            let r = derivbench::report::read_results(&results).map_err(|e| bad(e.to_string()))?;
+            let staging = derivbench::report::Staging::create(&results)
+                .map_err(|e| bad(format!("--results: {e}")))?;
+            let plots = derivbench::report::write_figures(&staging, &r)?;
+            staging.commit()?;
+            eprintln!(
+                "derivbench: {} figure file(s) and index.html written in {}",
+                plots.len(),
+                results.display()
+            );
         }
         Command::CostTable { weights } => {
             let weights = Weights::parse(&weights).map_err(|e| bad(format!("--weights: {e}")))?;

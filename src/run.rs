@@ -62,7 +62,7 @@ pub fn run_scenario(sc: &Scenario, opts: &RunOptions) -> Result<ScenarioResult, 
             fd_theory: acc.theory,
             cost,
             notes,
-            recurrent: Vec::new(),
+            recurrent: crate::measure::recurrent::recurrent_series(sc, &crate::measure::recurrent::DEFAULT_STEPS),
         }
     }))
     .map_err(|p| {

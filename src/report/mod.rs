@@ -1,4 +1,5 @@
-//! Reports: the CSV files, `results.json` and `summary.md`, written atomically.
+//! Reports: the CSV files, `results.json`, `summary.md`, the figures and `index.html`,
+//! written atomically.
 
 pub mod atomic;
 pub mod csv;
@@ -30,6 +31,9 @@ pub enum ReportError {
         /// the cause
         source: ::csv::Error,
     },
+    /// a figure could not be drawn
+    #[error(transparent)]
+    Plot(#[from] plot::PlotError),
     /// `results.json` could not be read or written
     #[error("{path}: {source}")]
     Json {
@@ -52,6 +56,16 @@ pub fn write_all(st: &Staging, results: &RunResults) -> Result<(), ReportError> 
     st.write("results.json", json.as_bytes())?;
     st.write("summary.md", summary::render(results).as_bytes())?;
     Ok(())
+}
+
+/// Draws every figure into the staging folder's `plots/` and writes `index.html`.
+pub fn write_figures(
+    st: &Staging,
+    results: &RunResults,
+) -> Result<Vec<std::path::PathBuf>, ReportError> {
+    let plots = plot::draw_all(results, st.dir())?;
+    st.write("index.html", html::render_html(results, &plots).as_bytes())?;
+    Ok(plots)
 }
 
 /// Reads `results.json` from a results folder.
