@@ -225,7 +225,7 @@ pub struct ScenarioResult {
     pub cost: Vec<CostRow>,
     /// notable findings, one sentence each
     pub notes: Vec<String>,
-    /// recurrent families: the gradient with respect to h_0 and the AD and FD error as
+    /// recurrent families: the last step's gradient with respect to h_0 and the AD and FD error as
     /// the number of steps grows (empty for other families)
     #[serde(default)]
     pub recurrent: Vec<RecurrentPoint>,
@@ -236,7 +236,8 @@ pub struct ScenarioResult {
 pub struct RecurrentPoint {
     /// number of time steps T
     pub steps: usize,
-    /// Euclidean norm of dL/dh_0 (reference, rounded to f64)
+    /// Euclidean norm of dL_T/dh_0, the gradient of the last step's loss with respect to
+    /// the initial hidden state (reference, rounded to f64)
     #[serde(with = "f64s")]
     pub grad_h0_norm: f64,
     /// worst bits of error of reverse mode over the gradient

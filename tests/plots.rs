@@ -146,7 +146,7 @@ fn readings_are_computed_from_the_data() {
     );
     let rr = recurrent::reading(&r).unwrap();
     assert!(
-        rr.contains("elman-rnn-small: |dL/dh0| 4.1e-2 at T = 1"),
+        rr.contains("elman-rnn-small: |dL_T/dh0| 4.1e-2 at T = 1"),
         "{rr}"
     );
     assert!(rr.contains("gated-rnn-small"), "{rr}");

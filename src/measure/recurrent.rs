@@ -1,6 +1,8 @@
 //! The recurrent-network series: the same Elman network or gated cell unrolled over a
-//! growing number of steps T, with the norm of dL/dh_0 (the gradient with respect to
-//! the initial hidden state, from the MPFR reference), the worst bits of error of
+//! growing number of steps T, with the norm of dL_T/dh_0 (the gradient of the last
+//! step's loss L_T with respect to the initial hidden state, from the MPFR reference:
+//! the product of T Jacobians dh_t/dh_{t-1} that vanishes or explodes), the worst bits
+//! of error of
 //! reverse mode over the weight gradient, and the worst bits of error of central
 //! differences at the textbook step over a few sampled weights.
 //!
@@ -100,6 +102,49 @@ impl Function for WithH0<'_> {
     }
 }
 
+/// The loss of the last step alone, L_T = L(T) - L(T - 1), as a function of h_0 at fixed
+/// weights. The difference is taken in the scalar itself: in MPFR the reference loop
+/// raises the precision until it settles, so the cancellation costs nothing.
+struct LastStep<'a> {
+    full: &'a Cell,
+    prev: Option<Cell>,
+    p: &'a [f64],
+}
+
+impl Function for LastStep<'_> {
+    fn eval<S: Scalar>(&self, h0: &[S]) -> Vec<S> {
+        let p: Vec<S> = self.p.iter().map(|&v| h0[0].cst(v)).collect();
+        let full = self.full.eval_with_h0(&p, h0).remove(0);
+        match &self.prev {
+            Some(c) => vec![full.sub(&c.eval_with_h0(&p, h0).remove(0))],
+            None => vec![full],
+        }
+    }
+}
+
+/// The norm of dL_T/dh_0 at h_0 = 0, from the MPFR reference.
+fn last_step_norm(cell: &Cell, p: &[f64]) -> f64 {
+    let nh = cell.hidden();
+    let prev = cell.truncated(cell.steps() - 1);
+    let f = LastStep {
+        full: cell,
+        prev,
+        p,
+    };
+    let cols: Vec<usize> = (0..nh).collect();
+    let r = reference_jacobian(&f, &vec![0.0; nh], &cols, &RefOptions::default());
+    let prec = r.entries[0]
+        .iter()
+        .map(|e| e.precision)
+        .max()
+        .unwrap_or(256);
+    let mut sq = Float::with_val(prec, 0);
+    for e in &r.entries[0] {
+        sq += Float::with_val(prec, &e.value * &e.value);
+    }
+    sq.sqrt().to_f64()
+}
+
 /// One point: the cell `cell` at weights `p`, from h_0 = 0.
 fn point(cell: &Cell, p: &[f64]) -> RecurrentPoint {
     let n = p.len();
@@ -112,12 +157,7 @@ fn point(cell: &Cell, p: &[f64]) -> RecurrentPoint {
     let row = &reference.entries[0];
     let refs: Vec<f64> = row.iter().map(|e| e.to_f64()).collect();
 
-    let prec = row.iter().map(|e| e.precision).max().unwrap_or(256);
-    let mut sq = Float::with_val(prec, 0);
-    for e in &row[n..] {
-        sq += Float::with_val(prec, &e.value * &e.value);
-    }
-    let grad_h0_norm = sq.sqrt().to_f64();
+    let grad_h0_norm = last_step_norm(cell, p);
 
     let tape = Tape::new();
     let xs = tape.vars(&all);

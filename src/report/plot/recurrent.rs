@@ -1,5 +1,5 @@
 //! Figure `recurrent` (one for the whole run): for each recurrent scenario, the norm
-//! of dL/dh_0 (the gradient with respect to the initial hidden state) and the bits of
+//! of dL_T/dh_0 (the gradient with respect to the initial hidden state) and the bits of
 //! error of reverse mode and of central differences against the number of steps T,
 //! Elman network against gated cell: the vanishing or exploding gradient, measured.
 
@@ -48,16 +48,16 @@ fn colors(r: &RunResults) -> Vec<RGBColor> {
         .collect()
 }
 
-/// One sentence on one scenario's series: how the norm of dL/dh_0 behaves from the
-/// shortest to the longest sequence (settling, when the later steps only add vanishing
-/// contributions to dL/dh_0; or growing or decaying by a geometric factor per step),
+/// One sentence on one scenario's series: how the norm of dL_T/dh_0 behaves from the
+/// shortest to the longest sequence (settling, or growing or decaying by a geometric
+/// factor per step),
 /// and the worst AD and FD errors; `None` without a series.
 pub fn scenario_reading(s: &ScenarioResult) -> Option<String> {
     let mut p: Vec<&RecurrentPoint> = s.recurrent.iter().filter(|p| p.steps > 0).collect();
     p.sort_by_key(|p| p.steps);
     let (a, b) = (*p.first()?, *p.last()?);
     let mut t = format!(
-        "{}: |dL/dh0| {} at T = {}",
+        "{}: |dL_T/dh0| {} at T = {}",
         s.name,
         style::sci(a.grad_h0_norm),
         a.steps
@@ -76,7 +76,7 @@ pub fn scenario_reading(s: &ScenarioResult) -> Option<String> {
     match (settle, factor) {
         (Some(k), _) if k > a.steps && k < b.steps => {
             t += &format!(
-                ", settles at {} from T = {k} on (later steps add vanishing contributions)",
+                ", settles at {} from T = {k} on",
                 style::sci(b.grad_h0_norm)
             );
         }
@@ -147,7 +147,7 @@ impl Figure for Recurrent<'_> {
             .flat_map(|(_, p)| p.iter().map(|q| q.steps as f64));
         let (x0, x1) = style::decades(steps).unwrap_or((0.0, 1.0));
 
-        // left: the norm of dL/dh_0
+        // left: the norm of dL_T/dh_0
         let norms: Vec<f64> = ser
             .iter()
             .flat_map(|(_, p)| p.iter().map(|q| q.grad_h0_norm))
@@ -170,7 +170,7 @@ impl Figure for Recurrent<'_> {
             lg(floor) + 1.0
         };
         let mut chart = ChartBuilder::on(&left)
-            .caption("norm of dL/dh_0 (MPFR reference)", style::font(16))
+            .caption("norm of dL_T/dh_0 (MPFR reference)", style::font(16))
             .margin(14)
             .x_label_area_size(52)
             .y_label_area_size(78)
@@ -178,7 +178,7 @@ impl Figure for Recurrent<'_> {
         chart
             .configure_mesh()
             .x_desc("number of steps T (log scale)")
-            .y_desc("|dL/dh_0| (loss per unit of h; log scale)")
+            .y_desc("|dL_T/dh_0| (loss per unit of h; log scale)")
             .x_labels(style::decade_ticks(x0, x1))
             .y_labels(style::decade_ticks(y0, y1))
             .x_label_formatter(&style::exp_label)
@@ -263,7 +263,7 @@ impl Figure for Recurrent<'_> {
             .map(|((s, _), &c)| Entry::new(s.name.clone(), c, Mark::Square))
             .collect();
         entries.push(Entry::new("", INK, Mark::None));
-        entries.push(Entry::new("|dL/dh_0| (left)", INK, Mark::LineDot));
+        entries.push(Entry::new("|dL_T/dh_0| (left)", INK, Mark::LineDot));
         entries.push(Entry::new("reverse mode (right)", INK, Mark::LineDot));
         entries.push(Entry::new(
             "central differences at the",
