@@ -171,6 +171,49 @@ pub trait Scalar: Clone + std::fmt::Debug {
         unary_deriv_generic(self, op, v)
     }
 
+    /// The matrix product C = op(A) op(B), or C += op(A) op(B) when `accumulate`, every
+    /// matrix row-major. op(A) is m x k: `a` itself (m x k), or when `trans_a` the
+    /// transpose of `a` stored k x m; op(B) is k x n: `b` (k x n), or when `trans_b` the
+    /// transpose of `b` stored n x k. Transposes are strides: nothing is copied. `c` holds
+    /// the m x n result and is read only when accumulating. Requires k >= 1.
+    ///
+    /// The default is the naive product written with the trait's own operations: entry
+    /// (i, j) is the left fold a_i1 b_1j + a_i2 b_2j + ... over k starting from the first
+    /// product, then added to the old entry when accumulating. The counting scalar
+    /// therefore counts every product and sum: m n k products, m n (k - 1) additions, and
+    /// m n more when accumulating. `f64` overrides it with `matrixmultiply::dgemm` (the
+    /// naive loop below a small size), whose summation order differs: the error of each
+    /// entry stays within the bound k u sum_p |a_ip b_pj| of any order.
+    #[allow(clippy::too_many_arguments)]
+    fn matmul(
+        a: &[Self],
+        trans_a: bool,
+        b: &[Self],
+        trans_b: bool,
+        c: &mut [Self],
+        m: usize,
+        k: usize,
+        n: usize,
+        accumulate: bool,
+    ) {
+        assert!(k >= 1, "matmul: the inner dimension must be at least 1");
+        assert_eq!(a.len(), m * k, "matmul: A is not m x k");
+        assert_eq!(b.len(), k * n, "matmul: B is not k x n");
+        assert_eq!(c.len(), m * n, "matmul: C is not m x n");
+        let ai = |i: usize, p: usize| if trans_a { p * m + i } else { i * k + p };
+        let bi = |p: usize, j: usize| if trans_b { j * k + p } else { p * n + j };
+        for i in 0..m {
+            for j in 0..n {
+                let mut s = a[ai(i, 0)].mul(&b[bi(0, j)]);
+                for p in 1..k {
+                    s = s.add(&a[ai(i, p)].mul(&b[bi(p, j)]));
+                }
+                let cij = &mut c[i * n + j];
+                *cij = if accumulate { cij.add(&s) } else { s };
+            }
+        }
+    }
+
     /// u + w
     #[inline]
     fn add(&self, o: &Self) -> Self {
@@ -397,6 +440,64 @@ impl Scalar for f64 {
                     w
                 }
             }
+        }
+    }
+
+    /// The naive loop (the default's order) for small products, where packing would
+    /// cost more than it saves; `matrixmultiply::dgemm` above.
+    #[allow(clippy::too_many_arguments)]
+    fn matmul(
+        a: &[f64],
+        trans_a: bool,
+        b: &[f64],
+        trans_b: bool,
+        c: &mut [f64],
+        m: usize,
+        k: usize,
+        n: usize,
+        accumulate: bool,
+    ) {
+        assert!(k >= 1, "matmul: the inner dimension must be at least 1");
+        assert_eq!(a.len(), m * k, "matmul: A is not m x k");
+        assert_eq!(b.len(), k * n, "matmul: B is not k x n");
+        assert_eq!(c.len(), m * n, "matmul: C is not m x n");
+        // strides of op(A) and op(B) in their row-major storage
+        let (rsa, csa) = if trans_a { (1, m) } else { (k, 1) };
+        let (rsb, csb) = if trans_b { (1, k) } else { (n, 1) };
+        if m * k * n <= 512 {
+            for i in 0..m {
+                for j in 0..n {
+                    let mut s = a[i * rsa] * b[j * csb];
+                    for p in 1..k {
+                        s += a[i * rsa + p * csa] * b[p * rsb + j * csb];
+                    }
+                    let cij = &mut c[i * n + j];
+                    *cij = if accumulate { *cij + s } else { s };
+                }
+            }
+            return;
+        }
+        let beta = if accumulate { 1.0 } else { 0.0 };
+        // SAFETY: the lengths are checked above, so every element that the strides
+        // address lies inside `a`, `b` and `c`; `c` is a unique borrow, so it aliases
+        // neither input, and its strides (n, 1) address each element once.
+        unsafe {
+            matrixmultiply::dgemm(
+                m,
+                k,
+                n,
+                1.0,
+                a.as_ptr(),
+                rsa as isize,
+                csa as isize,
+                b.as_ptr(),
+                rsb as isize,
+                csb as isize,
+                beta,
+                c.as_mut_ptr(),
+                n as isize,
+                1,
+            );
         }
     }
 }

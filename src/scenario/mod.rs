@@ -71,6 +71,19 @@ impl Model {
         }
     }
 
+    /// The function's value and gradient by reverse mode on a tensor tape (a tape of
+    /// matrix operations, [`crate::ad::TensorTape`]), for the families written as matrix
+    /// programs (MLP, Elman and gated RNN); `None` for the others. The model must have
+    /// one output.
+    pub fn gradient_tensor<S: Scalar>(&self, x: &[S]) -> Option<(S, Vec<S>)> {
+        match self {
+            Model::Mlp(m) => Some(m.gradient_tensor(x)),
+            Model::ElmanRnn(m) => Some(m.gradient_tensor(x)),
+            Model::GatedRnn(m) => Some(m.gradient_tensor(x)),
+            _ => None,
+        }
+    }
+
     /// The family name used in scenario files and listings.
     pub fn family(&self) -> &'static str {
         match self {

@@ -1,6 +1,7 @@
 //! Multilayer perceptrons with the squared loss L = 1/2 sum (z - t)^2.
 
-use crate::num::Scalar;
+use crate::ad::{Mat, TensorLoss, TensorTape};
+use crate::num::{Scalar, Unary};
 use crate::scenario::{Model, Scenario};
 
 /// An activation function.
@@ -23,6 +24,16 @@ impl Activation {
             Activation::Sigmoid => u.sigmoid(),
             Activation::Tanh => u.tanh(),
             Activation::Identity => u.clone(),
+        }
+    }
+
+    /// Applies the activation elementwise on a tensor tape (the identity records
+    /// nothing).
+    pub fn apply_tensor<S: Scalar>(self, tape: &mut TensorTape<S>, a: Mat) -> Mat {
+        match self {
+            Activation::Sigmoid => tape.unary(a, Unary::Sigmoid),
+            Activation::Tanh => tape.unary(a, Unary::Tanh),
+            Activation::Identity => a,
         }
     }
 
@@ -121,6 +132,59 @@ impl Mlp {
         }
         let loss = loss.expect("an MLP has at least one batch row and one output");
         vec![loss.mul_f(0.5)]
+    }
+
+    /// Records the loss on a tensor tape from the flat parameters `p` (the layout of
+    /// [`Mlp::eval`]), with the batch as the rows of X (N x d): Z_1 = act(X W_1^T + b_1),
+    /// ..., L = 1/2 sum((Z_L - T) o (Z_L - T)). Every product is the left fold of
+    /// [`Mlp::eval`] in the same order, and the loss is summed row by row as there.
+    pub fn record_tensor<S: Scalar>(&self, tape: &mut TensorTape<S>, p: &[S]) -> TensorLoss {
+        assert_eq!(p.len(), self.n_params(), "mlp: wrong number of parameters");
+        let nl = self.layers.len() - 1;
+        let rows = self.x.len();
+        let mut params = Vec::with_capacity(2 * nl);
+        let mut a = tape.constant(
+            rows,
+            self.layers[0],
+            self.x.iter().flatten().copied(),
+            &p[0],
+        );
+        let mut off = 0;
+        for l in 0..nl {
+            let (nin, nout) = (self.layers[l], self.layers[l + 1]);
+            let act = if l + 1 == nl {
+                self.output_activation
+            } else {
+                self.activation
+            };
+            let w = tape.input(nout, nin, &p[off..off + nout * nin]);
+            off += nout * nin;
+            params.push(w);
+            let mut z = tape.matmul(a, false, w, true);
+            if self.bias {
+                let b = tape.input(1, nout, &p[off..off + nout]);
+                off += nout;
+                params.push(b);
+                z = tape.bias_add(z, b);
+            }
+            a = act.apply_tensor(tape, z);
+        }
+        let e = tape.sub_const(a, self.t.iter().flatten().copied());
+        let e2 = tape.unary(e, Unary::Powi(2));
+        let s = tape.sum_all(e2);
+        let loss = tape.scale(s, 0.5);
+        TensorLoss { loss, params }
+    }
+
+    /// The loss at `p` evaluated on a tensor tape (see [`Mlp::record_tensor`]).
+    pub fn eval_tensor<S: Scalar>(&self, p: &[S]) -> S {
+        crate::ad::eval_tensor_with(|tape| self.record_tensor(tape, p))
+    }
+
+    /// The loss at `p` and its gradient (flat, in the order of the parameters) by
+    /// reverse mode on a tensor tape.
+    pub fn gradient_tensor<S: Scalar>(&self, p: &[S]) -> (S, Vec<S>) {
+        crate::ad::gradient_tensor_with(|tape| self.record_tensor(tape, p))
     }
 
     /// The lecture's 3-2-2-1 sigmoid network without biases (`seed-mlp`): one input row

@@ -20,7 +20,8 @@
 //! steps they are still far from underflow, and nothing overflows (tested).
 
 use super::Activation;
-use crate::num::Scalar;
+use crate::ad::{Mat, TensorLoss, TensorTape};
+use crate::num::{Scalar, Unary};
 use crate::scenario::rng::SplitMix64;
 use crate::scenario::{Model, Scenario};
 
@@ -94,6 +95,24 @@ fn add_squared_errors<S: Scalar>(loss: Option<S>, y: &[S], z: &[f64]) -> Option<
             None => e,
             Some(a) => a.add(&e),
         })
+    })
+}
+
+/// Adds the squared errors sum_i (y_i - z_i)^2 of one step to the running loss on a
+/// tensor tape: the step's sum, then one addition to the total (the factor 1/2 comes at
+/// the end).
+fn add_squared_errors_tensor<S: Scalar>(
+    tape: &mut TensorTape<S>,
+    loss: Option<Mat>,
+    y: Mat,
+    z: &[f64],
+) -> Option<Mat> {
+    let e = tape.sub_const(y, z.iter().copied());
+    let e2 = tape.unary(e, Unary::Powi(2));
+    let s = tape.sum_all(e2);
+    Some(match loss {
+        None => s,
+        Some(l) => tape.add(l, s),
     })
 }
 
@@ -180,6 +199,53 @@ impl ElmanRnn {
             loss = add_squared_errors(loss, &y, z);
         }
         vec![loss.expect("steps >= 1 and output >= 1").mul_f(0.5)]
+    }
+
+    /// Records the loss on a tensor tape from the flat parameters `p` (W, U, V, b_h, the
+    /// layout of [`ElmanRnn::eval`]) with h_0 = 0, the states as 1 x hidden rows:
+    /// h_t = sigma_h(x_t W^T + h_{t-1} U^T + b_h), y_t = sigmoid(h_t V^T). The
+    /// pre-activation is the sum of two folds (W x, then U h) instead of one, the same
+    /// number of operations as [`ElmanRnn::eval`] in another association.
+    pub fn record_tensor<S: Scalar>(&self, tape: &mut TensorTape<S>, p: &[S]) -> TensorLoss {
+        assert_eq!(
+            p.len(),
+            self.n_params(),
+            "elman-rnn: wrong number of parameters"
+        );
+        let (ni, nh, no) = (self.input, self.hidden, self.output);
+        let w = tape.input(nh, ni, &p[..nh * ni]);
+        let u = tape.input(nh, nh, &p[nh * ni..nh * (ni + nh)]);
+        let v = tape.input(no, nh, &p[nh * (ni + nh)..nh * (ni + nh + no)]);
+        let b = tape.input(1, nh, &p[nh * (ni + nh + no)..]);
+        let mut h = tape.constant(1, nh, std::iter::repeat_n(0.0, nh), &p[0]);
+        let mut loss = None;
+        for (x, z) in self.xs.iter().zip(&self.zs) {
+            let xt = tape.constant(1, ni, x.iter().copied(), &p[0]);
+            let wx = tape.matmul(xt, false, w, true);
+            let uh = tape.matmul(h, false, u, true);
+            let a = tape.add(wx, uh);
+            let a = tape.bias_add(a, b);
+            h = self.activation.apply_tensor(tape, a);
+            let y = tape.matmul(h, false, v, true);
+            let y = tape.unary(y, Unary::Sigmoid);
+            loss = add_squared_errors_tensor(tape, loss, y, z);
+        }
+        let loss = tape.scale(loss.expect("steps >= 1"), 0.5);
+        TensorLoss {
+            loss,
+            params: vec![w, u, v, b],
+        }
+    }
+
+    /// The loss at `p` evaluated on a tensor tape (see [`ElmanRnn::record_tensor`]).
+    pub fn eval_tensor<S: Scalar>(&self, p: &[S]) -> S {
+        crate::ad::eval_tensor_with(|tape| self.record_tensor(tape, p))
+    }
+
+    /// The loss at `p` and its gradient (flat, in the order of the parameters) by
+    /// reverse mode on a tensor tape.
+    pub fn gradient_tensor<S: Scalar>(&self, p: &[S]) -> (S, Vec<S>) {
+        crate::ad::gradient_tensor_with(|tape| self.record_tensor(tape, p))
     }
 
     /// The network drawn from `seed` (see the module documentation for the order and
@@ -320,6 +386,74 @@ impl GatedRnn {
             loss = add_squared_errors(loss, &y, z);
         }
         vec![loss.expect("steps >= 1 and hidden >= 1").mul_f(0.5)]
+    }
+
+    /// Records the loss on a tensor tape from the flat parameters `p` (W, U, V, D, b_o,
+    /// b_h, the layout of [`GatedRnn::eval`]) with h_0 = 0, the states as 1 x hidden
+    /// rows:
+    ///
+    /// y_t = sigmoid(x_t W^T + h_{t-1} U^T + b_o),
+    /// s_t = sigmoid(y_t V^T + x_t D^T + b_h),
+    /// h_t = (1 - y_t) o h_{t-1} + y_t o s_t.
+    ///
+    /// Each pre-activation is the sum of two folds instead of one, the same number of
+    /// operations as [`GatedRnn::eval`] in another association.
+    pub fn record_tensor<S: Scalar>(&self, tape: &mut TensorTape<S>, p: &[S]) -> TensorLoss {
+        assert_eq!(
+            p.len(),
+            self.n_params(),
+            "gated-rnn: wrong number of parameters"
+        );
+        let (ni, nh) = (self.input, self.hidden);
+        let mut off = 0;
+        let mut take = |tape: &mut TensorTape<S>, rows: usize, cols: usize| {
+            let m = tape.input(rows, cols, &p[off..off + rows * cols]);
+            off += rows * cols;
+            m
+        };
+        let w = take(tape, nh, ni);
+        let u = take(tape, nh, nh);
+        let v = take(tape, nh, nh);
+        let d = take(tape, nh, ni);
+        let bo = take(tape, 1, nh);
+        let bh = take(tape, 1, nh);
+        let mut h = tape.constant(1, nh, std::iter::repeat_n(0.0, nh), &p[0]);
+        let ones = tape.constant(1, nh, std::iter::repeat_n(1.0, nh), &p[0]);
+        let mut loss = None;
+        for (x, z) in self.xs.iter().zip(&self.zs) {
+            let xt = tape.constant(1, ni, x.iter().copied(), &p[0]);
+            let wx = tape.matmul(xt, false, w, true);
+            let uh = tape.matmul(h, false, u, true);
+            let a = tape.add(wx, uh);
+            let a = tape.bias_add(a, bo);
+            let y = tape.unary(a, Unary::Sigmoid);
+            let vy = tape.matmul(y, false, v, true);
+            let dx = tape.matmul(xt, false, d, true);
+            let c = tape.add(vy, dx);
+            let c = tape.bias_add(c, bh);
+            let s = tape.unary(c, Unary::Sigmoid);
+            let keep = tape.sub(ones, y);
+            let keep = tape.hadamard(keep, h);
+            let new = tape.hadamard(y, s);
+            h = tape.add(keep, new);
+            loss = add_squared_errors_tensor(tape, loss, y, z);
+        }
+        let loss = tape.scale(loss.expect("steps >= 1"), 0.5);
+        TensorLoss {
+            loss,
+            params: vec![w, u, v, d, bo, bh],
+        }
+    }
+
+    /// The loss at `p` evaluated on a tensor tape (see [`GatedRnn::record_tensor`]).
+    pub fn eval_tensor<S: Scalar>(&self, p: &[S]) -> S {
+        crate::ad::eval_tensor_with(|tape| self.record_tensor(tape, p))
+    }
+
+    /// The loss at `p` and its gradient (flat, in the order of the parameters) by
+    /// reverse mode on a tensor tape.
+    pub fn gradient_tensor<S: Scalar>(&self, p: &[S]) -> (S, Vec<S>) {
+        crate::ad::gradient_tensor_with(|tape| self.record_tensor(tape, p))
     }
 
     /// The cell drawn from `seed` (see the module documentation for the order and
