@@ -1,6 +1,7 @@
 //! Every default scenario: the function alone, F and one tangent sweep, F and one
 //! reverse sweep on the scalar tape, and the FD gradient (central differences on the
-//! sampled components), through the same generic code.
+//! sampled components) and, for network families, the gradient on the matrix-level
+//! tape, through the same generic code.
 
 mod common;
 
@@ -15,6 +16,9 @@ fn scenarios(c: &mut Criterion) {
             .measurement_time(Duration::from_secs(1));
         for mode in ["function", "tangent", "gradient", "fd-gradient"] {
             common::bench_mode(&mut g, mode, &sc.name, &sc);
+        }
+        if sc.model.gradient_tensor(&sc.x[..]).is_some() {
+            common::bench_mode(&mut g, "gradient-tensor", &sc.name, &sc);
         }
         g.finish();
     }

@@ -57,6 +57,11 @@ pub fn bench_mode(g: &mut BenchmarkGroup<WallTime>, mode: &str, param: &str, sc:
                 })
             });
         }
+        "gradient-tensor" => {
+            g.bench_with_input(id, &sc.x, |b, x| {
+                b.iter(|| black_box(sc.model.gradient_tensor(black_box(x))))
+            });
+        }
         "fd-gradient" => {
             // central differences on the sampled components (all when n <= 64)
             let cols = sc.sampled_inputs();

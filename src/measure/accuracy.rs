@@ -213,6 +213,14 @@ fn method_estimates(sc: &Scenario, method: Method, sampled: &[usize]) -> Vec<Est
                 }
             }
         }
+        Method::ReverseTensor => {
+            // network families only; other scenarios have no rows for this method
+            if let Some((_, g)) = sc.model.gradient_tensor(&sc.x) {
+                for (j, v) in g.iter().enumerate() {
+                    out.push(est(None, 0, j, *v));
+                }
+            }
+        }
         Method::FdForward | Method::FdBackward | Method::FdCentral => {
             unreachable!("sweep methods are handled per column")
         }
@@ -446,7 +454,7 @@ pub fn measure_accuracy(sc: &Scenario, opts: &AccuracyOptions) -> Accuracy {
                 .next()
                 .expect("one estimate list per non-sweep method");
             let mut est = est;
-            if m != Method::Reverse {
+            if m != Method::Reverse && m != Method::ReverseTensor {
                 est.sort_by_key(|e| (e.output, e.input));
             }
             rows.extend(est.into_iter().map(|e| to_row(sc, e, &reference)));

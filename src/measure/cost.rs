@@ -129,6 +129,17 @@ pub fn tape_bytes_f64(sc: &Scenario) -> u64 {
     tape.bytes() as u64
 }
 
+/// WORK of F and the gradient on the matrix-level tape (network families), and the
+/// bytes of the f64 tensor tape after recording F.
+pub fn work_gradient_tensor(sc: &Scenario) -> Option<(Work, u64)> {
+    let x: Vec<Count> = sc.x.iter().map(|&v| Count(v)).collect();
+    let (g, w) = WorkCounter::measure(|| sc.model.gradient_tensor(&x));
+    g?;
+    let mut tape: crate::ad::TensorTape<f64> = crate::ad::TensorTape::new();
+    sc.model.record_tensor(&mut tape, &sc.x)?;
+    Some((w, tape.bytes() as u64))
+}
+
 fn work_jacobian_forward(sc: &Scenario) -> Work {
     let mut total = Work::default();
     for j in 0..sc.n() {
@@ -171,6 +182,13 @@ pub fn cost_rows(sc: &Scenario, weights: &Weights) -> (Vec<CostRow>, Vec<String>
         work: g,
         tape_bytes: Some(bytes),
     });
+    if let Some((w, bytes)) = work_gradient_tensor(sc) {
+        modes.push(ModeWork {
+            mode: "gradient-tensor",
+            work: w,
+            tape_bytes: Some(bytes),
+        });
+    }
     let mut notes = Vec::new();
     let jac_cost = tf * sc.n().min(sc.m).max(1) as f64 * 4.0 + tf * sc.n() as f64 * 2.5;
     if jac_cost <= JACOBIAN_BUDGET {
@@ -266,6 +284,9 @@ pub fn measure_wall(sc: &Scenario, rows: &mut [CostRow], budget: Duration) {
                 let ys = sc.eval(&xs);
                 let ybar = vec![1.0; ys.len()];
                 std::hint::black_box(tape.vjp(&ys, &ybar, &xs));
+            }),
+            "gradient-tensor" => median_wall(budget, || {
+                std::hint::black_box(sc.model.gradient_tensor(std::hint::black_box(&x)));
             }),
             "jacobian-forward" => median_wall(budget, || {
                 std::hint::black_box(crate::ad::jacobian_forward(

@@ -22,11 +22,13 @@ pub enum Method {
     ForwardVector,
     /// reverse mode on the scalar tape
     Reverse,
+    /// reverse mode on the matrix-level tape (network families)
+    ReverseTensor,
 }
 
 impl Method {
     /// Every method, in report order.
-    pub const ALL: [Method; 8] = [
+    pub const ALL: [Method; 9] = [
         Method::FdForward,
         Method::FdBackward,
         Method::FdCentral,
@@ -35,6 +37,7 @@ impl Method {
         Method::Forward,
         Method::ForwardVector,
         Method::Reverse,
+        Method::ReverseTensor,
     ];
 
     /// The name used in reports and `--methods`.
@@ -48,6 +51,7 @@ impl Method {
             Method::Forward => "forward",
             Method::ForwardVector => "forward-vector",
             Method::Reverse => "reverse",
+            Method::ReverseTensor => "reverse-tensor",
         }
     }
 

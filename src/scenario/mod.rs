@@ -84,6 +84,21 @@ impl Model {
         }
     }
 
+    /// Records the function on a tensor tape (network families only; `None` for the
+    /// others), for measuring the tape's size.
+    pub fn record_tensor<S: Scalar>(
+        &self,
+        tape: &mut crate::ad::TensorTape<S>,
+        x: &[S],
+    ) -> Option<crate::ad::TensorLoss> {
+        match self {
+            Model::Mlp(m) => Some(m.record_tensor(tape, x)),
+            Model::ElmanRnn(m) => Some(m.record_tensor(tape, x)),
+            Model::GatedRnn(m) => Some(m.record_tensor(tape, x)),
+            _ => None,
+        }
+    }
+
     /// The family name used in scenario files and listings.
     pub fn family(&self) -> &'static str {
         match self {
