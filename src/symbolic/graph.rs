@@ -1,0 +1,380 @@
+//! The expression graph of symbolic derivatives: hash-consed nodes, the exact
+//! simplifications applied while building, and node counts (as a DAG and as trees).
+
+use std::cmp::Ordering;
+use std::collections::HashMap;
+
+use rug::float::Round;
+use rug::ops::Pow;
+use rug::Float;
+
+use crate::num::{selects_left, Binary, Scalar, Unary};
+
+/// One node of an expression graph; arguments are indices of earlier nodes, so the
+/// nodes are in evaluation order.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Node {
+    /// slot `k` of the flat input vector x
+    Input(usize),
+    /// a constant
+    Const(f64),
+    /// a univariate elemental
+    Unary(Unary, usize),
+    /// a bivariate elemental (left, right)
+    Binary(Binary, usize, usize),
+    /// sign(u): 1 when u > 0, -1 when u < 0, 0 otherwise (u = ±0 or NaN), decided on the
+    /// value rounded to f64 as the AD types decide it. The derivative of |u|.
+    Sign(usize),
+    /// `then` when `op` (min or max) picks its left argument for (u, w), `otherwise`
+    /// when it picks the right one ([`selects_left`]: ties and NaN pick the left). The
+    /// derivative of min and max.
+    Select {
+        /// [`Binary::Min`] or [`Binary::Max`]
+        op: Binary,
+        /// the left argument of the min/max
+        u: usize,
+        /// the right argument of the min/max
+        w: usize,
+        /// the value when the left argument is picked
+        then: usize,
+        /// the value when the right argument is picked
+        otherwise: usize,
+    },
+}
+
+impl Node {
+    /// The argument indices, in order (up to four).
+    pub fn args(&self) -> impl Iterator<Item = usize> {
+        let (a, k) = match *self {
+            Node::Input(_) | Node::Const(_) => ([0; 4], 0),
+            Node::Unary(_, a) | Node::Sign(a) => ([a, 0, 0, 0], 1),
+            Node::Binary(_, a, b) => ([a, b, 0, 0], 2),
+            Node::Select {
+                u,
+                w,
+                then,
+                otherwise,
+                ..
+            } => ([u, w, then, otherwise], 4),
+        };
+        a.into_iter().take(k)
+    }
+
+    /// The same node with every argument index mapped by `f`.
+    pub(crate) fn map_args(self, mut f: impl FnMut(usize) -> usize) -> Node {
+        match self {
+            Node::Input(_) | Node::Const(_) => self,
+            Node::Unary(op, a) => Node::Unary(op, f(a)),
+            Node::Sign(a) => Node::Sign(f(a)),
+            Node::Binary(op, a, b) => Node::Binary(op, f(a), f(b)),
+            Node::Select {
+                op,
+                u,
+                w,
+                then,
+                otherwise,
+            } => Node::Select {
+                op,
+                u: f(u),
+                w: f(w),
+                then: f(then),
+                otherwise: f(otherwise),
+            },
+        }
+    }
+}
+
+/// Evaluates one node over any scalar, given the values of its arguments through
+/// `v`; `x` holds the inputs (constants are built from `x[0]`, which must exist).
+#[inline]
+pub(crate) fn eval_node<S: Scalar>(node: &Node, v: &[S], x: &[S]) -> S {
+    match *node {
+        Node::Input(k) => x[k].clone(),
+        Node::Const(c) => x[0].cst(c),
+        Node::Unary(op, a) => v[a].unary(op),
+        Node::Binary(op, a, b) => v[a].binary(op, &v[b]),
+        Node::Sign(a) => v[a].cst(sign(v[a].re())),
+        Node::Select {
+            op,
+            u,
+            w,
+            then,
+            otherwise,
+        } => {
+            if selects_left(op, v[u].re(), v[w].re()) {
+                v[then].clone()
+            } else {
+                v[otherwise].clone()
+            }
+        }
+    }
+}
+
+/// 1, -1 or 0 (for ±0 and NaN), exactly as the AD types differentiate |u|.
+#[inline]
+pub(crate) fn sign(r: f64) -> f64 {
+    if r > 0.0 {
+        1.0
+    } else if r < 0.0 {
+        -1.0
+    } else {
+        0.0
+    }
+}
+
+/// A node as a hash key: constants by their bit pattern (so -0 and +0 differ).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Key {
+    Input(usize),
+    Const(u64),
+    Unary(Unary, usize),
+    Binary(Binary, usize, usize),
+    Sign(usize),
+    Select(Binary, usize, usize, usize, usize),
+}
+
+impl Key {
+    fn of(n: Node) -> Key {
+        match n {
+            Node::Input(k) => Key::Input(k),
+            Node::Const(c) => Key::Const(c.to_bits()),
+            Node::Unary(op, a) => Key::Unary(op, a),
+            Node::Binary(op, a, b) => Key::Binary(op, a, b),
+            Node::Sign(a) => Key::Sign(a),
+            Node::Select {
+                op,
+                u,
+                w,
+                then,
+                otherwise,
+            } => Key::Select(op, u, w, then, otherwise),
+        }
+    }
+}
+
+/// A hash-consed expression graph: each distinct node exists once.
+///
+/// [`Graph::intern`] adds a node as it is; the builders ([`Graph::unary`],
+/// [`Graph::binary`], [`Graph::sign`], [`Graph::select`] and their shorthands) first
+/// apply the exact simplifications of the module documentation.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Graph {
+    pub(crate) nodes: Vec<Node>,
+    memo: HashMap<Key, usize>,
+}
+
+impl Graph {
+    /// The index of `node`, added if new; no simplification.
+    pub(crate) fn intern(&mut self, node: Node) -> usize {
+        debug_assert!(node.args().all(|a| a < self.nodes.len()));
+        let key = Key::of(node);
+        if let Some(&i) = self.memo.get(&key) {
+            return i;
+        }
+        let i = self.nodes.len();
+        self.nodes.push(node);
+        self.memo.insert(key, i);
+        i
+    }
+
+    /// The constant `c`.
+    pub(crate) fn cst(&mut self, c: f64) -> usize {
+        self.intern(Node::Const(c))
+    }
+
+    fn constant(&self, i: usize) -> Option<f64> {
+        match self.nodes[i] {
+            Node::Const(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    fn is(&self, i: usize, c: f64) -> bool {
+        self.constant(i).is_some_and(|v| v.to_bits() == c.to_bits())
+    }
+
+    fn is_zero(&self, i: usize) -> bool {
+        self.constant(i) == Some(0.0)
+    }
+
+    /// op(a), simplified: an exact constant fold, or --x = x.
+    pub(crate) fn unary(&mut self, op: Unary, a: usize) -> usize {
+        if let Some(c) = self.constant(a) {
+            if let Some(r) = fold_unary(op, c) {
+                return self.cst(r);
+            }
+        }
+        if let (Unary::Neg, Node::Unary(Unary::Neg, b)) = (op, self.nodes[a]) {
+            return b;
+        }
+        self.intern(Node::Unary(op, a))
+    }
+
+    /// a op b, simplified: an exact constant fold, 1*x = x*1 = x/1 = x, x+0 = 0+x =
+    /// x-0 = x, 0-x = -x.
+    pub(crate) fn binary(&mut self, op: Binary, a: usize, b: usize) -> usize {
+        if let (Some(c), Some(d)) = (self.constant(a), self.constant(b)) {
+            if let Some(r) = fold_binary(op, c, d) {
+                return self.cst(r);
+            }
+        }
+        match op {
+            Binary::Mul if self.is(a, 1.0) => return b,
+            Binary::Mul | Binary::Div if self.is(b, 1.0) => return a,
+            Binary::Add | Binary::Sub if self.is_zero(b) => return a,
+            Binary::Add if self.is_zero(a) => return b,
+            Binary::Sub if self.is_zero(a) => return self.unary(Unary::Neg, b),
+            _ => {}
+        }
+        self.intern(Node::Binary(op, a, b))
+    }
+
+    /// sign(a), folded when `a` is a constant.
+    pub(crate) fn sign(&mut self, a: usize) -> usize {
+        match self.constant(a) {
+            Some(c) => self.cst(sign(c)),
+            None => self.intern(Node::Sign(a)),
+        }
+    }
+
+    /// The selection of the derivative of min/max; folded when both branches are the
+    /// same node or both compared values are constants.
+    pub(crate) fn select(
+        &mut self,
+        op: Binary,
+        u: usize,
+        w: usize,
+        then: usize,
+        otherwise: usize,
+    ) -> usize {
+        if then == otherwise {
+            return then;
+        }
+        if let (Some(c), Some(d)) = (self.constant(u), self.constant(w)) {
+            return if selects_left(op, c, d) {
+                then
+            } else {
+                otherwise
+            };
+        }
+        self.intern(Node::Select {
+            op,
+            u,
+            w,
+            then,
+            otherwise,
+        })
+    }
+
+    pub(crate) fn add(&mut self, a: usize, b: usize) -> usize {
+        self.binary(Binary::Add, a, b)
+    }
+    pub(crate) fn sub(&mut self, a: usize, b: usize) -> usize {
+        self.binary(Binary::Sub, a, b)
+    }
+    pub(crate) fn mul(&mut self, a: usize, b: usize) -> usize {
+        self.binary(Binary::Mul, a, b)
+    }
+    pub(crate) fn div(&mut self, a: usize, b: usize) -> usize {
+        self.binary(Binary::Div, a, b)
+    }
+    pub(crate) fn neg(&mut self, a: usize) -> usize {
+        self.unary(Unary::Neg, a)
+    }
+
+    /// The nodes reachable from `roots` (the roots included), in increasing order.
+    pub(crate) fn reachable(&self, roots: impl IntoIterator<Item = usize>) -> Vec<usize> {
+        reachable(&self.nodes, roots, |n| n.args())
+    }
+
+    /// The size of each node as a tree (1 + the sizes of its arguments), saturating.
+    pub(crate) fn tree_sizes(&self) -> Vec<u128> {
+        tree_sizes(&self.nodes, |n| n.args())
+    }
+}
+
+/// The items reachable from `roots` in a list whose arguments precede their users.
+pub(crate) fn reachable<T, I: Iterator<Item = usize>>(
+    items: &[T],
+    roots: impl IntoIterator<Item = usize>,
+    args: impl Fn(&T) -> I,
+) -> Vec<usize> {
+    let mut mark = vec![false; items.len()];
+    for r in roots {
+        mark[r] = true;
+    }
+    for i in (0..items.len()).rev() {
+        if mark[i] {
+            for a in args(&items[i]) {
+                mark[a] = true;
+            }
+        }
+    }
+    (0..items.len()).filter(|&i| mark[i]).collect()
+}
+
+/// Tree sizes (1 + the sizes of the arguments) of every item of a list whose arguments
+/// precede their users, saturating at `u128::MAX`.
+pub(crate) fn tree_sizes<T, I: Iterator<Item = usize>>(
+    items: &[T],
+    args: impl Fn(&T) -> I,
+) -> Vec<u128> {
+    let mut size: Vec<u128> = Vec::with_capacity(items.len());
+    for it in items {
+        let s = args(it).fold(1u128, |acc, a| acc.saturating_add(size[a]));
+        size.push(s);
+    }
+    size
+}
+
+/// The f64 result of `op(c)` when it is exactly the real-number result (so that the
+/// folded constant means the same at every precision), else `None`.
+pub(crate) fn fold_unary(op: Unary, c: f64) -> Option<f64> {
+    // the very operation the f64 evaluation would perform
+    let r = c.unary(op);
+    let x = Float::with_val(53, c);
+    let rn = Round::Nearest;
+    let exact = match op {
+        Unary::Neg | Unary::Abs => return r.is_finite().then_some(r),
+        Unary::Recip => Float::with_val_round(53, x.recip_ref(), rn),
+        Unary::Exp => Float::with_val_round(53, x.exp_ref(), rn),
+        Unary::Log => Float::with_val_round(53, x.ln_ref(), rn),
+        Unary::Sqrt => Float::with_val_round(53, x.sqrt_ref(), rn),
+        Unary::Sin => Float::with_val_round(53, x.sin_ref(), rn),
+        Unary::Cos => Float::with_val_round(53, x.cos_ref(), rn),
+        Unary::Tan => Float::with_val_round(53, x.tan_ref(), rn),
+        Unary::Tanh => Float::with_val_round(53, x.tanh_ref(), rn),
+        Unary::Atan => Float::with_val_round(53, x.atan_ref(), rn),
+        Unary::Powi(k) => Float::with_val_round(53, Pow::pow(&x, k), rn),
+        // a composite elemental; never needed while differentiating
+        Unary::Sigmoid => return None,
+    };
+    same_exact(exact, r)
+}
+
+/// The f64 result of `c op d` when it is exactly the real-number result, else `None`.
+pub(crate) fn fold_binary(op: Binary, c: f64, d: f64) -> Option<f64> {
+    let r = c.binary(op, &d);
+    let (x, y) = (Float::with_val(53, c), Float::with_val(53, d));
+    let rn = Round::Nearest;
+    let exact = match op {
+        Binary::Min | Binary::Max => return r.is_finite().then_some(r),
+        Binary::Add => Float::with_val_round(53, &x + &y, rn),
+        Binary::Sub => Float::with_val_round(53, &x - &y, rn),
+        Binary::Mul => Float::with_val_round(53, &x * &y, rn),
+        Binary::Div => Float::with_val_round(53, &x / &y, rn),
+        Binary::Pow => Float::with_val_round(53, Pow::pow(&x, &y), rn),
+    };
+    same_exact(exact, r)
+}
+
+/// `Some(r)` when MPFR says its 53-bit result is exact and the f64 result `r` is that
+/// same finite number with the same sign (no underflow to a subnormal, no overflow).
+fn same_exact((m, ord): (Float, Ordering), r: f64) -> Option<f64> {
+    let ok = ord == Ordering::Equal
+        && r.is_finite()
+        && m.is_finite()
+        && m == r
+        && m.is_sign_negative() == r.is_sign_negative();
+    ok.then_some(r)
+}

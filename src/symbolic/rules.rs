@@ -1,0 +1,269 @@
+//! The differentiation rules, applied to expressions: for each output, the adjoint
+//! expression dy/dv of every node v, accumulated from the output back to the inputs in
+//! the order of the reverse sweep of [`crate::ad::Tape`], with the same local partial
+//! derivatives written in the same order.
+
+use super::graph::{Graph, Node};
+use crate::num::{Binary, Unary};
+use crate::scenario::expr::{Instr, Program};
+
+/// A deliberately wrong rule, for the tests that show a wrong rule is caught: the
+/// contribution of elemental `op` to its argument `arg` (0 left, 1 right) is negated.
+/// [`super::differentiate`] never sets one.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Mutation {
+    pub(crate) op: Op,
+    pub(crate) arg: usize,
+}
+
+/// An elemental, for [`Mutation`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Op {
+    Unary(Unary),
+    Binary(Binary),
+}
+
+/// The derivative graph of a program.
+#[derive(Clone, Debug)]
+pub(crate) struct Built {
+    /// the function's nodes and the derivative nodes, hash-consed together
+    pub(crate) graph: Graph,
+    /// roots[i][j]: the node of d y_i / d x_j
+    pub(crate) roots: Vec<Vec<usize>>,
+}
+
+/// A sign in an adjoint sum: `Add` for `ubar += t`, `Sub` for `ubar -= t`.
+type Term = (Binary, usize);
+
+/// Where contributions go: non-input nodes by program index, inputs by slot.
+struct Adjoints {
+    nodes: Vec<Vec<Term>>,
+    inputs: Vec<Vec<Term>>,
+}
+
+impl Adjoints {
+    fn push(&mut self, program: &Program, i: usize, term: Term) {
+        match program.instructions()[i] {
+            Instr::Input(k) => self.inputs[k].push(term),
+            _ => self.nodes[i].push(term),
+        }
+    }
+}
+
+/// The sum of the contributions in the order they arrived, as the tape accumulates
+/// them: `((t1 ± t2) ± t3) ...`. The tape starts from 0 (`0 + t1`, `0 - t1`); the sum
+/// starts from `t1` or `-t1`, which differs only in the sign of a zero.
+fn sum(g: &mut Graph, terms: &[Term]) -> Option<usize> {
+    let mut acc: Option<usize> = None;
+    for &(op, t) in terms {
+        acc = Some(match acc {
+            None if op == Binary::Sub => g.neg(t),
+            None => t,
+            Some(a) => g.binary(op, a, t),
+        });
+    }
+    acc
+}
+
+/// psi'(u) for a univariate elemental v = psi(u), written exactly as
+/// [`crate::num::unary_deriv_generic`] computes it (the same operations in the same
+/// order, reusing the value node v where it does).
+fn local(g: &mut Graph, op: Unary, u: usize, v: usize) -> usize {
+    match op {
+        Unary::Neg => g.cst(-1.0),
+        // -v^2
+        Unary::Recip => {
+            let vv = g.mul(v, v);
+            g.neg(vv)
+        }
+        Unary::Exp => v,
+        Unary::Log => g.unary(Unary::Recip, u),
+        // 1 / (2 sqrt u)
+        Unary::Sqrt => {
+            let c2 = g.cst(2.0);
+            let t = g.mul(v, c2);
+            g.unary(Unary::Recip, t)
+        }
+        Unary::Sin => g.unary(Unary::Cos, u),
+        Unary::Cos => {
+            let s = g.unary(Unary::Sin, u);
+            g.neg(s)
+        }
+        // 1 + tan^2
+        Unary::Tan => {
+            let (vv, c1) = (g.mul(v, v), g.cst(1.0));
+            g.add(vv, c1)
+        }
+        // 1 - tanh^2
+        Unary::Tanh => {
+            let (c1, vv) = (g.cst(1.0), g.mul(v, v));
+            g.sub(c1, vv)
+        }
+        // s (1 - s)
+        Unary::Sigmoid => {
+            let c1 = g.cst(1.0);
+            let t = g.sub(c1, v);
+            g.mul(v, t)
+        }
+        // 1 / (1 + u^2)
+        Unary::Atan => {
+            let (uu, c1) = (g.mul(u, u), g.cst(1.0));
+            let t = g.add(uu, c1);
+            g.unary(Unary::Recip, t)
+        }
+        Unary::Abs => g.sign(u),
+        // k u^(k-1)
+        Unary::Powi(k) => match k {
+            0 => g.cst(0.0),
+            1 => g.cst(1.0),
+            2 => {
+                let c2 = g.cst(2.0);
+                g.mul(u, c2)
+            }
+            _ => match k.checked_sub(1) {
+                Some(k1) => {
+                    let p = g.unary(Unary::Powi(k1), u);
+                    let ck = g.cst(f64::from(k));
+                    g.mul(p, ck)
+                }
+                // u^(i32::MIN): k u^k / u, since k - 1 is not an i32
+                None => {
+                    let ck = g.cst(f64::from(k));
+                    let t = g.mul(v, ck);
+                    g.div(t, u)
+                }
+            },
+        },
+    }
+}
+
+/// Differentiates every output of `program` with respect to every input.
+pub(crate) fn build(program: &Program, mutation: Option<Mutation>) -> Built {
+    let instrs = program.instructions();
+    let n = program.n_inputs();
+    let mut g = Graph::default();
+    // the function's own nodes, as compiled (no simplification)
+    let mut map: Vec<usize> = Vec::with_capacity(instrs.len());
+    // active: depends on at least one input
+    let mut active: Vec<bool> = Vec::with_capacity(instrs.len());
+    for ins in instrs {
+        let (node, act) = match *ins {
+            Instr::Input(k) => (Node::Input(k), true),
+            Instr::Const(c) => (Node::Const(c), false),
+            Instr::Unary(op, a) => (Node::Unary(op, map[a]), active[a]),
+            Instr::Binary(op, a, b) => (Node::Binary(op, map[a], map[b]), active[a] || active[b]),
+        };
+        map.push(g.intern(node));
+        active.push(act);
+    }
+
+    // the contribution t of `op` to its argument `arg`, negated by a mutation
+    let wrong = |g: &mut Graph, op: Op, arg: usize, t: usize| -> usize {
+        match mutation {
+            Some(m) if m.op == op && m.arg == arg => g.neg(t),
+            _ => t,
+        }
+    };
+    let (un, bin) = (Op::Unary, Op::Binary);
+
+    let one = g.cst(1.0);
+    let zero = g.cst(0.0);
+    let mut adj = Adjoints {
+        nodes: vec![Vec::new(); instrs.len()],
+        inputs: vec![Vec::new(); n],
+    };
+    let mut roots = Vec::with_capacity(program.n_outputs());
+    for &y in program.outputs() {
+        for t in adj.nodes.iter_mut().chain(adj.inputs.iter_mut()) {
+            t.clear();
+        }
+        if active[y] {
+            adj.push(program, y, (Binary::Add, one));
+        }
+        // the sweep: every consumer of a node has a larger index, so a node's adjoint
+        // is complete when the sweep reaches it
+        for i in (0..=y).rev() {
+            if !active[i] || adj.nodes[i].is_empty() {
+                continue;
+            }
+            let terms = std::mem::take(&mut adj.nodes[i]);
+            let vb = sum(&mut g, &terms).expect("a non-empty sum");
+            let v = map[i];
+            match instrs[i] {
+                Instr::Input(_) | Instr::Const(_) => {}
+                Instr::Unary(Unary::Neg, a) => {
+                    // ubar -= vbar
+                    let t = wrong(&mut g, un(Unary::Neg), 0, vb);
+                    adj.push(program, a, (Binary::Sub, t));
+                }
+                Instr::Unary(op, a) => {
+                    // ubar += psi'(u) * vbar
+                    let d = local(&mut g, op, map[a], v);
+                    let t = g.mul(d, vb);
+                    let t = wrong(&mut g, un(op), 0, t);
+                    adj.push(program, a, (Binary::Add, t));
+                }
+                Instr::Binary(op, a, b) => {
+                    let (u, w) = (map[a], map[b]);
+                    let (act_a, act_b) = (active[a], active[b]);
+                    // each rule: (contribution to u, contribution to w), built only for
+                    // the arguments that depend on an input
+                    let (ta, tb): (Option<Term>, Option<Term>) = match op {
+                        Binary::Add => (
+                            act_a.then_some((Binary::Add, vb)),
+                            act_b.then_some((Binary::Add, vb)),
+                        ),
+                        Binary::Sub => (
+                            act_a.then_some((Binary::Add, vb)),
+                            act_b.then_some((Binary::Sub, vb)),
+                        ),
+                        // ubar += vbar * w; wbar += vbar * u
+                        Binary::Mul => (
+                            act_a.then(|| (Binary::Add, g.mul(vb, w))),
+                            act_b.then(|| (Binary::Add, g.mul(vb, u))),
+                        ),
+                        // t = vbar / w: ubar += t; wbar -= t * v
+                        Binary::Div => {
+                            let t = g.div(vb, w);
+                            (
+                                act_a.then_some((Binary::Add, t)),
+                                act_b.then(|| (Binary::Sub, g.mul(t, v))),
+                            )
+                        }
+                        // vv = vbar * v: ubar += vv * w / u; wbar += vv * log u
+                        Binary::Pow => {
+                            let vv = g.mul(vb, v);
+                            let ta = act_a.then(|| {
+                                let t = g.mul(vv, w);
+                                (Binary::Add, g.div(t, u))
+                            });
+                            let tb = act_b.then(|| {
+                                let l = g.unary(Unary::Log, u);
+                                (Binary::Add, g.mul(vv, l))
+                            });
+                            (ta, tb)
+                        }
+                        // the selected argument receives vbar, the other nothing (0)
+                        Binary::Min | Binary::Max => (
+                            act_a.then(|| (Binary::Add, g.select(op, u, w, vb, zero))),
+                            act_b.then(|| (Binary::Add, g.select(op, u, w, zero, vb))),
+                        ),
+                    };
+                    if let Some((s, t)) = ta {
+                        let t = wrong(&mut g, bin(op), 0, t);
+                        adj.push(program, a, (s, t));
+                    }
+                    if let Some((s, t)) = tb {
+                        let t = wrong(&mut g, bin(op), 1, t);
+                        adj.push(program, b, (s, t));
+                    }
+                }
+            }
+        }
+        let row = (0..n)
+            .map(|k| sum(&mut g, &adj.inputs[k]).unwrap_or(zero))
+            .collect();
+        roots.push(row);
+    }
+    Built { graph: g, roots }
+}
