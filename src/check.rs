@@ -1319,8 +1319,10 @@ mod tests {
                 ],
                 notes: vec![],
                 recurrent: vec![],
+                swell: None,
             }],
             failures: vec![],
+            symbolic_growth: None,
         }
     }
 

@@ -229,6 +229,24 @@ pub struct ScenarioResult {
     /// the number of steps grows (empty for other families)
     #[serde(default)]
     pub recurrent: Vec<RecurrentPoint>,
+    /// formula scenarios: node counts of the function, of its symbolic gradient without
+    /// and with sharing, and of the reverse tape
+    #[serde(default)]
+    pub swell: Option<crate::symbolic::Swell>,
+}
+
+/// Expression swell of the lecture's two examples, `prod(i, 1, n, x[i])` and
+/// `sum(i, 1, n, x[i]^2)`, over n, with the fitted exponents of each size.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SymbolicGrowth {
+    /// (n, sizes) for the product
+    pub product: Vec<(usize, crate::symbolic::Swell)>,
+    /// (n, sizes) for the sum of squares
+    pub sum_of_squares: Vec<(usize, crate::symbolic::Swell)>,
+    /// fitted exponents for the product (over n >= 32)
+    pub product_exponents: crate::symbolic::Growth,
+    /// fitted exponents for the sum of squares (over n >= 32)
+    pub sum_of_squares_exponents: crate::symbolic::Growth,
 }
 
 /// One point of the recurrent-network series: the same cell unrolled over `steps`.
@@ -268,6 +286,10 @@ pub struct RunResults {
     pub scenarios: Vec<ScenarioResult>,
     /// scenarios that failed
     pub failures: Vec<Failure>,
+    /// the symbolic method's expression swell on the lecture's examples (when the
+    /// `symbolic` method ran)
+    #[serde(default)]
+    pub symbolic_growth: Option<SymbolicGrowth>,
 }
 
 /// The settings recorded with the results.

@@ -62,6 +62,12 @@ pub fn run_scenario(sc: &Scenario, opts: &RunOptions) -> Result<ScenarioResult, 
             fd_theory: acc.theory,
             cost,
             notes,
+            swell: match &sc.model {
+                crate::scenario::Model::Expr(p) if opts.accuracy.methods.contains(&crate::measure::Method::Symbolic) => {
+                    Some(crate::symbolic::swell(p))
+                }
+                _ => None,
+            },
             recurrent: crate::measure::recurrent::recurrent_series(sc, &crate::measure::recurrent::DEFAULT_STEPS),
         }
     }))
@@ -73,6 +79,20 @@ pub fn run_scenario(sc: &Scenario, opts: &RunOptions) -> Result<ScenarioResult, 
             .unwrap_or_else(|| "unknown panic".into());
         format!("internal error while measuring: {msg}")
     })
+}
+
+/// The expression swell of the lecture's two examples over n = 2..1024.
+pub fn symbolic_growth() -> crate::results::SymbolicGrowth {
+    use crate::symbolic::{growth, lecture_ns, swell_series, SeriesKind, FIT_FROM};
+    let ns = lecture_ns();
+    let product = swell_series(SeriesKind::Product, &ns);
+    let sum_of_squares = swell_series(SeriesKind::SumOfSquares, &ns);
+    crate::results::SymbolicGrowth {
+        product_exponents: growth(&product, FIT_FROM),
+        sum_of_squares_exponents: growth(&sum_of_squares, FIT_FROM),
+        product,
+        sum_of_squares,
+    }
 }
 
 /// Runs every scenario; `tick` is called with each scenario's name as it finishes.
@@ -153,5 +173,10 @@ pub fn run_all_with(
         },
         scenarios: done,
         failures,
+        symbolic_growth: opts
+            .accuracy
+            .methods
+            .contains(&crate::measure::Method::Symbolic)
+            .then(symbolic_growth),
     }
 }

@@ -58,6 +58,7 @@ fn plot_on_saved_results_reproduces_the_same_files() {
         }
     }
     assert!(first.contains_key("jacobian-cost.svg"));
+    assert!(first.contains_key("symbolic-swell.svg"));
     // remove the figures, then redraw from results.json alone
     std::fs::remove_dir_all(out.join("plots")).unwrap();
     std::fs::remove_file(out.join("index.html")).unwrap();

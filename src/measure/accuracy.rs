@@ -213,6 +213,17 @@ fn method_estimates(sc: &Scenario, method: Method, sampled: &[usize]) -> Vec<Est
                 }
             }
         }
+        Method::Symbolic => {
+            // formula scenarios only
+            if let crate::scenario::Model::Expr(p) = &sc.model {
+                let d = crate::symbolic::differentiate(p, crate::symbolic::Sharing::Dag);
+                for (i, row) in d.eval(&sc.x).iter().enumerate() {
+                    for (j, v) in row.iter().enumerate() {
+                        out.push(est(None, i, j, *v));
+                    }
+                }
+            }
+        }
         Method::ReverseTensor => {
             // network families only; other scenarios have no rows for this method
             if let Some((_, g)) = sc.model.gradient_tensor(&sc.x) {
@@ -454,7 +465,10 @@ pub fn measure_accuracy(sc: &Scenario, opts: &AccuracyOptions) -> Accuracy {
                 .next()
                 .expect("one estimate list per non-sweep method");
             let mut est = est;
-            if m != Method::Reverse && m != Method::ReverseTensor {
+            if !matches!(
+                m,
+                Method::Reverse | Method::ReverseTensor | Method::Symbolic
+            ) {
                 est.sort_by_key(|e| (e.output, e.input));
             }
             rows.extend(est.into_iter().map(|e| to_row(sc, e, &reference)));
@@ -463,7 +477,12 @@ pub fn measure_accuracy(sc: &Scenario, opts: &AccuracyOptions) -> Accuracy {
 
     let theory = theory(sc, &kinds, &sampled, &rows, prec);
     let refrows = reference_rows(sc, &reference);
-    let notes = notes(sc, &rows, &reference);
+    let mut notes = notes(sc, &rows, &reference);
+    if opts.methods.contains(&Method::Symbolic) {
+        if let Some(n) = symbolic_check(sc, &reference) {
+            notes.push(n);
+        }
+    }
     Accuracy {
         rows,
         reference: refrows,
@@ -471,6 +490,29 @@ pub fn measure_accuracy(sc: &Scenario, opts: &AccuracyOptions) -> Accuracy {
         sampled,
         notes,
     }
+}
+
+/// The symbolic derivatives evaluated in MPFR at the reference's precision, against the
+/// reference: an independent check of the reference (formula scenarios).
+fn symbolic_check(sc: &Scenario, r: &Reference) -> Option<String> {
+    let crate::scenario::Model::Expr(p) = &sc.model else {
+        return None;
+    };
+    let prec = r.max_precision_used;
+    let d = crate::symbolic::differentiate(p, crate::symbolic::Sharing::Dag);
+    let x: Vec<Float> = sc.x.iter().map(|&v| Float::with_val(prec, v)).collect();
+    let vals = d.eval(&x);
+    let mut worst = u32::MAX;
+    for (i, row) in r.entries.iter().enumerate() {
+        for (k, e) in row.iter().enumerate() {
+            let s = &vals[i][r.cols[k]];
+            let bits = super::reference::agreement(s, &e.value);
+            worst = worst.min(bits);
+        }
+    }
+    Some(format!(
+        "symbolic: the symbolic derivatives evaluated in MPFR at {prec} bits agree with the reference on at least {worst} leading bits"
+    ))
 }
 
 fn reference_rows(sc: &Scenario, r: &Reference) -> Vec<ReferenceRow> {

@@ -24,11 +24,13 @@ pub enum Method {
     Reverse,
     /// reverse mode on the matrix-level tape (network families)
     ReverseTensor,
+    /// symbolic differentiation of the formula (formula scenarios)
+    Symbolic,
 }
 
 impl Method {
     /// Every method, in report order.
-    pub const ALL: [Method; 9] = [
+    pub const ALL: [Method; 10] = [
         Method::FdForward,
         Method::FdBackward,
         Method::FdCentral,
@@ -38,6 +40,7 @@ impl Method {
         Method::ForwardVector,
         Method::Reverse,
         Method::ReverseTensor,
+        Method::Symbolic,
     ];
 
     /// The name used in reports and `--methods`.
@@ -52,6 +55,7 @@ impl Method {
             Method::ForwardVector => "forward-vector",
             Method::Reverse => "reverse",
             Method::ReverseTensor => "reverse-tensor",
+            Method::Symbolic => "symbolic",
         }
     }
 

@@ -92,7 +92,7 @@ impl Reference {
 }
 
 /// Leading bits on which `a` and `b` agree (the lower precision when equal).
-fn agreement(a: &Float, b: &Float) -> u32 {
+pub fn agreement(a: &Float, b: &Float) -> u32 {
     let cap = a.prec().min(b.prec());
     if a.is_nan() && b.is_nan() {
         return cap;

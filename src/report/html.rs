@@ -4,7 +4,7 @@
 //! one-line reading computed from the data. Figures are referenced by their relative
 //! paths (`plots/NAME.svg`, with a link to the PNG).
 
-use crate::report::plot::{bits, cost, error_step, file_name, jacobian_cost, recurrent};
+use crate::report::plot::{bits, cost, error_step, file_name, jacobian_cost, recurrent, swell};
 use crate::report::summary::{best_bits_per_entry, worst_and_median};
 use crate::results::{FdTheory, RunResults, ScenarioResult};
 use std::fmt::Write;
@@ -337,7 +337,7 @@ pub fn render_html(results: &RunResults, plots: &[PathBuf]) -> String {
     );
     let _ = writeln!(out, "<nav><ul>");
     let _ = writeln!(out, "<li><a href=\"#overview\">Overview</a></li>");
-    let has_run_figs = ["jacobian-cost", "recurrent"]
+    let has_run_figs = ["jacobian-cost", "recurrent", "symbolic-swell"]
         .iter()
         .any(|st| find_plot(plots, st).0.is_some() || find_plot(plots, st).1.is_some());
     if has_run_figs {
@@ -371,8 +371,13 @@ pub fn render_html(results: &RunResults, plots: &[PathBuf]) -> String {
             ),
             (
                 "recurrent",
-                "Recurrent networks: dL/dh_0 and the error of AD and FD against the number of steps",
+                "Recurrent networks: dL_T/dh_0 and the error of AD and FD against the number of steps",
                 recurrent::reading(r),
+            ),
+            (
+                "symbolic-swell",
+                "Symbolic gradient against AD: node counts against n",
+                swell::reading(r),
             ),
         ] {
             let (svg, png) = find_plot(plots, stem);

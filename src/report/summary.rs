@@ -202,6 +202,43 @@ fn jacobian_section(out: &mut String, r: &RunResults) {
     );
 }
 
+/// The symbolic gradient's growth on the lecture's two examples.
+fn symbolic_section(out: &mut String, r: &RunResults) {
+    let Some(g) = &r.symbolic_growth else { return };
+    let _ = writeln!(out, "\n## Symbolic differentiation: expression swell\n");
+    let _ = writeln!(
+        out,
+        "Node counts of the symbolic gradient of `prod(i, 1, n, x[i])` and \
+         `sum(i, 1, n, x[i]^2)`: as trees without sharing, as a shared DAG, and the reverse \
+         tape, with the exponent of a least-squares fit of log size against log n over \
+         n >= 32. The lecture: built naively, the symbolic gradient of the product grows \
+         quadratically, while AD reuses common subexpressions.\n"
+    );
+    let _ = writeln!(out, "| example | n | gradient tree | gradient DAG | tape |");
+    let _ = writeln!(out, "| --- | --- | --- | --- | --- |");
+    for (name, series, e) in [
+        ("product", &g.product, &g.product_exponents),
+        (
+            "sum of squares",
+            &g.sum_of_squares,
+            &g.sum_of_squares_exponents,
+        ),
+    ] {
+        for (n, w) in series.iter().filter(|(n, _)| [2, 32, 1024].contains(n)) {
+            let _ = writeln!(
+                out,
+                "| {name} | {n} | {} | {} | {} |",
+                w.gradient_tree, w.gradient_dag, w.tape_len
+            );
+        }
+        let _ = writeln!(
+            out,
+            "| {name} | fitted exponent | {:.3} | {:.3} | {:.3} |",
+            e.gradient_tree, e.gradient_dag, e.tape_len
+        );
+    }
+}
+
 /// Tape memory per scenario and the forward-mode space ratio.
 fn memory_section(out: &mut String, r: &RunResults) {
     let rows: Vec<(&str, u64)> = r
@@ -297,6 +334,7 @@ pub fn render(r: &RunResults) -> String {
     }
     jacobian_section(&mut out, r);
     memory_section(&mut out, r);
+    symbolic_section(&mut out, r);
     for s in &r.scenarios {
         let _ = writeln!(out, "\n## {}\n", s.name);
         let _ = writeln!(
@@ -345,6 +383,15 @@ pub fn render(r: &RunResults) -> String {
                         .unwrap_or_else(|| "-".into()),
                 );
             }
+        }
+        if let Some(w) = &s.swell {
+            let _ = writeln!(
+                out,
+                "\nExpression swell: the function has {} nodes as a tree and {} as a DAG; its \
+                 symbolic gradient {} nodes as trees without sharing and {} as a shared DAG; \
+                 the reverse tape records {} elementals.",
+                w.function_tree, w.function_dag, w.gradient_tree, w.gradient_dag, w.tape_len
+            );
         }
         if !s.notes.is_empty() {
             let _ = writeln!(out, "\nNotes:\n");

@@ -20,6 +20,7 @@ pub mod error_step;
 pub mod jacobian_cost;
 pub mod recurrent;
 pub mod style;
+pub mod swell;
 
 use crate::results::RunResults;
 use plotters::coord::Shift;
@@ -158,6 +159,9 @@ pub fn draw_all(results: &RunResults, dir: &Path) -> Result<Vec<PathBuf>, PlotEr
         out.extend(write_figure(&f, dir)?);
     }
     if let Some(f) = recurrent::Recurrent::new(results) {
+        out.extend(write_figure(&f, dir)?);
+    }
+    if let Some(f) = swell::SymbolicSwell::new(results) {
         out.extend(write_figure(&f, dir)?);
     }
     Ok(out)
