@@ -252,7 +252,13 @@ fn lecture_function_targets_richardson_complex_step_and_ad() {
         let reference = lect.reference[j].reference;
         assert!(((rr.value[0] - reference) / reference).abs() <= 1e-13);
     }
-    for m in ["complex-step", "forward", "forward-vector", "reverse", "symbolic"] {
+    for m in [
+        "complex-step",
+        "forward",
+        "forward-vector",
+        "reverse",
+        "symbolic",
+    ] {
         for a in rows(&r, "lecture-example", m) {
             assert!(
                 ulps_between(a.value.unwrap(), a.reference) <= 2,
