@@ -57,6 +57,16 @@ pub fn bench_mode(g: &mut BenchmarkGroup<WallTime>, mode: &str, param: &str, sc:
                 })
             });
         }
+        "function-tensor" => {
+            // the function written as matrix operations (f64 matrix product), the fair
+            // baseline of the matrix-level tape's gradient
+            let derivbench::scenario::Model::Mlp(m) = &sc.model else {
+                panic!("function-tensor is defined for MLPs")
+            };
+            g.bench_with_input(id, &sc.x, |b, x| {
+                b.iter(|| black_box(m.eval_tensor(black_box(x))))
+            });
+        }
         "gradient-tensor" => {
             g.bench_with_input(id, &sc.x, |b, x| {
                 b.iter(|| black_box(sc.model.gradient_tensor(black_box(x))))
