@@ -751,23 +751,35 @@ fn check_work(v: &Val, work: u128, limits: &Limits) -> R<()> {
     Ok(())
 }
 
-/// The `fill` forms of a vector of length k: "index" (x_i = i) or "random" with
-/// `seed`, `low`, `high` (uniform, SplitMix64).
+/// A seeded generator and the range `[low, high)` of a table with the keys `seed`,
+/// `low` and `high` (defaults 0, -1 and 1); errors at `at` when the range is empty.
+fn seeded_range(t: &Tab, at: &Val) -> R<(SplitMix64, f64, f64)> {
+    let low = t.get("low").map(|v| v.f64()).transpose()?.unwrap_or(-1.0);
+    let high = t.get("high").map(|v| v.f64()).transpose()?.unwrap_or(1.0);
+    if low >= high {
+        return Err(at.err(format!("`low` = {low} must be below `high` = {high}")));
+    }
+    Ok((SplitMix64::new(seed_of(t, "seed")?), low, high))
+}
+
+/// The values of a `fill` form of length k: "index" (x_i = i) or "random" with `seed`,
+/// `low`, `high` from the same table (uniform, SplitMix64).
+fn fill_values(t: &Tab, f: &Val, k: usize) -> R<Vec<f64>> {
+    match f.str()? {
+        "index" => Ok((1..=k).map(|i| i as f64).collect()),
+        "random" => {
+            let (mut g, low, high) = seeded_range(t, f)?;
+            Ok(g.fill(k, low, high))
+        }
+        other => Err(f.err(format!("unknown fill '{other}' (known: index, random)"))),
+    }
+}
+
+/// The `fill` forms of a family's vector of length k; x_i = i without `fill`.
 fn fill(t: &Tab, k: usize) -> R<Vec<f64>> {
     match t.get("fill") {
         None => Ok((1..=k).map(|i| i as f64).collect()),
-        Some(f) => match f.str()? {
-            "index" => Ok((1..=k).map(|i| i as f64).collect()),
-            "random" => {
-                let low = t.get("low").map(|v| v.f64()).transpose()?.unwrap_or(-1.0);
-                let high = t.get("high").map(|v| v.f64()).transpose()?.unwrap_or(1.0);
-                if low >= high {
-                    return Err(f.err(format!("`low` = {low} must be below `high` = {high}")));
-                }
-                Ok(SplitMix64::new(seed_of(t, "seed")?).fill(k, low, high))
-            }
-            other => Err(f.err(format!("unknown fill '{other}' (known: index, random)"))),
-        },
+        Some(f) => fill_values(t, &f, k),
     }
 }
 
@@ -846,16 +858,11 @@ fn build_mlp(t: &Tab) -> R<(Model, Vec<f64>, Vec<String>)> {
     let p = if wv.v.is_table() {
         let wt = wv.table()?;
         wt.only(&["seed", "low", "high"], "in `weights`")?;
-        let seed = seed_of(&wt, "seed")?;
-        let low = wt.get("low").map(|v| v.f64()).transpose()?.unwrap_or(-1.0);
-        let high = wt.get("high").map(|v| v.f64()).transpose()?.unwrap_or(1.0);
-        if low >= high {
-            return Err(wv.err(format!("`low` = {low} must be below `high` = {high}")));
-        }
+        let (mut g, low, high) = seeded_range(&wt, &wv)?;
         if t.get("biases").is_some() {
             return Err(wv.err("explicit `biases` need explicit `weights`"));
         }
-        SplitMix64::new(seed).fill(n, low, high)
+        g.fill(n, low, high)
     } else {
         let mats = wv.array()?;
         if mats.len() != layers.len() - 1 {
@@ -944,12 +951,7 @@ fn data_matrix(v: &Val, default_rows: Option<usize>, cols: usize) -> R<Vec<Vec<f
             v.key, v.cx.limits.max_len
         )));
     }
-    let low = t.get("low").map(|x| x.f64()).transpose()?.unwrap_or(-1.0);
-    let high = t.get("high").map(|x| x.f64()).transpose()?.unwrap_or(1.0);
-    if low >= high {
-        return Err(v.err(format!("`low` = {low} must be below `high` = {high}")));
-    }
-    let mut g = SplitMix64::new(seed_of(&t, "seed")?);
+    let (mut g, low, high) = seeded_range(&t, v)?;
     Ok((0..rows).map(|_| g.fill(cols, low, high)).collect())
 }
 
@@ -1020,18 +1022,7 @@ fn declaration(v: &Val) -> R<Declaration> {
     let lv = t.req("len", "the vector's length")?;
     let len = lv.size(t.cx.limits.max_len, "max_len")?;
     let fv = t.req("fill", "\"index\" or \"random\"")?;
-    let vals = match fv.str()? {
-        "index" => (1..=len).map(|i| i as f64).collect(),
-        "random" => {
-            let low = t.get("low").map(|x| x.f64()).transpose()?.unwrap_or(-1.0);
-            let high = t.get("high").map(|x| x.f64()).transpose()?.unwrap_or(1.0);
-            if low >= high {
-                return Err(fv.err(format!("`low` = {low} must be below `high` = {high}")));
-            }
-            SplitMix64::new(seed_of(&t, "seed")?).fill(len, low, high)
-        }
-        other => return Err(fv.err(format!("unknown fill '{other}' (known: index, random)"))),
-    };
+    let vals = fill_values(&t, &fv, len)?;
     Ok((name, expr::Shape::Vector(len), vals, nv.span))
 }
 
