@@ -232,17 +232,6 @@ pub fn sample_indices(n: usize, k: usize) -> Vec<usize> {
     v
 }
 
-/// The built-in scenarios of the lecture, available without scenario files.
-pub fn lecture_scenarios() -> Vec<Scenario> {
-    vec![
-        Lecture::scenario(),
-        SumOfSquares::scenario("sum-of-squares-1000", 1000),
-        Product::scenario_near_one("product-20", 20),
-        Perceptron::scenario(),
-        Mlp::seed_mlp(),
-    ]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -42,18 +42,6 @@ impl Product {
         }
         vec![acc]
     }
-
-    /// n inputs near 1: x_i = 1 + i/(4n), i = 1..n.
-    pub fn scenario_near_one(name: &str, n: usize) -> Scenario {
-        let x: Vec<f64> = (1..=n).map(|i| 1.0 + i as f64 / (4 * n) as f64).collect();
-        Scenario::new(
-            name,
-            &format!("product of {n} inputs near 1"),
-            Model::Product(Product),
-            x,
-            (1..=n).map(|i| format!("x[{i}]")).collect(),
-        )
-    }
 }
 
 /// y = sigma(sum_i w_i x_i), differentiated with respect to w.
