@@ -507,8 +507,16 @@ proptest! {
         prop_assume!(first_order_regime(&p, &x, t.precision));
         prop_assume!(t.reference.iter().flatten().all(|r| r.is_finite()));
         prop_assume!(t.reverse.iter().flatten().all(|r| r.is_finite()));
+        // forward mode can overflow where reverse mode does not (its tangent of pow
+        // multiplies v ~ 1e80 by a sum before it is scaled down): f64 range trouble of
+        // that mode, not a disagreement of rules
+        prop_assume!(t.forward.iter().flatten().all(|r| r.is_finite()));
         let dag = symbolic(&p, Sharing::Dag, &x, t.precision);
         let tree = symbolic(&p, Sharing::Tree, &x, t.precision);
+        // an intermediate that overflows (pow(2.7, 1e80) = inf, then atan(inf) = pi/2)
+        // leaves the running error bound undefined (0 * inf): outside the first-order
+        // regime the comparisons rely on
+        prop_assume!(t.forward_bound.iter().chain(&dag.bound).flatten().all(|b| b.is_finite()));
         prop_assert_eq!(bits(&dag.f64), bits(&tree.f64));
         let v = judge(&t, &dag);
         prop_assert!(v.ok(), "{}\n{}\nat {:?}: {:#?}", f, g, x, v.all_failures());
