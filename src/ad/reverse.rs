@@ -3,13 +3,16 @@
 //!
 //! # Layout
 //!
-//! The tape is a struct of arrays, one entry per elemental v_i:
+//! The tape is two arrays, one element per elemental v_i:
 //!
 //! | array | element | bytes (f64) |
 //! | --- | --- | --- |
-//! | `kind` | [`NodeKind`], the elemental (1 byte) | 1 |
-//! | `args` | `[u32; 2]`, indices of the arguments (the exponent k for u^k) | 8 |
-//! | `vals` | the value v_i (the trace) | 8 |
+//! | `kinds` | [`NodeKind`], the elemental | 1 |
+//! | `nodes` | the value v_i (the trace) and `[u32; 2]`, the indices of the arguments (the exponent k for u^k) | 8 + 8 |
+//!
+//! The kinds stand apart so that an entry needs no padding (a 1-byte kind beside a
+//! 16-byte entry would round it up to 24), and value and arguments share one entry so
+//! that recording writes two arrays, not three.
 //!
 //! so 17 bytes per elemental for f64, whatever its arity. The reverse sweep recomputes
 //! the partial derivatives from the stored values (`ubar += vbar * w` reads w back from
@@ -147,11 +150,16 @@ impl NodeKind {
     }
 }
 
+#[derive(Clone, Debug)]
+struct Entry<T> {
+    val: T,
+    args: [u32; 2],
+}
+
 #[derive(Debug)]
 struct Store<T> {
-    kind: Vec<NodeKind>,
-    args: Vec<[u32; 2]>,
-    vals: Vec<T>,
+    kinds: Vec<NodeKind>,
+    nodes: Vec<Entry<T>>,
     adj: Vec<T>,
 }
 
@@ -210,9 +218,8 @@ impl<T: Scalar> Tape<T> {
     pub fn new() -> Self {
         Tape {
             store: UnsafeCell::new(Store {
-                kind: Vec::new(),
-                args: Vec::new(),
-                vals: Vec::new(),
+                kinds: Vec::new(),
+                nodes: Vec::new(),
                 adj: Vec::new(),
             }),
         }
@@ -229,15 +236,14 @@ impl<T: Scalar> Tape<T> {
     /// Empties the tape, keeping its memory for the next recording.
     pub fn clear(&self) {
         self.with(|s| {
-            s.kind.clear();
-            s.args.clear();
-            s.vals.clear();
+            s.kinds.clear();
+            s.nodes.clear();
         })
     }
 
     /// Number of entries.
     pub fn len(&self) -> usize {
-        self.with(|s| s.kind.len())
+        self.with(|s| s.nodes.len())
     }
 
     /// True when nothing is recorded.
@@ -252,17 +258,19 @@ impl<T: Scalar> Tape<T> {
 
     /// Bytes per entry: kind, two argument indices and the value.
     pub fn bytes_per_entry() -> usize {
-        std::mem::size_of::<NodeKind>() + std::mem::size_of::<[u32; 2]>() + std::mem::size_of::<T>()
+        std::mem::size_of::<NodeKind>() + std::mem::size_of::<Entry<T>>()
     }
 
     /// A copy of the recorded entries, for display.
     pub fn nodes(&self) -> Vec<TapeNode<T>> {
         self.with(|s| {
-            (0..s.kind.len())
-                .map(|i| TapeNode {
-                    kind: s.kind[i],
-                    args: s.args[i],
-                    value: s.vals[i].clone(),
+            s.nodes
+                .iter()
+                .zip(&s.kinds)
+                .map(|(e, &kind)| TapeNode {
+                    kind,
+                    args: e.args,
+                    value: e.val.clone(),
                 })
                 .collect()
         })
@@ -270,10 +278,12 @@ impl<T: Scalar> Tape<T> {
 
     fn push(&self, kind: NodeKind, args: [u32; 2], v: T) -> Var<'_, T> {
         let idx = self.with(|s| {
-            let idx = u32::try_from(s.kind.len()).expect("tape longer than 2^32 entries");
-            s.kind.push(kind);
-            s.args.push(args);
-            s.vals.push(v.clone());
+            let idx = u32::try_from(s.nodes.len()).expect("tape longer than 2^32 entries");
+            s.kinds.push(kind);
+            s.nodes.push(Entry {
+                val: v.clone(),
+                args,
+            });
             idx
         });
         Var { tape: self, idx, v }
@@ -286,7 +296,23 @@ impl<T: Scalar> Tape<T> {
 
     /// Records independent variables.
     pub fn vars(&self, xs: &[T]) -> Vec<Var<'_, T>> {
-        xs.iter().map(|x| self.var(x.clone())).collect()
+        let first = self.with(|s| {
+            let first = s.nodes.len();
+            u32::try_from(first + xs.len()).expect("tape longer than 2^32 entries");
+            s.kinds.resize(first + xs.len(), NodeKind::Input);
+            s.nodes.extend(xs.iter().map(|x| Entry {
+                val: x.clone(),
+                args: [0, 0],
+            }));
+            first as u32
+        });
+        (0..xs.len())
+            .map(|k| Var {
+                tape: self,
+                idx: first + k as u32,
+                v: xs[k].clone(),
+            })
+            .collect()
     }
 
     /// Runs the incremental adjoint recursion from entry `from` down to entry 0, with
@@ -302,12 +328,12 @@ impl<T: Scalar> Tape<T> {
         seeds: &[(usize, T)],
         mut record: Option<&mut Vec<T>>,
     ) {
-        let n = s.kind.len();
+        let n = s.nodes.len();
         if n == 0 {
             return;
         }
         if s.adj.len() < n {
-            let zero = s.vals[0].cst(0.0);
+            let zero = s.nodes[0].val.cst(0.0);
             s.adj.resize(n, zero);
         }
         // a seed is written, not accumulated (the adjoints are zero between sweeps);
@@ -321,78 +347,120 @@ impl<T: Scalar> Tape<T> {
         }
         if let Some(r) = record.as_deref_mut() {
             r.clear();
-            r.resize(n, s.vals[0].cst(0.0));
+            r.resize(n, s.nodes[0].val.cst(0.0));
         }
-        let zero = s.vals[0].cst(0.0);
-        for i in (0..=from).rev() {
-            let kind = s.kind[i];
-            if let Some(r) = record.as_deref_mut() {
-                r[i] = s.adj[i].clone();
+        let from = from.min(n - 1);
+        match record {
+            None => Self::sweep_slices::<false>(
+                &s.kinds[..=from],
+                &s.nodes[..=from],
+                &mut s.adj[..=from],
+                &mut [],
+            ),
+            Some(r) => Self::sweep_slices::<true>(
+                &s.kinds[..=from],
+                &s.nodes[..=from],
+                &mut s.adj[..=from],
+                &mut r[..=from],
+            ),
+        }
+    }
+
+    /// The recursion itself, over slices of equal length passed as arguments so that the
+    /// compiler knows they do not overlap and keeps their bases in registers. Indexing
+    /// stays bounds-checked: a variable left over from before [`Tape::clear`] panics
+    /// instead of reading out of range.
+    #[inline(never)]
+    fn sweep_slices<const RECORD: bool>(
+        kinds: &[NodeKind],
+        nodes: &[Entry<T>],
+        adj: &mut [T],
+        record: &mut [T],
+    ) {
+        let zero = nodes[0].val.cst(0.0);
+        for i in (0..nodes.len()).rev() {
+            let k = kinds[i];
+            if RECORD {
+                record[i] = adj[i].clone();
             }
-            if kind == NodeKind::Input {
+            if k == NodeKind::Input {
                 continue;
             }
-            let vbar = std::mem::replace(&mut s.adj[i], zero.clone());
-            let [a, b] = s.args[i];
+            let vbar = std::mem::replace(&mut adj[i], zero.clone());
+            let [a, b] = nodes[i].args;
             let (a, b) = (a as usize, b as usize);
-            match kind {
+            macro_rules! univariate {
+                ($op:expr) => {{
+                    T::note_moves(5);
+                    let d = nodes[a].val.unary_deriv($op, &nodes[i].val).mul(&vbar);
+                    adj[a] = adj[a].add(&d);
+                }};
+            }
+            match k {
                 NodeKind::Input | NodeKind::Const => {}
                 NodeKind::Add => {
                     T::note_moves(6);
-                    s.adj[a] = s.adj[a].add(&vbar);
-                    s.adj[b] = s.adj[b].add(&vbar);
+                    adj[a] = adj[a].add(&vbar);
+                    adj[b] = adj[b].add(&vbar);
                 }
                 NodeKind::Sub => {
                     T::note_moves(6);
-                    s.adj[a] = s.adj[a].add(&vbar);
-                    s.adj[b] = s.adj[b].sub(&vbar);
+                    adj[a] = adj[a].add(&vbar);
+                    adj[b] = adj[b].sub(&vbar);
                 }
                 NodeKind::Mul => {
                     T::note_moves(8);
-                    let da = vbar.mul(&s.vals[b]);
-                    let db = vbar.mul(&s.vals[a]);
-                    s.adj[a] = s.adj[a].add(&da);
-                    s.adj[b] = s.adj[b].add(&db);
+                    let da = vbar.mul(&nodes[b].val);
+                    let db = vbar.mul(&nodes[a].val);
+                    adj[a] = adj[a].add(&da);
+                    adj[b] = adj[b].add(&db);
                 }
                 NodeKind::Div => {
                     // v = u / w: ubar += vbar / w; wbar -= (vbar / w) * v
                     T::note_moves(8);
-                    let t = vbar.div(&s.vals[b]);
-                    let db = t.mul(&s.vals[i]);
-                    s.adj[a] = s.adj[a].add(&t);
-                    s.adj[b] = s.adj[b].sub(&db);
+                    let t = vbar.div(&nodes[b].val);
+                    let db = t.mul(&nodes[i].val);
+                    adj[a] = adj[a].add(&t);
+                    adj[b] = adj[b].sub(&db);
                 }
                 NodeKind::Pow => {
                     // v = u^w: ubar += vbar * w * v / u; wbar += vbar * v * log u
                     T::note_moves(8);
-                    let (u, w, v) = (&s.vals[a], &s.vals[b], &s.vals[i]);
+                    let (u, w, v) = (&nodes[a].val, &nodes[b].val, &nodes[i].val);
                     let vv = vbar.mul(v);
                     let da = vv.mul(w).div(u);
                     let db = vv.mul(&u.ln());
-                    s.adj[a] = s.adj[a].add(&da);
-                    s.adj[b] = s.adj[b].add(&db);
+                    adj[a] = adj[a].add(&da);
+                    adj[b] = adj[b].add(&db);
                 }
                 NodeKind::Min | NodeKind::Max => {
                     T::note_moves(5);
-                    let op = kind.binary().expect("min/max is bivariate");
-                    let t = if selects_left(op, s.vals[a].re(), s.vals[b].re()) {
+                    let op = k.binary().expect("min/max is bivariate");
+                    let t = if selects_left(op, nodes[a].val.re(), nodes[b].val.re()) {
                         a
                     } else {
                         b
                     };
-                    s.adj[t] = s.adj[t].add(&vbar);
+                    adj[t] = adj[t].add(&vbar);
                 }
                 NodeKind::Neg => {
                     T::note_moves(5);
-                    s.adj[a] = s.adj[a].sub(&vbar);
+                    adj[a] = adj[a].sub(&vbar);
                 }
-                _ => {
-                    // univariate: ubar += vbar * psi'(u)
-                    T::note_moves(5);
-                    let op = kind.unary(b as u32).expect("univariate elemental");
-                    let d = s.vals[a].unary_deriv(op, &s.vals[i]).mul(&vbar);
-                    s.adj[a] = s.adj[a].add(&d);
-                }
+                // univariate: ubar += vbar * psi'(u), one arm per elemental so that each
+                // derivative rule is specialised at compile time
+                NodeKind::Recip => univariate!(Unary::Recip),
+                NodeKind::Exp => univariate!(Unary::Exp),
+                NodeKind::Log => univariate!(Unary::Log),
+                NodeKind::Sqrt => univariate!(Unary::Sqrt),
+                NodeKind::Sin => univariate!(Unary::Sin),
+                NodeKind::Cos => univariate!(Unary::Cos),
+                NodeKind::Tan => univariate!(Unary::Tan),
+                NodeKind::Tanh => univariate!(Unary::Tanh),
+                NodeKind::Sigmoid => univariate!(Unary::Sigmoid),
+                NodeKind::Atan => univariate!(Unary::Atan),
+                NodeKind::Abs => univariate!(Unary::Abs),
+                NodeKind::Powi => univariate!(Unary::Powi(b as i32)),
             }
         }
     }
@@ -400,7 +468,7 @@ impl<T: Scalar> Tape<T> {
     /// Reads and resets the adjoints of `xs` after a sweep.
     fn take_adjoints(&self, xs: &[Var<'_, T>]) -> Vec<T> {
         self.with(|s| {
-            let zero = s.vals[0].cst(0.0);
+            let zero = s.nodes[0].val.cst(0.0);
             let out: Vec<T> = xs.iter().map(|x| s.adj[x.index()].clone()).collect();
             for x in xs {
                 s.adj[x.index()] = zero.clone();
@@ -517,10 +585,10 @@ mod tests {
             tape.gradient(&y, &xs)
         };
         let g1 = run(&tape);
-        let cap = tape.with(|s| s.vals.capacity());
+        let cap = tape.with(|s| s.nodes.capacity());
         let g2 = run(&tape);
         assert_eq!(g1, g2);
-        assert_eq!(tape.with(|s| s.vals.capacity()), cap);
+        assert_eq!(tape.with(|s| s.nodes.capacity()), cap);
     }
 
     #[test]

@@ -347,6 +347,7 @@ pub trait Scalar: Clone + std::fmt::Debug {
 }
 
 /// psi'(u) from u and v = psi(u), written with the trait's own operations.
+#[inline]
 pub fn unary_deriv_generic<S: Scalar>(u: &S, op: Unary, v: &S) -> S {
     match op {
         Unary::Neg => u.cst(-1.0),
