@@ -1,11 +1,18 @@
 //! Sum of squares for n = 10^2 .. 10^5: function, tangent and scalar-tape gradient.
 //! Targets: gradient <= 10x the function, tangent <= 2.5x at n = 10^5.
+//!
+//! The group `sum-of-squares-phases` splits the scalar-tape gradient into its three
+//! phases (recording the inputs, recording the function, the adjoint sweep with reading
+//! the gradient out), each timed alone with `iter_custom`, so that the cost per input of
+//! each phase can be set beside the function's.
 
 mod common;
 
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use derivbench::ad::Tape;
 use derivbench::scenario::SumOfSquares;
-use std::time::Duration;
+use std::hint::black_box;
+use std::time::{Duration, Instant};
 
 fn sum_of_squares(c: &mut Criterion) {
     let mut g = c.benchmark_group("sum-of-squares");
@@ -21,5 +28,53 @@ fn sum_of_squares(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, sum_of_squares);
+/// Which phase of the gradient a measurement times.
+#[derive(Clone, Copy)]
+enum Phase {
+    Inputs,
+    Record,
+    Sweep,
+}
+
+fn phases(c: &mut Criterion) {
+    let mut g = c.benchmark_group("sum-of-squares-phases");
+    g.sample_size(20)
+        .warm_up_time(Duration::from_millis(300))
+        .measurement_time(Duration::from_secs(1));
+    for n in [1_000usize, 100_000] {
+        let sc = SumOfSquares::scenario("sum-of-squares", n);
+        let tape: Tape<f64> = Tape::new();
+        for (name, phase) in [
+            ("inputs", Phase::Inputs),
+            ("record", Phase::Record),
+            ("sweep", Phase::Sweep),
+        ] {
+            g.bench_with_input(BenchmarkId::new(name, n), &sc.x, |b, x| {
+                b.iter_custom(|iters| {
+                    let mut spent = Duration::ZERO;
+                    for _ in 0..iters {
+                        let t0 = Instant::now();
+                        tape.clear();
+                        let xs = tape.vars(black_box(x));
+                        let t1 = Instant::now();
+                        let ys = sc.eval(&xs);
+                        let t2 = Instant::now();
+                        let grad = tape.vjp(&ys, &[1.0], &xs);
+                        let t3 = Instant::now();
+                        black_box(grad);
+                        spent += match phase {
+                            Phase::Inputs => t1 - t0,
+                            Phase::Record => t2 - t1,
+                            Phase::Sweep => t3 - t2,
+                        };
+                    }
+                    spent
+                })
+            });
+        }
+    }
+    g.finish();
+}
+
+criterion_group!(benches, sum_of_squares, phases);
 criterion_main!(benches);
