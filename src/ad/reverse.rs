@@ -592,6 +592,33 @@ mod tests {
     }
 
     #[test]
+    fn inputs_recorded_in_bulk_follow_earlier_entries() {
+        let tape = Tape::new();
+        let a = tape.var(2.0);
+        let c = a.cst(5.0);
+        let xs = tape.vars(&[3.0, 7.0]);
+        assert_eq!(
+            xs.iter().map(Var::index).collect::<Vec<_>>(),
+            vec![2, 3],
+            "bulk inputs take the next indices"
+        );
+        let kinds: Vec<NodeKind> = tape.nodes().iter().map(|e| e.kind).collect();
+        assert_eq!(
+            kinds,
+            vec![
+                NodeKind::Input,
+                NodeKind::Const,
+                NodeKind::Input,
+                NodeKind::Input
+            ]
+        );
+        // y = a x0 x1 + c: dy/da = 21, dy/dx0 = 14, dy/dx1 = 6
+        let y = a.mul(&xs[0]).mul(&xs[1]).add(&c);
+        let all = [a, xs[0].clone(), xs[1].clone()];
+        assert_eq!(tape.gradient(&y, &all), vec![21.0, 14.0, 6.0]);
+    }
+
+    #[test]
     fn bytes_per_entry_for_f64() {
         assert_eq!(Tape::<f64>::bytes_per_entry(), 17);
     }
