@@ -4,7 +4,10 @@
 //! The group `sum-of-squares-phases` splits the scalar-tape gradient into its three
 //! phases (recording the inputs, recording the function, the adjoint sweep with reading
 //! the gradient out), each timed alone with `iter_custom`, so that the cost per input of
-//! each phase can be set beside the function's.
+//! each phase can be set beside the function's. Beside them, `copy-working-set` copies a
+//! buffer as large as the gradient's working set (the recorded tape, the vector of
+//! variables and the adjoints): every one of those bytes is written and read back at
+//! least once, so this copy is a floor under the gradient's time on the machine at hand.
 
 mod common;
 
@@ -72,6 +75,22 @@ fn phases(c: &mut Criterion) {
                 })
             });
         }
+        // the working set of one gradient, from the tape as recorded
+        tape.clear();
+        let xs = tape.vars(&sc.x);
+        let _ = sc.eval(&xs);
+        let bytes = tape.bytes()
+            + xs.len() * std::mem::size_of::<derivbench::ad::Var<'_, f64>>()
+            + tape.len() * std::mem::size_of::<f64>();
+        drop(xs);
+        let src = vec![1u8; bytes];
+        let mut dst = vec![0u8; bytes];
+        g.bench_function(BenchmarkId::new("copy-working-set", n), |b| {
+            b.iter(|| {
+                dst.copy_from_slice(black_box(&src));
+                black_box(&dst);
+            })
+        });
     }
     g.finish();
 }
