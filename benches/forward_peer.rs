@@ -15,7 +15,7 @@ use derivbench::num::{selects_left, Binary, Scalar, Unary};
 use derivbench::scenario::Scenario;
 use num_dual::{Dual64, DualNum};
 use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// num-dual's first-order dual number, as a `Scalar`.
 #[derive(Clone, Copy, Debug)]
@@ -118,16 +118,7 @@ fn peer(c: &mut Criterion) {
     g.finish();
 }
 
-/// Seconds per call of `f`, over a batch of `reps` calls.
-fn per_call(reps: u32, mut f: impl FnMut()) -> f64 {
-    let t = Instant::now();
-    for _ in 0..reps {
-        f();
-    }
-    t.elapsed().as_secs_f64() / f64::from(reps)
-}
-
-/// The paired measurement: alternating batches of about 2 ms, the fastest of each side.
+/// The paired ratio per scenario.
 fn paired() {
     let suite = common::default_suite();
     println!("paired (alternating batches, fastest of 41 each):");
@@ -136,20 +127,14 @@ fn paired() {
             continue;
         };
         let (ours, theirs) = both(sc);
-        let run_ours = || {
-            black_box(sc.eval(black_box(&ours)));
-        };
-        let run_theirs = || {
-            black_box(sc.eval(black_box(&theirs)));
-        };
-        // batch size from one probe call, for batches of about 2 ms
-        let probe = per_call(1, run_ours).max(1e-9);
-        let reps = ((2e-3 / probe) as u32).clamp(1, 1_000_000);
-        let (mut a, mut b) = (f64::INFINITY, f64::INFINITY);
-        for _ in 0..41 {
-            a = a.min(per_call(reps, run_ours));
-            b = b.min(per_call(reps, run_theirs));
-        }
+        let (a, b) = common::paired(
+            || {
+                black_box(sc.eval(black_box(&ours)));
+            },
+            || {
+                black_box(sc.eval(black_box(&theirs)));
+            },
+        );
         println!(
             "forward-vs-num-dual paired {name}: derivbench {:.1} ns, num-dual {:.1} ns, ratio {:.2}",
             a * 1e9,
@@ -163,8 +148,7 @@ criterion_group!(benches, peer);
 
 fn main() {
     benches();
-    // only under `cargo bench` (criterion's own test mode passes no `--bench`)
-    if std::env::args().any(|a| a == "--bench") {
+    if common::benchmarking() {
         paired();
     }
     Criterion::default().configure_from_args().final_summary();

@@ -8,12 +8,15 @@
 //! buffer as large as the gradient's working set (the recorded tape, the vector of
 //! variables and the adjoints): every one of those bytes is written and read back at
 //! least once, so this copy is a floor under the gradient's time on the machine at hand.
+//!
+//! After the groups it prints paired ratios to the function (gradient, tangent and the
+//! copy), from alternating batches that see the same machine state.
 
 mod common;
 
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use criterion::{criterion_group, BenchmarkId, Criterion};
 use derivbench::ad::Tape;
-use derivbench::scenario::SumOfSquares;
+use derivbench::scenario::{Scenario, SumOfSquares};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
@@ -29,6 +32,17 @@ fn sum_of_squares(c: &mut Criterion) {
         }
     }
     g.finish();
+}
+
+/// Bytes in the working set of one gradient, from the tape as recorded: the entries, the
+/// vector of variables and the adjoints.
+fn working_set(sc: &Scenario, tape: &Tape<f64>) -> usize {
+    tape.clear();
+    let xs = tape.vars(&sc.x);
+    let _ = sc.eval(&xs);
+    tape.bytes()
+        + xs.len() * std::mem::size_of::<derivbench::ad::Var<'_, f64>>()
+        + tape.len() * std::mem::size_of::<f64>()
 }
 
 /// Which phase of the gradient a measurement times.
@@ -75,14 +89,7 @@ fn phases(c: &mut Criterion) {
                 })
             });
         }
-        // the working set of one gradient, from the tape as recorded
-        tape.clear();
-        let xs = tape.vars(&sc.x);
-        let _ = sc.eval(&xs);
-        let bytes = tape.bytes()
-            + xs.len() * std::mem::size_of::<derivbench::ad::Var<'_, f64>>()
-            + tape.len() * std::mem::size_of::<f64>();
-        drop(xs);
+        let bytes = working_set(&sc, &tape);
         let src = vec![1u8; bytes];
         let mut dst = vec![0u8; bytes];
         g.bench_function(BenchmarkId::new("copy-working-set", n), |b| {
@@ -95,5 +102,57 @@ fn phases(c: &mut Criterion) {
     g.finish();
 }
 
+/// The paired ratios to the function at each n.
+fn paired() {
+    println!("paired (alternating batches, fastest of 41 each), ratio to the function:");
+    for n in [100usize, 1_000, 10_000, 100_000] {
+        let sc = SumOfSquares::scenario("sum-of-squares", n);
+        let x = &sc.x;
+        let function = || {
+            black_box(sc.eval(black_box(x)));
+        };
+        let tape: Tape<f64> = Tape::new();
+        let (g, f) = common::paired(
+            || {
+                tape.clear();
+                let xs = tape.vars(black_box(x));
+                let ys = sc.eval(&xs);
+                black_box(tape.vjp(&ys, &[1.0], &xs));
+            },
+            function,
+        );
+        let xd = common::seeded(x);
+        let (t, f2) = common::paired(
+            || {
+                black_box(sc.eval(black_box(&xd)));
+            },
+            function,
+        );
+        let bytes = working_set(&sc, &tape);
+        let (src, mut dst) = (vec![1u8; bytes], vec![0u8; bytes]);
+        let (c, f3) = common::paired(
+            || {
+                dst.copy_from_slice(black_box(&src));
+                black_box(&dst);
+            },
+            function,
+        );
+        println!(
+            "sum-of-squares paired n = {n}: gradient {:.1}, tangent {:.2}, copy-working-set {:.1} (function {:.1} us)",
+            g / f,
+            t / f2,
+            c / f3,
+            f * 1e6
+        );
+    }
+}
+
 criterion_group!(benches, sum_of_squares, phases);
-criterion_main!(benches);
+
+fn main() {
+    benches();
+    if common::benchmarking() {
+        paired();
+    }
+    Criterion::default().configure_from_args().final_summary();
+}
