@@ -298,7 +298,9 @@ impl<T: Scalar> Tape<T> {
     pub fn vars(&self, xs: &[T]) -> Vec<Var<'_, T>> {
         let first = self.with(|s| {
             let first = s.nodes.len();
-            u32::try_from(first + xs.len()).expect("tape longer than 2^32 entries");
+            // the last index must fit in a u32, as in `push`
+            u32::try_from((first + xs.len()).saturating_sub(1))
+                .expect("tape longer than 2^32 entries");
             s.kinds.resize(first + xs.len(), NodeKind::Input);
             s.nodes.extend(xs.iter().map(|x| Entry {
                 val: x.clone(),
