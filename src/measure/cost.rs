@@ -238,30 +238,93 @@ pub fn cost_rows(sc: &Scenario, weights: &Weights) -> (Vec<CostRow>, Vec<String>
     (rows, notes)
 }
 
-/// Median wall time of `f`, repeated until about `budget` has passed (at least 5 and at
-/// most 1000 repetitions).
+/// The shortest batch timed: one reading of the clock costs tens of nanoseconds, so
+/// shorter functions are timed over batches of calls.
+const MIN_BATCH: Duration = Duration::from_micros(20);
+
+/// Calls per batch so that a batch of `f` lasts at least [`MIN_BATCH`] (at most 2^20).
+fn batch_len(f: &mut impl FnMut()) -> u32 {
+    let mut reps: u32 = 1;
+    loop {
+        let t = Instant::now();
+        for _ in 0..reps {
+            f();
+        }
+        let e = t.elapsed().as_secs_f64();
+        if e >= MIN_BATCH.as_secs_f64() || reps >= 1 << 20 {
+            return reps;
+        }
+        let grow = (MIN_BATCH.as_secs_f64() / e.max(1e-9))
+            .ceil()
+            .clamp(2.0, 1024.0);
+        reps = ((f64::from(reps) * grow) as u32).min(1 << 20);
+    }
+}
+
+/// Seconds per call of `f` over a batch of `reps` calls.
+fn per_call(reps: u32, f: &mut impl FnMut()) -> f64 {
+    let t = Instant::now();
+    for _ in 0..reps {
+        f();
+    }
+    t.elapsed().as_secs_f64() / f64::from(reps)
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// True while sampling goes on: at least 5 samples, then until `budget` has passed or
+/// 1000 samples.
+fn more(samples: usize, start: Instant, budget: Duration) -> bool {
+    samples < 5 || (start.elapsed() < budget && samples < 1000)
+}
+
+/// Median wall time per call of `f`, in batches of at least 20 us, sampled until about
+/// `budget` has passed (at least 5 and at most 1000 batches).
 pub fn median_wall(budget: Duration, mut f: impl FnMut()) -> Duration {
-    f(); // warm up: caches, the tape's memory
+    let reps = batch_len(&mut f); // also the warm-up: caches, the tape's memory
     let mut samples = Vec::new();
     let start = Instant::now();
-    while samples.len() < 5 || (start.elapsed() < budget && samples.len() < 1000) {
-        let t = Instant::now();
-        f();
-        samples.push(t.elapsed());
+    while more(samples.len(), start, budget) {
+        samples.push(per_call(reps, &mut f));
     }
-    samples.sort();
-    samples[samples.len() / 2]
+    Duration::from_secs_f64(median(&mut samples))
+}
+
+/// `g` timed against `f` in alternating batches (each of at least 20 us), so that both
+/// see the same state of the machine: the median wall time per call of `g`, and the
+/// median over the pairs of the ratio of `g`'s time per call to `f`'s in the batch just
+/// before. Sampled like [`median_wall`].
+pub fn paired_wall(budget: Duration, mut f: impl FnMut(), mut g: impl FnMut()) -> (Duration, f64) {
+    let (rf, rg) = (batch_len(&mut f), batch_len(&mut g));
+    let (mut times, mut ratios) = (Vec::new(), Vec::new());
+    let start = Instant::now();
+    while more(times.len(), start, budget) {
+        let tf = per_call(rf, &mut f);
+        let tg = per_call(rg, &mut g);
+        times.push(tg);
+        ratios.push(tg / tf);
+    }
+    (
+        Duration::from_secs_f64(median(&mut times)),
+        median(&mut ratios),
+    )
 }
 
 /// Fills `wall_ns` and `wall_ratio` of the rows by timing the f64 version of each mode.
 pub fn measure_wall(sc: &Scenario, rows: &mut [CostRow], budget: Duration) {
     let x = sc.x.clone();
     let tape: Tape<f64> = Tape::new();
-    let wall = |mode: &str| -> Option<Duration> {
+    let function = || {
+        std::hint::black_box(sc.eval(std::hint::black_box(&x)));
+    };
+    // each mode in alternating batches with the function: (time per call, ratio)
+    let wall = |mode: &str| -> Option<(Duration, f64)> {
+        let paired = |g: &mut dyn FnMut()| paired_wall(budget, function, g);
         Some(match mode {
-            "function" => median_wall(budget, || {
-                std::hint::black_box(sc.eval(std::hint::black_box(&x)));
-            }),
+            "function" => (median_wall(budget, function), 1.0),
             "tangent" => {
                 let xd: Vec<Dual<f64>> = x
                     .iter()
@@ -274,28 +337,28 @@ pub fn measure_wall(sc: &Scenario, rows: &mut [CostRow], budget: Duration) {
                         }
                     })
                     .collect();
-                median_wall(budget, || {
+                paired(&mut || {
                     std::hint::black_box(sc.eval(std::hint::black_box(&xd)));
                 })
             }
-            "gradient" => median_wall(budget, || {
+            "gradient" => paired(&mut || {
                 tape.clear();
                 let xs = tape.vars(&x);
                 let ys = sc.eval(&xs);
                 let ybar = vec![1.0; ys.len()];
                 std::hint::black_box(tape.vjp(&ys, &ybar, &xs));
             }),
-            "gradient-tensor" => median_wall(budget, || {
+            "gradient-tensor" => paired(&mut || {
                 std::hint::black_box(sc.model.gradient_tensor(std::hint::black_box(&x)));
             }),
-            "jacobian-forward" => median_wall(budget, || {
+            "jacobian-forward" => paired(&mut || {
                 std::hint::black_box(crate::ad::jacobian_forward(
                     |d: &[Dual<f64>]| sc.eval(d),
                     &x,
                     &(0..x.len()).collect::<Vec<_>>(),
                 ));
             }),
-            "jacobian-reverse" => median_wall(budget, || {
+            "jacobian-reverse" => paired(&mut || {
                 tape.clear();
                 let xs = tape.vars(&x);
                 let ys = sc.eval(&xs);
@@ -304,17 +367,10 @@ pub fn measure_wall(sc: &Scenario, rows: &mut [CostRow], budget: Duration) {
             _ => return None,
         })
     };
-    let times: Vec<Option<Duration>> = rows.iter().map(|r| wall(&r.mode)).collect();
-    let base = times
-        .first()
-        .copied()
-        .flatten()
-        .map(|d| d.as_nanos() as f64)
-        .unwrap_or(f64::NAN);
-    for (r, t) in rows.iter_mut().zip(times) {
-        if let Some(t) = t {
+    for r in rows.iter_mut() {
+        if let Some((t, ratio)) = wall(&r.mode) {
             r.wall_ns = t.as_nanos() as f64;
-            r.wall_ratio = r.wall_ns / base;
+            r.wall_ratio = ratio;
         }
     }
 }
@@ -422,6 +478,42 @@ pub fn render_elemental_table(weights: &Weights) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn short_functions_are_timed_in_batches_of_at_least_20_us() {
+        let mut f = || {
+            std::hint::black_box(1.0f64.sqrt());
+        };
+        let reps = batch_len(&mut f);
+        assert!(reps > 1, "a call of a few ns needs a batch");
+        let t = Instant::now();
+        for _ in 0..reps {
+            f();
+        }
+        // the batch was sized by one timing; a repeat can only be faster by the noise of
+        // the machine, so allow a factor of 4 on a shared machine
+        assert!(
+            t.elapsed() * 4 >= MIN_BATCH,
+            "{reps} calls in {:?}",
+            t.elapsed()
+        );
+    }
+
+    #[test]
+    fn pairing_measures_the_ratio_of_the_second_program_to_the_first() {
+        fn work(n: u32) {
+            let mut s = 0.0f64;
+            for k in 0..n {
+                s += std::hint::black_box(f64::from(k)).sqrt();
+            }
+            std::hint::black_box(s);
+        }
+        let (t, ratio) = paired_wall(Duration::from_millis(10), || work(200), || work(800));
+        assert!(t > Duration::ZERO);
+        // four times the work: the median ratio is about 4; a factor of 2 either way
+        // leaves room for a shared machine, an inverted or unpaired ratio does not fit
+        assert!((2.0..8.0).contains(&ratio), "ratio {ratio}");
+    }
 
     fn w(moves: u64, adds: u64, mults: u64, nlops: u64) -> Work {
         Work {
