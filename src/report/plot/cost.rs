@@ -194,7 +194,7 @@ impl Cost<'_> {
     ) -> Result<(), PlotError> {
         let k = self.rows.len();
         let caption = if wall {
-            "wall time (median) / function"
+            "wall time / function (median of paired batches)"
         } else {
             "operation count / function"
         };

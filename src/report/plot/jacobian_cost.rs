@@ -174,7 +174,7 @@ impl JacobianCost {
         let (x0, x1) = style::decades(pts.iter().map(|p| p.0)).unwrap_or((-1.0, 1.0));
         let (y0, y1) = style::decades(pts.iter().flat_map(|p| [p.1, p.2])).unwrap_or((0.0, 1.0));
         let caption = if wall {
-            "wall time (median)"
+            "wall time (median of paired batches)"
         } else {
             "operation count"
         };
