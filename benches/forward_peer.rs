@@ -10,7 +10,7 @@
 mod common;
 
 use criterion::{criterion_group, BenchmarkId, Criterion};
-use derivbench::ad::Dual;
+use derivbench::ad::{seeded, Dual};
 use derivbench::num::{selects_left, Binary, Scalar, Unary};
 use derivbench::scenario::Scenario;
 use num_dual::{Dual64, DualNum};
@@ -80,7 +80,7 @@ const NAMES: [&str; 5] = [
 
 /// Our seeded dual numbers and num-dual's for the same point and direction e_0.
 fn both(sc: &Scenario) -> (Vec<Dual<f64>>, Vec<Peer>) {
-    let ours = common::seeded(&sc.x);
+    let ours = seeded(&sc.x, 0);
     let theirs: Vec<Peer> =
         sc.x.iter()
             .enumerate()

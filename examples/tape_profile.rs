@@ -10,7 +10,7 @@
 //! divided by the difference and by n, is the mode's instructions per input, free of the
 //! program's start-up.
 
-use derivbench::ad::{Dual, Tape};
+use derivbench::ad::{seeded, Tape};
 use derivbench::scenario::SumOfSquares;
 use std::hint::black_box;
 use std::process::ExitCode;
@@ -38,17 +38,7 @@ fn main() -> ExitCode {
             }
         }
         "tangent" => {
-            let xd: Vec<Dual<f64>> = x
-                .iter()
-                .enumerate()
-                .map(|(k, &v)| {
-                    if k == 0 {
-                        Dual::variable(v)
-                    } else {
-                        Dual::constant(v)
-                    }
-                })
-                .collect();
+            let xd = seeded(x, 0);
             for _ in 0..reps {
                 black_box(sc.eval(black_box(&xd)));
             }
@@ -56,10 +46,7 @@ fn main() -> ExitCode {
         "gradient" => {
             let tape: Tape<f64> = Tape::new();
             for _ in 0..reps {
-                tape.clear();
-                let xs = tape.vars(black_box(x));
-                let ys = sc.eval(&xs);
-                black_box(tape.vjp(&ys, &[1.0], &xs));
+                black_box(tape.gradient_of_sum(black_box(x), |xs| sc.eval(xs)));
             }
         }
         other => {

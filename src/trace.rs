@@ -53,17 +53,7 @@ pub const MAX_TRACE_LEN: usize = 2000;
 /// runs the adjoint sweep for the first output. Errors when the tape is too long to show.
 pub fn trace(sc: &Scenario, x: &[f64], j: usize) -> Result<Trace, String> {
     let tape: Tape<Dual<f64>> = Tape::new();
-    let xd: Vec<Dual<f64>> = x
-        .iter()
-        .enumerate()
-        .map(|(k, &v)| {
-            if k == j {
-                Dual::variable(v)
-            } else {
-                Dual::constant(v)
-            }
-        })
-        .collect();
+    let xd = crate::ad::seeded(x, j);
     let xs = tape.vars(&xd);
     let ys = sc.eval(&xs);
     if tape.len() > MAX_TRACE_LEN {

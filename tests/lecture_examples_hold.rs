@@ -6,7 +6,7 @@
 mod common;
 
 use common::assert_close;
-use derivbench::ad::{jacobian_forward, jacobian_forward_vector, Dual, Tape};
+use derivbench::ad::{jacobian_forward, jacobian_forward_vector, seeded, Dual, Tape};
 use derivbench::fd::{fd_column, FdKind, Stencil};
 use derivbench::measure::{reference_jacobian, RefOptions};
 use derivbench::num::Scalar;
@@ -56,17 +56,7 @@ fn seed_mlp_tangent_for_w11_equals_reverse_gradient_and_reference() {
 
     // the lecture's forward table for w11: vdot1 = x1, vdot2 = 0, vdot3 = v3 (1 - v3) x1
     let tape: Tape<Dual<f64>> = Tape::new();
-    let x: Vec<Dual<f64>> =
-        sc.x.iter()
-            .enumerate()
-            .map(|(k, &v)| {
-                if k == 0 {
-                    Dual::variable(v)
-                } else {
-                    Dual::constant(v)
-                }
-            })
-            .collect();
+    let x: Vec<Dual<f64>> = seeded(&sc.x, 0);
     let xs = tape.vars(&x);
     let _ = sc.eval(&xs);
     let nodes = tape.nodes();

@@ -5,7 +5,7 @@
 mod common;
 
 use common::{agreed_bits, assert_close, assert_close_scaled, lecture_oracle};
-use derivbench::ad::{Dual, Tape};
+use derivbench::ad::{seeded, Dual, Tape};
 use derivbench::measure::{reference_jacobian, RefOptions};
 use derivbench::scenario::{Lecture, Model};
 use derivbench::trace::trace;
@@ -76,18 +76,7 @@ fn adjoint_sweep_gradient_equals_forward_tangents() {
 fn mpfr_trace_agrees_with_the_oracle_to_its_35_digits() {
     let oracle = lecture_oracle();
     for (j, dots) in [(0usize, 0usize), (1, 1)] {
-        let x: Vec<Dual<Float>> = [1.5, 0.5]
-            .iter()
-            .enumerate()
-            .map(|(k, &v)| {
-                let v = Float::with_val(256, v);
-                if k == j {
-                    Dual::variable(v)
-                } else {
-                    Dual::constant(v)
-                }
-            })
-            .collect();
+        let x: Vec<Dual<Float>> = seeded(&[1.5, 0.5].map(|v| Float::with_val(256, v)), j);
         let tape: Tape<Dual<Float>> = Tape::new();
         let xs = tape.vars(&x);
         let y = Lecture.eval(&xs).remove(0);

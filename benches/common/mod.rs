@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use criterion::{measurement::WallTime, BenchmarkGroup, BenchmarkId};
-use derivbench::ad::{Dual, Tape};
+use derivbench::ad::{seeded, Tape};
 use derivbench::fd::{fd_column, FdKind, Stencil};
 use derivbench::scenario::file::{load_dir, Limits};
 use derivbench::scenario::Scenario;
@@ -19,20 +19,6 @@ pub fn default_suite() -> Vec<Scenario> {
         .scenarios
 }
 
-/// One tangent direction: e_0.
-pub fn seeded(x: &[f64]) -> Vec<Dual<f64>> {
-    x.iter()
-        .enumerate()
-        .map(|(k, &v)| {
-            if k == 0 {
-                Dual::variable(v)
-            } else {
-                Dual::constant(v)
-            }
-        })
-        .collect()
-}
-
 /// A mode of a scenario, benchmarked under `id` with parameter `param`.
 pub fn bench_mode(g: &mut BenchmarkGroup<WallTime>, mode: &str, param: &str, sc: &Scenario) {
     let id = BenchmarkId::new(mode, param);
@@ -43,19 +29,13 @@ pub fn bench_mode(g: &mut BenchmarkGroup<WallTime>, mode: &str, param: &str, sc:
             });
         }
         "tangent" => {
-            let xd = seeded(&sc.x);
+            let xd = seeded(&sc.x, 0);
             g.bench_with_input(id, &xd, |b, x| b.iter(|| black_box(sc.eval(black_box(x)))));
         }
         "gradient" => {
             let tape: Tape<f64> = Tape::new();
             g.bench_with_input(id, &sc.x, |b, x| {
-                b.iter(|| {
-                    tape.clear();
-                    let xs = tape.vars(black_box(x));
-                    let ys = sc.eval(&xs);
-                    let ybar = vec![1.0; ys.len()];
-                    black_box(tape.vjp(&ys, &ybar, &xs))
-                })
+                b.iter(|| black_box(tape.gradient_of_sum(black_box(x), |xs| sc.eval(xs))))
             });
         }
         "function-tensor" => {

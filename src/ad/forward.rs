@@ -157,6 +157,21 @@ impl<T: Scalar> Scalar for DualVec<T> {
     }
 }
 
+/// `x` as dual numbers seeded in the direction e_j: input `j` carries tangent 1, every
+/// other input tangent 0 (no input is seeded when `j >= x.len()`).
+pub fn seeded<T: Scalar>(x: &[T], j: usize) -> Vec<Dual<T>> {
+    x.iter()
+        .enumerate()
+        .map(|(k, v)| {
+            if k == j {
+                Dual::variable(v.clone())
+            } else {
+                Dual::constant(v.clone())
+            }
+        })
+        .collect()
+}
+
 /// The Jacobian-vector product F'(x) xdot and the value F(x), by one tangent sweep.
 pub fn jvp<T: Scalar>(
     f: impl Fn(&[Dual<T>]) -> Vec<Dual<T>>,
@@ -180,20 +195,7 @@ pub fn jacobian_forward<T: Scalar>(
     cols: &[usize],
 ) -> Vec<Vec<T>> {
     cols.iter()
-        .map(|&j| {
-            let xs: Vec<Dual<T>> = x
-                .iter()
-                .enumerate()
-                .map(|(k, v)| {
-                    if k == j {
-                        Dual::variable(v.clone())
-                    } else {
-                        Dual::constant(v.clone())
-                    }
-                })
-                .collect();
-            f(&xs).into_iter().map(|y| y.d).collect()
-        })
+        .map(|&j| f(&seeded(x, j)).into_iter().map(|y| y.d).collect())
         .collect()
 }
 
@@ -228,6 +230,14 @@ mod tests {
 
     fn dual(v: f64, d: f64) -> Dual<Count> {
         Dual::new(Count(v), Count(d))
+    }
+
+    #[test]
+    fn seeded_sets_one_tangent_to_one() {
+        let x = [2.0, 3.0, 5.0];
+        let d = |j| seeded(&x, j).iter().map(|e| (e.v, e.d)).collect::<Vec<_>>();
+        assert_eq!(d(1), vec![(2.0, 0.0), (3.0, 1.0), (5.0, 0.0)]);
+        assert_eq!(d(3), vec![(2.0, 0.0), (3.0, 0.0), (5.0, 0.0)]);
     }
 
     /// The tangent table of the cost model, reproduced from the instrumentation.

@@ -5,6 +5,6 @@ mod forward;
 mod reverse;
 mod tensor;
 
-pub use forward::{jacobian_forward, jacobian_forward_vector, jvp, Dual, DualVec};
+pub use forward::{jacobian_forward, jacobian_forward_vector, jvp, seeded, Dual, DualVec};
 pub use reverse::{NodeKind, Tape, TapeNode, Var};
 pub use tensor::{eval_tensor_with, gradient_tensor_with, Mat, TensorLoss, TensorTape};

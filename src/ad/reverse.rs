@@ -485,6 +485,21 @@ impl<T: Scalar> Tape<T> {
         self.take_adjoints(xs)
     }
 
+    /// Clears the tape, records `f` at `x` and runs one adjoint sweep with
+    /// ybar = (1, ..., 1): the gradient of the sum of the outputs (of the output, when
+    /// there is one). The gradient mode of the cost report and of the benchmarks.
+    pub fn gradient_of_sum<'t>(
+        &'t self,
+        x: &[T],
+        f: impl FnOnce(&[Var<'t, T>]) -> Vec<Var<'t, T>>,
+    ) -> Vec<T> {
+        self.clear();
+        let xs = self.vars(x);
+        let ys = f(&xs);
+        let ybar: Vec<T> = ys.iter().map(|y| y.v.cst(1.0)).collect();
+        self.vjp(&ys, &ybar, &xs)
+    }
+
     /// The vector-Jacobian product ybar^T F'(x) in one sweep.
     pub fn vjp(&self, ys: &[Var<'_, T>], ybar: &[T], xs: &[Var<'_, T>]) -> Vec<T> {
         let from = ys.iter().map(|y| y.index()).max().unwrap_or(0);
@@ -618,6 +633,22 @@ mod tests {
         let y = a.mul(&xs[0]).mul(&xs[1]).add(&c);
         let all = [a, xs[0].clone(), xs[1].clone()];
         assert_eq!(tape.gradient(&y, &all), vec![21.0, 14.0, 6.0]);
+    }
+
+    #[test]
+    fn gradient_of_sum_sums_the_outputs_and_starts_from_a_clear_tape() {
+        let tape = Tape::new();
+        // y1 = x0 x1, y2 = x0 + x1: the gradient of y1 + y2 is (x1 + 1, x0 + 1)
+        fn f<'t>(xs: &[Var<'t, f64>]) -> Vec<Var<'t, f64>> {
+            vec![xs[0].mul(&xs[1]), xs[0].add(&xs[1])]
+        }
+        let g = tape.gradient_of_sum(&[3.0, 5.0], f);
+        assert_eq!(g, vec![6.0, 4.0]);
+        let len = tape.len();
+        assert_eq!(len, 4, "two inputs and two elementals");
+        // a second call records afresh instead of appending
+        assert_eq!(tape.gradient_of_sum(&[3.0, 5.0], f), g);
+        assert_eq!(tape.len(), len);
     }
 
     #[test]

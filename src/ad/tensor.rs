@@ -922,17 +922,7 @@ mod tests {
             assert_eq!(g.len(), n);
             let tangents: Vec<Float> = (0..n)
                 .map(|j| {
-                    let xd: Vec<Dual<Float>> = x
-                        .iter()
-                        .enumerate()
-                        .map(|(i, v)| {
-                            if i == j {
-                                Dual::variable(v.clone())
-                            } else {
-                                Dual::constant(v.clone())
-                            }
-                        })
-                        .collect();
+                    let xd: Vec<Dual<Float>> = crate::ad::seeded(&x, j);
                     let mut t = TensorTape::new();
                     let (ld, _) = graph(case, &mut t, &xd);
                     t.value(ld)[0].d.clone()

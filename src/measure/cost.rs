@@ -6,7 +6,7 @@
 //! The op counts are exact and deterministic; the wall times are measurements on a
 //! shared machine and vary from run to run.
 
-use crate::ad::{Dual, Tape};
+use crate::ad::{seeded, Dual, Tape};
 use crate::num::{Count, Eval, Scalar, Work, WorkCounter};
 use crate::results::CostRow;
 use crate::scenario::Scenario;
@@ -91,33 +91,17 @@ pub fn work_function(sc: &Scenario) -> Work {
 
 /// WORK of F and one tangent sweep (direction e_j).
 pub fn work_tangent(sc: &Scenario, j: usize) -> Work {
-    let x: Vec<Dual<Count>> = seeded(sc, j);
+    let x: Vec<Count> = sc.x.iter().map(|&v| Count(v)).collect();
+    let x = seeded(&x, j);
     WorkCounter::measure(|| sc.eval(&x)).1
-}
-
-fn seeded(sc: &Scenario, j: usize) -> Vec<Dual<Count>> {
-    sc.x.iter()
-        .enumerate()
-        .map(|(k, &v)| {
-            if k == j {
-                Dual::variable(Count(v))
-            } else {
-                Dual::constant(Count(v))
-            }
-        })
-        .collect()
 }
 
 /// WORK of F and one reverse sweep on the scalar tape (taping included), with
 /// ybar = (1, ..., 1); and the tape bytes at the end of the forward sweep (f64 tape).
 pub fn work_gradient(sc: &Scenario) -> (Work, u64) {
     let tape: Tape<Count> = Tape::new();
-    let (_, w) = WorkCounter::measure(|| {
-        let xs = tape.vars(&sc.x.iter().map(|&v| Count(v)).collect::<Vec<_>>());
-        let ys = sc.eval(&xs);
-        let ybar: Vec<Count> = ys.iter().map(|_| Count(1.0)).collect();
-        tape.vjp(&ys, &ybar, &xs)
-    });
+    let x: Vec<Count> = sc.x.iter().map(|&v| Count(v)).collect();
+    let (_, w) = WorkCounter::measure(|| tape.gradient_of_sum(&x, |xs| sc.eval(xs)));
     (w, tape_bytes_f64(sc))
 }
 
@@ -326,27 +310,13 @@ pub fn measure_wall(sc: &Scenario, rows: &mut [CostRow], budget: Duration) {
         Some(match mode {
             "function" => (median_wall(budget, function), 1.0),
             "tangent" => {
-                let xd: Vec<Dual<f64>> = x
-                    .iter()
-                    .enumerate()
-                    .map(|(k, &v)| {
-                        if k == 0 {
-                            Dual::variable(v)
-                        } else {
-                            Dual::constant(v)
-                        }
-                    })
-                    .collect();
+                let xd = seeded(&x, 0);
                 paired(&mut || {
                     std::hint::black_box(sc.eval(std::hint::black_box(&xd)));
                 })
             }
             "gradient" => paired(&mut || {
-                tape.clear();
-                let xs = tape.vars(&x);
-                let ys = sc.eval(&xs);
-                let ybar = vec![1.0; ys.len()];
-                std::hint::black_box(tape.vjp(&ys, &ybar, &xs));
+                std::hint::black_box(tape.gradient_of_sum(&x, |xs| sc.eval(xs)));
             }),
             "gradient-tensor" => paired(&mut || {
                 std::hint::black_box(sc.model.gradient_tensor(std::hint::black_box(&x)));

@@ -319,15 +319,7 @@ fn lecture_gradient_reverse_equals_forward() {
     // forward mode: one sweep per direction
     let forward: Vec<f64> = (0..2)
         .map(|j| {
-            let xd: Vec<Dual<f64>> = (0..2)
-                .map(|i| {
-                    if i == j {
-                        Dual::variable(x[i])
-                    } else {
-                        Dual::constant(x[i])
-                    }
-                })
-                .collect();
+            let xd: Vec<Dual<f64>> = crate::ad::seeded(&x, j);
             let y = p.eval(&xd).remove(0);
             assert_eq!(y.v, p.eval(&x)[0]);
             y.d
