@@ -4,13 +4,15 @@
 //!
 //! On a shared machine two criterion measurements taken seconds apart can differ by more
 //! than the effect measured, so after the group this bench also prints a paired ratio per
-//! scenario: the two forward modes run in alternating batches, 41 rounds each, and the
-//! ratio is taken of their fastest batches, which both saw the same machine state.
+//! scenario: the two forward modes run in alternating batches (`paired_wall`, as for the
+//! wall ratios of `derivbench run`), and the ratio is taken of their fastest batches,
+//! which interference from the rest of the machine can only slow.
 
 mod common;
 
 use criterion::{criterion_group, BenchmarkId, Criterion};
 use derivbench::ad::{seeded, Dual};
+use derivbench::measure::cost::paired_wall;
 use derivbench::num::{selects_left, Binary, Scalar, Unary};
 use derivbench::scenario::Scenario;
 use num_dual::{Dual64, DualNum};
@@ -121,25 +123,26 @@ fn peer(c: &mut Criterion) {
 /// The paired ratio per scenario.
 fn paired() {
     let suite = common::default_suite();
-    println!("paired (alternating batches, fastest of 41 each):");
+    println!("paired (alternating batches, ratio of the fastest):");
     for name in NAMES {
         let Some(sc) = suite.iter().find(|s| s.name == name) else {
             continue;
         };
         let (ours, theirs) = both(sc);
-        let (a, b) = common::paired(
-            || {
-                black_box(sc.eval(black_box(&ours)));
-            },
+        let p = paired_wall(
+            common::PAIRED_BUDGET,
             || {
                 black_box(sc.eval(black_box(&theirs)));
             },
+            || {
+                black_box(sc.eval(black_box(&ours)));
+            },
         );
         println!(
-            "forward-vs-num-dual paired {name}: derivbench {:.1} ns, num-dual {:.1} ns, ratio {:.2}",
-            a * 1e9,
-            b * 1e9,
-            a / b
+            "forward-vs-num-dual paired {name}: derivbench {} ns, num-dual {} ns, ratio {:.2}",
+            p.g_min.as_nanos(),
+            p.f_min.as_nanos(),
+            p.fastest_ratio()
         );
     }
 }

@@ -9,7 +9,6 @@ use derivbench::scenario::file::{load_dir, Limits};
 use derivbench::scenario::Scenario;
 use std::hint::black_box;
 use std::path::Path;
-use std::time::Instant;
 
 /// The default suite.
 pub fn default_suite() -> Vec<Scenario> {
@@ -78,33 +77,11 @@ pub fn bench_mode(g: &mut BenchmarkGroup<WallTime>, mode: &str, param: &str, sc:
     }
 }
 
-/// Seconds per call of `f`, over a batch of `reps` calls.
-pub fn per_call(reps: u32, mut f: impl FnMut()) -> f64 {
-    let t = Instant::now();
-    for _ in 0..reps {
-        f();
-    }
-    t.elapsed().as_secs_f64() / f64::from(reps)
-}
-
 /// True under `cargo bench` (criterion's test mode, under `cargo test --benches`, passes
 /// no `--bench`).
 pub fn benchmarking() -> bool {
     std::env::args().any(|a| a == "--bench")
 }
 
-/// The paired measurement of two programs: alternating batches of about 2 ms each, 41
-/// rounds, and the fastest batch of each side (seconds per call), so that both see the
-/// same machine state.
-pub fn paired(mut a: impl FnMut(), mut b: impl FnMut()) -> (f64, f64) {
-    let probe = per_call(1, &mut a).max(1e-9);
-    let reps_a = ((2e-3 / probe) as u32).clamp(1, 1_000_000);
-    let probe = per_call(1, &mut b).max(1e-9);
-    let reps_b = ((2e-3 / probe) as u32).clamp(1, 1_000_000);
-    let (mut ta, mut tb) = (f64::INFINITY, f64::INFINITY);
-    for _ in 0..41 {
-        ta = ta.min(per_call(reps_a, &mut a));
-        tb = tb.min(per_call(reps_b, &mut b));
-    }
-    (ta, tb)
-}
+/// How long each paired measurement samples (`derivbench::measure::cost::paired_wall`).
+pub const PAIRED_BUDGET: std::time::Duration = std::time::Duration::from_millis(500);

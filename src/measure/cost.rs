@@ -278,23 +278,52 @@ pub fn median_wall(budget: Duration, mut f: impl FnMut()) -> Duration {
 }
 
 /// `g` timed against `f` in alternating batches (each of at least 20 us), so that both
-/// see the same state of the machine: the median wall time per call of `g`, and the
-/// median over the pairs of the ratio of `g`'s time per call to `f`'s in the batch just
-/// before. Sampled like [`median_wall`].
-pub fn paired_wall(budget: Duration, mut f: impl FnMut(), mut g: impl FnMut()) -> (Duration, f64) {
+/// see the same state of the machine.
+#[derive(Clone, Copy, Debug)]
+pub struct Paired {
+    /// median wall time per call of `f`
+    pub f: Duration,
+    /// median wall time per call of `g`
+    pub g: Duration,
+    /// median over the pairs of the ratio of `g`'s time per call to `f`'s in the batch
+    /// just before
+    pub ratio: f64,
+    /// the fastest batch of `f`, per call: interference from the rest of a shared
+    /// machine only adds time, so the fastest batches of both sides give the steadiest
+    /// ratio of the two programs themselves (the benchmarks print it)
+    pub f_min: Duration,
+    /// the fastest batch of `g`, per call
+    pub g_min: Duration,
+}
+
+impl Paired {
+    /// The ratio of the fastest batches, `g_min / f_min`.
+    pub fn fastest_ratio(&self) -> f64 {
+        self.g_min.as_secs_f64() / self.f_min.as_secs_f64()
+    }
+}
+
+/// Times `g` against `f` in alternating batches; sampled like [`median_wall`].
+pub fn paired_wall(budget: Duration, mut f: impl FnMut(), mut g: impl FnMut()) -> Paired {
     let (rf, rg) = (batch_len(&mut f), batch_len(&mut g));
-    let (mut times, mut ratios) = (Vec::new(), Vec::new());
+    let (mut tfs, mut tgs, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
     let start = Instant::now();
-    while more(times.len(), start, budget) {
+    while more(tgs.len(), start, budget) {
         let tf = per_call(rf, &mut f);
         let tg = per_call(rg, &mut g);
-        times.push(tg);
+        tfs.push(tf);
+        tgs.push(tg);
         ratios.push(tg / tf);
     }
-    (
-        Duration::from_secs_f64(median(&mut times)),
-        median(&mut ratios),
-    )
+    // `median` sorts, so the fastest batch is then the first
+    let (f, g) = (median(&mut tfs), median(&mut tgs));
+    Paired {
+        f: Duration::from_secs_f64(f),
+        g: Duration::from_secs_f64(g),
+        ratio: median(&mut ratios),
+        f_min: Duration::from_secs_f64(tfs[0]),
+        g_min: Duration::from_secs_f64(tgs[0]),
+    }
 }
 
 /// Fills `wall_ns` and `wall_ratio` of the rows by timing the f64 version of each mode.
@@ -306,7 +335,10 @@ pub fn measure_wall(sc: &Scenario, rows: &mut [CostRow], budget: Duration) {
     };
     // each mode in alternating batches with the function: (time per call, ratio)
     let wall = |mode: &str| -> Option<(Duration, f64)> {
-        let paired = |g: &mut dyn FnMut()| paired_wall(budget, function, g);
+        let paired = |g: &mut dyn FnMut()| {
+            let p = paired_wall(budget, function, g);
+            (p.g, p.ratio)
+        };
         Some(match mode {
             "function" => (median_wall(budget, function), 1.0),
             "tangent" => {
@@ -478,8 +510,11 @@ mod tests {
             }
             std::hint::black_box(s);
         }
-        let (t, ratio) = paired_wall(Duration::from_millis(10), || work(200), || work(800));
-        assert!(t > Duration::ZERO);
+        let p = paired_wall(Duration::from_millis(10), || work(200), || work(800));
+        assert!(p.f > Duration::ZERO && p.g > p.f);
+        assert!(p.f_min <= p.f && p.g_min <= p.g);
+        assert!((2.0..8.0).contains(&p.fastest_ratio()), "{p:?}");
+        let ratio = p.ratio;
         // four times the work: the median ratio is about 4; a factor of 2 either way
         // leaves room for a shared machine, an inverted or unpaired ratio does not fit
         assert!((2.0..8.0).contains(&ratio), "ratio {ratio}");
