@@ -4,7 +4,7 @@
 //! textbook steps, the error model's optimal steps, and every method without a step
 //! (AD, complex step, Richardson) as a horizontal line.
 
-use super::style::{self, lg, Entry, Mark, GREY, INK, LIGHT};
+use super::style::{self, lg, Entry, Mark, GREY, INK};
 use super::{file_name, Figure, PlotError};
 use crate::results::{FdTheory, ScenarioResult};
 use plotters::coord::Shift;
@@ -287,19 +287,13 @@ impl Figure for ErrorStep<'_> {
             .x_label_area_size(52)
             .y_label_area_size(78)
             .build_cartesian_2d(x0..x1, y0..y1)?;
-        chart
-            .configure_mesh()
-            .x_desc("step h (units of the input x; log scale)")
-            .y_desc("absolute error of the derivative (units of dy/dx; log scale)")
-            .x_labels(style::decade_ticks(x0, x1))
-            .y_labels(style::decade_ticks(y0, y1))
-            .x_label_formatter(&style::exp_label)
-            .y_label_formatter(&style::exp_label)
-            .label_style(style::font(14))
-            .axis_desc_style(style::font(15))
-            .bold_line_style(LIGHT)
-            .light_line_style(WHITE)
-            .draw()?;
+        style::log_log_mesh(
+            &mut chart,
+            "step h (units of the input x; log scale)",
+            "absolute error of the derivative (units of dy/dx; log scale)",
+            (x0, x1),
+            (y0, y1),
+        )?;
 
         // the floor where exact zeros are drawn
         chart.draw_series(DashedLineSeries::new(

@@ -4,7 +4,7 @@
 //! crossover marked. Points come from the `jacobian-forward` and `jacobian-reverse`
 //! cost rows of the dense-jacobian and fanout scenarios.
 
-use super::style::{self, lg, Entry, Mark, BLUISH_GREEN, GREY, INK, LIGHT, PURPLE};
+use super::style::{self, lg, Entry, Mark, BLUISH_GREEN, GREY, INK, PURPLE};
 use super::{Figure, PlotError};
 use crate::results::RunResults;
 use plotters::coord::Shift;
@@ -184,23 +184,17 @@ impl JacobianCost {
             .x_label_area_size(52)
             .y_label_area_size(80)
             .build_cartesian_2d(x0..x1, y0..y1)?;
-        chart
-            .configure_mesh()
-            .x_desc("n / m (inputs per output; log scale)")
-            .y_desc(if wall {
+        style::log_log_mesh(
+            &mut chart,
+            "n / m (inputs per output; log scale)",
+            if wall {
                 "full Jacobian / function, wall time (log scale)"
             } else {
                 "full Jacobian / function, op count (log scale)"
-            })
-            .x_labels(style::decade_ticks(x0, x1))
-            .y_labels(style::decade_ticks(y0, y1))
-            .x_label_formatter(&style::exp_label)
-            .y_label_formatter(&style::exp_label)
-            .label_style(style::font(14))
-            .axis_desc_style(style::font(15))
-            .bold_line_style(LIGHT)
-            .light_line_style(WHITE)
-            .draw()?;
+            },
+            (x0, x1),
+            (y0, y1),
+        )?;
         match crossover(pts) {
             Some(x) => {
                 chart.draw_series(DashedLineSeries::new(

@@ -175,19 +175,13 @@ impl Figure for Recurrent<'_> {
             .x_label_area_size(52)
             .y_label_area_size(78)
             .build_cartesian_2d(x0..x1, y0..y1)?;
-        chart
-            .configure_mesh()
-            .x_desc("number of steps T (log scale)")
-            .y_desc("|dL_T/dh_0| (loss per unit of h; log scale)")
-            .x_labels(style::decade_ticks(x0, x1))
-            .y_labels(style::decade_ticks(y0, y1))
-            .x_label_formatter(&style::exp_label)
-            .y_label_formatter(&style::exp_label)
-            .label_style(style::font(14))
-            .axis_desc_style(style::font(15))
-            .bold_line_style(LIGHT)
-            .light_line_style(WHITE)
-            .draw()?;
+        style::log_log_mesh(
+            &mut chart,
+            "number of steps T (log scale)",
+            "|dL_T/dh_0| (loss per unit of h; log scale)",
+            (x0, x1),
+            (y0, y1),
+        )?;
         if has_zero {
             chart.draw_series(DashedLineSeries::new(
                 vec![(x0, lg(floor)), (x1, lg(floor))],

@@ -293,6 +293,35 @@ pub fn titled<DB: DrawingBackend>(
     Ok(root.titled(title, font(20).color(&INK))?)
 }
 
+/// Draws the grid and the axes of a log-log chart whose coordinates are log10 values:
+/// a tick per decade labelled 10^k, the axis descriptions, light grid lines.
+pub fn log_log_mesh<DB: DrawingBackend>(
+    chart: &mut ChartContext<
+        '_,
+        DB,
+        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+    >,
+    x_desc: &str,
+    y_desc: &str,
+    (x0, x1): (f64, f64),
+    (y0, y1): (f64, f64),
+) -> Result<(), PlotError> {
+    chart
+        .configure_mesh()
+        .x_desc(x_desc)
+        .y_desc(y_desc)
+        .x_labels(decade_ticks(x0, x1))
+        .y_labels(decade_ticks(y0, y1))
+        .x_label_formatter(&exp_label)
+        .y_label_formatter(&exp_label)
+        .label_style(font(14))
+        .axis_desc_style(font(15))
+        .bold_line_style(LIGHT)
+        .light_line_style(WHITE)
+        .draw()?;
+    Ok(())
+}
+
 /// A line style.
 pub fn line(color: RGBColor, width: u32) -> ShapeStyle {
     ShapeStyle::from(&color).stroke_width(width)
