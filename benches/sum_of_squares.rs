@@ -8,13 +8,17 @@
 //! buffer as large as the gradient's working set (the recorded tape, the vector of
 //! variables and the adjoints): every one of those bytes is written and read back at
 //! least once, so this copy is a floor under the gradient's time on the machine at hand.
+//! A second floor, `lean-tape`, is the leanest elemental tape for this one function
+//! (`common::lean_tape`: partials recorded with the entries, no handles, no values): what
+//! any tape that records each square and each sum costs here.
 //!
-//! After the groups it prints paired ratios to the function (gradient, tangent and the
-//! copy): the fastest batches of alternating runs (`paired_wall`), which saw the same
+//! After the groups it prints paired ratios to the function (gradient, tangent, the lean
+//! tape and the copy): the fastest batches of alternating runs (`paired_wall`), which saw the same
 //! machine state.
 
 mod common;
 
+use common::lean_tape::LeanTape;
 use criterion::{criterion_group, BenchmarkId, Criterion};
 use derivbench::ad::Tape;
 use derivbench::measure::cost::paired_wall;
@@ -91,6 +95,11 @@ fn phases(c: &mut Criterion) {
                 })
             });
         }
+        let mut lean = LeanTape::new();
+        let mut grad = Vec::new();
+        g.bench_with_input(BenchmarkId::new("lean-tape", n), &sc.x, |b, x| {
+            b.iter(|| black_box(lean.gradient_of_sum_of_squares(black_box(x), &mut grad)))
+        });
         let bytes = working_set(&sc, &tape);
         let src = vec![1u8; bytes];
         let mut dst = vec![0u8; bytes];
@@ -121,6 +130,10 @@ fn paired() {
         let t = paired_wall(common::PAIRED_BUDGET, function, || {
             black_box(sc.eval(black_box(&xd)));
         });
+        let (mut lean, mut grad) = (LeanTape::new(), Vec::new());
+        let l = paired_wall(common::PAIRED_BUDGET, function, || {
+            black_box(lean.gradient_of_sum_of_squares(black_box(x), &mut grad));
+        });
         let bytes = working_set(&sc, &tape);
         let (src, mut dst) = (vec![1u8; bytes], vec![0u8; bytes]);
         let c = paired_wall(common::PAIRED_BUDGET, function, || {
@@ -128,9 +141,10 @@ fn paired() {
             black_box(&dst);
         });
         println!(
-            "sum-of-squares paired n = {n}: gradient {:.1}, tangent {:.2}, copy-working-set {:.1} (function {:.1} us)",
+            "sum-of-squares paired n = {n}: gradient {:.1}, tangent {:.2}, lean-tape {:.1}, copy-working-set {:.1} (function {:.1} us)",
             g.fastest_ratio(),
             t.fastest_ratio(),
+            l.fastest_ratio(),
             c.fastest_ratio(),
             g.f_min.as_secs_f64() * 1e6
         );

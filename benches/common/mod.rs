@@ -2,6 +2,8 @@
 //! the scalar tape, FD gradient), written once and run on any scenario.
 #![allow(dead_code)]
 
+pub mod lean_tape;
+
 use criterion::{measurement::WallTime, BenchmarkGroup, BenchmarkId};
 use derivbench::ad::{seeded, Tape};
 use derivbench::fd::{fd_column, FdKind, Stencil};
