@@ -2,10 +2,12 @@
 //! Ridders' extrapolation and the complex step.
 //!
 //! The step actually used is the one the floating-point grid allows: for x + h computed
-//! in f64, h_used = (x + h) - x (exact by Sterbenz's lemma for the steps used here). The
-//! quotients divide by the difference of the perturbed points, which is what the f64
-//! program really differenced. The same quotient can be evaluated over any scalar, so
-//! the MPFR evaluation at the same f64 points isolates truncation from rounding.
+//! in f64, h_used = (x + h) - x (exact by Sterbenz's lemma when x + h is within a factor
+//! of two of x, i.e. for steps up to |x|; beyond, it is rounded like any difference).
+//! The quotients divide by the difference of the perturbed points, which is what the
+//! f64 program really differenced. The same quotient evaluated in MPFR at the same f64
+//! points, with that difference taken exactly ([`Stencil::quotient_exact`]), isolates
+//! truncation from rounding.
 
 use crate::num::{Complex, Scalar};
 
@@ -96,11 +98,22 @@ impl Stencil {
         self.hi == self.lo
     }
 
-    /// The quotient (f_hi - f_lo) / (hi - lo) from the two function values; evaluated
-    /// in the scalar of the values, the denominator entering exactly.
+    /// The quotient (f_hi - f_lo) / (hi - lo) from the two function values, evaluated
+    /// in the scalar of the values with hi - lo rounded to f64, as an f64 program
+    /// computes it (exact when the two points are within a factor of two of each other,
+    /// which holds for steps up to |x|).
     pub fn quotient<S: Scalar>(&self, f_hi: &S, f_lo: &S) -> S {
-        // hi - lo is exact in f64 for these stencils (both points share the grid of x)
         f_hi.sub(f_lo).div_f(self.hi - self.lo)
+    }
+
+    /// The quotient in MPFR with the denominator hi - lo taken at the values' precision
+    /// (exact for any two f64 points that are not hundreds of binades apart): the
+    /// difference quotient at the stencil's points with no rounding of the step, whose
+    /// distance to the derivative is all truncation.
+    pub fn quotient_exact(&self, f_hi: &rug::Float, f_lo: &rug::Float) -> rug::Float {
+        let p = f_hi.prec().max(f_lo.prec());
+        let d = rug::Float::with_val(p, self.hi) - rug::Float::with_val(p, self.lo);
+        rug::Float::with_val(p, f_hi - f_lo) / d
     }
 }
 
@@ -225,9 +238,11 @@ pub fn complex_step(
     f(&p).iter().map(|z| z.im / h).collect()
 }
 
-/// The complex step used: tiny, so truncation (h^2 f'''/6) is far below rounding.
+/// The complex step used: small enough that truncation (h^2 f'''/6) stays far below
+/// rounding, large enough that the imaginary parts h f' stay normal f64 numbers for
+/// derivatives down to ~1e-258 (docs/methods.md).
 pub fn complex_step_size(x: f64) -> f64 {
-    1e-100 * x.abs().max(1.0)
+    1e-50 * x.abs().max(1.0)
 }
 
 /// Steps of a sweep from `from` down to `to` with `per_decade` steps per decade,
@@ -254,6 +269,29 @@ mod tests {
         let v = Stencil::new(FdKind::Forward, 1.5, 1e-17);
         assert!(v.vanished());
         assert_eq!(v.h, 0.0);
+    }
+
+    #[test]
+    fn exact_quotient_takes_the_distance_between_the_points_exactly() {
+        // a step larger than |x| across 0: hi - lo rounds in f64 (1.6103120899717722,
+        // 2^-53 above the true distance)
+        let st = Stencil::new(FdKind::Central, -0.2600896669038415, 0.805156044985886);
+        let (hi, lo) = (
+            rug::Float::with_val(256, st.hi),
+            rug::Float::with_val(256, st.lo),
+        );
+        let exact = rug::Float::with_val(256, &hi - &lo);
+        assert_ne!(exact, st.hi - st.lo);
+        // f = x: the exact quotient is exactly 1, the f64-denominator one is not
+        assert_eq!(st.quotient_exact(&hi, &lo), 1.0);
+        assert_ne!(st.quotient(&hi, &lo), 1.0);
+        // where the points are close, both agree
+        let near = Stencil::new(FdKind::Central, 1.5, 1e-3);
+        let (hi, lo) = (
+            rug::Float::with_val(256, near.hi),
+            rug::Float::with_val(256, near.lo),
+        );
+        assert_eq!(near.quotient_exact(&hi, &lo), near.quotient(&hi, &lo));
     }
 
     #[test]

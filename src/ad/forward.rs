@@ -6,7 +6,7 @@
 //! one rule each. Each elemental reports the tangent moves of the cost model
 //! (constant 2, univariate 4, bivariate 6) to the scalar, a no-op except when counting.
 
-use crate::num::{selects_left, Binary, Scalar, Unary};
+use crate::num::{pow_partials_at_zero_base, selects_left, Binary, Scalar, Unary};
 
 /// A value with one tangent: v + vdot * epsilon.
 #[derive(Clone, Debug, PartialEq)]
@@ -45,8 +45,22 @@ fn binary_tangent<T: Scalar>(op: Binary, u: &T, ud: &T, w: &T, wd: &T, v: &T) ->
         Binary::Mul => ud.mul(w).add(&u.mul(wd)),
         // (udot - v * wdot) / w
         Binary::Div => ud.sub(&v.mul(wd)).div(w),
-        // v * (wdot * log u + w * udot / u)
-        Binary::Pow => v.mul(&wd.mul(&u.ln()).add(&w.mul(ud).div(u))),
+        // v * (wdot * log u + w * udot / u), where log u is defined (u > 0) or needed
+        // (wdot != 0; for u < 0 the result is then NaN: u^w has no derivative in w)
+        Binary::Pow if u.re() > 0.0 || (!u.is_zero() && !wd.is_zero()) => {
+            v.mul(&wd.mul(&u.ln()).add(&w.mul(ud).div(u)))
+        }
+        // u < 0 with a constant exponent: v * w * udot / u
+        Binary::Pow if !u.is_zero() => v.mul(&w.mul(ud).div(u)),
+        Binary::Pow => {
+            let (du, dw) = pow_partials_at_zero_base(u, w, v);
+            let t = du.mul(ud);
+            if wd.is_zero() {
+                t
+            } else {
+                t.add(&dw.mul(wd))
+            }
+        }
         Binary::Min | Binary::Max => {
             if selects_left(op, u.re(), w.re()) {
                 ud.clone()
@@ -75,6 +89,10 @@ impl<T: Scalar> Scalar for Dual<T> {
     #[inline]
     fn re(&self) -> f64 {
         self.v.re()
+    }
+    #[inline]
+    fn is_zero(&self) -> bool {
+        self.v.is_zero() && self.d.is_zero()
     }
     #[inline]
     fn note_moves(n: u64) {
@@ -122,6 +140,9 @@ impl<T: Scalar> Scalar for DualVec<T> {
     #[inline]
     fn re(&self) -> f64 {
         self.v.re()
+    }
+    fn is_zero(&self) -> bool {
+        self.v.is_zero() && self.d.iter().all(Scalar::is_zero)
     }
     #[inline]
     fn note_moves(n: u64) {

@@ -30,7 +30,7 @@
 //! leaves the adjoint vector clean for the next sweep, so m sweeps for a Jacobian need
 //! no refill; the input adjoints are read and reset at the end.
 
-use crate::num::{selects_left, Binary, Scalar, Unary};
+use crate::num::{pow_partials_at_zero_base, selects_left, Binary, Scalar, Unary};
 use std::cell::UnsafeCell;
 
 /// The elemental an entry records.
@@ -429,9 +429,15 @@ impl<T: Scalar> Tape<T> {
                     // v = u^w: ubar += vbar * w * v / u; wbar += vbar * v * log u
                     T::note_moves(8);
                     let (u, w, v) = (&nodes[a].val, &nodes[b].val, &nodes[i].val);
-                    let vv = vbar.mul(v);
-                    let da = vv.mul(w).div(u);
-                    let db = vv.mul(&u.ln());
+                    let (da, db) = if u.is_zero() {
+                        let (du, dw) = pow_partials_at_zero_base(u, w, v);
+                        (du.mul(&vbar), dw.mul(&vbar))
+                    } else {
+                        // for u < 0, log u is NaN: u^w has no derivative in w there
+                        // (the adjoint of a constant exponent is never read)
+                        let vv = vbar.mul(v);
+                        (vv.mul(w).div(u), vv.mul(&u.ln()))
+                    };
                     adj[a] = adj[a].add(&da);
                     adj[b] = adj[b].add(&db);
                 }
@@ -534,6 +540,10 @@ impl<'t, T: Scalar> Scalar for Var<'t, T> {
     #[inline]
     fn re(&self) -> f64 {
         self.v.re()
+    }
+    #[inline]
+    fn is_zero(&self) -> bool {
+        self.v.is_zero()
     }
     #[inline]
     fn note_moves(n: u64) {

@@ -105,54 +105,128 @@ impl<'a, S: Scalar> Cache<'a, S> {
 
 /// FD sweep estimates of column j for the given kinds: at every step and at the
 /// textbook step, in f64 and, at the same points, in MPFR.
+///
+/// The MPFR quotients split the f64 error into truncation and rounding, so they must be
+/// accurate far beyond f64 even where f(x + h) - f(x) cancels most of f's digits
+/// (a small step, or a derivative tiny against the function). They are computed at
+/// `prec`, and the quotients at the smallest step of each kind again at twice that;
+/// while those move by more than 2^-64 of the larger of the quotient and the reference
+/// (`reference_col`, one value per output), the precision doubles (up to `max_prec`).
 fn fd_column_estimates(
     sc: &Scenario,
     j: usize,
     kinds: &[FdKind],
     steps: &[f64],
     prec: u32,
+    max_prec: u32,
+    reference_col: &[Float],
 ) -> Vec<Estimate> {
-    let mut f64s = Cache::new(sc, sc.x.clone(), j);
-    let xm: Vec<Float> = sc.x.iter().map(|&v| Float::with_val(prec, v)).collect();
-    let mut mp = Cache::new(sc, xm, j);
     let xj = sc.x[j];
-    let mut out = Vec::new();
+    // (method, stencil) in report order; None for a step that vanished in f64
+    let mut runs: Vec<(String, f64, Option<Stencil>)> = Vec::new();
     for &kind in kinds {
         let auto = kind.textbook_step(xj);
-        let runs = steps
+        let named = steps
             .iter()
             .map(|&h| (kind.method().to_string(), h))
             .chain(std::iter::once((format!("{}@auto", kind.method()), auto)));
-        for (method, h) in runs {
+        for (method, h) in named {
             let st = Stencil::new(kind, xj, h);
-            if st.vanished() {
-                for i in 0..sc.m {
-                    out.push(Estimate {
-                        method: method.clone(),
-                        h: Some(0.0),
-                        output: i,
-                        input: j,
-                        value: None,
-                        mpfr: None,
-                    });
-                }
-                continue;
-            }
-            let (hi, lo) = (f64s.at(st.hi), f64s.at(st.lo));
-            let (mhi, mlo) = (mp.at(st.hi), mp.at(st.lo));
-            for i in 0..sc.m {
-                out.push(Estimate {
-                    method: method.clone(),
-                    h: Some(st.h),
-                    output: i,
-                    input: j,
-                    value: Some(st.quotient(&hi[i], &lo[i])),
-                    mpfr: Some(st.quotient(&mhi[i], &mlo[i])),
-                });
-            }
+            let st = (!st.vanished()).then_some(st);
+            runs.push((method, h, st));
+        }
+    }
+    let mut f64s = Cache::new(sc, sc.x.clone(), j);
+    let values: Vec<Option<Vec<f64>>> = runs
+        .iter()
+        .map(|(_, _, st)| {
+            st.map(|st| {
+                let (hi, lo) = (f64s.at(st.hi), f64s.at(st.lo));
+                (0..sc.m).map(|i| st.quotient(&hi[i], &lo[i])).collect()
+            })
+        })
+        .collect();
+    // the quotients of the runs `which` at precision p (None where the step vanished)
+    let quotients = |p: u32, which: &[usize]| -> Vec<Option<Vec<Float>>> {
+        let xm: Vec<Float> = sc.x.iter().map(|&v| Float::with_val(p, v)).collect();
+        let mut mp = Cache::new(sc, xm, j);
+        which
+            .iter()
+            .map(|&r| {
+                runs[r].2.map(|st| {
+                    let (hi, lo) = (mp.at(st.hi), mp.at(st.lo));
+                    (0..sc.m)
+                        .map(|i| st.quotient_exact(&hi[i], &lo[i]))
+                        .collect()
+                })
+            })
+            .collect()
+    };
+    // MPFR's error in a quotient grows as 1/h against a slope that does not, so the
+    // smallest step of each kind is where precision runs out first: those are checked
+    // at twice the precision, and the whole column recomputed higher if they move
+    let mut probes: Vec<usize> = Vec::new();
+    for (r, (_, _, st)) in runs.iter().enumerate() {
+        let Some(st) = st else { continue };
+        match probes
+            .iter_mut()
+            .find(|q| runs[**q].2.map(|s| s.kind) == Some(st.kind))
+        {
+            Some(q) if runs[*q].2.is_some_and(|s| s.h > st.h) => *q = r,
+            Some(_) => {}
+            None => probes.push(r),
+        }
+    }
+    let all: Vec<usize> = (0..runs.len()).collect();
+    let mut p = prec.max(2);
+    let mut mpfr = quotients(p, &all);
+    while p < max_prec {
+        let finer_p = (2 * p).min(max_prec);
+        let finer = quotients(finer_p, &probes);
+        let settled = probes
+            .iter()
+            .zip(&finer)
+            .all(|(&r, b)| match (&mpfr[r], b) {
+                (Some(a), Some(b)) => a
+                    .iter()
+                    .zip(b)
+                    .zip(reference_col)
+                    .all(|((a, b), r)| agree_to_64_bits(a, b, r)),
+                _ => true,
+            });
+        if settled {
+            break;
+        }
+        p = finer_p;
+        mpfr = quotients(p, &all);
+    }
+    let mut out = Vec::new();
+    for (((method, _, st), value), q) in runs.iter().zip(values).zip(mpfr) {
+        for i in 0..sc.m {
+            out.push(Estimate {
+                method: method.clone(),
+                h: Some(st.map_or(0.0, |st| st.h)),
+                output: i,
+                input: j,
+                value: value.as_ref().map(|v| v[i]),
+                mpfr: q.as_ref().map(|q| q[i].clone()),
+            });
         }
     }
     out
+}
+
+/// True when the MPFR quotients `a` (coarser) and `b` (finer) agree to 64 bits relative
+/// to the larger of |b| and the reference |r|; also when both are the same non-number
+/// (NaN, or the same infinity), which more precision does not change.
+fn agree_to_64_bits(a: &Float, b: &Float, r: &Float) -> bool {
+    if !a.is_finite() || !b.is_finite() {
+        return a.is_nan() && b.is_nan() || (a.is_infinite() && a == b);
+    }
+    let p = b.prec();
+    let diff = Float::with_val(p, a - b).abs();
+    let scale = Float::with_val(p, b.abs_ref()).max(&Float::with_val(p, r.abs_ref()));
+    diff <= scale >> 64u32
 }
 
 /// Estimates of one non-sweep method for the sampled columns (all columns for reverse).
@@ -408,10 +482,11 @@ pub fn measure_accuracy(sc: &Scenario, opts: &AccuracyOptions) -> Accuracy {
         ..opts.reference
     };
     let reference = reference_jacobian(&sc.model, &sc.x, &all, &ropts);
-    // the FD quotients in MPFR lose at most ~60 bits to cancellation at the smallest
-    // steps, so the scenario's starting precision (256 by default) keeps them exact far
-    // beyond f64; the higher derivatives of the error model need no more either
+    // the FD quotients in MPFR start at the scenario's precision and double until they
+    // settle (`fd_column_estimates`); the higher derivatives of the error model need no
+    // more than the starting precision
     let prec = sc.precision;
+    let max_prec = ropts.max_precision.max(prec);
     let sampled = sc.sampled_inputs();
     let kinds: Vec<FdKind> = opts.methods.iter().filter_map(|m| m.fd_kind()).collect();
     let steps = sweep_steps(sc, opts.quick);
@@ -422,7 +497,14 @@ pub fn measure_accuracy(sc: &Scenario, opts: &AccuracyOptions) -> Accuracy {
     } else {
         sampled
             .par_iter()
-            .map(|&j| fd_column_estimates(sc, j, &kinds, &steps, prec))
+            .map(|&j| {
+                let col: Vec<Float> = reference
+                    .entries
+                    .iter()
+                    .map(|row| row[j].value.clone())
+                    .collect();
+                fd_column_estimates(sc, j, &kinds, &steps, prec, max_prec, &col)
+            })
             .collect()
     };
     let others: Vec<(Method, Vec<Estimate>)> = opts

@@ -42,10 +42,6 @@ impl Complex {
             Complex::new((self.re * r + self.im) / d, (self.im * r - self.re) / d)
         }
     }
-    #[inline]
-    fn scale(self, c: f64) -> Self {
-        Complex::new(self.re * c, self.im * c)
-    }
     fn exp(self) -> Self {
         let e = self.re.exp();
         Complex::new(e * self.im.cos(), e * self.im.sin())
@@ -78,13 +74,16 @@ impl Complex {
         )
     }
     fn tanh(self) -> Self {
-        // tanh(a + ib) = (sinh 2a + i sin 2b) / (cosh 2a + cos 2b); stable for large |a|
-        let (a2, b2) = (2.0 * self.re, 2.0 * self.im);
-        if a2.abs() > 700.0 {
-            return Complex::new(self.re.signum(), 0.0);
+        // tanh(a + ib) = (sinh 2a + i sin 2b) / (cosh 2a + cos 2b), with the denominator
+        // written as 2 (sinh^2 a + cos^2 b): cosh 2a + cos 2b cancels where cos 2b ~ -1,
+        // which is where tan z = -i tanh(iz) has its poles
+        let (a, b) = (self.re, self.im);
+        if a.abs() > 350.0 {
+            return Complex::new(a.signum(), 0.0);
         }
-        let d = a2.cosh() + b2.cos();
-        Complex::new(a2.sinh() / d, b2.sin() / d)
+        let (sa, cb) = (a.sinh(), b.cos());
+        let d = 2.0 * (sa * sa + cb * cb);
+        Complex::new((2.0 * a).sinh() / d, (2.0 * b).sin() / d)
     }
     fn powi(self, k: i32) -> Self {
         let mut base = if k < 0 {
@@ -112,6 +111,9 @@ impl Scalar for Complex {
     fn re(&self) -> f64 {
         self.re
     }
+    fn is_zero(&self) -> bool {
+        self.re == 0.0 && self.im == 0.0
+    }
     fn unary(&self, op: Unary) -> Self {
         let z = *self;
         let one = Complex::new(1.0, 0.0);
@@ -130,9 +132,14 @@ impl Scalar for Complex {
             }
             Unary::Tanh => z.tanh(),
             Unary::Sigmoid => {
-                // (1 + tanh(z/2)) / 2 avoids overflow of exp(-z)
-                let t = z.scale(0.5).tanh();
-                Complex::new((1.0 + t.re) * 0.5, t.im * 0.5)
+                // 1 / (1 + exp(-z)), or exp(z) / (1 + exp(z)) for Re z < 0: the exponential
+                // never exceeds 1 in modulus (no overflow) and nothing cancels
+                if z.re >= 0.0 {
+                    one.div(one.add(Complex::new(-z.re, -z.im).exp()))
+                } else {
+                    let e = z.exp();
+                    e.div(one.add(e))
+                }
             }
             Unary::Atan => {
                 // written without subtractive cancellation in the imaginary part:
@@ -142,11 +149,14 @@ impl Scalar for Complex {
                 let im = 0.25 * (4.0 * b / (a * a + (1.0 - b) * (1.0 - b))).ln_1p();
                 Complex::new(re, im)
             }
+            // |u| with the derivative convention of the real rules: sign(u), 0 at u = 0
             Unary::Abs => {
                 if z.re < 0.0 {
                     Complex::new(-z.re, -z.im)
-                } else {
+                } else if z.re > 0.0 {
                     z
+                } else {
+                    Complex::new(0.0, 0.0)
                 }
             }
             Unary::Powi(k) => z.powi(k),
@@ -159,6 +169,17 @@ impl Scalar for Complex {
             Binary::Sub => Complex::new(u.re - w.re, u.im - w.im),
             Binary::Mul => u.mul(w),
             Binary::Div => u.div(w),
+            // exp(w log u); a negative or zero base with a real integer exponent is the
+            // integer power (log u would carry i pi, or i pi / 2 at 0, whose rounding
+            // swamps the step)
+            Binary::Pow
+                if u.re <= 0.0
+                    && w.im == 0.0
+                    && w.re.fract() == 0.0
+                    && w.re.abs() <= f64::from(i32::MAX) =>
+            {
+                u.powi(w.re as i32)
+            }
             Binary::Pow => w.mul(u.ln()).exp(),
             Binary::Min | Binary::Max => {
                 if selects_left(op, u.re, w.re) {

@@ -145,6 +145,9 @@ impl<T: Scalar> Scalar for Eval<T> {
     fn re(&self) -> f64 {
         self.0.re()
     }
+    fn is_zero(&self) -> bool {
+        self.0.is_zero()
+    }
     fn note_moves(n: u64) {
         T::note_moves(n)
     }

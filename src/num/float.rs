@@ -11,6 +11,10 @@ impl Scalar for Float {
     fn re(&self) -> f64 {
         self.to_f64()
     }
+    fn is_zero(&self) -> bool {
+        // not through `re`: a value below the f64 range rounds to 0 there
+        Float::is_zero(self)
+    }
     fn unary(&self, op: Unary) -> Self {
         let p = self.prec();
         match op {

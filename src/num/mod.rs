@@ -158,6 +158,13 @@ pub trait Scalar: Clone + std::fmt::Debug {
         self.cst(c).binary(op, self)
     }
 
+    /// True when the value is exactly zero in every component (a dual number's tangents
+    /// included). Derivative rules use it to tell an exact zero from a small value.
+    #[inline]
+    fn is_zero(&self) -> bool {
+        self.re() == 0.0
+    }
+
     /// Records `n` reads or writes of scalar values at an elemental boundary of a
     /// representation (the MOVES of the cost model). A no-op except for the counting
     /// scalar.
@@ -346,6 +353,11 @@ pub trait Scalar: Clone + std::fmt::Debug {
     }
 }
 
+/// Where the slopes of tanh (in |u|) and sigmoid (in u) switch from the forms in the
+/// value v (1 - v^2, v (1 - v)) to the forms in exp(-|u|), which do not cancel as v
+/// rounds towards 1.
+pub const ACTIVATION_SWITCH: f64 = 0.5;
+
 /// psi'(u) from u and v = psi(u), written with the trait's own operations.
 #[inline]
 pub fn unary_deriv_generic<S: Scalar>(u: &S, op: Unary, v: &S) -> S {
@@ -361,10 +373,31 @@ pub fn unary_deriv_generic<S: Scalar>(u: &S, op: Unary, v: &S) -> S {
         Unary::Cos => u.sin().neg(),
         // 1 + tan^2
         Unary::Tan => v.mul(v).add_f(1.0),
-        // 1 - tanh^2
-        Unary::Tanh => v.mul(v).rsub_f(1.0),
-        // s (1 - s)
-        Unary::Sigmoid => v.mul(&v.rsub_f(1.0)),
+        // 1 - tanh^2 for |u| <= 1/2 (within an ulp there); beyond, 1 - v^2 cancels as
+        // tanh u rounds towards 1 (all bits are lost from |u| ~ 19 in f64), and the rule
+        // is 4e / (1 + e)^2 with e = exp(-2|u|) (within 3 ulps everywhere)
+        Unary::Tanh => {
+            let a = u.abs();
+            if selects_left(Binary::Min, a.re(), ACTIVATION_SWITCH) {
+                v.mul(v).rsub_f(1.0)
+            } else {
+                let e = a.mul_f(-2.0).exp();
+                let p = e.add_f(1.0);
+                e.mul_f(4.0).div(&p.mul(&p))
+            }
+        }
+        // s (1 - s) for u <= 1/2 (within 2 ulps there: 1 - s >= 0.37 does not cancel);
+        // beyond, 1 - s cancels as s rounds towards 1 (all bits are lost from u ~ 37 in
+        // f64), and the rule is e / (1 + e)^2 with e = exp(-u) (within 4 ulps)
+        Unary::Sigmoid => {
+            if selects_left(Binary::Min, u.re(), ACTIVATION_SWITCH) {
+                v.mul(&v.rsub_f(1.0))
+            } else {
+                let e = u.neg().exp();
+                let p = e.add_f(1.0);
+                e.div(&p.mul(&p))
+            }
+        }
         // 1 / (1 + u^2)
         Unary::Atan => u.mul(u).add_f(1.0).recip(),
         Unary::Abs => {
@@ -381,9 +414,31 @@ pub fn unary_deriv_generic<S: Scalar>(u: &S, op: Unary, v: &S) -> S {
             0 => u.cst(0.0),
             1 => u.cst(1.0),
             2 => u.mul_f(2.0),
-            _ => u.powi(k - 1).mul_f(k as f64),
+            _ => match k.checked_sub(1) {
+                Some(k1) => u.powi(k1).mul_f(k as f64),
+                // u^(i32::MIN): k u^k / u, since k - 1 is not an i32
+                None => v.mul_f(k as f64).div(u),
+            },
         },
     }
+}
+
+/// The partials (dv/du, dv/dw) of v = u^w at a base u that is exactly zero, where the
+/// rules used elsewhere (w v / u and v log u) give 0/0 and 0 * -inf: dv/du = w u^(w-1)
+/// (0 for w > 1, 1 for w = 1, infinite for 0 < w < 1, and 0 for w = 0, where u^0 = 1);
+/// dv/dw = 0 where v = 0 (w > 0: u^w vanishes for every w nearby), v log u otherwise.
+pub fn pow_partials_at_zero_base<S: Scalar>(u: &S, w: &S, v: &S) -> (S, S) {
+    let du = if w.is_zero() {
+        u.cst(0.0)
+    } else {
+        u.pow(&w.sub_f(1.0)).mul(w)
+    };
+    let dw = if v.is_zero() {
+        u.cst(0.0)
+    } else {
+        v.mul(&u.ln())
+    };
+    (du, dw)
 }
 
 /// Which argument `min`/`max` selects: `true` for the left one (ties pick the left).
@@ -522,12 +577,10 @@ pub fn ulps_between(a: f64, b: f64) -> u64 {
 }
 
 /// Bits of error in Herbie's sense: log2(1 + number of f64 values between `value` and
-/// `reference`), from 0 (equal) to 64; NaN or infinite values count 64.
+/// `reference`), from 0 (equal) to 64; a NaN or infinite value or reference counts 64,
+/// even when both are the same infinity (no finite derivative was delivered).
 pub fn bits_err(value: f64, reference: f64) -> f64 {
     if !value.is_finite() || !reference.is_finite() {
-        if value == reference {
-            return 0.0;
-        }
         return 64.0;
     }
     let u = ulps_between(value, reference);
@@ -551,6 +604,9 @@ mod tests {
         assert_eq!(bits_err(1.0, 1.0 + f64::EPSILON), 1.0);
         assert_eq!(bits_err(f64::NAN, 1.0), 64.0);
         assert_eq!(bits_err(f64::INFINITY, 1.0), 64.0);
+        assert_eq!(bits_err(1.0, f64::NEG_INFINITY), 64.0);
+        assert_eq!(bits_err(f64::INFINITY, f64::INFINITY), 64.0);
+        assert_eq!(bits_err(f64::NAN, f64::NAN), 64.0);
         assert_eq!(
             bits_err(1.0, -1.0),
             (ulps_between(1.0, -1.0) as f64 + 1.0).log2()

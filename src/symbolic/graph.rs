@@ -269,9 +269,6 @@ impl Graph {
     pub(crate) fn add(&mut self, a: usize, b: usize) -> usize {
         self.binary(Binary::Add, a, b)
     }
-    pub(crate) fn sub(&mut self, a: usize, b: usize) -> usize {
-        self.binary(Binary::Sub, a, b)
-    }
     pub(crate) fn mul(&mut self, a: usize, b: usize) -> usize {
         self.binary(Binary::Mul, a, b)
     }

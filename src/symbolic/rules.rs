@@ -4,7 +4,7 @@
 //! derivatives written in the same order.
 
 use super::graph::{Graph, Node};
-use crate::num::{Binary, Unary};
+use crate::num::{Binary, Unary, ACTIVATION_SWITCH};
 use crate::scenario::expr::{Instr, Program};
 
 /// A deliberately wrong rule, for the tests that show a wrong rule is caught: the
@@ -94,16 +94,34 @@ fn local(g: &mut Graph, op: Unary, u: usize, v: usize) -> usize {
             let (vv, c1) = (g.mul(v, v), g.cst(1.0));
             g.add(vv, c1)
         }
-        // 1 - tanh^2
+        // |u| <= 1/2 ? 1 - v^2 : 4e / (1 + e)^2 with e = exp(-2|u|)
         Unary::Tanh => {
+            let a = g.unary(Unary::Abs, u);
             let (c1, vv) = (g.cst(1.0), g.mul(v, v));
-            g.sub(c1, vv)
+            let near = g.binary(Binary::Sub, c1, vv);
+            let cm2 = g.cst(-2.0);
+            let t = g.mul(a, cm2);
+            let e = g.unary(Unary::Exp, t);
+            let p = g.add(e, c1);
+            let c4 = g.cst(4.0);
+            let e4 = g.mul(e, c4);
+            let pp = g.mul(p, p);
+            let far = g.div(e4, pp);
+            let switch = g.cst(ACTIVATION_SWITCH);
+            g.select(Binary::Min, a, switch, near, far)
         }
-        // s (1 - s)
+        // u <= 1/2 ? v (1 - v) : e / (1 + e)^2 with e = exp(-u)
         Unary::Sigmoid => {
             let c1 = g.cst(1.0);
-            let t = g.sub(c1, v);
-            g.mul(v, t)
+            let t = g.binary(Binary::Sub, c1, v);
+            let near = g.mul(v, t);
+            let nu = g.neg(u);
+            let e = g.unary(Unary::Exp, nu);
+            let p = g.add(e, c1);
+            let pp = g.mul(p, p);
+            let far = g.div(e, pp);
+            let switch = g.cst(ACTIVATION_SWITCH);
+            g.select(Binary::Min, u, switch, near, far)
         }
         // 1 / (1 + u^2)
         Unary::Atan => {

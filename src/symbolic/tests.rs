@@ -43,8 +43,14 @@ fn every_rule_as_an_expression() {
         ("sin(x)", "cos(x)"),
         ("cos(x)", "(-sin(x))"),
         ("tan(x)", "((tan(x) * tan(x)) + 1.0)"),
-        ("tanh(x)", "(1.0 - (tanh(x) * tanh(x)))"),
-        ("sigmoid(x)", "(sigmoid(x) * (1.0 - sigmoid(x)))"),
+        (
+            "tanh(x)",
+            "(abs(x) <= 0.5 ? (1.0 - (tanh(x) * tanh(x))) : ((exp((abs(x) * -2.0)) * 4.0) / ((exp((abs(x) * -2.0)) + 1.0) * (exp((abs(x) * -2.0)) + 1.0))))",
+        ),
+        (
+            "sigmoid(x)",
+            "(x <= 0.5 ? (sigmoid(x) * (1.0 - sigmoid(x))) : (exp((-x)) / ((exp((-x)) + 1.0) * (exp((-x)) + 1.0))))",
+        ),
         ("atan(x)", "recip(((x * x) + 1.0))"),
         ("exp(x)", "exp(x)"),
         ("log(x)", "recip(x)"),

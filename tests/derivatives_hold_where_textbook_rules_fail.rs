@@ -1,0 +1,206 @@
+//! Points where the textbook derivative formulas lose every bit, checked against values
+//! computed independently (mpmath at 2000 bits, rounded to f64): the slopes of sigmoid
+//! and tanh far out (s (1 - s) and 1 - tanh^2 cancel once the value rounds to 1, in f64
+//! and in MPFR alike), the integer power with exponent i32::MIN, pow at a negative or
+//! zero base, and the complex step where its textbook formulas cancel (sigmoid of a
+//! negative argument, tan near its pole), underflow (a step of 1e-100 against a
+//! derivative of 1e-218) or break the convention of the real rules (abs at 0). Each
+//! method must deliver the value to 2 bits, and the reference must settle on it.
+//! Last, the truncation/rounding split of a difference quotient whose function cancels
+//! 290 bits: the MPFR quotient must be computed at the precision that resolves it.
+
+use derivbench::measure::{measure_accuracy, AccuracyOptions, Method};
+use derivbench::num::bits_err;
+use derivbench::scenario::file::{load_str, Limits};
+use derivbench::scenario::Scenario;
+use std::path::Path;
+
+fn scenario(outputs: &[&str], x: f64) -> Scenario {
+    let outs: Vec<String> = outputs.iter().map(|o| format!("{o:?}")).collect();
+    let text = format!(
+        "name = \"edge\"\ninputs = [{{ name = \"x\", value = {x:?} }}]\noutputs = [{}]\n",
+        outs.join(", ")
+    );
+    load_str(Path::new("edge.toml"), &text, &Limits::default())
+        .unwrap_or_else(|e| panic!("{text}: {e}"))
+        .0
+}
+
+/// Runs `methods` on the scenario of `outputs` at x and checks output 0 against `want`.
+fn check(outputs: &[&str], x: f64, want: f64, methods: &[Method]) {
+    let sc = scenario(outputs, x);
+    let opts = AccuracyOptions {
+        methods: methods.to_vec(),
+        quick: true,
+        ..AccuracyOptions::default()
+    };
+    let acc = measure_accuracy(&sc, &opts);
+    let what = format!("d/dx {} at x = {x:e}", outputs[0]);
+    let r = acc
+        .reference
+        .iter()
+        .find(|r| r.output == 0 && r.input == 0)
+        .expect("a reference entry");
+    assert!(r.settled, "{what}: reference unsettled");
+    assert_eq!(
+        r.reference.to_bits(),
+        want.to_bits(),
+        "{what}: reference {:e} vs {want:e}",
+        r.reference
+    );
+    for m in methods {
+        let row = acc
+            .rows
+            .iter()
+            .find(|row| row.method == m.name() && row.output == 0)
+            .unwrap_or_else(|| panic!("{what}: no row for {}", m.name()));
+        let v = row.value.expect("a value");
+        let bits = bits_err(v, want);
+        assert!(bits <= 2.0, "{what}: {} gives {v:e}, {bits} bits", m.name());
+    }
+}
+
+const AD: [Method; 5] = [
+    Method::Forward,
+    Method::ForwardVector,
+    Method::Reverse,
+    Method::ComplexStep,
+    Method::Symbolic,
+];
+
+#[test]
+fn sigmoid_and_tanh_slopes_far_out() {
+    check(&["sigmoid(x)"], 40.0, 4.248354255291589e-18, &AD);
+    check(&["sigmoid(x)"], -40.0, 4.248354255291589e-18, &AD);
+    // here s rounds to 1 even at 512 bits: 0 at two precisions had settled as the slope
+    check(&["sigmoid(x)"], 400.0, 1.9151695967140057e-174, &AD);
+    check(&["tanh(x)"], -20.0, 1.6993417021166355e-17, &AD);
+    check(&["tanh(x)"], 200.0, 7.660678386856023e-174, &AD);
+    // well before that, 1 - v^2 and v (1 - v) already lose 10 to 20 bits
+    check(&["sigmoid(x)"], 6.0, 0.0024665092913600476, &AD);
+    check(&["tanh(x)"], 6.0, 2.4576547405332702e-05, &AD);
+    // on both sides of the switch between the forms (at 1/2)
+    check(&["sigmoid(x)"], 0.3, 0.24445831169074586, &AD);
+    check(&["tanh(x)"], -0.3, 0.9151369618266292, &AD);
+    check(&["sigmoid(x)"], 0.75, 0.21789499376181404, &AD);
+    check(&["tanh(x)"], 0.75, 0.5965858082813315, &AD);
+}
+
+#[test]
+fn integer_power_with_exponent_i32_min() {
+    // k u^(k-1) with k - 1 out of the i32 range: k u^k / u. The reference must be the
+    // true slope; the f64 methods differentiate f64's own u^k, which 31 squarings leave
+    // with ~26 bits of error (u^k = 5.444710317852295e-94 to 2000 bits), so they may miss
+    // by that much and 2 bits more, no further.
+    let x = 1.0000001f64;
+    let k = i32::MIN;
+    let value_bits = bits_err(
+        std::hint::black_box(x).powi(std::hint::black_box(k)),
+        5.444710317852295e-94,
+    );
+    assert!((20.0..40.0).contains(&value_bits), "{value_bits}");
+    let sc = scenario(&["x^-2147483648"], x);
+    let acc = measure_accuracy(
+        &sc,
+        &AccuracyOptions {
+            methods: AD.to_vec(),
+            quick: true,
+            ..AccuracyOptions::default()
+        },
+    );
+    let want = -1.1692425206442166e-84;
+    assert!(acc.reference[0].settled);
+    assert_eq!(acc.reference[0].reference, want);
+    for row in &acc.rows {
+        let bits = bits_err(row.value.unwrap(), want);
+        assert!(bits <= value_bits + 2.0, "{}: {bits} bits", row.method);
+    }
+    // where u^k is exact, so is the slope
+    check(&["x^-2147483648"], 1.0, -2147483648.0, &AD);
+}
+
+#[test]
+fn pow_at_a_negative_or_zero_base() {
+    // two outputs and one input: the reference runs forward mode, whose pow tangent
+    // multiplied w' = 0 by log u = NaN
+    let all = [
+        Method::Forward,
+        Method::ForwardVector,
+        Method::Reverse,
+        Method::ComplexStep,
+    ];
+    check(&["pow(x, 3.0)", "2 * x"], -2.0, 12.0, &all);
+    check(&["pow(x, 3.0)"], -2.0, 12.0, &all);
+    // w v / u is 0/0 at u = 0: the limits w u^(w-1)
+    check(&["pow(x, 2.0)"], 0.0, 0.0, &all);
+    check(&["pow(x, 1.0)"], 0.0, 1.0, &all);
+    check(&["pow(x, 2.0)", "2 * x"], 0.0, 0.0, &all);
+}
+
+#[test]
+// 1.5707963 is a point near the pole of tan, not an approximation of pi/2
+#[allow(clippy::approx_constant)]
+fn complex_step_where_its_textbook_formulas_fail() {
+    let cs = [Method::ComplexStep, Method::Forward, Method::Reverse];
+    // (1 + tanh(z/2)) / 2 cancels for Re z < 0 (13.7 bits at -10, garbage at -40)
+    check(&["log(sigmoid(x))"], -10.0, 0.9999546021312976, &cs);
+    check(&["log(sigmoid(x))"], -40.0, 1.0, &cs);
+    // cosh 2a + cos 2b cancels next to the pole of tan
+    check(&["tan(x)"], 1.5707963, 1392822678599449.8, &cs);
+    // h f' underflowed with h = 1e-100
+    check(&["exp(x)"], -500.0, 7.124576406741286e-218, &cs);
+    // the real rules' convention: |u| has slope 0 at 0
+    check(&["abs(x)"], 0.0, 0.0, &cs);
+}
+
+#[test]
+fn fd_split_resolves_a_slope_far_below_the_function() {
+    // sigmoid(200 +- h) rounds to 1 in f64 at every step, so the f64 quotient is 0 and
+    // its whole error (the slope, 1.38e-87) is rounding. Here sigmoid(x) = 1 - e^-x to
+    // 87 digits, whose central quotient is the slope times sinh(h)/h: the truncation
+    // error is |f'| (sinh(h)/h - 1). At 256 bits the MPFR quotient was 0 as well, which
+    // put the whole error into truncation.
+    let slope = 1.3838965267367376e-87;
+    let sc = scenario(&["sigmoid(x)"], 200.0);
+    let opts = AccuracyOptions {
+        methods: vec![Method::FdCentral],
+        quick: true,
+        ..AccuracyOptions::default()
+    };
+    let acc = measure_accuracy(&sc, &opts);
+    let rows: Vec<_> = acc
+        .rows
+        .iter()
+        .filter(|r| r.method == "fd-central" && r.value.is_some())
+        .collect();
+    assert!(rows.len() >= 5, "{} rows", rows.len());
+    let mut sharp = 0;
+    for r in rows {
+        let h = r.h.unwrap();
+        let (abs, trunc, round) = (
+            r.abs_err.unwrap(),
+            r.trunc_err.unwrap(),
+            r.round_err.unwrap(),
+        );
+        let what = format!("h = {h:e}: abs {abs:e}, trunc {trunc:e}, round {round:e}");
+        assert_eq!(r.value, Some(0.0), "{what}");
+        assert_eq!(abs, slope, "{what}");
+        // sinh(h)/h - 1 by its series (h <= 0.1: the terms shown give 1e-16 relative)
+        let h2 = h * h;
+        let model = slope * h2 * (1.0 / 6.0 + h2 * (1.0 / 120.0 + h2 / 5040.0));
+        // |Q_f64 - Q_mpfr| = |Q_mpfr| = slope + trunc
+        assert!((round - (slope + model)).abs() <= 1e-12 * slope, "{what}");
+        if h >= 1e-4 {
+            // the MPFR quotient resolves trunc (>= 1.7e-9 of the slope) to 64 bits of
+            // the slope
+            assert!(
+                (trunc - model).abs() <= 1e-9 * model,
+                "{what}: model {model:e}"
+            );
+            sharp += 1;
+        } else {
+            assert!(trunc <= 1e-8 * slope, "{what}");
+        }
+    }
+    assert!(sharp >= 2, "{sharp} steps of at least 1e-4");
+}
