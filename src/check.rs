@@ -23,6 +23,7 @@
 
 use crate::measure::cost::{GRADIENT_BOUND, TANGENT_BOUND};
 use crate::report::read_results;
+use crate::report::summary::best_bits_per_entry;
 use crate::results::{RunResults, ScenarioResult};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -393,32 +394,26 @@ pub struct ScenarioFigures {
 
 /// The gated figures of one scenario's results.
 pub fn figures(s: &ScenarioResult) -> ScenarioFigures {
-    // per (method, output, input): the best bits over the rows (one row unless a sweep)
-    let mut best: BTreeMap<(&str, usize, usize), Option<f64>> = BTreeMap::new();
     let mut nonfinite: BTreeMap<&str, u64> = BTreeMap::new();
     for r in &s.accuracy {
-        let e = best
-            .entry((r.method.as_str(), r.output, r.input))
-            .or_insert(None);
-        if let Some(b) = r.bits_err {
-            let b = if b.is_nan() { NO_FIGURE_BITS } else { b };
-            *e = Some(e.map_or(b, |x: f64| x.min(b)));
-        }
         let n = nonfinite.entry(r.method.as_str()).or_insert(0);
         if r.value.is_some_and(|v| !v.is_finite()) {
             *n += 1;
         }
     }
-    let mut accuracy: BTreeMap<String, MethodFigure> = BTreeMap::new();
-    for ((m, _, _), b) in best {
-        let f = accuracy.entry(m.to_string()).or_insert(MethodFigure {
-            worst_bits: 0.0,
-            entries: 0,
-            nonfinite: nonfinite.get(m).copied().unwrap_or(0),
-        });
-        f.entries += 1;
-        f.worst_bits = f.worst_bits.max(b.unwrap_or(NO_FIGURE_BITS));
-    }
+    // per entry the best bits over the rows (one row unless a sweep), the same figures
+    // as the overview of summary.md
+    let accuracy = best_bits_per_entry(&s.accuracy)
+        .into_iter()
+        .map(|(m, bits)| {
+            let f = MethodFigure {
+                worst_bits: bits.iter().copied().fold(0.0, f64::max),
+                entries: bits.len(),
+                nonfinite: nonfinite.get(m.as_str()).copied().unwrap_or(0),
+            };
+            (m, f)
+        })
+        .collect();
     let cost = s
         .cost
         .iter()
