@@ -885,10 +885,13 @@ pub fn update(old: Option<&Baseline>, r: &RunResults) -> Result<Update, Vec<Viol
             );
         }
         for (mode, c) in &fig.cost {
-            let reason = old_allowance(&s.name, mode).and_then(|a| a.reason.clone());
-            let allowed = match (c.bound, &reason) {
+            let exception = old_allowance(&s.name, mode).filter(|a| a.is_exception());
+            let reason = exception.and_then(|a| a.reason.clone());
+            let allowed = match (c.bound, exception) {
                 (Some(b), None) => b,
-                (Some(b), Some(_)) => allowed_ratio(&policy, c.ratio).max(b),
+                // an exception only ever loosens: up to the new ratio, never below its
+                // old allowed value or the bound
+                (Some(b), Some(old)) => allowed_ratio(&policy, c.ratio).max(old.allowed).max(b),
                 (None, _) => allowed_ratio(&policy, c.ratio),
             };
             sb.cost.insert(
@@ -1428,6 +1431,20 @@ mod tests {
             u.changes.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
             ["loosened: cost: s gradient: allowed 4.5 -> 4.6 (measured 4.6) [exception: taped \"pow\" stores\\recomputes]"]
         );
+        // a lower ratio, within the exception or even within the bound, does not lower
+        // the exception's allowed ratio
+        for lower in [4.55, 3.5] {
+            let mut better = worse.clone();
+            better.scenarios[0].cost[2] = cost("gradient", lower);
+            let again = update(Some(&u.baseline), &better).unwrap();
+            let g = &again.baseline.scenarios["s"].cost["gradient"];
+            assert_eq!(g.allowed, 4.6, "ratio {lower}");
+            assert_eq!(g.measured, Some(lower));
+            assert_eq!(g.reason, b.scenarios["s"].cost["gradient"].reason);
+            assert!(again.changes.is_empty(), "{:?}", again.changes);
+            assert_eq!(again.tightened, 0);
+            assert!(check(&again.baseline, &better).passed());
+        }
     }
 
     #[test]
