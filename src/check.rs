@@ -14,7 +14,9 @@
 //! - cost, per mode: the op-count ratio TIME(mode) / TIME(function). Modes with a bound
 //!   of the cost model (tangent 5/2, gradient and gradient-tensor 4) must stay within it
 //!   unless the baseline lists an exception with a reason; the other modes must stay
-//!   within the ratio the baseline allows. Wall-clock figures are not gated (noise).
+//!   within the ratio the baseline allows, when the results were measured at the
+//!   baseline's weights (at other weights a `settings:` note says they are not
+//!   compared). Wall-clock figures are not gated (noise).
 //! - scenarios, methods and cost modes of the baseline that are missing from the results,
 //!   and scenarios that failed to run.
 //!
@@ -444,8 +446,6 @@ pub fn figures(s: &ScenarioResult) -> ScenarioFigures {
 pub enum Kind {
     /// a scenario failed to load or run
     Run,
-    /// the results were measured with other settings than the baseline
-    Settings,
     /// a scenario, method or mode of the baseline is missing from the results
     Missing,
     /// unsettled reference entries
@@ -463,7 +463,6 @@ impl Kind {
     pub fn name(self) -> &'static str {
         match self {
             Kind::Run => "run",
-            Kind::Settings => "settings",
             Kind::Missing => "missing",
             Kind::Reference => "reference",
             Kind::Accuracy => "accuracy",
@@ -479,7 +478,7 @@ impl Kind {
 pub struct Violation {
     /// what it is about
     pub kind: Kind,
-    /// the scenario (empty for settings)
+    /// the scenario (empty for a failure that names no scenario)
     pub scenario: String,
     /// the method or cost mode (empty when the whole scenario is concerned)
     pub subject: String,
@@ -538,6 +537,9 @@ pub struct Report {
     pub violations: Vec<Violation>,
     /// what the results have and the baseline does not (not gated), one line each
     pub ungated: Vec<String>,
+    /// settings of the results that differ from the baseline's, one line each, e.g.
+    /// `settings: cost weights ...`: what they keep from being compared, not violations
+    pub settings: Vec<String>,
 }
 
 impl Report {
@@ -604,18 +606,17 @@ pub fn check(b: &Baseline, r: &RunResults) -> Report {
     let allowance = |s: &str, mode: &str| b.scenarios.get(s).and_then(|sb| sb.cost.get(mode));
     let mut v = absolute_rules(r, allowance);
     let mut ungated = Vec::new();
+    // op-count ratios measured at other weights say nothing against the baseline's: the
+    // ratios without a bound are then not compared (the bounds hold at any weights)
+    let mut settings = Vec::new();
     let weights_match = r.settings.weights == b.weights;
     if !weights_match {
         let w = |w: &[f64; 3]| format!("({}, {}, {})", w[0], w[1], w[2]);
-        v.push(violation(
-            Kind::Settings,
-            "",
-            "",
-            format!(
-                "cost weights (mu, pi, nu) = {} differ from the baseline's {}; ratios without a bound are not compared",
-                w(&r.settings.weights),
-                w(&b.weights)
-            ),
+        settings.push(format!(
+            "settings: cost weights (mu, pi, nu) = {} differ from the baseline's {}; \
+             ratios without a bound are not compared",
+            w(&r.settings.weights),
+            w(&b.weights)
         ));
     }
     let failed: BTreeSet<&str> = r.failures.iter().map(|f| f.what.as_str()).collect();
@@ -772,6 +773,7 @@ pub fn check(b: &Baseline, r: &RunResults) -> Report {
     Report {
         violations: v,
         ungated,
+        settings,
     }
 }
 
@@ -1198,6 +1200,9 @@ pub fn command(
     }
     let b = Baseline::load(baseline)?;
     let report = check(&b, &r);
+    for n in &report.settings {
+        let _ = writeln!(o.stderr, "note: {n}");
+    }
     for n in &report.ungated {
         let _ = writeln!(o.stderr, "note: not gated: {n}");
     }
@@ -1205,10 +1210,17 @@ pub fn command(
         let _ = writeln!(o.stdout, "{v}");
     }
     if report.passed() {
-        let ungated = if report.ungated.is_empty() {
+        let mut aside = Vec::new();
+        if !report.settings.is_empty() {
+            aside.push("other cost weights".to_string());
+        }
+        if !report.ungated.is_empty() {
+            aside.push(format!("{} not gated", report.ungated.len()));
+        }
+        let ungated = if aside.is_empty() {
             String::new()
         } else {
-            format!(" ({} not gated, see the notes)", report.ungated.len())
+            format!(" ({}, see the notes)", aside.join("; "))
         };
         let _ = writeln!(
             o.stdout,
@@ -1477,19 +1489,45 @@ mod tests {
             .iter()
             .map(|v| v.to_string())
             .collect();
-        assert_eq!(lines.len(), 4, "{lines:?}");
-        assert!(lines[0].starts_with("settings: cost weights (mu, pi, nu) = (2, 1, 1) differ"));
         assert_eq!(
-            lines[1],
-            "missing: gone: scenario in the baseline, not in the results"
+            lines,
+            [
+                "missing: gone: scenario in the baseline, not in the results",
+                "missing: s jacobian-forward: cost mode in the baseline, not in the results",
+                "missing: s reverse: method in the baseline, not in the results",
+            ]
         );
         assert_eq!(
-            lines[2],
-            "missing: s jacobian-forward: cost mode in the baseline, not in the results"
+            check(&b, &fewer).settings,
+            [
+                "settings: cost weights (mu, pi, nu) = (2, 1, 1) differ from the baseline's \
+              (1, 1, 1); ratios without a bound are not compared"
+            ]
         );
+    }
+
+    #[test]
+    fn other_weights_are_a_note_and_leave_unbounded_ratios_uncompared() {
+        let r = results();
+        let b = update(None, &r).unwrap().baseline;
+        let mut other = r.clone();
+        other.settings.weights = [1.0, 3.0, 1.0];
+        // at other weights every ratio moves; the unbounded one is not compared
+        other.scenarios[0].cost[3] = cost("jacobian-forward", 9.0);
+        let report = check(&b, &other);
+        assert!(report.passed(), "{:?}", report.violations);
+        assert_eq!(report.settings.len(), 1);
+        assert!(report.settings[0].starts_with("settings: cost weights (mu, pi, nu) = (1, 3, 1)"));
+        // the bounds still hold at any weights
+        other.scenarios[0].cost[2] = cost("gradient", 4.5);
+        let lines: Vec<String> = check(&b, &other)
+            .violations
+            .iter()
+            .map(|v| v.to_string())
+            .collect();
         assert_eq!(
-            lines[3],
-            "missing: s reverse: method in the baseline, not in the results"
+            lines,
+            ["cost: s gradient: ratio 4.500 > bound 4 (no exception in the baseline)"]
         );
     }
 
