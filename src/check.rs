@@ -955,7 +955,15 @@ fn diff(old: Option<&Baseline>, new: &Baseline) -> (Vec<Change>, usize) {
     for name in names {
         let o = old.scenarios.get(name).unwrap_or(&none);
         let n = new.scenarios.get(name).unwrap_or(&none);
-        if n.nonfinite_reference > o.nonfinite_reference {
+        if !old.scenarios.contains_key(name) && n.nonfinite_reference > 0 {
+            push(
+                ChangeKind::New,
+                format!(
+                    "nonfinite: {name} reference: allowed {}",
+                    n.nonfinite_reference
+                ),
+            );
+        } else if n.nonfinite_reference > o.nonfinite_reference {
             push(
                 ChangeKind::Loosened,
                 format!(
@@ -1369,6 +1377,32 @@ mod tests {
         let again = update(Some(&back), &r).unwrap();
         assert!(again.changes.is_empty());
         assert_eq!(again.baseline, back);
+    }
+
+    #[test]
+    fn a_new_scenario_with_nonfinite_reference_values_is_new_not_loosened() {
+        let mut r = results();
+        r.scenarios[0].reference[0].reference = f64::INFINITY;
+        let u = update(None, &r).unwrap();
+        assert_eq!(u.baseline.scenarios["s"].nonfinite_reference, 1);
+        let lines: Vec<String> = u.changes.iter().map(|c| c.to_string()).collect();
+        assert!(
+            u.changes.iter().all(|c| c.kind == ChangeKind::New),
+            "{lines:?}"
+        );
+        assert!(lines.contains(&"new: nonfinite: s reference: allowed 1".to_string()));
+        // in a scenario the old baseline has, more non-finite values loosen it
+        let mut old = u.baseline.clone();
+        old.scenarios.get_mut("s").unwrap().nonfinite_reference = 0;
+        let again = update(Some(&old), &r).unwrap();
+        assert_eq!(
+            again
+                .changes
+                .iter()
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>(),
+            ["loosened: nonfinite: s reference: allowed 0 -> 1"]
+        );
     }
 
     #[test]
