@@ -46,7 +46,7 @@ enum Command {
         /// cost weights mu,pi,nu of TIME = mu*MOVES + ADDS + pi*MULTS + nu*NLOPS
         #[arg(long, default_value = "1,1,1")]
         weights: String,
-        /// skip the wall-clock timings (cost.csv's wall columns stay empty)
+        /// skip the wall-clock timings (cost.csv's wall columns hold NaN)
         #[arg(long)]
         no_wall: bool,
     },
