@@ -161,7 +161,10 @@ impl Baseline {
     /// Parses and validates a baseline; the error says what is wrong and where.
     pub fn parse(text: &str) -> Result<Baseline, String> {
         let b: Baseline = toml::from_str(text).map_err(|e| e.to_string().trim().to_string())?;
-        b.validate()?;
+        b.validate().map_err(|e| match position(text, &e.path) {
+            Some((line, column)) => format!("line {line}, column {column}: {}", e.message),
+            None => e.message,
+        })?;
         Ok(b)
     }
 
@@ -181,15 +184,21 @@ impl Baseline {
         })
     }
 
-    fn validate(&self) -> Result<(), String> {
+    fn validate(&self) -> Result<(), Invalid> {
         if self.format != FORMAT {
-            return Err(format!(
-                "format {} is not supported (this derivbench reads format {FORMAT})",
-                self.format
+            return Err(Invalid::at(
+                &["format"],
+                format!(
+                    "format {} is not supported (this derivbench reads format {FORMAT})",
+                    self.format
+                ),
             ));
         }
         if self.weights.iter().any(|w| !w.is_finite() || *w < 0.0) {
-            return Err("weights must be three non-negative numbers".into());
+            return Err(Invalid::at(
+                &["weights"],
+                "weights must be three non-negative numbers".into(),
+            ));
         }
         let p = &self.policy;
         for (name, v) in [
@@ -198,38 +207,53 @@ impl Baseline {
             ("ratio_margin", p.ratio_margin),
         ] {
             if !v.is_finite() || v < 0.0 {
-                return Err(format!("policy.{name} must be a non-negative number"));
+                return Err(Invalid::at(
+                    &["policy", name],
+                    format!("policy.{name} must be a non-negative number"),
+                ));
             }
         }
         for (s, sb) in &self.scenarios {
             for (m, a) in &sb.accuracy {
                 if !a.allowed.is_finite() || a.allowed < 0.0 {
-                    return Err(format!(
-                        "scenarios.{s}.accuracy.{m}: allowed must be a non-negative number of bits, got {}",
-                        a.allowed
+                    return Err(Invalid::at(
+                        &["scenarios", s, "accuracy", m, "allowed"],
+                        format!(
+                            "scenarios.{s}.accuracy.{m}: allowed must be a non-negative number of bits, got {}",
+                            a.allowed
+                        ),
                     ));
                 }
             }
             for (mode, c) in &sb.cost {
                 if !c.allowed.is_finite() || c.allowed < 0.0 {
-                    return Err(format!(
-                        "scenarios.{s}.cost.{mode}: allowed must be a non-negative ratio, got {}",
-                        c.allowed
+                    return Err(Invalid::at(
+                        &["scenarios", s, "cost", mode, "allowed"],
+                        format!(
+                            "scenarios.{s}.cost.{mode}: allowed must be a non-negative ratio, got {}",
+                            c.allowed
+                        ),
                     ));
                 }
                 if let Some(r) = &c.reason {
                     if r.trim().is_empty() {
-                        return Err(format!(
-                            "scenarios.{s}.cost.{mode}: an exception needs a reason, got an empty one"
+                        return Err(Invalid::at(
+                            &["scenarios", s, "cost", mode, "reason"],
+                            format!(
+                                "scenarios.{s}.cost.{mode}: an exception needs a reason, got an empty one"
+                            ),
                         ));
                     }
                 }
                 if let Some(bound) = mode_bound(mode) {
                     if c.allowed > bound && c.reason.is_none() {
-                        return Err(format!(
-                            "scenarios.{s}.cost.{mode}: allowed {} is above the bound {bound} of the mode; \
-                             an exception needs `reason = \"...\"`",
-                            c.allowed
+                        return Err(Invalid::at(
+                            &["scenarios", s, "cost", mode, "allowed"],
+                            format!(
+                                "scenarios.{s}.cost.{mode}: allowed {} is above the bound {bound} of the mode; \
+                                 an exception needs `reason = \"...\"`",
+                                c.allowed
+                            ),
                         ));
                     }
                 }
@@ -316,6 +340,52 @@ impl Baseline {
         }
         out
     }
+}
+
+/// A baseline that parses but breaks a rule: the message, and the keys leading to the
+/// offending value (for its line and column).
+#[derive(Debug)]
+struct Invalid {
+    path: Vec<String>,
+    message: String,
+}
+
+impl Invalid {
+    fn at(path: &[&str], message: String) -> Invalid {
+        Invalid {
+            path: path.iter().map(|k| k.to_string()).collect(),
+            message,
+        }
+    }
+}
+
+/// The 1-based line and column (in characters) of the value at `path` in a TOML text, or
+/// of the deepest table on the way that is written in the text.
+fn position(text: &str, path: &[String]) -> Option<(usize, usize)> {
+    let doc = toml::de::DeTable::parse(text).ok()?;
+    let mut table = doc.get_ref();
+    let mut span = None;
+    for key in path {
+        let Some((_, v)) = table
+            .iter()
+            .find(|(k, _)| k.get_ref().as_ref() == key.as_str())
+        else {
+            break;
+        };
+        // a table made by a header or by dotted keys has no span of its own
+        if v.span() != (0..0) {
+            span = Some(v.span());
+        }
+        match v.get_ref() {
+            toml::de::DeValue::Table(t) => table = t,
+            _ => break,
+        }
+    }
+    let start = span?.start;
+    let before = text.get(..start)?;
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+    Some((line, column))
 }
 
 /// An f64 as a TOML float.
@@ -1563,6 +1633,36 @@ mod tests {
             lines,
             ["cost: s gradient: ratio 4.500 > bound 4 (no exception in the baseline)"]
         );
+    }
+
+    #[test]
+    fn rule_errors_name_the_line_and_column_of_the_value() {
+        let err = |text: &str| Baseline::parse(text).unwrap_err();
+        let head = "format = 1\nweights = [1.0, 1.0, 1.0]\n";
+        assert_eq!(
+            err("quick = true\n  format = 2\nweights = [1.0, 1.0, 1.0]\n"),
+            "line 2, column 12: format 2 is not supported (this derivbench reads format 1)"
+        );
+        assert!(err("format = 1\nweights = [1.0, -1.0, 1.0]\n")
+            .starts_with("line 2, column 11: weights"),);
+        assert!(err(&format!(
+            "{head}[policy]\nad_margin_bits = -1.0\nfd_margin_bits = 2.0\nratio_margin = 0.0\n"
+        ))
+        .starts_with("line 4, column 18: policy.ad_margin_bits"));
+        assert!(err(&format!(
+            "{head}\n[scenarios.s.accuracy]\nreverse = {{ allowed = -1.0 }}\n"
+        ))
+        .starts_with("line 5, column 23: scenarios.s.accuracy.reverse: allowed"));
+        assert!(err(&format!(
+            "{head}\n[scenarios.s.cost]\n\"tangent\" = {{ allowed = 2.6 }}\n"
+        ))
+        .starts_with(
+            "line 5, column 25: scenarios.s.cost.tangent: allowed 2.6 is above the bound 2.5"
+        ));
+        assert!(err(&format!(
+            "{head}scenarios.s.cost.gradient = {{ allowed = 5.0, reason = \" \" }}\n"
+        ))
+        .starts_with("line 3, column 55: scenarios.s.cost.gradient: an exception needs a reason"));
     }
 
     #[test]
