@@ -81,7 +81,7 @@ enum Command {
         /// the point, comma-separated (default: the scenario's own)
         #[arg(long, value_delimiter = ',', allow_hyphen_values = true)]
         point: Option<Vec<f64>>,
-        /// the input whose tangent the forward table shows, 1-based
+        /// the input whose tangent the forward table shows, 1-based (1 is the first input)
         #[arg(long, default_value_t = 1)]
         input: usize,
     },
