@@ -14,7 +14,9 @@
 //! - cost, per mode: the op-count ratio TIME(mode) / TIME(function). Modes with a bound
 //!   of the cost model (tangent 5/2, gradient and gradient-tensor 4) must stay within it
 //!   unless the baseline lists an exception with a reason; the other modes must stay
-//!   within the ratio the baseline allows. Wall-clock figures are not gated (noise).
+//!   within the ratio the baseline allows, when the results were measured at the
+//!   baseline's weights (at other weights a `settings:` note says they are not
+//!   compared). Wall-clock figures are not gated (noise).
 //! - scenarios, methods and cost modes of the baseline that are missing from the results,
 //!   and scenarios that failed to run.
 //!
@@ -23,6 +25,7 @@
 
 use crate::measure::cost::{GRADIENT_BOUND, TANGENT_BOUND};
 use crate::report::read_results;
+use crate::report::summary::best_bits_per_entry;
 use crate::results::{RunResults, ScenarioResult};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -158,7 +161,10 @@ impl Baseline {
     /// Parses and validates a baseline; the error says what is wrong and where.
     pub fn parse(text: &str) -> Result<Baseline, String> {
         let b: Baseline = toml::from_str(text).map_err(|e| e.to_string().trim().to_string())?;
-        b.validate()?;
+        b.validate().map_err(|e| match position(text, &e.path) {
+            Some((line, column)) => format!("line {line}, column {column}: {}", e.message),
+            None => e.message,
+        })?;
         Ok(b)
     }
 
@@ -178,15 +184,21 @@ impl Baseline {
         })
     }
 
-    fn validate(&self) -> Result<(), String> {
+    fn validate(&self) -> Result<(), Invalid> {
         if self.format != FORMAT {
-            return Err(format!(
-                "format {} is not supported (this derivbench reads format {FORMAT})",
-                self.format
+            return Err(Invalid::at(
+                &["format"],
+                format!(
+                    "format {} is not supported (this derivbench reads format {FORMAT})",
+                    self.format
+                ),
             ));
         }
         if self.weights.iter().any(|w| !w.is_finite() || *w < 0.0) {
-            return Err("weights must be three non-negative numbers".into());
+            return Err(Invalid::at(
+                &["weights"],
+                "weights must be three non-negative numbers".into(),
+            ));
         }
         let p = &self.policy;
         for (name, v) in [
@@ -195,38 +207,53 @@ impl Baseline {
             ("ratio_margin", p.ratio_margin),
         ] {
             if !v.is_finite() || v < 0.0 {
-                return Err(format!("policy.{name} must be a non-negative number"));
+                return Err(Invalid::at(
+                    &["policy", name],
+                    format!("policy.{name} must be a non-negative number"),
+                ));
             }
         }
         for (s, sb) in &self.scenarios {
             for (m, a) in &sb.accuracy {
                 if !a.allowed.is_finite() || a.allowed < 0.0 {
-                    return Err(format!(
-                        "scenarios.{s}.accuracy.{m}: allowed must be a non-negative number of bits, got {}",
-                        a.allowed
+                    return Err(Invalid::at(
+                        &["scenarios", s, "accuracy", m, "allowed"],
+                        format!(
+                            "scenarios.{s}.accuracy.{m}: allowed must be a non-negative number of bits, got {}",
+                            a.allowed
+                        ),
                     ));
                 }
             }
             for (mode, c) in &sb.cost {
                 if !c.allowed.is_finite() || c.allowed < 0.0 {
-                    return Err(format!(
-                        "scenarios.{s}.cost.{mode}: allowed must be a non-negative ratio, got {}",
-                        c.allowed
+                    return Err(Invalid::at(
+                        &["scenarios", s, "cost", mode, "allowed"],
+                        format!(
+                            "scenarios.{s}.cost.{mode}: allowed must be a non-negative ratio, got {}",
+                            c.allowed
+                        ),
                     ));
                 }
                 if let Some(r) = &c.reason {
                     if r.trim().is_empty() {
-                        return Err(format!(
-                            "scenarios.{s}.cost.{mode}: an exception needs a reason, got an empty one"
+                        return Err(Invalid::at(
+                            &["scenarios", s, "cost", mode, "reason"],
+                            format!(
+                                "scenarios.{s}.cost.{mode}: an exception needs a reason, got an empty one"
+                            ),
                         ));
                     }
                 }
                 if let Some(bound) = mode_bound(mode) {
                     if c.allowed > bound && c.reason.is_none() {
-                        return Err(format!(
-                            "scenarios.{s}.cost.{mode}: allowed {} is above the bound {bound} of the mode; \
-                             an exception needs `reason = \"...\"`",
-                            c.allowed
+                        return Err(Invalid::at(
+                            &["scenarios", s, "cost", mode, "allowed"],
+                            format!(
+                                "scenarios.{s}.cost.{mode}: allowed {} is above the bound {bound} of the mode; \
+                                 an exception needs `reason = \"...\"`",
+                                c.allowed
+                            ),
                         ));
                     }
                 }
@@ -315,6 +342,52 @@ impl Baseline {
     }
 }
 
+/// A baseline that parses but breaks a rule: the message, and the keys leading to the
+/// offending value (for its line and column).
+#[derive(Debug)]
+struct Invalid {
+    path: Vec<String>,
+    message: String,
+}
+
+impl Invalid {
+    fn at(path: &[&str], message: String) -> Invalid {
+        Invalid {
+            path: path.iter().map(|k| k.to_string()).collect(),
+            message,
+        }
+    }
+}
+
+/// The 1-based line and column (in characters) of the value at `path` in a TOML text, or
+/// of the deepest table on the way that is written in the text.
+fn position(text: &str, path: &[String]) -> Option<(usize, usize)> {
+    let doc = toml::de::DeTable::parse(text).ok()?;
+    let mut table = doc.get_ref();
+    let mut span = None;
+    for key in path {
+        let Some((_, v)) = table
+            .iter()
+            .find(|(k, _)| k.get_ref().as_ref() == key.as_str())
+        else {
+            break;
+        };
+        // a table made by a header or by dotted keys has no span of its own
+        if v.span() != (0..0) {
+            span = Some(v.span());
+        }
+        match v.get_ref() {
+            toml::de::DeValue::Table(t) => table = t,
+            _ => break,
+        }
+    }
+    let start = span?.start;
+    let before = text.get(..start)?;
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+    Some((line, column))
+}
+
 /// An f64 as a TOML float.
 fn toml_f64(v: f64) -> String {
     if v.is_nan() {
@@ -393,32 +466,26 @@ pub struct ScenarioFigures {
 
 /// The gated figures of one scenario's results.
 pub fn figures(s: &ScenarioResult) -> ScenarioFigures {
-    // per (method, output, input): the best bits over the rows (one row unless a sweep)
-    let mut best: BTreeMap<(&str, usize, usize), Option<f64>> = BTreeMap::new();
     let mut nonfinite: BTreeMap<&str, u64> = BTreeMap::new();
     for r in &s.accuracy {
-        let e = best
-            .entry((r.method.as_str(), r.output, r.input))
-            .or_insert(None);
-        if let Some(b) = r.bits_err {
-            let b = if b.is_nan() { NO_FIGURE_BITS } else { b };
-            *e = Some(e.map_or(b, |x: f64| x.min(b)));
-        }
         let n = nonfinite.entry(r.method.as_str()).or_insert(0);
         if r.value.is_some_and(|v| !v.is_finite()) {
             *n += 1;
         }
     }
-    let mut accuracy: BTreeMap<String, MethodFigure> = BTreeMap::new();
-    for ((m, _, _), b) in best {
-        let f = accuracy.entry(m.to_string()).or_insert(MethodFigure {
-            worst_bits: 0.0,
-            entries: 0,
-            nonfinite: nonfinite.get(m).copied().unwrap_or(0),
-        });
-        f.entries += 1;
-        f.worst_bits = f.worst_bits.max(b.unwrap_or(NO_FIGURE_BITS));
-    }
+    // per entry the best bits over the rows (one row unless a sweep), the same figures
+    // as the overview of summary.md
+    let accuracy = best_bits_per_entry(&s.accuracy)
+        .into_iter()
+        .map(|(m, bits)| {
+            let f = MethodFigure {
+                worst_bits: bits.iter().copied().fold(0.0, f64::max),
+                entries: bits.len(),
+                nonfinite: nonfinite.get(m.as_str()).copied().unwrap_or(0),
+            };
+            (m, f)
+        })
+        .collect();
     let cost = s
         .cost
         .iter()
@@ -449,8 +516,6 @@ pub fn figures(s: &ScenarioResult) -> ScenarioFigures {
 pub enum Kind {
     /// a scenario failed to load or run
     Run,
-    /// the results were measured with other settings than the baseline
-    Settings,
     /// a scenario, method or mode of the baseline is missing from the results
     Missing,
     /// unsettled reference entries
@@ -468,7 +533,6 @@ impl Kind {
     pub fn name(self) -> &'static str {
         match self {
             Kind::Run => "run",
-            Kind::Settings => "settings",
             Kind::Missing => "missing",
             Kind::Reference => "reference",
             Kind::Accuracy => "accuracy",
@@ -484,7 +548,7 @@ impl Kind {
 pub struct Violation {
     /// what it is about
     pub kind: Kind,
-    /// the scenario (empty for settings)
+    /// the scenario (empty for a failure that names no scenario)
     pub scenario: String,
     /// the method or cost mode (empty when the whole scenario is concerned)
     pub subject: String,
@@ -543,6 +607,9 @@ pub struct Report {
     pub violations: Vec<Violation>,
     /// what the results have and the baseline does not (not gated), one line each
     pub ungated: Vec<String>,
+    /// settings of the results that differ from the baseline's, one line each, e.g.
+    /// `settings: cost weights ...`: what they keep from being compared, not violations
+    pub settings: Vec<String>,
 }
 
 impl Report {
@@ -609,18 +676,17 @@ pub fn check(b: &Baseline, r: &RunResults) -> Report {
     let allowance = |s: &str, mode: &str| b.scenarios.get(s).and_then(|sb| sb.cost.get(mode));
     let mut v = absolute_rules(r, allowance);
     let mut ungated = Vec::new();
+    // op-count ratios measured at other weights say nothing against the baseline's: the
+    // ratios without a bound are then not compared (the bounds hold at any weights)
+    let mut settings = Vec::new();
     let weights_match = r.settings.weights == b.weights;
     if !weights_match {
         let w = |w: &[f64; 3]| format!("({}, {}, {})", w[0], w[1], w[2]);
-        v.push(violation(
-            Kind::Settings,
-            "",
-            "",
-            format!(
-                "cost weights (mu, pi, nu) = {} differ from the baseline's {}; ratios without a bound are not compared",
-                w(&r.settings.weights),
-                w(&b.weights)
-            ),
+        settings.push(format!(
+            "settings: cost weights (mu, pi, nu) = {} differ from the baseline's {}; \
+             ratios without a bound are not compared",
+            w(&r.settings.weights),
+            w(&b.weights)
         ));
     }
     let failed: BTreeSet<&str> = r.failures.iter().map(|f| f.what.as_str()).collect();
@@ -777,6 +843,7 @@ pub fn check(b: &Baseline, r: &RunResults) -> Report {
     Report {
         violations: v,
         ungated,
+        settings,
     }
 }
 
@@ -890,10 +957,13 @@ pub fn update(old: Option<&Baseline>, r: &RunResults) -> Result<Update, Vec<Viol
             );
         }
         for (mode, c) in &fig.cost {
-            let reason = old_allowance(&s.name, mode).and_then(|a| a.reason.clone());
-            let allowed = match (c.bound, &reason) {
+            let exception = old_allowance(&s.name, mode).filter(|a| a.is_exception());
+            let reason = exception.and_then(|a| a.reason.clone());
+            let allowed = match (c.bound, exception) {
                 (Some(b), None) => b,
-                (Some(b), Some(_)) => allowed_ratio(&policy, c.ratio).max(b),
+                // an exception only ever loosens: up to the new ratio, never below its
+                // old allowed value or the bound
+                (Some(b), Some(old)) => allowed_ratio(&policy, c.ratio).max(old.allowed).max(b),
                 (None, _) => allowed_ratio(&policy, c.ratio),
             };
             sb.cost.insert(
@@ -955,7 +1025,15 @@ fn diff(old: Option<&Baseline>, new: &Baseline) -> (Vec<Change>, usize) {
     for name in names {
         let o = old.scenarios.get(name).unwrap_or(&none);
         let n = new.scenarios.get(name).unwrap_or(&none);
-        if n.nonfinite_reference > o.nonfinite_reference {
+        if !old.scenarios.contains_key(name) && n.nonfinite_reference > 0 {
+            push(
+                ChangeKind::New,
+                format!(
+                    "nonfinite: {name} reference: allowed {}",
+                    n.nonfinite_reference
+                ),
+            );
+        } else if n.nonfinite_reference > o.nonfinite_reference {
             push(
                 ChangeKind::Loosened,
                 format!(
@@ -1200,6 +1278,9 @@ pub fn command(
     }
     let b = Baseline::load(baseline)?;
     let report = check(&b, &r);
+    for n in &report.settings {
+        let _ = writeln!(o.stderr, "note: {n}");
+    }
     for n in &report.ungated {
         let _ = writeln!(o.stderr, "note: not gated: {n}");
     }
@@ -1207,10 +1288,17 @@ pub fn command(
         let _ = writeln!(o.stdout, "{v}");
     }
     if report.passed() {
-        let ungated = if report.ungated.is_empty() {
+        let mut aside = Vec::new();
+        if !report.settings.is_empty() {
+            aside.push("other cost weights".to_string());
+        }
+        if !report.ungated.is_empty() {
+            aside.push(format!("{} not gated", report.ungated.len()));
+        }
+        let ungated = if aside.is_empty() {
             String::new()
         } else {
-            format!(" ({} not gated, see the notes)", report.ungated.len())
+            format!(" ({}, see the notes)", aside.join("; "))
         };
         let _ = writeln!(
             o.stdout,
@@ -1362,6 +1450,32 @@ mod tests {
     }
 
     #[test]
+    fn a_new_scenario_with_nonfinite_reference_values_is_new_not_loosened() {
+        let mut r = results();
+        r.scenarios[0].reference[0].reference = f64::INFINITY;
+        let u = update(None, &r).unwrap();
+        assert_eq!(u.baseline.scenarios["s"].nonfinite_reference, 1);
+        let lines: Vec<String> = u.changes.iter().map(|c| c.to_string()).collect();
+        assert!(
+            u.changes.iter().all(|c| c.kind == ChangeKind::New),
+            "{lines:?}"
+        );
+        assert!(lines.contains(&"new: nonfinite: s reference: allowed 1".to_string()));
+        // in a scenario the old baseline has, more non-finite values loosen it
+        let mut old = u.baseline.clone();
+        old.scenarios.get_mut("s").unwrap().nonfinite_reference = 0;
+        let again = update(Some(&old), &r).unwrap();
+        assert_eq!(
+            again
+                .changes
+                .iter()
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>(),
+            ["loosened: nonfinite: s reference: allowed 0 -> 1"]
+        );
+    }
+
+    #[test]
     fn worse_figures_are_violations_with_readable_lines() {
         let r = results();
         let b = update(None, &r).unwrap().baseline;
@@ -1433,6 +1547,20 @@ mod tests {
             u.changes.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
             ["loosened: cost: s gradient: allowed 4.5 -> 4.6 (measured 4.6) [exception: taped \"pow\" stores\\recomputes]"]
         );
+        // a lower ratio, within the exception or even within the bound, does not lower
+        // the exception's allowed ratio
+        for lower in [4.55, 3.5] {
+            let mut better = worse.clone();
+            better.scenarios[0].cost[2] = cost("gradient", lower);
+            let again = update(Some(&u.baseline), &better).unwrap();
+            let g = &again.baseline.scenarios["s"].cost["gradient"];
+            assert_eq!(g.allowed, 4.6, "ratio {lower}");
+            assert_eq!(g.measured, Some(lower));
+            assert_eq!(g.reason, b.scenarios["s"].cost["gradient"].reason);
+            assert!(again.changes.is_empty(), "{:?}", again.changes);
+            assert_eq!(again.tightened, 0);
+            assert!(check(&again.baseline, &better).passed());
+        }
     }
 
     #[test]
@@ -1465,20 +1593,76 @@ mod tests {
             .iter()
             .map(|v| v.to_string())
             .collect();
-        assert_eq!(lines.len(), 4, "{lines:?}");
-        assert!(lines[0].starts_with("settings: cost weights (mu, pi, nu) = (2, 1, 1) differ"));
         assert_eq!(
-            lines[1],
-            "missing: gone: scenario in the baseline, not in the results"
+            lines,
+            [
+                "missing: gone: scenario in the baseline, not in the results",
+                "missing: s jacobian-forward: cost mode in the baseline, not in the results",
+                "missing: s reverse: method in the baseline, not in the results",
+            ]
         );
         assert_eq!(
-            lines[2],
-            "missing: s jacobian-forward: cost mode in the baseline, not in the results"
+            check(&b, &fewer).settings,
+            [
+                "settings: cost weights (mu, pi, nu) = (2, 1, 1) differ from the baseline's \
+              (1, 1, 1); ratios without a bound are not compared"
+            ]
         );
+    }
+
+    #[test]
+    fn other_weights_are_a_note_and_leave_unbounded_ratios_uncompared() {
+        let r = results();
+        let b = update(None, &r).unwrap().baseline;
+        let mut other = r.clone();
+        other.settings.weights = [1.0, 3.0, 1.0];
+        // at other weights every ratio moves; the unbounded one is not compared
+        other.scenarios[0].cost[3] = cost("jacobian-forward", 9.0);
+        let report = check(&b, &other);
+        assert!(report.passed(), "{:?}", report.violations);
+        assert_eq!(report.settings.len(), 1);
+        assert!(report.settings[0].starts_with("settings: cost weights (mu, pi, nu) = (1, 3, 1)"));
+        // the bounds still hold at any weights
+        other.scenarios[0].cost[2] = cost("gradient", 4.5);
+        let lines: Vec<String> = check(&b, &other)
+            .violations
+            .iter()
+            .map(|v| v.to_string())
+            .collect();
         assert_eq!(
-            lines[3],
-            "missing: s reverse: method in the baseline, not in the results"
+            lines,
+            ["cost: s gradient: ratio 4.500 > bound 4 (no exception in the baseline)"]
         );
+    }
+
+    #[test]
+    fn rule_errors_name_the_line_and_column_of_the_value() {
+        let err = |text: &str| Baseline::parse(text).unwrap_err();
+        let head = "format = 1\nweights = [1.0, 1.0, 1.0]\n";
+        assert_eq!(
+            err("quick = true\n  format = 2\nweights = [1.0, 1.0, 1.0]\n"),
+            "line 2, column 12: format 2 is not supported (this derivbench reads format 1)"
+        );
+        assert!(err("format = 1\nweights = [1.0, -1.0, 1.0]\n")
+            .starts_with("line 2, column 11: weights"),);
+        assert!(err(&format!(
+            "{head}[policy]\nad_margin_bits = -1.0\nfd_margin_bits = 2.0\nratio_margin = 0.0\n"
+        ))
+        .starts_with("line 4, column 18: policy.ad_margin_bits"));
+        assert!(err(&format!(
+            "{head}\n[scenarios.s.accuracy]\nreverse = {{ allowed = -1.0 }}\n"
+        ))
+        .starts_with("line 5, column 23: scenarios.s.accuracy.reverse: allowed"));
+        assert!(err(&format!(
+            "{head}\n[scenarios.s.cost]\n\"tangent\" = {{ allowed = 2.6 }}\n"
+        ))
+        .starts_with(
+            "line 5, column 25: scenarios.s.cost.tangent: allowed 2.6 is above the bound 2.5"
+        ));
+        assert!(err(&format!(
+            "{head}scenarios.s.cost.gradient = {{ allowed = 5.0, reason = \" \" }}\n"
+        ))
+        .starts_with("line 3, column 55: scenarios.s.cost.gradient: an exception needs a reason"));
     }
 
     #[test]

@@ -46,7 +46,7 @@ enum Command {
         /// cost weights mu,pi,nu of TIME = mu*MOVES + ADDS + pi*MULTS + nu*NLOPS
         #[arg(long, default_value = "1,1,1")]
         weights: String,
-        /// skip the wall-clock timings (cost.csv's wall columns stay empty)
+        /// skip the wall-clock timings (cost.csv's wall columns hold NaN)
         #[arg(long)]
         no_wall: bool,
     },
@@ -81,7 +81,7 @@ enum Command {
         /// the point, comma-separated (default: the scenario's own)
         #[arg(long, value_delimiter = ',', allow_hyphen_values = true)]
         point: Option<Vec<f64>>,
-        /// the input whose tangent the forward table shows, 1-based
+        /// the input whose tangent the forward table shows, 1-based (1 is the first input)
         #[arg(long, default_value_t = 1)]
         input: usize,
     },

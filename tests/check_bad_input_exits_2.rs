@@ -78,7 +78,12 @@ fn baseline_above_a_bound_without_a_reason() {
         &data("baseline-bound-without-reason.toml"),
         &data("results-empty"),
         &[],
-        &["scenarios.perceptron.cost.gradient", "bound 4", "reason"],
+        &[
+            "baseline-bound-without-reason.toml: line 6, column 40: ",
+            "scenarios.perceptron.cost.gradient",
+            "bound 4",
+            "reason",
+        ],
     );
 }
 
@@ -88,7 +93,7 @@ fn baseline_of_another_format() {
         &data("baseline-future-format.toml"),
         &data("results-empty"),
         &[],
-        &["format 7"],
+        &["baseline-future-format.toml: line 1, column 10: format 7"],
     );
 }
 

@@ -1,23 +1,31 @@
 //! `summary.md`: the tables a person reads first.
 
+use crate::check::NO_FIGURE_BITS;
 use crate::results::{AccuracyRow, FdTheory, RunResults, ScenarioResult};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
 /// Per method, the bits of error of each entry: for sweep methods the best over the
-/// steps, for every other method (and `@auto`) the single value.
+/// steps, for every other method (and `@auto`) the single value. An entry without any
+/// figure (every step vanished in f64) or with NaN bits counts
+/// [`NO_FIGURE_BITS`](crate::check::NO_FIGURE_BITS), as in the gate; a method without
+/// rows has no list.
 pub fn best_bits_per_entry(rows: &[AccuracyRow]) -> BTreeMap<String, Vec<f64>> {
-    let mut best: BTreeMap<(String, usize, usize), f64> = BTreeMap::new();
+    let mut best: BTreeMap<(&str, usize, usize), Option<f64>> = BTreeMap::new();
     for r in rows {
-        let Some(b) = r.bits_err else { continue };
         let e = best
-            .entry((r.method.clone(), r.output, r.input))
-            .or_insert(f64::INFINITY);
-        *e = e.min(b);
+            .entry((r.method.as_str(), r.output, r.input))
+            .or_insert(None);
+        if let Some(b) = r.bits_err {
+            let b = if b.is_nan() { NO_FIGURE_BITS } else { b };
+            *e = Some(e.map_or(b, |x: f64| x.min(b)));
+        }
     }
     let mut out: BTreeMap<String, Vec<f64>> = BTreeMap::new();
     for ((m, _, _), b) in best {
-        out.entry(m).or_default().push(b);
+        out.entry(m.to_string())
+            .or_default()
+            .push(b.unwrap_or(NO_FIGURE_BITS));
     }
     out
 }
@@ -296,8 +304,10 @@ pub fn render(r: &RunResults) -> String {
     let _ = writeln!(
         out,
         "Bits of error: log2(1 + number of f64 values between the derivative and the MPFR \
-         reference), 0 = exact, 64 = NaN or infinite. For FD sweep methods, each entry's best \
-         step.\n"
+         reference), 0 = exact, 64 = NaN or infinite, or no figure at all (every step of the \
+         sweep vanished in f64). For FD sweep methods, each entry's best step. These are the \
+         figures `derivbench check` gates; `-` in the overview: the method does not apply to \
+         the scenario.\n"
     );
     if !r.failures.is_empty() {
         let _ = writeln!(out, "## Failures\n");

@@ -355,7 +355,7 @@ impl<'a> Compiler<'a> {
             return Err(ExprError::new(
                 span,
                 format!(
-                    "program too large: more than {} instructions (the limit can be raised)",
+                    "program too large: more than {} instructions (raise with --limit max_elementals=N)",
                     self.limits.max_instructions
                 ),
             ));
@@ -463,8 +463,8 @@ impl<'a> Compiler<'a> {
                             format!(
                                 "too many loop iterations: expanding this loop (with the loops \
                                  inside it) takes {at_least}{need} iterations, but only {left} of \
-                                 the limit of {limit} loop iterations are left (the limit can be \
-                                 raised)"
+                                 the limit of {limit} loop iterations are left (raise with --limit \
+                                 max_loop_iterations=N)"
                             ),
                         ));
                     }

@@ -142,7 +142,8 @@ impl<'t> Parser<'t> {
                 self.tok.span,
                 format!(
                     "formula nested too deeply: more than {} levels of parentheses, calls, \
-                     indices, minus signs and exponents",
+                     indices, minus signs and exponents (raise with --limit \
+                     max_depth=N)",
                     self.max_depth
                 ),
             ));
