@@ -87,6 +87,15 @@ fn sigmoid_and_tanh_slopes_far_out() {
 }
 
 #[test]
+fn atan_slope_where_u_squared_overflows() {
+    // 1 / (1 + u^2) is 1/inf = 0 from |u| ~ 1.3e154; the slope is subnormal there
+    // (2.5e-309 is the correctly rounded value, by exact rational arithmetic: the
+    // quotient lies 0.508 of a subnormal step above 2.499999999999997e-309)
+    check(&["atan(x)"], 2e154, 2.5e-309, &AD);
+    check(&["atan(x)"], 3e150, 1.111111111111111e-301, &AD);
+}
+
+#[test]
 fn integer_power_with_exponent_i32_min() {
     // k u^(k-1) with k - 1 out of the i32 range: k u^k / u. The reference must be the
     // true slope; the f64 methods differentiate f64's own u^k, which 31 squarings leave

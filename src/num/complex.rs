@@ -143,10 +143,13 @@ impl Scalar for Complex {
             }
             Unary::Atan => {
                 // written without subtractive cancellation in the imaginary part:
-                // Re = atan2(2a, 1 - a^2 - b^2) / 2, Im = log1p(4b / (a^2 + (1 - b)^2)) / 4
+                // Re = atan2(2a, 1 - a^2 - b^2) / 2, Im = log1p(4b / (a^2 + (1 - b)^2)) / 4,
+                // the latter divided twice by hypot(a, 1 - b), which does not overflow
+                // where a^2 does (the slope 1/a^2 is then subnormal, not 0)
                 let (a, b) = (z.re, z.im);
                 let re = 0.5 * (2.0 * a).atan2((1.0 - a * a) - b * b);
-                let im = 0.25 * (4.0 * b / (a * a + (1.0 - b) * (1.0 - b))).ln_1p();
+                let hyp = a.hypot(1.0 - b);
+                let im = 0.25 * ((4.0 * b / hyp) / hyp).ln_1p();
                 Complex::new(re, im)
             }
             // |u| with the derivative convention of the real rules: sign(u), 0 at u = 0

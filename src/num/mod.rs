@@ -358,6 +358,10 @@ pub trait Scalar: Clone + std::fmt::Debug {
 /// rounds towards 1.
 pub const ACTIVATION_SWITCH: f64 = 0.5;
 
+/// Where the slope of atan switches from 1 / (1 + u^2) to r^2 / (r^2 + 1), r = 1/u (in
+/// |u|): far enough out that nothing changes where u^2 is finite in f64.
+pub const ATAN_SWITCH: f64 = 1e150;
+
 /// psi'(u) from u and v = psi(u), written with the trait's own operations.
 #[inline]
 pub fn unary_deriv_generic<S: Scalar>(u: &S, op: Unary, v: &S) -> S {
@@ -398,8 +402,17 @@ pub fn unary_deriv_generic<S: Scalar>(u: &S, op: Unary, v: &S) -> S {
                 e.div(&p.mul(&p))
             }
         }
-        // 1 / (1 + u^2)
-        Unary::Atan => u.mul(u).add_f(1.0).recip(),
+        // 1 / (1 + u^2); beyond |u| = 1e150, where u^2 overflows f64 (from 1.3e154),
+        // the same written r^2 / (r^2 + 1) with r = 1/u
+        Unary::Atan => {
+            if selects_left(Binary::Min, u.re().abs(), ATAN_SWITCH) {
+                u.mul(u).add_f(1.0).recip()
+            } else {
+                let r = u.recip();
+                let rr = r.mul(&r);
+                rr.div(&rr.add_f(1.0))
+            }
+        }
         Unary::Abs => {
             let r = u.re();
             u.cst(if r > 0.0 {

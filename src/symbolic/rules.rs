@@ -4,7 +4,7 @@
 //! derivatives written in the same order.
 
 use super::graph::{Graph, Node};
-use crate::num::{Binary, Unary, ACTIVATION_SWITCH};
+use crate::num::{Binary, Unary, ACTIVATION_SWITCH, ATAN_SWITCH};
 use crate::scenario::expr::{Instr, Program};
 
 /// A deliberately wrong rule, for the tests that show a wrong rule is caught: the
@@ -123,11 +123,18 @@ fn local(g: &mut Graph, op: Unary, u: usize, v: usize) -> usize {
             let switch = g.cst(ACTIVATION_SWITCH);
             g.select(Binary::Min, u, switch, near, far)
         }
-        // 1 / (1 + u^2)
+        // |u| <= 1e150 ? 1 / (1 + u^2) : r^2 / (r^2 + 1) with r = 1/u
         Unary::Atan => {
             let (uu, c1) = (g.mul(u, u), g.cst(1.0));
             let t = g.add(uu, c1);
-            g.unary(Unary::Recip, t)
+            let near = g.unary(Unary::Recip, t);
+            let r = g.unary(Unary::Recip, u);
+            let rr = g.mul(r, r);
+            let d = g.add(rr, c1);
+            let far = g.div(rr, d);
+            let a = g.unary(Unary::Abs, u);
+            let switch = g.cst(ATAN_SWITCH);
+            g.select(Binary::Min, a, switch, near, far)
         }
         Unary::Abs => g.sign(u),
         // k u^(k-1)

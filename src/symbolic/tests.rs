@@ -51,7 +51,10 @@ fn every_rule_as_an_expression() {
             "sigmoid(x)",
             "(x <= 0.5 ? (sigmoid(x) * (1.0 - sigmoid(x))) : (exp((-x)) / ((exp((-x)) + 1.0) * (exp((-x)) + 1.0))))",
         ),
-        ("atan(x)", "recip(((x * x) + 1.0))"),
+        (
+            "atan(x)",
+            "(abs(x) <= 1e150 ? recip(((x * x) + 1.0)) : ((recip(x) * recip(x)) / ((recip(x) * recip(x)) + 1.0)))",
+        ),
         ("exp(x)", "exp(x)"),
         ("log(x)", "recip(x)"),
         ("sqrt(x)", "recip((sqrt(x) * 2.0))"),
