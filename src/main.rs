@@ -388,7 +388,15 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    match run(cli) {
+    // the command runs on a thread with a large stack: formulas are parsed recursively,
+    // and `--limit max_depth` may allow them up to MAX_DEPTH_CEILING levels deep
+    let outcome = std::thread::Builder::new()
+        .name("derivbench".into())
+        .stack_size(derivbench::scenario::file::LOADER_STACK_BYTES)
+        .spawn(move || run(cli))
+        .map_err(anyhow::Error::from)
+        .and_then(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("derivbench: {e:#}");

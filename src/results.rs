@@ -195,7 +195,9 @@ pub struct CostRow {
     /// median wall time in nanoseconds
     #[serde(with = "f64s")]
     pub wall_ns: f64,
-    /// wall_ns / wall_ns(function)
+    /// the median over alternating batches of this mode and the function of their time
+    /// ratio (`measure::cost::paired_wall`); close to, but not the same as,
+    /// wall_ns / wall_ns(function), whose two medians were taken at different moments
     #[serde(with = "f64s")]
     pub wall_ratio: f64,
 }

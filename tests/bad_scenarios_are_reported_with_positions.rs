@@ -347,3 +347,135 @@ fn a_folder_with_bad_files_still_loads_the_good_ones() {
     );
     std::fs::remove_dir_all(&d).unwrap();
 }
+
+#[test]
+fn positions_inside_strings_with_escapes() {
+    // a line-ending backslash in a multi-line basic string: the error is where the
+    // unknown name is, four lines down, not at the opening quotes
+    let text =
+        format!("{HEAD}outputs = [\"\"\"\nsin(x1) + \\\n  cos(x1) + \\\n  sinh(x1)\"\"\"]\n");
+    expect(&text, 6, 3, "unknown function 'sinh'");
+    // one-character escapes and \u escapes shift the columns of what follows them
+    expect(
+        &formula("x1 +\\tsinh(x1)"),
+        3,
+        F + 6,
+        "unknown function 'sinh'",
+    );
+    expect(
+        &formula("\\u0078\\u0031 + sinh(x1)"),
+        3,
+        F + 15,
+        "unknown function 'sinh'",
+    );
+    // a literal string has no escapes: a backslash there is a character of the formula
+    expect(
+        &format!("{HEAD}outputs = ['x1 + \\ 2']\n"),
+        3,
+        F + 5,
+        "unexpected character",
+    );
+}
+
+#[test]
+fn keys_that_do_not_apply_to_the_chosen_form_are_errors() {
+    // a contradictory or ignored key would leave a benchmark other than the one written
+    expect(
+        "name = \"bad\"\nfamily = \"product\"\nn = 5\nvalues = [1.0, 2.0, 3.0]\n",
+        4,
+        10,
+        "`values` has 3 entries but `n` = 5",
+    );
+    expect(
+        "name = \"bad\"\nfamily = \"product\"\nn = 3\nseed = 7\n",
+        4,
+        8,
+        "`seed` applies only with `fill = \"random\"`",
+    );
+    expect(
+        "name = \"bad\"\nfamily = \"product\"\nn = 3\nfill = \"index\"\nhigh = 2.0\n",
+        5,
+        8,
+        "`high` applies only with `fill = \"random\"`",
+    );
+    expect(
+        "name = \"bad\"\nfamily = \"product\"\nvalues = [1.0, 2.0]\nfill = \"random\"\n",
+        4,
+        8,
+        "`fill` applies only with `n`",
+    );
+    expect(
+        "name = \"bad\"\nfamily = \"sum-of-squares\"\nvalues = [1.0, 2.0]\npoint = \"index\"\n",
+        4,
+        9,
+        "`point` applies only with `n`",
+    );
+    expect(
+        "name = \"bad\"\ninputs = [{ name = \"x\", value = 1.0, fill = \"random\", seed = 3 }]\noutputs = [\"x\"]\n",
+        2,
+        45,
+        "`fill` applies only with `len`",
+    );
+    expect(
+        "name = \"bad\"\ninputs = [{ name = \"v\", values = [1.0, 2.0], seed = 9 }]\noutputs = [\"v[1]\"]\n",
+        2,
+        53,
+        "`seed` applies only with `fill = \"random\"`",
+    );
+}
+
+#[test]
+fn network_sizes_beyond_usize_products_hit_the_work_limit() {
+    // with max_len raised past 2^32, the widths' products wrapped in usize and let the
+    // network past the work check (then the allocation panicked)
+    let limits = Limits {
+        max_len: 100_000_000_000,
+        ..Limits::default()
+    };
+    for text in [
+        "name = \"bad\"\nfamily = \"elman-rnn\"\ninput = 4294967295\nhidden = 4294967296\noutput = 4294967296\nsteps = 1\n",
+        "name = \"bad\"\nfamily = \"gated-rnn\"\ninput = 4294967296\nhidden = 4294967296\nsteps = 1\n",
+    ] {
+        let e = load_str(Path::new("scenarios/bad.toml"), text, &limits)
+            .map(|_| ())
+            .expect_err("the file must be rejected");
+        assert!(e.message.contains("max_elementals"), "{text}: {e}");
+    }
+}
+
+#[test]
+fn the_variable_of_generated_outputs_is_checked_where_it_is_written() {
+    let generated = |var: &str| {
+        format!("{HEAD}outputs = {{ for = \"{var}\", from = 1, to = 2, expr = \"x1 * 2\" }}\n")
+    };
+    // the `for` value starts at column 19
+    expect(
+        &generated("1 j"),
+        3,
+        19,
+        "the loop variable '1 j' is not a valid name",
+    );
+    expect(
+        &generated(""),
+        3,
+        19,
+        "the loop variable '' is not a valid name",
+    );
+    expect(
+        &generated("x1"),
+        3,
+        19,
+        "the loop variable 'x1' shadows the input 'x1'",
+    );
+    expect(&generated("sin"), 3, 19, "is named like the function 'sin'");
+}
+
+#[test]
+fn an_empty_constants_list_is_an_error_like_every_empty_list() {
+    expect(
+        &format!("{HEAD}constants = []\noutputs = [\"x1\"]\n"),
+        3,
+        13,
+        "`constants` must not be empty",
+    );
+}

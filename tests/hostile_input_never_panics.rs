@@ -314,3 +314,28 @@ proptest! {
         let _ = load_str(Path::new("fuzz.toml"), &text, &Limits::default());
     }
 }
+
+#[test]
+fn formulas_nested_as_deep_as_the_limit_allows_load_without_overflowing_the_stack() {
+    // recursive descent takes about 2 KB of stack per level: 20,000 levels overflowed
+    // the main thread's 8 MB before the commands ran on a thread sized for the ceiling
+    let dir = tmp("deep");
+    let d = 20_000;
+    let deep = format!(
+        "name = \"deep\"\ninputs = [{{ name = \"x\", value = 1.5 }}]\noutputs = [\"{}x{}\"]\n",
+        "sin(".repeat(d),
+        ")".repeat(d)
+    );
+    std::fs::write(dir.join("deep.toml"), deep).unwrap();
+    let dirs = dir.to_str().unwrap();
+    let (code, text) = run(&["list", "--scenarios", dirs, "--limit", "max_depth=20001"]);
+    assert_eq!(code, 0, "{text}");
+    // one level too few: a positioned error, not a crash
+    let (code, text) = run(&["list", "--scenarios", dirs, "--limit", "max_depth=19999"]);
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("deep.toml:3:"), "{text}");
+    // beyond the ceiling the limit itself is refused
+    let (code, text) = run(&["list", "--scenarios", dirs, "--limit", "max_depth=100001"]);
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("at most 100000"), "{text}");
+}

@@ -80,8 +80,15 @@ struct ModeWork {
     tape_bytes: Option<u64>,
 }
 
-/// Largest n x TIME(F) for which the Jacobian modes are executed in full.
+/// Largest estimated TIME of the two Jacobian modes together, (2.5 n + 4 m) x TIME(F)
+/// (n tangent sweeps, m adjoint sweeps), for which they are executed in full.
 pub const JACOBIAN_BUDGET: f64 = 5e7;
+
+/// The estimate checked against [`JACOBIAN_BUDGET`]: the bounds of the cost model for n
+/// tangent sweeps (forward) and m adjoint sweeps (reverse), with TIME(F) = `tf`.
+pub fn jacobian_estimate(tf: f64, n: usize, m: usize) -> f64 {
+    tf * (2.5 * n as f64 + 4.0 * m as f64)
+}
 
 /// WORK of the function: one plain evaluation.
 pub fn work_function(sc: &Scenario) -> Work {
@@ -144,7 +151,7 @@ fn work_jacobian_reverse(sc: &Scenario) -> Work {
 }
 
 /// Op counts of every mode of one scenario, as cost rows without wall times. Jacobian
-/// modes are executed only when n x TIME(F) stays under [`JACOBIAN_BUDGET`].
+/// modes are executed only when [`jacobian_estimate`] stays under [`JACOBIAN_BUDGET`].
 pub fn cost_rows(sc: &Scenario, weights: &Weights) -> (Vec<CostRow>, Vec<String>) {
     let f = work_function(sc);
     let tf = weights.time(&f);
@@ -174,7 +181,7 @@ pub fn cost_rows(sc: &Scenario, weights: &Weights) -> (Vec<CostRow>, Vec<String>
         });
     }
     let mut notes = Vec::new();
-    let jac_cost = tf * sc.n().min(sc.m).max(1) as f64 * 4.0 + tf * sc.n() as f64 * 2.5;
+    let jac_cost = jacobian_estimate(tf, sc.n(), sc.m);
     if jac_cost <= JACOBIAN_BUDGET {
         modes.push(ModeWork {
             mode: "jacobian-forward",
@@ -188,8 +195,9 @@ pub fn cost_rows(sc: &Scenario, weights: &Weights) -> (Vec<CostRow>, Vec<String>
         });
     } else {
         notes.push(format!(
-            "jacobian modes not measured: n = {} sweeps of a function of TIME {tf:.0} exceed the budget of {JACOBIAN_BUDGET:.0}",
-            sc.n()
+            "jacobian modes not measured: n = {} tangent and m = {} adjoint sweeps of a function of TIME {tf:.0} (an estimated {jac_cost:.3e}) exceed the budget of {JACOBIAN_BUDGET:.0}",
+            sc.n(),
+            sc.m
         ));
     }
     let rows = modes
@@ -518,6 +526,34 @@ mod tests {
         // four times the work: the median ratio is about 4; a factor of 2 either way
         // leaves room for a shared machine, an inverted or unpaired ratio does not fit
         assert!((2.0..8.0).contains(&ratio), "ratio {ratio}");
+    }
+
+    #[test]
+    fn jacobian_modes_are_left_out_when_many_outputs_would_exceed_the_budget() {
+        // one input, many outputs: reverse mode makes m sweeps, which the budget must see
+        // (n alone would call this cheap)
+        use crate::scenario::DenseJacobian;
+        let wide = DenseJacobian::scenario("wide", "", 1, 20_000, 1);
+        let (rows, notes) = cost_rows(&wide, &Weights::default());
+        assert!(
+            rows.iter().all(|r| !r.mode.starts_with("jacobian")),
+            "{:?}",
+            rows.iter().map(|r| &r.mode).collect::<Vec<_>>()
+        );
+        assert!(
+            notes.iter().any(|n| n.contains("m = 20000 adjoint sweeps")),
+            "{notes:?}"
+        );
+        // a small one keeps them
+        let small = DenseJacobian::scenario("small", "", 4, 64, 1);
+        let (rows, notes) = cost_rows(&small, &Weights::default());
+        assert!(notes.is_empty(), "{notes:?}");
+        assert!(rows.iter().any(|r| r.mode == "jacobian-reverse"));
+        // the estimate is the bounds' sum
+        assert_eq!(
+            jacobian_estimate(10.0, 4, 64),
+            10.0 * (2.5 * 4.0 + 4.0 * 64.0)
+        );
     }
 
     fn w(moves: u64, adds: u64, mults: u64, nlops: u64) -> Work {

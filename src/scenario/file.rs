@@ -20,7 +20,9 @@ pub struct Limits {
     pub max_len: u64,
     /// largest total of loop iterations in one scenario's formulas
     pub max_loop_iterations: u64,
-    /// deepest nesting of a formula
+    /// deepest nesting of a formula (formulas are parsed and checked recursively, about
+    /// 2 KB of stack per level: the binary runs its commands on a thread with stack for
+    /// [`MAX_DEPTH_CEILING`] levels, the highest value [`Limits::set`] accepts)
     pub max_depth: usize,
     /// largest number of elementals one evaluation may record (formulas and networks)
     pub max_elementals: u64,
@@ -31,6 +33,13 @@ pub struct Limits {
     /// largest scenario file, in bytes
     pub max_file_bytes: u64,
 }
+
+/// The highest `max_depth` that [`Limits::set`] accepts.
+pub const MAX_DEPTH_CEILING: usize = 100_000;
+
+/// The stack the binary gives the thread that loads scenarios: room for formulas nested
+/// [`MAX_DEPTH_CEILING`] deep (about 2 KB per level), with a margin.
+pub const LOADER_STACK_BYTES: usize = 512 << 20;
 
 impl Default for Limits {
     fn default() -> Self {
@@ -55,7 +64,15 @@ impl Limits {
         match key {
             "max_len" => self.max_len = v,
             "max_loop_iterations" => self.max_loop_iterations = v,
-            "max_depth" => self.max_depth = v as usize,
+            "max_depth" => {
+                if v > MAX_DEPTH_CEILING as u64 {
+                    return Err(format!(
+                        "limit max_depth: at most {MAX_DEPTH_CEILING} (formulas are parsed \
+                         recursively, on a stack sized for that depth)"
+                    ));
+                }
+                self.max_depth = v as usize
+            }
             "max_elementals" => self.max_elementals = v,
             "max_precision" => self.max_precision = u32::try_from(v).map_err(|_| "max_precision too large".to_string())?,
             "max_steps" => self.max_steps = v,
@@ -554,6 +571,9 @@ fn build(t: &Tab) -> R<(Scenario, (usize, usize))> {
                             );
                         }
                     }
+                    if let Some(p) = t.get("point") {
+                        return Err(p.err("`point` applies only with `n`, not with `values`"));
+                    }
                     x
                 }
                 (None, Some(n)) => {
@@ -578,7 +598,22 @@ fn build(t: &Tab) -> R<(Scenario, (usize, usize))> {
         }
         "product" => {
             let x = match (t.get("values"), t.get("n")) {
-                (Some(v), _) => nonempty(&v, v.f64s()?)?,
+                (Some(v), n) => {
+                    let x = nonempty(&v, v.f64s()?)?;
+                    if let Some(n) = n {
+                        let k = n.size(limits.max_len, "max_len")?;
+                        if k != x.len() {
+                            return Err(
+                                v.err(format!("`values` has {} entries but `n` = {k}", x.len()))
+                            );
+                        }
+                    }
+                    if let Some(f) = t.get("fill") {
+                        return Err(f.err("`fill` applies only with `n`, not with `values`"));
+                    }
+                    no_random_keys(t, "`values`")?;
+                    x
+                }
                 (None, Some(n)) => {
                     let k = n.size(limits.max_len, "max_len")?;
                     fill(t, k)?
@@ -635,8 +670,9 @@ fn build(t: &Tab) -> R<(Scenario, (usize, usize))> {
                 .size(limits.max_len, "max_len")?;
             let sv = t.req("steps", "number of time steps")?;
             let steps = sv.size(limits.max_len, "max_len")?;
-            let work =
-                (steps as u128) * ((hidden * (input + hidden + 1) + output * hidden) as u128) * 4;
+            // in u128 throughout: widths up to max_len must not wrap before the check
+            let (i, h, o) = (input as u128, hidden as u128, output as u128);
+            let work = (steps as u128) * (h * (i + h + 1) + o * h) * 4;
             check_work(&sv, work, limits)?;
             let activation = match t.get("activation") {
                 Some(a) => a.activation()?,
@@ -661,7 +697,8 @@ fn build(t: &Tab) -> R<(Scenario, (usize, usize))> {
                 .size(limits.max_len, "max_len")?;
             let sv = t.req("steps", "number of time steps")?;
             let steps = sv.size(limits.max_len, "max_len")?;
-            let work = (steps as u128) * ((hidden * (2 * input + 2 * hidden + 2)) as u128) * 4;
+            let (i, h) = (input as u128, hidden as u128);
+            let work = (steps as u128) * (h * (2 * i + 2 * h + 2)) * 4;
             check_work(&sv, work, limits)?;
             let (m, p, l) = GatedRnn::new(input, hidden, steps, seed_of(t, "seed")?);
             (Model::GatedRnn(m), p, l)
@@ -762,11 +799,28 @@ fn seeded_range(t: &Tab, at: &Val) -> R<(SplitMix64, f64, f64)> {
     Ok((SplitMix64::new(seed_of(t, "seed")?), low, high))
 }
 
+/// An error at the first of `seed`, `low`, `high` in `t`: they apply only to
+/// `fill = "random"`, and one silently ignored would leave a benchmark other than the
+/// one written.
+fn no_random_keys(t: &Tab, form: &str) -> R<()> {
+    for key in ["seed", "low", "high"] {
+        if let Some(v) = t.get(key) {
+            return Err(v.err(format!(
+                "`{key}` applies only with `fill = \"random\"`, not with {form}"
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// The values of a `fill` form of length k: "index" (x_i = i) or "random" with `seed`,
 /// `low`, `high` from the same table (uniform, SplitMix64).
 fn fill_values(t: &Tab, f: &Val, k: usize) -> R<Vec<f64>> {
     match f.str()? {
-        "index" => Ok((1..=k).map(|i| i as f64).collect()),
+        "index" => {
+            no_random_keys(t, "`fill = \"index\"`")?;
+            Ok((1..=k).map(|i| i as f64).collect())
+        }
         "random" => {
             let (mut g, low, high) = seeded_range(t, f)?;
             Ok(g.fill(k, low, high))
@@ -778,7 +832,10 @@ fn fill_values(t: &Tab, f: &Val, k: usize) -> R<Vec<f64>> {
 /// The `fill` forms of a family's vector of length k; x_i = i without `fill`.
 fn fill(t: &Tab, k: usize) -> R<Vec<f64>> {
     match t.get("fill") {
-        None => Ok((1..=k).map(|i| i as f64).collect()),
+        None => {
+            no_random_keys(t, "x_i = i (no `fill`)")?;
+            Ok((1..=k).map(|i| i as f64).collect())
+        }
         Some(f) => fill_values(t, &f, k),
     }
 }
@@ -848,9 +905,14 @@ fn build_mlp(t: &Tab) -> R<(Model, Vec<f64>, Vec<String>)> {
         x,
         t: tt,
     };
-    let n = mlp.n_params();
-    let work = (n as u128) * (mlp.x.len() as u128) * 3;
+    // parameters counted in u128, so that widths up to max_len cannot wrap
+    let params: u128 = layers
+        .windows(2)
+        .map(|w| (w[1] as u128) * (w[0] as u128) + if bias { w[1] as u128 } else { 0 })
+        .sum();
+    let work = params * (mlp.x.len() as u128) * 3;
     check_work(&lv, work, limits)?;
+    let n = mlp.n_params();
     let wv = t.req(
         "weights",
         "a table { seed, low, high } or one matrix per layer",
@@ -955,8 +1017,8 @@ fn data_matrix(v: &Val, default_rows: Option<usize>, cols: usize) -> R<Vec<Vec<f
     Ok((0..rows).map(|_| g.fill(cols, low, high)).collect())
 }
 
-/// The file offset of byte `k` of a string value whose TOML text spans `span`: exact
-/// for strings without escapes; the start of the string otherwise.
+/// The file offset of byte `k` of a string value whose TOML text spans `span`: exact,
+/// escapes included; the start of the string where the text cannot be mapped.
 fn string_offset(cx: &Cx, span: (usize, usize), decoded: &str, k: usize) -> usize {
     let raw = &cx.text[span.0..span.1.min(cx.text.len())];
     let (open, close) = if raw.starts_with("\"\"\"") || raw.starts_with("'''") {
@@ -980,10 +1042,71 @@ fn string_offset(cx: &Cx, span: (usize, usize), decoded: &str, k: usize) -> usiz
         }
     }
     if inner == decoded {
-        inner_start + k.min(decoded.len())
-    } else {
-        span.0
+        return inner_start + k.min(decoded.len());
     }
+    // a basic string with escapes: walk its text, decoding as TOML does, and map
+    match raw
+        .starts_with('"')
+        .then(|| decode_offsets(inner))
+        .flatten()
+    {
+        Some((text, offsets)) if text == decoded => inner_start + offsets[k.min(decoded.len())],
+        _ => span.0,
+    }
+}
+
+/// Decodes the inside of a TOML basic string (escapes, and in a multi-line string a
+/// backslash ending a line, which drops the line break and the white space after it),
+/// returning the text and, for every byte offset of the text (its length included), the
+/// offset in `inner` it came from. `None` for a malformed escape.
+fn decode_offsets(inner: &str) -> Option<(String, Vec<usize>)> {
+    let mut text = String::new();
+    let mut offsets = Vec::new();
+    let mut push = |text: &mut String, c: char, at: usize| {
+        offsets.extend(std::iter::repeat_n(at, c.len_utf8()));
+        text.push(c);
+    };
+    let mut chars = inner.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        if c != '\\' {
+            push(&mut text, c, at);
+            continue;
+        }
+        let (_, e) = chars.next()?;
+        let hex = |chars: &mut std::iter::Peekable<std::str::CharIndices>, n: usize| {
+            let digits: String = (0..n)
+                .filter_map(|_| chars.next().map(|(_, d)| d))
+                .collect();
+            (digits.len() == n)
+                .then(|| u32::from_str_radix(&digits, 16).ok())
+                .flatten()
+                .and_then(char::from_u32)
+        };
+        let decoded = match e {
+            'b' => '\u{8}',
+            't' => '\t',
+            'n' => '\n',
+            'f' => '\u{c}',
+            'r' => '\r',
+            'e' => '\u{1b}',
+            '"' => '"',
+            '\\' => '\\',
+            'x' => hex(&mut chars, 2)?,
+            'u' => hex(&mut chars, 4)?,
+            'U' => hex(&mut chars, 8)?,
+            ' ' | '\t' | '\r' | '\n' => {
+                // a line-ending backslash: skip white space and line breaks
+                while chars.peek().is_some_and(|(_, w)| w.is_whitespace()) {
+                    chars.next();
+                }
+                continue;
+            }
+            _ => return None,
+        };
+        push(&mut text, decoded, at);
+    }
+    offsets.push(inner.len());
+    Some((text, offsets))
 }
 
 /// Reads one input or constant declaration: `{ name, value }`, `{ name, values }`,
@@ -1011,6 +1134,14 @@ fn declaration(v: &Val) -> R<Declaration> {
             t.span.start,
             format!("`{name}` needs exactly one of `value` (scalar), `values` (vector) or `len` with `fill`"),
         ));
+    }
+    if t.get("len").is_none() {
+        if let Some(f) = t.get("fill") {
+            return Err(f.err(format!(
+                "`fill` applies only with `len`, not with a given value of `{name}`"
+            )));
+        }
+        no_random_keys(&t, "a given value")?;
     }
     if let Some(x) = t.get("value") {
         return Ok((name, expr::Shape::Scalar, vec![x.f64()?], nv.span));
@@ -1052,7 +1183,11 @@ fn build_expr(t: &Tab) -> R<(Model, Vec<f64>, Vec<String>)> {
         x.extend(vals);
     }
     if let Some(cv) = t.get("constants") {
-        for d in cv.array()? {
+        let constants = cv.array()?;
+        if constants.is_empty() {
+            return Err(cv.err("`constants` must not be empty (leave the key out instead)"));
+        }
+        for d in constants {
             let (name, shape, vals, pos) = declaration(&d)?;
             env.add_constant(&name, vals, shape)
                 .map_err(|e| cx.at(pos.0, e))?;
@@ -1084,7 +1219,11 @@ fn build_expr(t: &Tab) -> R<(Model, Vec<f64>, Vec<String>)> {
         if item.v.is_table() {
             let g = item.table()?;
             g.only(&["for", "from", "to", "expr"], "in a generated output")?;
-            let var = g.req("for", "the loop variable")?.str()?.to_string();
+            let fv = g.req("for", "the loop variable")?;
+            let var = fv.str()?.to_string();
+            if let Some(why) = compiler.binding_error(&var) {
+                return Err(fv.err(format!("the loop variable '{var}' {why}")));
+            }
             let int = |key: &str| -> R<i64> {
                 let v = g.req(key, "an integer bound")?;
                 let i =

@@ -130,15 +130,7 @@ impl Env {
     }
 
     fn check_name(&self, name: &str) -> Result<(), String> {
-        let mut bytes = name.bytes();
-        let ident = match bytes.next() {
-            Some(b) => {
-                (b.is_ascii_alphabetic() || b == b'_')
-                    && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_')
-            }
-            None => false,
-        };
-        if !ident {
+        if !is_identifier(name) {
             return Err(format!(
                 "'{name}' is not a valid name (letters, digits and '_', not starting with a digit)"
             ));
@@ -153,6 +145,19 @@ impl Env {
             return Err(format!("'{name}' is declared twice"));
         }
         Ok(())
+    }
+}
+
+/// True for a name of the formula language: ASCII letters, digits and '_', not starting
+/// with a digit.
+pub(crate) fn is_identifier(name: &str) -> bool {
+    let mut bytes = name.bytes();
+    match bytes.next() {
+        Some(b) => {
+            (b.is_ascii_alphabetic() || b == b'_')
+                && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        }
+        None => false,
     }
 }
 

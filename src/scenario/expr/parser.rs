@@ -267,10 +267,10 @@ impl<'t> Parser<'t> {
                     _ => Err(ExprError::new(
                         self.tok.span,
                         format!(
-                            "expected ')' or an operator, found {} (the '(' at byte {} is not \
-                             closed)",
+                            "expected ')' or an operator, found {} (the '(' at character {} of \
+                             the formula is not closed)",
                             self.found(),
-                            tok.span.start
+                            self.text[..tok.span.start].chars().count() + 1
                         ),
                     )),
                 }

@@ -662,6 +662,12 @@ fn error_unbalanced() {
     err_is("x[1]]", "unbalanced bracket: ']' has no matching '['", "]");
     err_has("((x1)", "unbalanced parenthesis", "(");
     err_has("(x1]", "expected ')' or an operator, found ']'", "]");
+    // the unclosed '(' is named by its character in the formula, not a byte offset
+    err_has(
+        "x1 + (x1 x1",
+        "found name 'x1' (the '(' at character 6 of the formula is not closed)",
+        "x1",
+    );
     err_has(
         "x[1)",
         "expected ']' after the index of 'x', found ')'",
