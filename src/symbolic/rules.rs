@@ -162,6 +162,14 @@ fn local(g: &mut Graph, op: Unary, u: usize, v: usize) -> usize {
     }
 }
 
+/// `x == 0 ? then : otherwise` as two selects (x <= 0, then x >= 0), the exact-zero test
+/// of [`crate::num::Scalar::is_zero`] in the graph's comparisons (a NaN takes `then`).
+fn if_zero(g: &mut Graph, x: usize, then: usize, otherwise: usize) -> usize {
+    let zero = g.cst(0.0);
+    let at_most = g.select(Binary::Min, x, zero, then, otherwise);
+    g.select(Binary::Max, x, zero, at_most, otherwise)
+}
+
 /// Differentiates every output of `program` with respect to every input.
 pub(crate) fn build(program: &Program, mutation: Option<Mutation>) -> Built {
     let instrs = program.instructions();
@@ -255,16 +263,28 @@ pub(crate) fn build(program: &Program, mutation: Option<Mutation>) -> Built {
                                 act_b.then(|| (Binary::Sub, g.mul(t, v))),
                             )
                         }
-                        // vv = vbar * v: ubar += vv * w / u; wbar += vv * log u
+                        // vv = vbar * v: ubar += vv * w / u; wbar += vv * log u; at a
+                        // base of exactly 0 the limits of num::pow_partials_at_zero_base
                         Binary::Pow => {
                             let vv = g.mul(vb, v);
                             let ta = act_a.then(|| {
                                 let t = g.mul(vv, w);
-                                (Binary::Add, g.div(t, u))
+                                let general = g.div(t, u);
+                                let c1 = g.cst(1.0);
+                                let wm1 = g.binary(Binary::Sub, w, c1);
+                                let p = g.binary(Binary::Pow, u, wm1);
+                                let du = g.mul(p, w);
+                                let du = if_zero(&mut g, w, zero, du);
+                                let at_zero = g.mul(du, vb);
+                                (Binary::Add, if_zero(&mut g, u, at_zero, general))
                             });
                             let tb = act_b.then(|| {
                                 let l = g.unary(Unary::Log, u);
-                                (Binary::Add, g.mul(vv, l))
+                                let general = g.mul(vv, l);
+                                let dw = g.mul(v, l);
+                                let dw = if_zero(&mut g, v, zero, dw);
+                                let at_zero = g.mul(dw, vb);
+                                (Binary::Add, if_zero(&mut g, u, at_zero, general))
                             });
                             (ta, tb)
                         }

@@ -68,7 +68,11 @@ fn every_rule_as_an_expression() {
         ("-(-x)", "1.0"),
         ("x * x", "(x + x)"),
         ("x / y", "(1.0 / y)"),
-        ("pow(x, y)", "((pow(x, y) * y) / x)"),
+        // at x = 0 exactly (two selects), the limit y x^(y-1), 0 where y = 0
+        (
+            "pow(x, y)",
+            "(x >= 0.0 ? (x <= 0.0 ? (y >= 0.0 ? (y <= 0.0 ? 0.0 : (pow(x, (y - 1.0)) * y)) : (pow(x, (y - 1.0)) * y)) : ((pow(x, y) * y) / x)) : ((pow(x, y) * y) / x))",
+        ),
         ("min(x, y)", "(x <= y ? 1.0 : 0.0)"),
         ("max(x, y)", "(x >= y ? 1.0 : 0.0)"),
         ("x + y", "1.0"),
@@ -83,7 +87,10 @@ fn every_rule_as_an_expression() {
     }
     for (f, want) in [
         ("x / y", "(-((1.0 / y) * (x / y)))"),
-        ("pow(x, y)", "(pow(x, y) * log(x))"),
+        (
+            "pow(x, y)",
+            "(x >= 0.0 ? (x <= 0.0 ? (pow(x, y) >= 0.0 ? (pow(x, y) <= 0.0 ? 0.0 : (pow(x, y) * log(x))) : (pow(x, y) * log(x))) : (pow(x, y) * log(x))) : (pow(x, y) * log(x)))",
+        ),
         ("min(x, y)", "(x <= y ? 0.0 : 1.0)"),
         ("max(x, y)", "(x >= y ? 0.0 : 1.0)"),
         ("x - y", "-1.0"),
