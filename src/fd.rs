@@ -285,6 +285,10 @@ mod tests {
         // f = x: the exact quotient is exactly 1, the f64-denominator one is not
         assert_eq!(st.quotient_exact(&hi, &lo), 1.0);
         assert_ne!(st.quotient(&hi, &lo), 1.0);
+        // in f64 the quotient divides by the rounded hi - lo itself (not 2h, which
+        // differs from it here), so f = x gives exactly 1
+        assert_ne!(st.hi - st.lo, 2.0 * st.h);
+        assert_eq!(st.quotient(&st.hi, &st.lo), 1.0);
         // where the points are close, both agree
         let near = Stencil::new(FdKind::Central, 1.5, 1e-3);
         let (hi, lo) = (

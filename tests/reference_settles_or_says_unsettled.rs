@@ -55,3 +55,29 @@ fn orbit_longer_than_the_start_precision_needs_more_bits_and_settles() {
     assert!(r.settled());
     assert!(r.max_precision_used >= 1024, "{}", r.max_precision_used);
 }
+
+#[test]
+fn agreement_short_of_the_required_bits_raises_the_precision() {
+    // 180 steps leave 256 bits with about 76 correct ones: 256 and 512 agree on more than
+    // half the required 100 bits but not on 100, so the loop must go on to 1024, where it
+    // agrees on some 330
+    let opts = RefOptions::default();
+    assert_eq!(opts.agree_bits, 100);
+    let r = reference_jacobian(&Logistic { steps: 180 }, &[0.3], &[0], &opts);
+    assert!(r.settled());
+    assert_eq!(r.max_precision_used, 1024);
+    let e = &r.entries[0][0];
+    assert!(e.agreed_bits >= 100, "{}", e.agreed_bits);
+    // and the pair it passed over agreed on between 50 and 100 bits
+    let lo = reference_jacobian(
+        &Logistic { steps: 180 },
+        &[0.3],
+        &[0],
+        &RefOptions {
+            max_precision: 512,
+            ..opts
+        },
+    );
+    let a = lo.entries[0][0].agreed_bits;
+    assert!((50..100).contains(&a), "{a}");
+}

@@ -662,6 +662,21 @@ mod tests {
     }
 
     #[test]
+    fn a_repeated_output_accumulates_its_seeds() {
+        // y = x * x at 3, seeded twice: ybar = 1 + 2 = 3, so xbar = 3 * 2x = 18
+        let tape: Tape<f64> = Tape::new();
+        let xs = tape.vars(&[3.0]);
+        let y = xs[0].mul(&xs[0]);
+        assert_eq!(
+            tape.vjp(&[y.clone(), y.clone()], &[1.0, 2.0], &xs),
+            vec![18.0]
+        );
+        // the same output twice in a gradient of the sum: twice its gradient
+        let g = tape.gradient_of_sum(&[3.0], |xs| vec![xs[0].clone(), xs[0].clone()]);
+        assert_eq!(g, vec![2.0]);
+    }
+
+    #[test]
     fn bytes_per_entry_for_f64() {
         assert_eq!(Tape::<f64>::bytes_per_entry(), 17);
     }

@@ -228,4 +228,23 @@ mod tests {
             assert!(bits <= 2.0, "{op:?}: {} vs {d} ({bits} bits)", z.im / h);
         }
     }
+
+    #[test]
+    fn complex_step_reproduces_both_partials_of_pow() {
+        let h = 1e-30;
+        let (u, w) = (0.3f64, 2.5f64);
+        let v = u.powf(w);
+        // the base perturbed: w u^(w-1); the exponent perturbed: u^w log u
+        let du = Complex::new(u, h).binary(Binary::Pow, &Complex::new(w, 0.0));
+        let dw = Complex::new(u, 0.0).binary(Binary::Pow, &Complex::new(w, h));
+        for (z, want, what) in [(du, w * u.powf(w - 1.0), "d/du"), (dw, v * u.ln(), "d/dw")] {
+            assert!(
+                crate::num::bits_err(z.re, v) <= 1.0,
+                "{what} value {}",
+                z.re
+            );
+            let bits = crate::num::bits_err(z.im / h, want);
+            assert!(bits <= 2.0, "{what}: {} vs {want} ({bits} bits)", z.im / h);
+        }
+    }
 }

@@ -166,6 +166,45 @@ mod tests {
     use super::*;
 
     #[test]
+    fn pow_and_the_slope_of_recip_are_charged_as_the_cost_model_says() {
+        // u^w = exp(w log u): two nonlinear elementals and a product
+        let (_, p) = WorkCounter::measure(|| Count(2.0).pow(&Count(3.0)));
+        assert_eq!(
+            p,
+            Work {
+                moves: 0,
+                adds: 0,
+                mults: 1,
+                nlops: 2
+            }
+        );
+        // d(1/u) = -v^2: one product, no nonlinear elemental; d exp = v: nothing
+        let (_, r) = WorkCounter::measure(|| Count(2.0).unary_deriv(Unary::Recip, &Count(0.5)));
+        assert_eq!(
+            r,
+            Work {
+                moves: 0,
+                adds: 0,
+                mults: 1,
+                nlops: 0
+            }
+        );
+        let (_, e) = WorkCounter::measure(|| Count(2.0).unary_deriv(Unary::Exp, &Count(7.4)));
+        assert_eq!(e, Work::default());
+        // any other slope: one nonlinear elemental
+        let (_, t) = WorkCounter::measure(|| Count(2.0).unary_deriv(Unary::Tanh, &Count(0.96)));
+        assert_eq!(
+            t,
+            Work {
+                moves: 0,
+                adds: 0,
+                mults: 0,
+                nlops: 1
+            }
+        );
+    }
+
+    #[test]
     fn eval_table_of_the_cost_model() {
         let u = Eval(Count(1.5));
         let w = Eval(Count(0.5));
