@@ -562,15 +562,7 @@ fn build(t: &Tab) -> R<(Scenario, (usize, usize))> {
         "sum-of-squares" => {
             let x = match (t.get("values"), t.get("n")) {
                 (Some(v), n) => {
-                    let x = nonempty(&v, v.f64s()?)?;
-                    if let Some(n) = n {
-                        let k = n.size(limits.max_len, "max_len")?;
-                        if k != x.len() {
-                            return Err(
-                                v.err(format!("`values` has {} entries but `n` = {k}", x.len()))
-                            );
-                        }
-                    }
+                    let x = given_values(&v, n.as_ref(), limits)?;
                     if let Some(p) = t.get("point") {
                         return Err(p.err("`point` applies only with `n`, not with `values`"));
                     }
@@ -599,15 +591,7 @@ fn build(t: &Tab) -> R<(Scenario, (usize, usize))> {
         "product" => {
             let x = match (t.get("values"), t.get("n")) {
                 (Some(v), n) => {
-                    let x = nonempty(&v, v.f64s()?)?;
-                    if let Some(n) = n {
-                        let k = n.size(limits.max_len, "max_len")?;
-                        if k != x.len() {
-                            return Err(
-                                v.err(format!("`values` has {} entries but `n` = {k}", x.len()))
-                            );
-                        }
-                    }
+                    let x = given_values(&v, n.as_ref(), limits)?;
                     if let Some(f) = t.get("fill") {
                         return Err(f.err("`fill` applies only with `n`, not with `values`"));
                     }
@@ -797,6 +781,18 @@ fn seeded_range(t: &Tab, at: &Val) -> R<(SplitMix64, f64, f64)> {
         return Err(at.err(format!("`low` = {low} must be below `high` = {high}")));
     }
     Ok((SplitMix64::new(seed_of(t, "seed")?), low, high))
+}
+
+/// The `values` of a family's vector, which must agree with `n` when both are given.
+fn given_values(v: &Val, n: Option<&Val>, limits: &Limits) -> R<Vec<f64>> {
+    let x = nonempty(v, v.f64s()?)?;
+    if let Some(n) = n {
+        let k = n.size(limits.max_len, "max_len")?;
+        if k != x.len() {
+            return Err(v.err(format!("`values` has {} entries but `n` = {k}", x.len())));
+        }
+    }
+    Ok(x)
 }
 
 /// An error at the first of `seed`, `low`, `high` in `t`: they apply only to
