@@ -381,11 +381,7 @@ fn position(text: &str, path: &[String]) -> Option<(usize, usize)> {
             _ => break,
         }
     }
-    let start = span?.start;
-    let before = text.get(..start)?;
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
-    Some((line, column))
+    Some(crate::scenario::file::line_col(text, span?.start))
 }
 
 /// An f64 as a TOML float.

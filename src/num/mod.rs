@@ -381,11 +381,10 @@ pub fn unary_deriv_generic<S: Scalar>(u: &S, op: Unary, v: &S) -> S {
         // tanh u rounds towards 1 (all bits are lost from |u| ~ 19 in f64), and the rule
         // is 4e / (1 + e)^2 with e = exp(-2|u|) (within 3 ulps everywhere)
         Unary::Tanh => {
-            let a = u.abs();
-            if selects_left(Binary::Min, a.re(), ACTIVATION_SWITCH) {
+            if selects_left(Binary::Min, u.re().abs(), ACTIVATION_SWITCH) {
                 v.mul(v).rsub_f(1.0)
             } else {
-                let e = a.mul_f(-2.0).exp();
+                let e = u.abs().mul_f(-2.0).exp();
                 let p = e.add_f(1.0);
                 e.mul_f(4.0).div(&p.mul(&p))
             }

@@ -158,13 +158,7 @@ impl<'a> Compiler<'a> {
         let whole = Span::new(0, text.len());
         let mut names: Vec<&str> = Vec::with_capacity(bindings.len());
         for &(name, _) in bindings {
-            if !super::env::is_identifier(name) {
-                return Err(ExprError::new(
-                    whole,
-                    format!("the binding '{name}' is not a valid name"),
-                ));
-            }
-            if let Some(why) = self.shadows(name, &names) {
+            if let Some(why) = self.binding_error_in(name, &names) {
                 return Err(ExprError::new(whole, format!("the binding '{name}' {why}")));
             }
             names.push(name);
@@ -196,19 +190,24 @@ impl<'a> Compiler<'a> {
         }
     }
 
-    /// Why a loop variable called `name` is not allowed, if it is not.
     /// Why `name` cannot be the variable of a generated output (not a name of the
     /// language, or the name of an input, constant or function), or `None`.
     pub fn binding_error(&self, name: &str) -> Option<String> {
+        self.binding_error_in(name, &[])
+    }
+
+    /// [`Compiler::binding_error`] inside the bindings `scope`.
+    fn binding_error_in(&self, name: &str, scope: &[&str]) -> Option<String> {
         if !super::env::is_identifier(name) {
             return Some(
                 "is not a valid name (letters, digits and '_', not starting with a digit)"
                     .to_string(),
             );
         }
-        self.shadows(name, &[])
+        self.shadows(name, scope)
     }
 
+    /// Why a loop variable called `name` is not allowed, if it is not.
     fn shadows(&self, name: &str, scope: &[&str]) -> Option<String> {
         if scope.contains(&name) {
             return Some(format!("shadows the enclosing loop variable '{name}'"));
