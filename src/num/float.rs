@@ -90,6 +90,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_value_below_the_f64_range_is_not_zero() {
+        // 1e-600 rounds to 0 as an f64, but it is not an exact zero (the pow rules at a
+        // zero base must not take it for one)
+        let tiny = Float::with_val(256, 1e-300) * Float::with_val(256, 1e-300);
+        assert_eq!(tiny.re(), 0.0);
+        assert!(!Scalar::is_zero(&tiny));
+        assert!(Scalar::is_zero(&Float::with_val(256, 0.0)));
+        assert!(Scalar::is_zero(&Float::with_val(256, -0.0)));
+    }
+
+    #[test]
     fn constants_are_exact_and_keep_precision() {
         let x = Float::with_val(300, 1.5);
         let c = x.cst(0.1);
