@@ -269,15 +269,22 @@ impl<'a> Compiler<'a> {
                     match self.env.get(name) {
                         Some(
                             Binding::Input {
-                                shape: Shape::Vector(_),
+                                shape: Shape::Vector(l),
                                 ..
                             }
                             | Binding::Constant {
-                                shape: Shape::Vector(_),
+                                shape: Shape::Vector(l),
                                 ..
                             },
                         ) => {
-                            return self.check_int(index, &format!("the index of '{name}'"), scope)
+                            self.check_int(index, &format!("the index of '{name}'"), scope)?;
+                            // an index without loop variables is checked here, so that an
+                            // error is reported even where no iteration reaches it
+                            if is_closed(index) {
+                                let k = eval_int(index, &Vec::new())?;
+                                check_index(k, *l, name, index.span)?;
+                            }
+                            return Ok(());
                         }
                         Some(_) => "is a scalar",
                         None if constant(name).is_some() => "is a scalar constant",
@@ -421,13 +428,7 @@ impl<'a> Compiler<'a> {
                         ))
                     }
                 };
-                let l = shape.len();
-                if k < 1 || k as u64 > l as u64 {
-                    return Err(ExprError::new(
-                        index.span,
-                        format!("index {k} out of range 1..={l} for '{name}'"),
-                    ));
-                }
+                check_index(k, shape.len(), name, index.span)?;
                 let k = (k - 1) as usize;
                 let ins = match ins {
                     Ok(offset) => Instr::Input(offset + k),
@@ -524,5 +525,26 @@ impl<'a> Compiler<'a> {
             });
         }
         acc.ok_or_else(|| ExprError::new(span, "empty loop"))
+    }
+}
+
+/// The error for an index `k` outside 1..=`l` of the vector `name`.
+fn check_index(k: i64, l: usize, name: &str, span: Span) -> Result<(), ExprError> {
+    if k < 1 || k as u64 > l as u64 {
+        return Err(ExprError::new(
+            span,
+            format!("index {k} out of range 1..={l} for '{name}'"),
+        ));
+    }
+    Ok(())
+}
+
+/// True when an integer expression uses no loop variable.
+fn is_closed(e: &IExpr) -> bool {
+    match &e.kind {
+        IKind::Lit(_) => true,
+        IKind::Var(_) => false,
+        IKind::Neg(a) => is_closed(a),
+        IKind::Chain(first, rest) => is_closed(first) && rest.iter().all(|(_, a)| is_closed(a)),
     }
 }

@@ -584,6 +584,20 @@ fn error_index_out_of_range() {
         "integer overflow: the value of this integer expression does not fit an i64",
         "9223372036854775807 + 1",
     );
+    // an index without loop variables is checked where no iteration reaches it: inside
+    // an empty loop, and in a loop nested in one
+    err_is(
+        "sum(i, 1, 0, x[100])",
+        "index 100 out of range 1..=3 for 'x'",
+        "100",
+    );
+    err_is(
+        "prod(i, 2, 1, sum(j, 1, 2, w[4 - 5]))",
+        "index -1 out of range 1..=3 for 'w'",
+        "4 - 5",
+    );
+    // an index that uses a loop variable is checked only where the loop reaches it
+    assert!(compile_in(&env(), "sum(i, 1, 0, x[i + 100])").is_ok());
 }
 
 #[test]
