@@ -81,3 +81,35 @@ fn agreement_short_of_the_required_bits_raises_the_precision() {
     let a = lo.entries[0][0].agreed_bits;
     assert!((50..100).contains(&a), "{a}");
 }
+
+/// f(x) = x (1 + 2^-53 + 2^-300): the derivative lies 2^-300 above the midpoint between
+/// the f64s 1 and 1 + 2^-52.
+struct NearMidpoint;
+
+impl Function for NearMidpoint {
+    fn eval<S: Scalar>(&self, x: &[S]) -> Vec<S> {
+        let c = x[0].cst(1.0).add_f(2f64.powi(-53)).add_f(2f64.powi(-300));
+        vec![x[0].mul(&c)]
+    }
+}
+
+#[test]
+fn precisions_that_agree_but_round_to_different_f64s_do_not_settle() {
+    // at 256 bits the constant rounds to the midpoint itself, and the midpoint rounds to
+    // the even f64 1; at 512 bits it is exact and rounds up. The two agree on about 300
+    // bits, three times the required 100, but name different f64s: the loop must go on
+    // to 1024 bits, where 512 and 1024 name the same f64
+    let opts = RefOptions::default();
+    assert_eq!(opts.start_precision, 256);
+    let r = reference_jacobian(&NearMidpoint, &[0.5], &[0], &opts);
+    assert!(r.settled());
+    assert_eq!(r.max_precision_used, 1024);
+    let e = &r.entries[0][0];
+    assert_eq!(e.precision, 1024);
+    assert!(e.agreed_bits >= 290, "{}", e.agreed_bits);
+    assert_eq!(e.value.to_f64(), 1.0 + 2f64.powi(-52));
+    // the pair it passed over: 256 bits alone gives the other f64
+    let at_256 = NearMidpoint.eval(&[rug::Float::with_val(256, 0.5)]);
+    let slope_256 = rug::Float::with_val(256, &at_256[0] * 2u32);
+    assert_eq!(slope_256.to_f64(), 1.0);
+}
