@@ -1,6 +1,8 @@
 //! The MPFR reference settles where precision resolves the derivative, and says
 //! "unsettled" where no precision up to the cap does: here the derivative of 5000 steps of
-//! the chaotic logistic map, which loses about a bit per step.
+//! the chaotic logistic map, which loses about a bit per step. Two precisions that agree
+//! on many bits but round to different f64s (a derivative just off a midpoint) do not
+//! settle.
 
 use derivbench::measure::{reference_jacobian, RefOptions};
 use derivbench::num::Scalar;
