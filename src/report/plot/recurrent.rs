@@ -169,6 +169,9 @@ impl Figure for Recurrent<'_> {
         } else {
             lg(floor) + 1.0
         };
+        // at least one decade: norms all equal to a power of ten, or none positive and
+        // finite, would otherwise leave an empty range
+        let y1 = y1.max(y0 + 1.0);
         let mut chart = ChartBuilder::on(&left)
             .caption("norm of dL_T/dh_0 (MPFR reference)", style::font(16))
             .margin(14)
