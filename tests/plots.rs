@@ -339,3 +339,29 @@ fn a_recurrent_series_without_a_usable_norm_or_on_one_decade_keeps_its_axes() {
         assert_eq!(off_canvas(&svg), Vec::<String>::new(), "norms {norm}");
     }
 }
+
+#[test]
+fn bits_of_error_outside_0_to_64_are_drawn_at_the_ends_of_the_axis() {
+    // a hand-edited or foreign results.json: `derivbench plot` must not panic on it
+    for b in [1e300, -1e300, 65.0, -0.5] {
+        let mut r = fixture();
+        for s in &mut r.scenarios {
+            for a in &mut s.accuracy {
+                a.bits_err = Some(b);
+            }
+            for p in &mut s.recurrent {
+                p.ad_bits = b;
+                p.fd_bits = b;
+            }
+        }
+        let s = r
+            .scenarios
+            .iter()
+            .find(|s| s.name == "sum-of-squares-10")
+            .unwrap();
+        let svg = plot::render_svg(&bits::Bits::new(s).unwrap()).unwrap();
+        assert_eq!(off_canvas(&svg), Vec::<String>::new(), "bits {b}");
+        let svg = plot::render_svg(&recurrent::Recurrent::new(&r).unwrap()).unwrap();
+        assert_eq!(off_canvas(&svg), Vec::<String>::new(), "bits {b}");
+    }
+}
