@@ -292,8 +292,11 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Plot { results } => {
             let r = derivbench::report::read_results(&results).map_err(|e| bad(e.to_string()))?;
-            let staging = derivbench::report::Staging::create(&results)
-                .map_err(|e| bad(format!("--results: {e}")))?;
+            let staging = derivbench::report::Staging::create_named(
+                &results,
+                derivbench::report::atomic::PLOT_STAGING,
+            )
+            .map_err(|e| bad(format!("--results: {e}")))?;
             let plots = derivbench::report::write_figures(&staging, &r)?;
             staging.commit()?;
             eprintln!(

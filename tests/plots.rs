@@ -279,3 +279,89 @@ fn file_names_keep_only_safe_characters() {
     );
     assert_eq!(plot::file_name("a b/c\\d:é.x"), "a_b_c_d__.x");
 }
+
+/// The coordinates of an SVG's shapes and text that fall outside its canvas.
+fn off_canvas(svg: &str) -> Vec<String> {
+    let attr = |s: &str, name: &str| -> Option<i64> {
+        let at = s.find(&format!(" {name}=\""))? + name.len() + 3;
+        s[at..].split('"').next()?.parse().ok()
+    };
+    let (w, h) = (attr(svg, "width").unwrap(), attr(svg, "height").unwrap());
+    let mut out = Vec::new();
+    for el in svg.split('<').skip(2) {
+        let tag = el.split_whitespace().next().unwrap_or("");
+        let mut pts: Vec<(i64, i64)> = Vec::new();
+        for (a, b) in [("x", "y"), ("x1", "y1"), ("x2", "y2"), ("cx", "cy")] {
+            if let (Some(x), Some(y)) = (attr(el, a), attr(el, b)) {
+                pts.push((x, y));
+            }
+        }
+        if let Some(at) = el.find(" points=\"") {
+            for p in el[at + 9..].split('"').next().unwrap().split_whitespace() {
+                let (x, y) = p.split_once(',').unwrap();
+                pts.push((x.parse().unwrap(), y.parse().unwrap()));
+            }
+        }
+        for (x, y) in pts {
+            if !(0..=w).contains(&x) || !(0..=h).contains(&y) {
+                out.push(format!("<{tag}> at ({x}, {y}) on a {w}x{h} canvas"));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn the_fixture_figures_stay_on_their_canvas() {
+    let r = fixture();
+    let dir = fresh_dir("plots-on-canvas");
+    for p in plot::draw_all(&r, &dir).unwrap() {
+        if p.extension().is_some_and(|e| e == "svg") {
+            let svg = std::fs::read_to_string(dir.join(&p)).unwrap();
+            assert_eq!(off_canvas(&svg), Vec::<String>::new(), "{}", p.display());
+        }
+    }
+}
+
+#[test]
+fn a_recurrent_series_without_a_usable_norm_or_on_one_decade_keeps_its_axes() {
+    // every norm NaN, infinite or negative: nothing to draw on the left panel; every
+    // norm exactly 1 or 1e-300: one decade holds them all
+    for norm in [f64::NAN, f64::INFINITY, -1.0, 1.0, 1e-300] {
+        let mut r = fixture();
+        for s in &mut r.scenarios {
+            for p in &mut s.recurrent {
+                p.grad_h0_norm = norm;
+            }
+        }
+        let f = recurrent::Recurrent::new(&r).unwrap();
+        let svg = plot::render_svg(&f).unwrap();
+        assert_eq!(off_canvas(&svg), Vec::<String>::new(), "norms {norm}");
+    }
+}
+
+#[test]
+fn bits_of_error_outside_0_to_64_are_drawn_at_the_ends_of_the_axis() {
+    // a hand-edited or foreign results.json: `derivbench plot` must not panic on it
+    for b in [1e300, -1e300, 65.0, -0.5] {
+        let mut r = fixture();
+        for s in &mut r.scenarios {
+            for a in &mut s.accuracy {
+                a.bits_err = Some(b);
+            }
+            for p in &mut s.recurrent {
+                p.ad_bits = b;
+                p.fd_bits = b;
+            }
+        }
+        let s = r
+            .scenarios
+            .iter()
+            .find(|s| s.name == "sum-of-squares-10")
+            .unwrap();
+        let svg = plot::render_svg(&bits::Bits::new(s).unwrap()).unwrap();
+        assert_eq!(off_canvas(&svg), Vec::<String>::new(), "bits {b}");
+        let svg = plot::render_svg(&recurrent::Recurrent::new(&r).unwrap()).unwrap();
+        assert_eq!(off_canvas(&svg), Vec::<String>::new(), "bits {b}");
+    }
+}

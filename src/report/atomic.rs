@@ -7,8 +7,12 @@ use super::ReportError;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-/// Name of the staging folder inside the output folder.
+/// Name of the staging folder of `derivbench run` inside the output folder.
 pub const STAGING: &str = ".partial";
+
+/// Name of the staging folder of `derivbench plot`: a folder of its own, so that a
+/// redraw leaves the partial results of an interrupted run in [`STAGING`].
+pub const PLOT_STAGING: &str = ".partial-plot";
 
 /// A staging folder for one run's files.
 #[derive(Debug)]
@@ -28,8 +32,13 @@ impl Staging {
     /// Creates `out` (if needed) and an empty staging folder inside it, and checks that
     /// both are writable: call before any work so that an unwritable `--out` fails fast.
     pub fn create(out: &Path) -> Result<Staging, ReportError> {
+        Staging::create_named(out, STAGING)
+    }
+
+    /// [`Staging::create`] with the staging folder `out/name` (emptied first).
+    pub fn create_named(out: &Path, name: &str) -> Result<Staging, ReportError> {
         fs::create_dir_all(out).map_err(|e| io(out, e))?;
-        let dir = out.join(STAGING);
+        let dir = out.join(name);
         if dir.exists() {
             fs::remove_dir_all(&dir).map_err(|e| io(&dir, e))?;
         }

@@ -141,14 +141,22 @@ impl Figure for Bits<'_> {
         ))?;
         // row r (first method on top) spans [i, i + 1] with i = k - 1 - r: the worst
         // bar in the upper half, the median in the lower
+        // bars end on the axis (0..64) whatever the saved value; the labels give it
+        let bar = |v: f64| v.clamp(0.0, 64.0);
         for (r, row) in self.rows.iter().enumerate() {
             let i = (k - 1 - r) as f64;
             chart.draw_series([
-                Rectangle::new([(0.0, i + 0.9), (row.worst, i + 0.5)], VERMILLION.filled()),
-                Rectangle::new([(0.0, i + 0.5), (row.median, i + 0.1)], DEEP_BLUE.filled()),
+                Rectangle::new(
+                    [(0.0, i + 0.9), (bar(row.worst), i + 0.5)],
+                    VERMILLION.filled(),
+                ),
+                Rectangle::new(
+                    [(0.0, i + 0.5), (bar(row.median), i + 0.1)],
+                    DEEP_BLUE.filled(),
+                ),
             ])?;
             for (v, y) in [(row.worst, i + 0.7), (row.median, i + 0.3)] {
-                let at = chart.backend_coord(&(v, y));
+                let at = chart.backend_coord(&(bar(v), y));
                 root.draw(&Text::new(
                     format!("{v:.1}"),
                     (at.0 + 5, at.1),

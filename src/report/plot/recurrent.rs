@@ -169,6 +169,9 @@ impl Figure for Recurrent<'_> {
         } else {
             lg(floor) + 1.0
         };
+        // at least one decade: norms all equal to a power of ten, or none positive and
+        // finite, would otherwise leave an empty range
+        let y1 = y1.max(y0 + 1.0);
         let mut chart = ChartBuilder::on(&left)
             .caption("norm of dL_T/dh_0 (MPFR reference)", style::font(16))
             .margin(14)
@@ -233,12 +236,12 @@ impl Figure for Recurrent<'_> {
             let ad: Vec<(f64, f64)> = p
                 .iter()
                 .filter(|q| q.ad_bits.is_finite())
-                .map(|q| (lg(q.steps as f64), q.ad_bits.min(top)))
+                .map(|q| (lg(q.steps as f64), q.ad_bits.clamp(0.0, top)))
                 .collect();
             let fd: Vec<(f64, f64)> = p
                 .iter()
                 .filter(|q| q.fd_bits.is_finite())
-                .map(|q| (lg(q.steps as f64), q.fd_bits.min(top)))
+                .map(|q| (lg(q.steps as f64), q.fd_bits.clamp(0.0, top)))
                 .collect();
             chart.draw_series(LineSeries::new(ad.clone(), style::line(c, 2)))?;
             chart.draw_series(ad.iter().map(|&q| Circle::new(q, 4, c.filled())))?;
