@@ -179,6 +179,7 @@ fn run_command(
         .map(|e| Failure {
             what: e.file.display().to_string(),
             error: e.to_string(),
+            internal: false,
         })
         .collect();
     if let Some(names) = &only {
@@ -238,19 +239,29 @@ fn run_command(
         results.scenarios.len(),
         out.display()
     );
-    if !results.failures.is_empty() {
-        let lines: Vec<String> = results
-            .failures
-            .iter()
-            .map(|f| format!("{}: {}", f.what, f.error))
-            .collect();
-        return Err(bad(format!(
-            "{} scenario(s) failed:\n  {}",
-            lines.len(),
-            lines.join("\n  ")
-        )));
+    match failures_error(&results.failures) {
+        Some(e) => Err(e),
+        None => Ok(()),
     }
-    Ok(())
+}
+
+/// The error a run ends with when some scenarios failed: bad input (exit 2) when every
+/// failure is a file that did not load, an internal error (exit 1) when any is a defect.
+fn failures_error(failures: &[derivbench::results::Failure]) -> Option<anyhow::Error> {
+    if failures.is_empty() {
+        return None;
+    }
+    let lines: Vec<String> = failures.iter().map(|f| f.line()).collect();
+    let msg = format!(
+        "{} scenario(s) failed:\n  {}",
+        lines.len(),
+        lines.join("\n  ")
+    );
+    Some(if failures.iter().any(|f| f.internal) {
+        anyhow::anyhow!("{msg}")
+    } else {
+        bad(msg)
+    })
 }
 
 /// The resource limits of this invocation, from `--limit`.
@@ -398,7 +409,15 @@ fn main() -> ExitCode {
         .stack_size(derivbench::scenario::file::LOADER_STACK_BYTES)
         .spawn(move || run(cli))
         .map_err(anyhow::Error::from)
-        .and_then(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+        .and_then(|h| {
+            // a panic is a defect: its message is already on standard error (the
+            // default hook printed it); the exit code is 1, an internal error
+            h.join().unwrap_or_else(|_| {
+                Err(anyhow::anyhow!(
+                    "internal error (a defect of derivbench): see the panic message above"
+                ))
+            })
+        });
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -409,5 +428,29 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use derivbench::results::Failure;
+
+    fn failure(internal: bool) -> Failure {
+        Failure {
+            what: "s".into(),
+            error: "e".into(),
+            internal,
+        }
+    }
+
+    #[test]
+    fn failed_loads_are_bad_input_and_a_defect_is_an_internal_error() {
+        assert!(failures_error(&[]).is_none());
+        let loads = failures_error(&[failure(false), failure(false)]).unwrap();
+        assert!(loads.downcast_ref::<BadInput>().is_some());
+        let mixed = failures_error(&[failure(false), failure(true)]).unwrap();
+        assert!(mixed.downcast_ref::<BadInput>().is_none());
+        assert_eq!(mixed.to_string(), "2 scenario(s) failed:\n  s: e\n  s: e");
     }
 }

@@ -275,6 +275,22 @@ pub struct Failure {
     pub what: String,
     /// the error
     pub error: String,
+    /// true for a defect of derivbench (a panic while measuring or timing), false for
+    /// bad input (a scenario file that does not load)
+    #[serde(default)]
+    pub internal: bool,
+}
+
+impl Failure {
+    /// One line for people: the error, prefixed with `what` unless it already starts
+    /// with it (a load error names its file, line and column itself).
+    pub fn line(&self) -> String {
+        if self.error.starts_with(&self.what) {
+            self.error.clone()
+        } else {
+            format!("{}: {}", self.what, self.error)
+        }
+    }
 }
 
 /// The whole run: what `results.json` holds.

@@ -71,14 +71,15 @@ pub fn run_scenario(sc: &Scenario, opts: &RunOptions) -> Result<ScenarioResult, 
             recurrent: crate::measure::recurrent::recurrent_series(sc, &crate::measure::recurrent::DEFAULT_STEPS),
         }
     }))
-    .map_err(|p| {
-        let msg = p
-            .downcast_ref::<String>()
-            .cloned()
-            .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
-            .unwrap_or_else(|| "unknown panic".into());
-        format!("internal error while measuring: {msg}")
-    })
+    .map_err(|p| format!("internal error while measuring: {}", panic_message(&*p)))
+}
+
+/// The message of a caught panic.
+fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
+    p.downcast_ref::<String>()
+        .cloned()
+        .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "unknown panic".into())
 }
 
 /// The expression swell of the lecture's two examples over n = 2..1024.
@@ -144,9 +145,24 @@ pub fn run_all_with(
         match r {
             Ok(mut s) => {
                 // wall times one scenario at a time, after the parallel phase, so that
-                // the timed code does not compete with the other measurements
+                // the timed code does not compete with the other measurements; a panic
+                // there keeps the scenario's other results (without wall times)
                 if !opts.wall_budget.is_zero() {
-                    measure_wall(sc, &mut s.cost, opts.wall_budget);
+                    let mut cost = s.cost.clone();
+                    let timed = catch_unwind(AssertUnwindSafe(|| {
+                        measure_wall(sc, &mut cost, opts.wall_budget)
+                    }));
+                    match timed {
+                        Ok(()) => s.cost = cost,
+                        Err(p) => failures.push(Failure {
+                            what: sc.name.clone(),
+                            error: format!(
+                                "internal error while timing (the other results are kept): {}",
+                                panic_message(&*p)
+                            ),
+                            internal: true,
+                        }),
+                    }
                 }
                 tick(&sc.name);
                 done.push(s)
@@ -154,6 +170,7 @@ pub fn run_all_with(
             Err(e) => failures.push(Failure {
                 what: sc.name.clone(),
                 error: e,
+                internal: true,
             }),
         }
     }

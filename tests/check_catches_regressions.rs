@@ -195,6 +195,7 @@ fn a_failed_scenario_is_a_violation() {
     r.failures.push(derivbench::results::Failure {
         what: "perceptron".into(),
         error: "internal error while measuring: boom".into(),
+        internal: true,
     });
     let v: Vec<String> = check::check(&b, &r)
         .violations

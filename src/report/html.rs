@@ -355,7 +355,7 @@ pub fn render_html(results: &RunResults, plots: &[PathBuf]) -> String {
     if !r.failures.is_empty() {
         let _ = writeln!(out, "<h2 id=\"failures\">Failures</h2><ul>");
         for f in &r.failures {
-            let _ = writeln!(out, "<li>{}: {}</li>", escape(&f.what), escape(&f.error));
+            let _ = writeln!(out, "<li>{}</li>", escape(&f.line()));
         }
         let _ = writeln!(out, "</ul>");
     }

@@ -312,7 +312,7 @@ pub fn render(r: &RunResults) -> String {
     if !r.failures.is_empty() {
         let _ = writeln!(out, "## Failures\n");
         for f in &r.failures {
-            let _ = writeln!(out, "- {}: {}", f.what, f.error);
+            let _ = writeln!(out, "- {}", f.line());
         }
         let _ = writeln!(out);
     }
