@@ -365,3 +365,32 @@ fn bits_of_error_outside_0_to_64_are_drawn_at_the_ends_of_the_axis() {
         assert_eq!(off_canvas(&svg), Vec::<String>::new(), "bits {b}");
     }
 }
+
+#[test]
+fn an_error_at_the_textbook_step_above_every_swept_error_sets_the_axis() {
+    let mut r = fixture();
+    let s = r
+        .scenarios
+        .iter_mut()
+        .find(|s| s.name == "sum-of-squares-10")
+        .unwrap();
+    let entry = error_step::representative_entry(s).unwrap();
+    let mut raised = 0;
+    for a in &mut s.accuracy {
+        if a.method.ends_with("@auto") && (a.output, a.input) == entry {
+            a.abs_err = Some(1e30);
+            raised += 1;
+        }
+    }
+    assert!(raised > 0);
+    let svg = plot::render_svg(&error_step::ErrorStep::new(s).unwrap()).unwrap();
+    assert_eq!(off_canvas(&svg), Vec::<String>::new());
+    // the error axis reaches 1e30: the markers are drawn at their value, not pinned to
+    // the top of the panel
+    let top = svg
+        .split("</text>")
+        .filter_map(|t| t.rsplit('>').next())
+        .filter_map(|t| t.trim().strip_prefix("1e")?.parse::<i32>().ok())
+        .max();
+    assert!(top.is_some_and(|e| e >= 30), "{top:?}");
+}

@@ -269,6 +269,7 @@ impl Figure for ErrorStep<'_> {
                     .map(|p| p.1)
             })
             .chain(self.lines.iter().map(|l| l.1))
+            .chain(self.autos.iter().map(|a| a.2))
             .chain(
                 self.theory
                     .iter()
