@@ -28,7 +28,8 @@
 //! For i = l down to 1, with vbar = adj[i]: `ubar += vbar * dphi/du`, `wbar += vbar *
 //! dphi/dw`, then `vbar = 0` (the incremental form of the lecture). Zeroing as it goes
 //! leaves the adjoint vector clean for the next sweep, so m sweeps for a Jacobian need
-//! no refill; the input adjoints are read and reset at the end.
+//! no refill; the input adjoints are read and reset at the end (every input's, also
+//! those not asked for, so that none carries over into the next sweep or recording).
 
 use crate::num::{pow_partials_at_zero_base, selects_left, Binary, Scalar, Unary};
 use std::cell::UnsafeCell;
@@ -161,6 +162,8 @@ struct Store<T> {
     kinds: Vec<NodeKind>,
     nodes: Vec<Entry<T>>,
     adj: Vec<T>,
+    /// number of entries of kind `Input`
+    inputs: usize,
 }
 
 /// A tape of elementals over the scalar `T`.
@@ -221,6 +224,7 @@ impl<T: Scalar> Tape<T> {
                 kinds: Vec::new(),
                 nodes: Vec::new(),
                 adj: Vec::new(),
+                inputs: 0,
             }),
         }
     }
@@ -238,6 +242,7 @@ impl<T: Scalar> Tape<T> {
         self.with(|s| {
             s.kinds.clear();
             s.nodes.clear();
+            s.inputs = 0;
         })
     }
 
@@ -291,6 +296,7 @@ impl<T: Scalar> Tape<T> {
 
     /// Records an independent variable.
     pub fn var(&self, x: T) -> Var<'_, T> {
+        self.with(|s| s.inputs += 1);
         self.push(NodeKind::Input, [0, 0], x)
     }
 
@@ -306,6 +312,7 @@ impl<T: Scalar> Tape<T> {
                 val: x.clone(),
                 args: [0, 0],
             }));
+            s.inputs += xs.len();
             first as u32
         });
         (0..xs.len())
@@ -473,13 +480,34 @@ impl<T: Scalar> Tape<T> {
         }
     }
 
-    /// Reads and resets the adjoints of `xs` after a sweep.
+    /// Reads the adjoints of `xs` after a sweep and resets every input's adjoint. The
+    /// sweep leaves the inputs' adjoints in place for this read, so an input not in
+    /// `xs` (a gradient with respect to some of the inputs, or an output that is an
+    /// input) would otherwise carry its adjoint into the next sweep, also after
+    /// [`Tape::clear`], where another entry takes its index. When `xs` are all the
+    /// inputs in recording order (as [`Tape::vars`] returns them), resetting `xs` is
+    /// enough; otherwise every input entry is reset.
     fn take_adjoints(&self, xs: &[Var<'_, T>]) -> Vec<T> {
         self.with(|s| {
-            let zero = s.nodes[0].val.cst(0.0);
+            let Some(first) = s.nodes.first() else {
+                assert!(xs.is_empty(), "a variable from before `clear`");
+                return Vec::new();
+            };
+            let zero = first.val.cst(0.0);
             let out: Vec<T> = xs.iter().map(|x| s.adj[x.index()].clone()).collect();
-            for x in xs {
-                s.adj[x.index()] = zero.clone();
+            let all_inputs = xs.len() == s.inputs
+                && xs.windows(2).all(|w| w[0].idx < w[1].idx)
+                && xs.iter().all(|x| s.kinds[x.index()] == NodeKind::Input);
+            if all_inputs {
+                for x in xs {
+                    s.adj[x.index()] = zero.clone();
+                }
+            } else {
+                for (k, a) in s.kinds.iter().zip(s.adj.iter_mut()) {
+                    if *k == NodeKind::Input {
+                        *a = zero.clone();
+                    }
+                }
             }
             out
         })
@@ -674,6 +702,51 @@ mod tests {
         // the same output twice in a gradient of the sum: twice its gradient
         let g = tape.gradient_of_sum(&[3.0], |xs| vec![xs[0].clone(), xs[0].clone()]);
         assert_eq!(g, vec![2.0]);
+    }
+
+    #[test]
+    fn a_sweep_for_some_of_the_inputs_leaves_nothing_behind() {
+        let bits = |g: Vec<f64>| g.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+        // y = x0 x1 at (2, 3): dy/dx0 = 3, dy/dx1 = 2
+        let tape = Tape::new();
+        let xs = tape.vars(&[2.0, 3.0]);
+        let y = xs[0].mul(&xs[1]);
+        assert_eq!(tape.gradient(&y, &xs[..1]), vec![3.0]);
+        assert_eq!(
+            tape.gradient(&y, &xs),
+            vec![3.0, 2.0],
+            "x1 kept its adjoint"
+        );
+        // an output that is an input left out of xs
+        assert_eq!(tape.gradient(&xs[1], &xs[..1]), vec![0.0]);
+        assert_eq!(
+            tape.jacobian(&[xs[1].clone(), y.clone()], &xs[..1]),
+            [[0.0], [3.0]]
+        );
+        assert_eq!(tape.gradient(&y, &xs), vec![3.0, 2.0], "x1 kept its seed");
+        assert_eq!(
+            tape.vjp(std::slice::from_ref(&y), &[1.0], &xs[1..]),
+            vec![2.0]
+        );
+        // a recording after `clear` reuses the indices: x0's adjoint 3 must not reach
+        // the entry that now sits at index 0 or 1
+        tape.clear();
+        fn f<'t>(xs: &[Var<'t, f64>]) -> Var<'t, f64> {
+            xs[0].sin().mul(&xs[0])
+        }
+        let xs = tape.vars(&[5.0]);
+        let z = f(&xs);
+        let fresh = Tape::new();
+        let fxs = fresh.vars(&[5.0]);
+        let want = fresh.gradient(&f(&fxs), &fxs);
+        assert_eq!(bits(tape.gradient(&z, &xs)), bits(want));
+    }
+
+    #[test]
+    fn a_tape_without_inputs_has_an_empty_gradient() {
+        let tape: Tape<f64> = Tape::new();
+        assert_eq!(tape.gradient_of_sum(&[], |_| vec![]), Vec::<f64>::new());
+        assert_eq!(tape.vjp(&[], &[], &[]), Vec::<f64>::new());
     }
 
     #[test]
