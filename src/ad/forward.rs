@@ -47,11 +47,11 @@ fn binary_tangent<T: Scalar>(op: Binary, u: &T, ud: &T, w: &T, wd: &T, v: &T) ->
         Binary::Div => ud.sub(&v.mul(wd)).div(w),
         // v * (wdot * log u + w * udot / u), where log u is defined (u > 0) or needed
         // (wdot != 0; for u < 0 the result is then NaN: u^w has no derivative in w)
-        Binary::Pow if u.re() > 0.0 || (!u.is_zero() && !wd.is_zero()) => {
+        Binary::Pow if u.re() > 0.0 || (!u.value_is_zero() && !wd.is_zero()) => {
             v.mul(&wd.mul(&u.ln()).add(&w.mul(ud).div(u)))
         }
         // u < 0 with a constant exponent: v * w * udot / u
-        Binary::Pow if !u.is_zero() => v.mul(&w.mul(ud).div(u)),
+        Binary::Pow if !u.value_is_zero() => v.mul(&w.mul(ud).div(u)),
         Binary::Pow => {
             let (du, dw) = pow_partials_at_zero_base(u, w, v);
             let t = du.mul(ud);
@@ -93,6 +93,10 @@ impl<T: Scalar> Scalar for Dual<T> {
     #[inline]
     fn is_zero(&self) -> bool {
         self.v.is_zero() && self.d.is_zero()
+    }
+    #[inline]
+    fn value_is_zero(&self) -> bool {
+        self.v.value_is_zero()
     }
     #[inline]
     fn note_moves(n: u64) {
@@ -143,6 +147,10 @@ impl<T: Scalar> Scalar for DualVec<T> {
     }
     fn is_zero(&self) -> bool {
         self.v.is_zero() && self.d.iter().all(Scalar::is_zero)
+    }
+    #[inline]
+    fn value_is_zero(&self) -> bool {
+        self.v.value_is_zero()
     }
     #[inline]
     fn note_moves(n: u64) {

@@ -436,7 +436,7 @@ impl<T: Scalar> Tape<T> {
                     // v = u^w: ubar += vbar * w * v / u; wbar += vbar * v * log u
                     T::note_moves(8);
                     let (u, w, v) = (&nodes[a].val, &nodes[b].val, &nodes[i].val);
-                    let (da, db) = if u.is_zero() {
+                    let (da, db) = if u.value_is_zero() {
                         let (du, dw) = pow_partials_at_zero_base(u, w, v);
                         (du.mul(&vbar), dw.mul(&vbar))
                     } else {
@@ -572,6 +572,10 @@ impl<'t, T: Scalar> Scalar for Var<'t, T> {
     #[inline]
     fn is_zero(&self) -> bool {
         self.v.is_zero()
+    }
+    #[inline]
+    fn value_is_zero(&self) -> bool {
+        self.v.value_is_zero()
     }
     #[inline]
     fn note_moves(n: u64) {
@@ -747,6 +751,44 @@ mod tests {
         let tape: Tape<f64> = Tape::new();
         assert_eq!(tape.gradient_of_sum(&[], |_| vec![]), Vec::<f64>::new());
         assert_eq!(tape.vjp(&[], &[], &[]), Vec::<f64>::new());
+    }
+
+    /// The trace records on a tape of dual numbers, where the base of u^w at u = 0 has a
+    /// nonzero tangent. The adjoints' values must be the zero-base limits that the f64
+    /// tape takes: d(u^w)/du = w u^(w-1), 0 for w = 2 and 1 for w = 1; d(u^w)/dw =
+    /// u^w log u, 0 where u^w = 0. Their tangents, in the direction of u, are the
+    /// second derivatives: d^2(u^2)/du^2 = 2.
+    #[test]
+    fn pow_at_a_zero_base_on_a_tape_of_dual_numbers() {
+        use crate::ad::{seeded, Dual};
+        for (w, want) in [(2.0, [0.0f64, 0.0]), (1.0, [1.0, 0.0]), (3.0, [0.0, 0.0])] {
+            for dir in 0..2 {
+                let tape: Tape<Dual<f64>> = Tape::new();
+                let xs = tape.vars(&seeded(&[0.0, w], dir));
+                let y = xs[0].pow(&xs[1]);
+                let g = tape.gradient(&y, &xs);
+                for k in 0..2 {
+                    assert_eq!(
+                        g[k].v.to_bits(),
+                        want[k].to_bits(),
+                        "w = {w}, direction {dir}: d/dx{k} = {:?}",
+                        g[k]
+                    );
+                }
+                let f = Tape::new();
+                let fx = f.vars(&[0.0, w]);
+                let fg = f.gradient(&fx[0].pow(&fx[1]), &fx);
+                assert_eq!(fg, want.to_vec(), "the f64 tape, w = {w}");
+            }
+        }
+        let tape: Tape<Dual<f64>> = Tape::new();
+        let xs = tape.vars(&seeded(&[0.0], 0));
+        let y = xs[0].pow(&xs[0].cst(2.0));
+        assert_eq!(tape.gradient(&y, &xs)[0], Dual::new(0.0, 2.0));
+        // forward over forward: the tangent of u^2 at u = 0 and its own tangent
+        let u = Dual::new(Dual::new(0.0, 1.0), Dual::new(1.0, 0.0));
+        let v = u.pow(&u.cst(2.0));
+        assert_eq!(v.d, Dual::new(0.0, 2.0));
     }
 
     #[test]

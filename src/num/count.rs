@@ -148,6 +148,9 @@ impl<T: Scalar> Scalar for Eval<T> {
     fn is_zero(&self) -> bool {
         self.0.is_zero()
     }
+    fn value_is_zero(&self) -> bool {
+        self.0.value_is_zero()
+    }
     fn note_moves(n: u64) {
         T::note_moves(n)
     }

@@ -165,6 +165,15 @@ pub trait Scalar: Clone + std::fmt::Debug {
         self.re() == 0.0
     }
 
+    /// True when the primal value is exactly zero, whatever a dual number's tangents:
+    /// the point-wise test of the zero-base limits of u^w (a base u = 0 with a nonzero
+    /// tangent still makes w v / u and v log u 0/0 and 0 * -inf). The same as
+    /// [`Scalar::is_zero`] except for the dual numbers and the tape's variables.
+    #[inline]
+    fn value_is_zero(&self) -> bool {
+        self.is_zero()
+    }
+
     /// Records `n` reads or writes of scalar values at an elemental boundary of a
     /// representation (the MOVES of the cost model). A no-op except for the counting
     /// scalar.
@@ -435,17 +444,19 @@ pub fn unary_deriv_generic<S: Scalar>(u: &S, op: Unary, v: &S) -> S {
     }
 }
 
-/// The partials (dv/du, dv/dw) of v = u^w at a base u that is exactly zero, where the
-/// rules used elsewhere (w v / u and v log u) give 0/0 and 0 * -inf: dv/du = w u^(w-1)
-/// (0 for w > 1, 1 for w = 1, infinite for 0 < w < 1, and 0 for w = 0, where u^0 = 1);
-/// dv/dw = 0 where v = 0 (w > 0: u^w vanishes for every w nearby), v log u otherwise.
+/// The partials (dv/du, dv/dw) of v = u^w at a base u whose value is exactly zero, where
+/// the rules used elsewhere (w v / u and v log u) give 0/0 and 0 * -inf: dv/du =
+/// w u^(w-1) (0 for w > 1, 1 for w = 1, infinite for 0 < w < 1, and 0 for w = 0, where
+/// u^0 = 1); dv/dw = 0 where v = 0 (w > 0: u^w vanishes for every w nearby), v log u
+/// otherwise. The tests are on the values ([`Scalar::value_is_zero`]), so that over dual
+/// numbers the values of the partials are these limits whatever the tangents.
 pub fn pow_partials_at_zero_base<S: Scalar>(u: &S, w: &S, v: &S) -> (S, S) {
-    let du = if w.is_zero() {
+    let du = if w.value_is_zero() {
         u.cst(0.0)
     } else {
         u.pow(&w.sub_f(1.0)).mul(w)
     };
-    let dw = if v.is_zero() {
+    let dw = if v.value_is_zero() {
         u.cst(0.0)
     } else {
         v.mul(&u.ln())
