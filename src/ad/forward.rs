@@ -34,6 +34,20 @@ impl<T: Scalar> Dual<T> {
     }
 }
 
+/// `r`, a partial derivative times the tangent `t` (or a quotient of `t`), except that
+/// a tangent of exactly zero stays zero where the factor is infinite or NaN: what does
+/// not move in this direction moves by 0, not by 0 * inf = NaN, which would spread to
+/// every entry downstream (reverse mode reaches only the arguments the output depends
+/// on). The product is computed either way, so the count of operations is the same.
+#[inline]
+fn still<T: Scalar>(r: T, t: &T) -> T {
+    if r.re().is_nan() && t.is_zero() {
+        t.clone()
+    } else {
+        r
+    }
+}
+
 /// The tangent of a bivariate elemental from the operands' values and tangents and the
 /// result's value.
 #[inline]
@@ -42,23 +56,30 @@ fn binary_tangent<T: Scalar>(op: Binary, u: &T, ud: &T, w: &T, wd: &T, v: &T) ->
         Binary::Add => ud.add(wd),
         Binary::Sub => ud.sub(wd),
         // udot * w + u * wdot
-        Binary::Mul => ud.mul(w).add(&u.mul(wd)),
+        Binary::Mul => still(ud.mul(w), ud).add(&still(u.mul(wd), wd)),
         // (udot - v * wdot) / w
-        Binary::Div => ud.sub(&v.mul(wd)).div(w),
+        Binary::Div => {
+            let n = ud.sub(&still(v.mul(wd), wd));
+            still(n.div(w), &n)
+        }
         // v * (wdot * log u + w * udot / u), where log u is defined (u > 0) or needed
         // (wdot != 0; for u < 0 the result is then NaN: u^w has no derivative in w)
         Binary::Pow if u.re() > 0.0 || (!u.value_is_zero() && !wd.is_zero()) => {
-            v.mul(&wd.mul(&u.ln()).add(&w.mul(ud).div(u)))
+            let s = still(wd.mul(&u.ln()), wd).add(&still(w.mul(ud), ud).div(u));
+            still(v.mul(&s), &s)
         }
         // u < 0 with a constant exponent: v * w * udot / u
-        Binary::Pow if !u.value_is_zero() => v.mul(&w.mul(ud).div(u)),
+        Binary::Pow if !u.value_is_zero() => {
+            let s = still(w.mul(ud), ud).div(u);
+            still(v.mul(&s), &s)
+        }
         Binary::Pow => {
             let (du, dw) = pow_partials_at_zero_base(u, w, v);
-            let t = du.mul(ud);
+            let t = still(du.mul(ud), ud);
             if wd.is_zero() {
                 t
             } else {
-                t.add(&dw.mul(wd))
+                t.add(&still(dw.mul(wd), wd))
             }
         }
         Binary::Min | Binary::Max => {
@@ -76,7 +97,7 @@ fn binary_tangent<T: Scalar>(op: Binary, u: &T, ud: &T, w: &T, wd: &T, v: &T) ->
 fn unary_tangent<T: Scalar>(op: Unary, u: &T, ud: &T, v: &T) -> T {
     match op {
         Unary::Neg => ud.neg(),
-        _ => u.unary_deriv(op, v).mul(ud),
+        _ => still(u.unary_deriv(op, v).mul(ud), ud),
     }
 }
 
@@ -165,7 +186,7 @@ impl<T: Scalar> Scalar for DualVec<T> {
             _ => {
                 // psi'(u) once, then one product per direction
                 let dpsi = self.v.unary_deriv(op, &v);
-                self.d.iter().map(|t| dpsi.mul(t)).collect()
+                self.d.iter().map(|t| still(dpsi.mul(t), t)).collect()
             }
         };
         DualVec { v, d }
@@ -287,6 +308,71 @@ mod tests {
         assert_eq!(m(&|| u.sin()), w_(4, 0, 1, 2));
         // exp reuses its value as its derivative
         assert_eq!(m(&|| u.exp()), w_(4, 0, 1, 1));
+    }
+
+    /// Functions of (x, y) at x = 0, where a partial in x is infinite, with their exact
+    /// Jacobians (each entry the limit of the textbook partial, as reverse mode gives it).
+    /// In the direction of y, x does not move, so its elementals must not either: a
+    /// tangent of exactly 0 times an infinite partial was NaN, and so was every entry
+    /// downstream.
+    fn singular_in_x<S: Scalar>(x: &[S]) -> Vec<S> {
+        (0..SINGULAR_JACOBIAN.len())
+            .map(|i| singular_output(x, i))
+            .collect()
+    }
+
+    fn singular_output<S: Scalar>(x: &[S], i: usize) -> S {
+        let (x, y) = (&x[0], &x[1]);
+        match i {
+            // d/dx = y / (2 sqrt x) = inf, d/dy = sqrt x = 0
+            0 => x.sqrt().mul(y),
+            // d/dx = 1/x = inf, d/dy = 1
+            1 => x.ln().add(y),
+            // d/dx = -y / x^2 = -inf, d/dy = 1/x = inf
+            2 => y.div(x),
+            // d/dx = -y / x^2 = -inf, d/dy = 1/x = inf
+            3 => x.recip().mul(y),
+            // d/dx = y / (2 sqrt x) = inf, d/dy = x^(1/2) = 0
+            4 => x.pow(&x.cst(0.5)).mul(y),
+            // d/dx = y^2 / (2 sqrt x) = inf, d/dy = 2 y sqrt x = 0: through two products
+            _ => x.sqrt().mul(y).mul(y),
+        }
+    }
+
+    const SINGULAR_JACOBIAN: [[f64; 2]; 6] = [
+        [f64::INFINITY, 0.0],
+        [f64::INFINITY, 1.0],
+        [f64::NEG_INFINITY, f64::INFINITY],
+        [f64::NEG_INFINITY, f64::INFINITY],
+        [f64::INFINITY, 0.0],
+        [f64::INFINITY, 0.0],
+    ];
+
+    #[test]
+    fn a_direction_that_does_not_move_an_argument_ignores_its_infinite_partial() {
+        let x = [0.0, 2.0];
+        let want =
+            |j: usize| -> Vec<u64> { SINGULAR_JACOBIAN.iter().map(|r| r[j].to_bits()).collect() };
+        let bits = |c: &Vec<f64>| c.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+        let cols = jacobian_forward(|d: &[Dual<f64>]| singular_in_x(d), &x, &[0, 1]);
+        for (j, col) in cols.iter().enumerate() {
+            assert_eq!(bits(col), want(j), "forward, column {j}: {col:?}");
+        }
+        // the vector sweep, with both directions, one, and one twice
+        for dirs in [vec![0, 1], vec![1], vec![1, 0, 1]] {
+            let cols = jacobian_forward_vector(|d: &[DualVec<f64>]| singular_in_x(d), &x, &dirs);
+            for (q, &j) in dirs.iter().enumerate() {
+                assert_eq!(bits(&cols[q]), want(j), "vector {dirs:?}, column {j}");
+            }
+        }
+        // reverse mode, one output per tape (the sweep visits every entry below the
+        // output, so another output's sqrt would add 0 * inf to the adjoint of x)
+        for (i, want) in SINGULAR_JACOBIAN.iter().enumerate() {
+            let tape = crate::ad::Tape::new();
+            let xs = tape.vars(&x);
+            let row = tape.gradient(&singular_output(&xs, i), &xs);
+            assert_eq!(bits(&row), bits(&want.to_vec()), "reverse, row {i}");
+        }
     }
 
     #[test]
