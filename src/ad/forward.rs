@@ -6,7 +6,7 @@
 //! one rule each. Each elemental reports the tangent moves of the cost model
 //! (constant 2, univariate 4, bivariate 6) to the scalar, a no-op except when counting.
 
-use crate::num::{pow_partials_at_zero_base, selects_left, Binary, Scalar, Unary};
+use crate::num::{pow_partials_at_zero_base, Binary, Scalar, Unary};
 
 /// A value with one tangent: v + vdot * epsilon.
 #[derive(Clone, Debug, PartialEq)]
@@ -83,7 +83,7 @@ fn binary_tangent<T: Scalar>(op: Binary, u: &T, ud: &T, w: &T, wd: &T, v: &T) ->
             }
         }
         Binary::Min | Binary::Max => {
-            if selects_left(op, u.re(), w.re()) {
+            if u.selects_left_of(op, w) {
                 ud.clone()
             } else {
                 wd.clone()
@@ -118,6 +118,14 @@ impl<T: Scalar> Scalar for Dual<T> {
     #[inline]
     fn value_is_zero(&self) -> bool {
         self.v.value_is_zero()
+    }
+    #[inline]
+    fn selects_left_of(&self, op: Binary, o: &Self) -> bool {
+        self.v.selects_left_of(op, &o.v)
+    }
+    #[inline]
+    fn sign(&self) -> f64 {
+        self.v.sign()
     }
     #[inline]
     fn note_moves(n: u64) {
@@ -172,6 +180,14 @@ impl<T: Scalar> Scalar for DualVec<T> {
     #[inline]
     fn value_is_zero(&self) -> bool {
         self.v.value_is_zero()
+    }
+    #[inline]
+    fn selects_left_of(&self, op: Binary, o: &Self) -> bool {
+        self.v.selects_left_of(op, &o.v)
+    }
+    #[inline]
+    fn sign(&self) -> f64 {
+        self.v.sign()
     }
     #[inline]
     fn note_moves(n: u64) {

@@ -31,7 +31,7 @@
 //! no refill; the input adjoints are read and reset at the end (every input's, also
 //! those not asked for, so that none carries over into the next sweep or recording).
 
-use crate::num::{pow_partials_at_zero_base, selects_left, Binary, Scalar, Unary};
+use crate::num::{pow_partials_at_zero_base, Binary, Scalar, Unary};
 use std::cell::UnsafeCell;
 
 /// The elemental an entry records.
@@ -451,7 +451,7 @@ impl<T: Scalar> Tape<T> {
                 NodeKind::Min | NodeKind::Max => {
                     T::note_moves(5);
                     let op = k.binary().expect("min/max is bivariate");
-                    let t = if selects_left(op, nodes[a].val.re(), nodes[b].val.re()) {
+                    let t = if nodes[a].val.selects_left_of(op, &nodes[b].val) {
                         a
                     } else {
                         b
@@ -576,6 +576,14 @@ impl<'t, T: Scalar> Scalar for Var<'t, T> {
     #[inline]
     fn value_is_zero(&self) -> bool {
         self.v.value_is_zero()
+    }
+    #[inline]
+    fn selects_left_of(&self, op: Binary, o: &Self) -> bool {
+        self.v.selects_left_of(op, &o.v)
+    }
+    #[inline]
+    fn sign(&self) -> f64 {
+        self.v.sign()
     }
     #[inline]
     fn note_moves(n: u64) {

@@ -174,6 +174,31 @@ pub trait Scalar: Clone + std::fmt::Debug {
         self.is_zero()
     }
 
+    /// Whether `min`/`max` (`op`) of `self` and `o` takes `self` (ties and NaN pick the
+    /// left), by the scalar's own comparison, so that a derivative rule follows the
+    /// argument the value took. The default compares the values rounded to f64
+    /// ([`selects_left`]); MPFR compares exactly, since values that differ below the f64
+    /// resolution round to a tie.
+    #[inline]
+    fn selects_left_of(&self, op: Binary, o: &Self) -> bool {
+        selects_left(op, self.re(), o.re())
+    }
+
+    /// The sign of the value, the slope of |u|: 1, -1, or 0 at ±0 and NaN, by the
+    /// scalar's own comparison (MPFR's, where a nonzero value below the f64 range would
+    /// round to 0).
+    #[inline]
+    fn sign(&self) -> f64 {
+        let r = self.re();
+        if r > 0.0 {
+            1.0
+        } else if r < 0.0 {
+            -1.0
+        } else {
+            0.0
+        }
+    }
+
     /// Records `n` reads or writes of scalar values at an elemental boundary of a
     /// representation (the MOVES of the cost model). A no-op except for the counting
     /// scalar.
@@ -421,16 +446,7 @@ pub fn unary_deriv_generic<S: Scalar>(u: &S, op: Unary, v: &S) -> S {
                 rr.div(&rr.add_f(1.0))
             }
         }
-        Unary::Abs => {
-            let r = u.re();
-            u.cst(if r > 0.0 {
-                1.0
-            } else if r < 0.0 {
-                -1.0
-            } else {
-                0.0
-            })
-        }
+        Unary::Abs => u.cst(u.sign()),
         Unary::Powi(k) => match k {
             0 => u.cst(0.0),
             1 => u.cst(1.0),
