@@ -6,6 +6,7 @@
 //! one rule each. Each elemental reports the tangent moves of the cost model
 //! (constant 2, univariate 4, bivariate 6) to the scalar, a no-op except when counting.
 
+use super::still;
 use crate::num::{pow_partials_at_zero_base, Binary, Scalar, Unary};
 
 /// A value with one tangent: v + vdot * epsilon.
@@ -31,20 +32,6 @@ impl<T: Scalar> Dual<T> {
     pub fn constant(v: T) -> Self {
         let d = v.cst(0.0);
         Dual { v, d }
-    }
-}
-
-/// `r`, a partial derivative times the tangent `t` (or a quotient of `t`), except that
-/// a tangent of exactly zero stays zero where the factor is infinite or NaN: what does
-/// not move in this direction moves by 0, not by 0 * inf = NaN, which would spread to
-/// every entry downstream (reverse mode reaches only the arguments the output depends
-/// on). The product is computed either way, so the count of operations is the same.
-#[inline]
-fn still<T: Scalar>(r: T, t: &T) -> T {
-    if r.re().is_nan() && t.is_zero() {
-        t.clone()
-    } else {
-        r
     }
 }
 
@@ -381,13 +368,24 @@ mod tests {
                 assert_eq!(bits(&cols[q]), want(j), "vector {dirs:?}, column {j}");
             }
         }
-        // reverse mode, one output per tape (the sweep visits every entry below the
-        // output, so another output's sqrt would add 0 * inf to the adjoint of x)
+        // reverse mode, one output per tape, and all on one tape, where the sweep for
+        // one output passes the earlier outputs' entries with adjoint 0
         for (i, want) in SINGULAR_JACOBIAN.iter().enumerate() {
             let tape = crate::ad::Tape::new();
             let xs = tape.vars(&x);
             let row = tape.gradient(&singular_output(&xs, i), &xs);
             assert_eq!(bits(&row), bits(&want.to_vec()), "reverse, row {i}");
+        }
+        let tape = crate::ad::Tape::new();
+        let xs = tape.vars(&x);
+        let rows = tape.jacobian(&singular_in_x(&xs), &xs);
+        for (i, row) in rows.iter().enumerate() {
+            let want = SINGULAR_JACOBIAN[i].to_vec();
+            assert_eq!(
+                bits(row),
+                bits(&want),
+                "reverse on one tape, row {i}: {row:?}"
+            );
         }
     }
 

@@ -30,7 +30,11 @@
 //! leaves the adjoint vector clean for the next sweep, so m sweeps for a Jacobian need
 //! no refill; the input adjoints are read and reset at the end (every input's, also
 //! those not asked for, so that none carries over into the next sweep or recording).
+//! A sweep for one output also passes the entries it does not depend on (other
+//! outputs'), with vbar = 0: their contributions stay 0 also where a partial is
+//! infinite (not 0 * inf = NaN).
 
+use super::still;
 use crate::num::{pow_partials_at_zero_base, Binary, Scalar, Unary};
 use std::cell::UnsafeCell;
 
@@ -401,7 +405,10 @@ impl<T: Scalar> Tape<T> {
             macro_rules! univariate {
                 ($op:expr) => {{
                     T::note_moves(5);
-                    let d = nodes[a].val.unary_deriv($op, &nodes[i].val).mul(&vbar);
+                    let d = still(
+                        nodes[a].val.unary_deriv($op, &nodes[i].val).mul(&vbar),
+                        &vbar,
+                    );
                     adj[a] = adj[a].add(&d);
                 }};
             }
@@ -419,16 +426,16 @@ impl<T: Scalar> Tape<T> {
                 }
                 NodeKind::Mul => {
                     T::note_moves(8);
-                    let da = vbar.mul(&nodes[b].val);
-                    let db = vbar.mul(&nodes[a].val);
+                    let da = still(vbar.mul(&nodes[b].val), &vbar);
+                    let db = still(vbar.mul(&nodes[a].val), &vbar);
                     adj[a] = adj[a].add(&da);
                     adj[b] = adj[b].add(&db);
                 }
                 NodeKind::Div => {
                     // v = u / w: ubar += vbar / w; wbar -= (vbar / w) * v
                     T::note_moves(8);
-                    let t = vbar.div(&nodes[b].val);
-                    let db = t.mul(&nodes[i].val);
+                    let t = still(vbar.div(&nodes[b].val), &vbar);
+                    let db = still(t.mul(&nodes[i].val), &t);
                     adj[a] = adj[a].add(&t);
                     adj[b] = adj[b].sub(&db);
                 }
@@ -438,12 +445,13 @@ impl<T: Scalar> Tape<T> {
                     let (u, w, v) = (&nodes[a].val, &nodes[b].val, &nodes[i].val);
                     let (da, db) = if u.value_is_zero() {
                         let (du, dw) = pow_partials_at_zero_base(u, w, v);
-                        (du.mul(&vbar), dw.mul(&vbar))
+                        (still(du.mul(&vbar), &vbar), still(dw.mul(&vbar), &vbar))
                     } else {
                         // for u < 0, log u is NaN: u^w has no derivative in w there
                         // (the adjoint of a constant exponent is never read)
-                        let vv = vbar.mul(v);
-                        (vv.mul(w).div(u), vv.mul(&u.ln()))
+                        let vv = still(vbar.mul(v), &vbar);
+                        let vw = still(vv.mul(w), &vv);
+                        (still(vw.div(u), &vw), still(vv.mul(&u.ln()), &vv))
                     };
                     adj[a] = adj[a].add(&da);
                     adj[b] = adj[b].add(&db);
