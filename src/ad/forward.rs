@@ -231,6 +231,7 @@ pub fn jvp<T: Scalar>(
     x: &[T],
     xdot: &[T],
 ) -> (Vec<T>, Vec<T>) {
+    assert_eq!(x.len(), xdot.len(), "jvp: x and xdot differ in length");
     let xs: Vec<Dual<T>> = x
         .iter()
         .zip(xdot)
@@ -387,6 +388,13 @@ mod tests {
                 "reverse on one tape, row {i}: {row:?}"
             );
         }
+    }
+
+    /// A shorter xdot would hand f fewer inputs than x has; a longer one would be cut.
+    #[test]
+    #[should_panic(expected = "jvp: x and xdot differ in length")]
+    fn jvp_rejects_a_direction_of_another_length() {
+        let _ = jvp(|x: &[Dual<f64>]| vec![x[0].clone()], &[1.0, 2.0], &[1.0]);
     }
 
     #[test]

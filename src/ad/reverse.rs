@@ -544,6 +544,7 @@ impl<T: Scalar> Tape<T> {
 
     /// The vector-Jacobian product ybar^T F'(x) in one sweep.
     pub fn vjp(&self, ys: &[Var<'_, T>], ybar: &[T], xs: &[Var<'_, T>]) -> Vec<T> {
+        assert_eq!(ys.len(), ybar.len(), "vjp: ys and ybar differ in length");
         let from = ys.iter().map(|y| y.index()).max().unwrap_or(0);
         let seeds: Vec<(usize, T)> = ys
             .iter()
@@ -805,6 +806,16 @@ mod tests {
         let u = Dual::new(Dual::new(0.0, 1.0), Dual::new(1.0, 0.0));
         let v = u.pow(&u.cst(2.0));
         assert_eq!(v.d, Dual::new(0.0, 2.0));
+    }
+
+    /// A shorter ybar would leave outputs unseeded and still return a product.
+    #[test]
+    #[should_panic(expected = "vjp: ys and ybar differ in length")]
+    fn vjp_rejects_a_ybar_of_another_length() {
+        let tape: Tape<f64> = Tape::new();
+        let xs = tape.vars(&[3.0]);
+        let ys = [xs[0].mul(&xs[0]), xs[0].sin()];
+        let _ = tape.vjp(&ys, &[1.0], &xs);
     }
 
     #[test]
