@@ -712,7 +712,20 @@ mod tests {
     /// 256 bits for these sizes); accumulating adds the old entry as one more term.
     #[test]
     fn f64_matmul_is_within_the_dot_product_bound_for_every_transpose() {
-        for &(m, k, n) in &[(2, 3, 4), (1, 8, 8), (17, 33, 9), (32, 64, 64), (5, 1, 7)] {
+        // the last five: a single row or column, or an inner dimension of 1, above the
+        // size where f64 switches to dgemm (512 products)
+        for &(m, k, n) in &[
+            (2, 3, 4),
+            (1, 8, 8),
+            (17, 33, 9),
+            (32, 64, 64),
+            (5, 1, 7),
+            (1, 600, 1),
+            (1, 1, 700),
+            (700, 1, 1),
+            (1, 40, 30),
+            (30, 40, 1),
+        ] {
             for ta in [false, true] {
                 for tb in [false, true] {
                     for acc in [false, true] {
@@ -799,6 +812,14 @@ mod tests {
             30 => vec![(3, 4), (1, 4)],
             31 | 32 => vec![(3, 4)],
             33 => vec![(3, 4), (3, 4)],
+            34 => vec![(1, 4), (1, 4)],
+            35 => vec![(1, 3), (1, 4)],
+            36 => vec![(4, 1), (3, 1)],
+            37 => vec![(4, 1), (4, 1)],
+            38 => vec![(1, 4), (1, 4)],
+            39 => vec![(1, 4)],
+            40 => vec![(1, 4), (4, 1)],
+            41 => vec![(4, 1), (1, 4)],
             _ => vec![],
         }
     }
@@ -856,7 +877,7 @@ mod tests {
                 let z = tape.bias_add(z, ins[1]);
                 tape.unary(z, Unary::Tanh)
             }
-            // the rest: each operand receives contributions from two nodes, so that every
+            // 26 to 33: each operand receives contributions from two nodes, so that every
             // rule runs both as the first contribution (a write) and accumulating
             26..=29 => {
                 let (ta, tb) = ((case - 26) & 1 == 1, (case - 26) & 2 == 2);
@@ -891,6 +912,19 @@ mod tests {
                 let q = tape.add(n1, d);
                 tape.add(q, n2)
             }
+            // single rows and columns: a dot product (1 x 1), outer products (inner
+            // dimension 1), a batch of one row
+            34 => tape.matmul(ins[0], false, ins[1], true),
+            35 => tape.matmul(ins[0], true, ins[1], false),
+            36 => tape.matmul(ins[0], false, ins[1], true),
+            37 => tape.matmul(ins[0], true, ins[1], false),
+            38 => tape.bias_add(ins[0], ins[1]),
+            39 => {
+                let s = tape.sum_rows(ins[0]);
+                tape.unary(s, Unary::Tanh)
+            }
+            40 => tape.matmul(ins[0], false, ins[1], false),
+            41 => tape.matmul(ins[0], true, ins[1], true),
             _ => unreachable!(),
         };
         let r = tape.constant(
@@ -909,7 +943,7 @@ mod tests {
     /// than 2^-200 of the gradient's scale; a wrong rule is off in the leading digits.
     #[test]
     fn every_backward_rule_matches_forward_mode_in_mpfr() {
-        for case in 0..=33 {
+        for case in 0..=41 {
             let n: usize = shapes(case).iter().map(|(r, c)| r * c).sum();
             // inputs in [0.5, 1.5): inside the domain of log, sqrt and 1/u
             let x: Vec<Float> = draw(n, 100 + case as u64, 0.5, 1.5)
