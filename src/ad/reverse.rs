@@ -70,7 +70,7 @@ pub enum NodeKind {
     Atan,
     /// |u|
     Abs,
-    /// u^k, k in args[1]
+    /// u^k, k in `args[1]`
     Powi,
     /// u + w
     Add,
@@ -195,7 +195,7 @@ impl<T: Scalar> Default for Tape<T> {
 pub struct TapeNode<T> {
     /// the elemental
     pub kind: NodeKind,
-    /// argument indices (for `Powi`, args[1] is the exponent)
+    /// argument indices (for `Powi`, `args[1]` is the exponent)
     pub args: [u32; 2],
     /// the value
     pub value: T,
