@@ -17,9 +17,21 @@ use crate::num::Scalar;
 /// does not depend on passes 0 back, not 0 * inf = NaN, which would spread to every
 /// entry it reaches. The product is computed either way, so the count of operations is
 /// the same.
-#[inline]
+///
+/// On the hot path of both sweeps this is one NaN test; the rest is out of line.
+#[inline(always)]
 pub(crate) fn still<T: Scalar>(r: T, t: &T) -> T {
-    if r.re().is_nan() && t.is_zero() {
+    if r.re().is_nan() {
+        still_nan(r, t)
+    } else {
+        r
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn still_nan<T: Scalar>(r: T, t: &T) -> T {
+    if t.is_zero() {
         t.clone()
     } else {
         r

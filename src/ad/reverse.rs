@@ -502,10 +502,18 @@ impl<T: Scalar> Tape<T> {
                 return Vec::new();
             };
             let zero = first.val.cst(0.0);
-            let out: Vec<T> = xs.iter().map(|x| s.adj[x.index()].clone()).collect();
-            let all_inputs = xs.len() == s.inputs
-                && xs.windows(2).all(|w| w[0].idx < w[1].idx)
-                && xs.iter().all(|x| s.kinds[x.index()] == NodeKind::Input);
+            // read, checking on the way that xs are the inputs in increasing order
+            let mut all_inputs = xs.len() == s.inputs;
+            let mut next = 0;
+            let out: Vec<T> = xs
+                .iter()
+                .map(|x| {
+                    let i = x.index();
+                    all_inputs &= i >= next && s.kinds[i] == NodeKind::Input;
+                    next = i + 1;
+                    s.adj[i].clone()
+                })
+                .collect();
             if all_inputs {
                 for x in xs {
                     s.adj[x.index()] = zero.clone();
