@@ -6,7 +6,8 @@
 //! one rule each. Each elemental reports the tangent moves of the cost model
 //! (constant 2, univariate 4, bivariate 6) to the scalar, a no-op except when counting.
 
-use crate::num::{pow_partials_at_zero_base, selects_left, Binary, Scalar, Unary};
+use super::still;
+use crate::num::{pow_partials_at_zero_base, Binary, Scalar, Unary};
 
 /// A value with one tangent: v + vdot * epsilon.
 #[derive(Clone, Debug, PartialEq)]
@@ -42,27 +43,34 @@ fn binary_tangent<T: Scalar>(op: Binary, u: &T, ud: &T, w: &T, wd: &T, v: &T) ->
         Binary::Add => ud.add(wd),
         Binary::Sub => ud.sub(wd),
         // udot * w + u * wdot
-        Binary::Mul => ud.mul(w).add(&u.mul(wd)),
+        Binary::Mul => still(ud.mul(w), ud).add(&still(u.mul(wd), wd)),
         // (udot - v * wdot) / w
-        Binary::Div => ud.sub(&v.mul(wd)).div(w),
+        Binary::Div => {
+            let n = ud.sub(&still(v.mul(wd), wd));
+            still(n.div(w), &n)
+        }
         // v * (wdot * log u + w * udot / u), where log u is defined (u > 0) or needed
         // (wdot != 0; for u < 0 the result is then NaN: u^w has no derivative in w)
-        Binary::Pow if u.re() > 0.0 || (!u.is_zero() && !wd.is_zero()) => {
-            v.mul(&wd.mul(&u.ln()).add(&w.mul(ud).div(u)))
+        Binary::Pow if u.re() > 0.0 || (!u.value_is_zero() && !wd.is_zero()) => {
+            let s = still(wd.mul(&u.ln()), wd).add(&still(w.mul(ud), ud).div(u));
+            still(v.mul(&s), &s)
         }
         // u < 0 with a constant exponent: v * w * udot / u
-        Binary::Pow if !u.is_zero() => v.mul(&w.mul(ud).div(u)),
+        Binary::Pow if !u.value_is_zero() => {
+            let s = still(w.mul(ud), ud).div(u);
+            still(v.mul(&s), &s)
+        }
         Binary::Pow => {
             let (du, dw) = pow_partials_at_zero_base(u, w, v);
-            let t = du.mul(ud);
+            let t = still(du.mul(ud), ud);
             if wd.is_zero() {
                 t
             } else {
-                t.add(&dw.mul(wd))
+                t.add(&still(dw.mul(wd), wd))
             }
         }
         Binary::Min | Binary::Max => {
-            if selects_left(op, u.re(), w.re()) {
+            if u.selects_left_of(op, w) {
                 ud.clone()
             } else {
                 wd.clone()
@@ -76,7 +84,7 @@ fn binary_tangent<T: Scalar>(op: Binary, u: &T, ud: &T, w: &T, wd: &T, v: &T) ->
 fn unary_tangent<T: Scalar>(op: Unary, u: &T, ud: &T, v: &T) -> T {
     match op {
         Unary::Neg => ud.neg(),
-        _ => u.unary_deriv(op, v).mul(ud),
+        _ => still(u.unary_deriv(op, v).mul(ud), ud),
     }
 }
 
@@ -93,6 +101,18 @@ impl<T: Scalar> Scalar for Dual<T> {
     #[inline]
     fn is_zero(&self) -> bool {
         self.v.is_zero() && self.d.is_zero()
+    }
+    #[inline]
+    fn value_is_zero(&self) -> bool {
+        self.v.value_is_zero()
+    }
+    #[inline]
+    fn selects_left_of(&self, op: Binary, o: &Self) -> bool {
+        self.v.selects_left_of(op, &o.v)
+    }
+    #[inline]
+    fn sign(&self) -> f64 {
+        self.v.sign()
     }
     #[inline]
     fn note_moves(n: u64) {
@@ -145,6 +165,18 @@ impl<T: Scalar> Scalar for DualVec<T> {
         self.v.is_zero() && self.d.iter().all(Scalar::is_zero)
     }
     #[inline]
+    fn value_is_zero(&self) -> bool {
+        self.v.value_is_zero()
+    }
+    #[inline]
+    fn selects_left_of(&self, op: Binary, o: &Self) -> bool {
+        self.v.selects_left_of(op, &o.v)
+    }
+    #[inline]
+    fn sign(&self) -> f64 {
+        self.v.sign()
+    }
+    #[inline]
     fn note_moves(n: u64) {
         T::note_moves(n)
     }
@@ -157,7 +189,7 @@ impl<T: Scalar> Scalar for DualVec<T> {
             _ => {
                 // psi'(u) once, then one product per direction
                 let dpsi = self.v.unary_deriv(op, &v);
-                self.d.iter().map(|t| dpsi.mul(t)).collect()
+                self.d.iter().map(|t| still(dpsi.mul(t), t)).collect()
             }
         };
         DualVec { v, d }
@@ -199,6 +231,7 @@ pub fn jvp<T: Scalar>(
     x: &[T],
     xdot: &[T],
 ) -> (Vec<T>, Vec<T>) {
+    assert_eq!(x.len(), xdot.len(), "jvp: x and xdot differ in length");
     let xs: Vec<Dual<T>> = x
         .iter()
         .zip(xdot)
@@ -279,6 +312,89 @@ mod tests {
         assert_eq!(m(&|| u.sin()), w_(4, 0, 1, 2));
         // exp reuses its value as its derivative
         assert_eq!(m(&|| u.exp()), w_(4, 0, 1, 1));
+    }
+
+    /// Functions of (x, y) at x = 0, where a partial in x is infinite, with their exact
+    /// Jacobians (each entry the limit of the textbook partial, as reverse mode gives it).
+    /// In the direction of y, x does not move, so its elementals must not either: a
+    /// tangent of exactly 0 times an infinite partial was NaN, and so was every entry
+    /// downstream.
+    fn singular_in_x<S: Scalar>(x: &[S]) -> Vec<S> {
+        (0..SINGULAR_JACOBIAN.len())
+            .map(|i| singular_output(x, i))
+            .collect()
+    }
+
+    fn singular_output<S: Scalar>(x: &[S], i: usize) -> S {
+        let (x, y) = (&x[0], &x[1]);
+        match i {
+            // d/dx = y / (2 sqrt x) = inf, d/dy = sqrt x = 0
+            0 => x.sqrt().mul(y),
+            // d/dx = 1/x = inf, d/dy = 1
+            1 => x.ln().add(y),
+            // d/dx = -y / x^2 = -inf, d/dy = 1/x = inf
+            2 => y.div(x),
+            // d/dx = -y / x^2 = -inf, d/dy = 1/x = inf
+            3 => x.recip().mul(y),
+            // d/dx = y / (2 sqrt x) = inf, d/dy = x^(1/2) = 0
+            4 => x.pow(&x.cst(0.5)).mul(y),
+            // d/dx = y^2 / (2 sqrt x) = inf, d/dy = 2 y sqrt x = 0: through two products
+            _ => x.sqrt().mul(y).mul(y),
+        }
+    }
+
+    const SINGULAR_JACOBIAN: [[f64; 2]; 6] = [
+        [f64::INFINITY, 0.0],
+        [f64::INFINITY, 1.0],
+        [f64::NEG_INFINITY, f64::INFINITY],
+        [f64::NEG_INFINITY, f64::INFINITY],
+        [f64::INFINITY, 0.0],
+        [f64::INFINITY, 0.0],
+    ];
+
+    #[test]
+    fn a_direction_that_does_not_move_an_argument_ignores_its_infinite_partial() {
+        let x = [0.0, 2.0];
+        let want =
+            |j: usize| -> Vec<u64> { SINGULAR_JACOBIAN.iter().map(|r| r[j].to_bits()).collect() };
+        let bits = |c: &Vec<f64>| c.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+        let cols = jacobian_forward(|d: &[Dual<f64>]| singular_in_x(d), &x, &[0, 1]);
+        for (j, col) in cols.iter().enumerate() {
+            assert_eq!(bits(col), want(j), "forward, column {j}: {col:?}");
+        }
+        // the vector sweep, with both directions, one, and one twice
+        for dirs in [vec![0, 1], vec![1], vec![1, 0, 1]] {
+            let cols = jacobian_forward_vector(|d: &[DualVec<f64>]| singular_in_x(d), &x, &dirs);
+            for (q, &j) in dirs.iter().enumerate() {
+                assert_eq!(bits(&cols[q]), want(j), "vector {dirs:?}, column {j}");
+            }
+        }
+        // reverse mode, one output per tape, and all on one tape, where the sweep for
+        // one output passes the earlier outputs' entries with adjoint 0
+        for (i, want) in SINGULAR_JACOBIAN.iter().enumerate() {
+            let tape = crate::ad::Tape::new();
+            let xs = tape.vars(&x);
+            let row = tape.gradient(&singular_output(&xs, i), &xs);
+            assert_eq!(bits(&row), bits(&want.to_vec()), "reverse, row {i}");
+        }
+        let tape = crate::ad::Tape::new();
+        let xs = tape.vars(&x);
+        let rows = tape.jacobian(&singular_in_x(&xs), &xs);
+        for (i, row) in rows.iter().enumerate() {
+            let want = SINGULAR_JACOBIAN[i].to_vec();
+            assert_eq!(
+                bits(row),
+                bits(&want),
+                "reverse on one tape, row {i}: {row:?}"
+            );
+        }
+    }
+
+    /// A shorter xdot would hand f fewer inputs than x has; a longer one would be cut.
+    #[test]
+    #[should_panic(expected = "jvp: x and xdot differ in length")]
+    fn jvp_rejects_a_direction_of_another_length() {
+        let _ = jvp(|x: &[Dual<f64>]| vec![x[0].clone()], &[1.0, 2.0], &[1.0]);
     }
 
     #[test]

@@ -8,3 +8,32 @@ mod tensor;
 pub use forward::{jacobian_forward, jacobian_forward_vector, jvp, seeded, Dual, DualVec};
 pub use reverse::{NodeKind, Tape, TapeNode, Var};
 pub use tensor::{eval_tensor_with, gradient_tensor_with, Mat, TensorLoss, TensorTape};
+
+use crate::num::Scalar;
+
+/// `r`, a partial derivative times `t` (or a quotient of `t`), where `t` is a tangent or
+/// an adjoint, except that a `t` of exactly zero stays zero where the factor is infinite
+/// or NaN: what does not move in a direction moves by 0, and an entry that an output
+/// does not depend on passes 0 back, not 0 * inf = NaN, which would spread to every
+/// entry it reaches. The product is computed either way, so the count of operations is
+/// the same.
+///
+/// On the hot path of both sweeps this is one NaN test; the rest is out of line.
+#[inline(always)]
+pub(crate) fn still<T: Scalar>(r: T, t: &T) -> T {
+    if r.re().is_nan() {
+        still_nan(r, t)
+    } else {
+        r
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn still_nan<T: Scalar>(r: T, t: &T) -> T {
+    if t.is_zero() {
+        t.clone()
+    } else {
+        r
+    }
+}

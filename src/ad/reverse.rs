@@ -28,9 +28,14 @@
 //! For i = l down to 1, with vbar = adj[i]: `ubar += vbar * dphi/du`, `wbar += vbar *
 //! dphi/dw`, then `vbar = 0` (the incremental form of the lecture). Zeroing as it goes
 //! leaves the adjoint vector clean for the next sweep, so m sweeps for a Jacobian need
-//! no refill; the input adjoints are read and reset at the end.
+//! no refill; the input adjoints are read and reset at the end (every input's, also
+//! those not asked for, so that none carries over into the next sweep or recording).
+//! A sweep for one output also passes the entries it does not depend on (other
+//! outputs'), with vbar = 0: their contributions stay 0 also where a partial is
+//! infinite (not 0 * inf = NaN).
 
-use crate::num::{pow_partials_at_zero_base, selects_left, Binary, Scalar, Unary};
+use super::still;
+use crate::num::{pow_partials_at_zero_base, Binary, Scalar, Unary};
 use std::cell::UnsafeCell;
 
 /// The elemental an entry records.
@@ -65,7 +70,7 @@ pub enum NodeKind {
     Atan,
     /// |u|
     Abs,
-    /// u^k, k in args[1]
+    /// u^k, k in `args[1]`
     Powi,
     /// u + w
     Add,
@@ -161,6 +166,8 @@ struct Store<T> {
     kinds: Vec<NodeKind>,
     nodes: Vec<Entry<T>>,
     adj: Vec<T>,
+    /// number of entries of kind `Input`
+    inputs: usize,
 }
 
 /// A tape of elementals over the scalar `T`.
@@ -188,7 +195,7 @@ impl<T: Scalar> Default for Tape<T> {
 pub struct TapeNode<T> {
     /// the elemental
     pub kind: NodeKind,
-    /// argument indices (for `Powi`, args[1] is the exponent)
+    /// argument indices (for `Powi`, `args[1]` is the exponent)
     pub args: [u32; 2],
     /// the value
     pub value: T,
@@ -221,6 +228,7 @@ impl<T: Scalar> Tape<T> {
                 kinds: Vec::new(),
                 nodes: Vec::new(),
                 adj: Vec::new(),
+                inputs: 0,
             }),
         }
     }
@@ -238,6 +246,7 @@ impl<T: Scalar> Tape<T> {
         self.with(|s| {
             s.kinds.clear();
             s.nodes.clear();
+            s.inputs = 0;
         })
     }
 
@@ -291,6 +300,7 @@ impl<T: Scalar> Tape<T> {
 
     /// Records an independent variable.
     pub fn var(&self, x: T) -> Var<'_, T> {
+        self.with(|s| s.inputs += 1);
         self.push(NodeKind::Input, [0, 0], x)
     }
 
@@ -306,6 +316,7 @@ impl<T: Scalar> Tape<T> {
                 val: x.clone(),
                 args: [0, 0],
             }));
+            s.inputs += xs.len();
             first as u32
         });
         (0..xs.len())
@@ -394,7 +405,10 @@ impl<T: Scalar> Tape<T> {
             macro_rules! univariate {
                 ($op:expr) => {{
                     T::note_moves(5);
-                    let d = nodes[a].val.unary_deriv($op, &nodes[i].val).mul(&vbar);
+                    let d = still(
+                        nodes[a].val.unary_deriv($op, &nodes[i].val).mul(&vbar),
+                        &vbar,
+                    );
                     adj[a] = adj[a].add(&d);
                 }};
             }
@@ -412,16 +426,16 @@ impl<T: Scalar> Tape<T> {
                 }
                 NodeKind::Mul => {
                     T::note_moves(8);
-                    let da = vbar.mul(&nodes[b].val);
-                    let db = vbar.mul(&nodes[a].val);
+                    let da = still(vbar.mul(&nodes[b].val), &vbar);
+                    let db = still(vbar.mul(&nodes[a].val), &vbar);
                     adj[a] = adj[a].add(&da);
                     adj[b] = adj[b].add(&db);
                 }
                 NodeKind::Div => {
                     // v = u / w: ubar += vbar / w; wbar -= (vbar / w) * v
                     T::note_moves(8);
-                    let t = vbar.div(&nodes[b].val);
-                    let db = t.mul(&nodes[i].val);
+                    let t = still(vbar.div(&nodes[b].val), &vbar);
+                    let db = still(t.mul(&nodes[i].val), &t);
                     adj[a] = adj[a].add(&t);
                     adj[b] = adj[b].sub(&db);
                 }
@@ -429,14 +443,15 @@ impl<T: Scalar> Tape<T> {
                     // v = u^w: ubar += vbar * w * v / u; wbar += vbar * v * log u
                     T::note_moves(8);
                     let (u, w, v) = (&nodes[a].val, &nodes[b].val, &nodes[i].val);
-                    let (da, db) = if u.is_zero() {
+                    let (da, db) = if u.value_is_zero() {
                         let (du, dw) = pow_partials_at_zero_base(u, w, v);
-                        (du.mul(&vbar), dw.mul(&vbar))
+                        (still(du.mul(&vbar), &vbar), still(dw.mul(&vbar), &vbar))
                     } else {
                         // for u < 0, log u is NaN: u^w has no derivative in w there
                         // (the adjoint of a constant exponent is never read)
-                        let vv = vbar.mul(v);
-                        (vv.mul(w).div(u), vv.mul(&u.ln()))
+                        let vv = still(vbar.mul(v), &vbar);
+                        let vw = still(vv.mul(w), &vv);
+                        (still(vw.div(u), &vw), still(vv.mul(&u.ln()), &vv))
                     };
                     adj[a] = adj[a].add(&da);
                     adj[b] = adj[b].add(&db);
@@ -444,7 +459,7 @@ impl<T: Scalar> Tape<T> {
                 NodeKind::Min | NodeKind::Max => {
                     T::note_moves(5);
                     let op = k.binary().expect("min/max is bivariate");
-                    let t = if selects_left(op, nodes[a].val.re(), nodes[b].val.re()) {
+                    let t = if nodes[a].val.selects_left_of(op, &nodes[b].val) {
                         a
                     } else {
                         b
@@ -473,13 +488,42 @@ impl<T: Scalar> Tape<T> {
         }
     }
 
-    /// Reads and resets the adjoints of `xs` after a sweep.
+    /// Reads the adjoints of `xs` after a sweep and resets every input's adjoint. The
+    /// sweep leaves the inputs' adjoints in place for this read, so an input not in
+    /// `xs` (a gradient with respect to some of the inputs, or an output that is an
+    /// input) would otherwise carry its adjoint into the next sweep, also after
+    /// [`Tape::clear`], where another entry takes its index. When `xs` are all the
+    /// inputs in recording order (as [`Tape::vars`] returns them), resetting `xs` is
+    /// enough; otherwise every input entry is reset.
     fn take_adjoints(&self, xs: &[Var<'_, T>]) -> Vec<T> {
         self.with(|s| {
-            let zero = s.nodes[0].val.cst(0.0);
-            let out: Vec<T> = xs.iter().map(|x| s.adj[x.index()].clone()).collect();
-            for x in xs {
-                s.adj[x.index()] = zero.clone();
+            let Some(first) = s.nodes.first() else {
+                assert!(xs.is_empty(), "a variable from before `clear`");
+                return Vec::new();
+            };
+            let zero = first.val.cst(0.0);
+            // read, checking on the way that xs are the inputs in increasing order
+            let mut all_inputs = xs.len() == s.inputs;
+            let mut next = 0;
+            let out: Vec<T> = xs
+                .iter()
+                .map(|x| {
+                    let i = x.index();
+                    all_inputs &= i >= next && s.kinds[i] == NodeKind::Input;
+                    next = i + 1;
+                    s.adj[i].clone()
+                })
+                .collect();
+            if all_inputs {
+                for x in xs {
+                    s.adj[x.index()] = zero.clone();
+                }
+            } else {
+                for (k, a) in s.kinds.iter().zip(s.adj.iter_mut()) {
+                    if *k == NodeKind::Input {
+                        *a = zero.clone();
+                    }
+                }
             }
             out
         })
@@ -508,6 +552,7 @@ impl<T: Scalar> Tape<T> {
 
     /// The vector-Jacobian product ybar^T F'(x) in one sweep.
     pub fn vjp(&self, ys: &[Var<'_, T>], ybar: &[T], xs: &[Var<'_, T>]) -> Vec<T> {
+        assert_eq!(ys.len(), ybar.len(), "vjp: ys and ybar differ in length");
         let from = ys.iter().map(|y| y.index()).max().unwrap_or(0);
         let seeds: Vec<(usize, T)> = ys
             .iter()
@@ -544,6 +589,18 @@ impl<'t, T: Scalar> Scalar for Var<'t, T> {
     #[inline]
     fn is_zero(&self) -> bool {
         self.v.is_zero()
+    }
+    #[inline]
+    fn value_is_zero(&self) -> bool {
+        self.v.value_is_zero()
+    }
+    #[inline]
+    fn selects_left_of(&self, op: Binary, o: &Self) -> bool {
+        self.v.selects_left_of(op, &o.v)
+    }
+    #[inline]
+    fn sign(&self) -> f64 {
+        self.v.sign()
     }
     #[inline]
     fn note_moves(n: u64) {
@@ -674,6 +731,99 @@ mod tests {
         // the same output twice in a gradient of the sum: twice its gradient
         let g = tape.gradient_of_sum(&[3.0], |xs| vec![xs[0].clone(), xs[0].clone()]);
         assert_eq!(g, vec![2.0]);
+    }
+
+    #[test]
+    fn a_sweep_for_some_of_the_inputs_leaves_nothing_behind() {
+        let bits = |g: Vec<f64>| g.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+        // y = x0 x1 at (2, 3): dy/dx0 = 3, dy/dx1 = 2
+        let tape = Tape::new();
+        let xs = tape.vars(&[2.0, 3.0]);
+        let y = xs[0].mul(&xs[1]);
+        assert_eq!(tape.gradient(&y, &xs[..1]), vec![3.0]);
+        assert_eq!(
+            tape.gradient(&y, &xs),
+            vec![3.0, 2.0],
+            "x1 kept its adjoint"
+        );
+        // an output that is an input left out of xs
+        assert_eq!(tape.gradient(&xs[1], &xs[..1]), vec![0.0]);
+        assert_eq!(
+            tape.jacobian(&[xs[1].clone(), y.clone()], &xs[..1]),
+            [[0.0], [3.0]]
+        );
+        assert_eq!(tape.gradient(&y, &xs), vec![3.0, 2.0], "x1 kept its seed");
+        assert_eq!(
+            tape.vjp(std::slice::from_ref(&y), &[1.0], &xs[1..]),
+            vec![2.0]
+        );
+        // a recording after `clear` reuses the indices: x0's adjoint 3 must not reach
+        // the entry that now sits at index 0 or 1
+        tape.clear();
+        fn f<'t>(xs: &[Var<'t, f64>]) -> Var<'t, f64> {
+            xs[0].sin().mul(&xs[0])
+        }
+        let xs = tape.vars(&[5.0]);
+        let z = f(&xs);
+        let fresh = Tape::new();
+        let fxs = fresh.vars(&[5.0]);
+        let want = fresh.gradient(&f(&fxs), &fxs);
+        assert_eq!(bits(tape.gradient(&z, &xs)), bits(want));
+    }
+
+    #[test]
+    fn a_tape_without_inputs_has_an_empty_gradient() {
+        let tape: Tape<f64> = Tape::new();
+        assert_eq!(tape.gradient_of_sum(&[], |_| vec![]), Vec::<f64>::new());
+        assert_eq!(tape.vjp(&[], &[], &[]), Vec::<f64>::new());
+    }
+
+    /// The trace records on a tape of dual numbers, where the base of u^w at u = 0 has a
+    /// nonzero tangent. The adjoints' values must be the zero-base limits that the f64
+    /// tape takes: d(u^w)/du = w u^(w-1), 0 for w = 2 and 1 for w = 1; d(u^w)/dw =
+    /// u^w log u, 0 where u^w = 0. Their tangents, in the direction of u, are the
+    /// second derivatives: d^2(u^2)/du^2 = 2.
+    #[test]
+    fn pow_at_a_zero_base_on_a_tape_of_dual_numbers() {
+        use crate::ad::{seeded, Dual};
+        for (w, want) in [(2.0, [0.0f64, 0.0]), (1.0, [1.0, 0.0]), (3.0, [0.0, 0.0])] {
+            for dir in 0..2 {
+                let tape: Tape<Dual<f64>> = Tape::new();
+                let xs = tape.vars(&seeded(&[0.0, w], dir));
+                let y = xs[0].pow(&xs[1]);
+                let g = tape.gradient(&y, &xs);
+                for k in 0..2 {
+                    assert_eq!(
+                        g[k].v.to_bits(),
+                        want[k].to_bits(),
+                        "w = {w}, direction {dir}: d/dx{k} = {:?}",
+                        g[k]
+                    );
+                }
+                let f = Tape::new();
+                let fx = f.vars(&[0.0, w]);
+                let fg = f.gradient(&fx[0].pow(&fx[1]), &fx);
+                assert_eq!(fg, want.to_vec(), "the f64 tape, w = {w}");
+            }
+        }
+        let tape: Tape<Dual<f64>> = Tape::new();
+        let xs = tape.vars(&seeded(&[0.0], 0));
+        let y = xs[0].pow(&xs[0].cst(2.0));
+        assert_eq!(tape.gradient(&y, &xs)[0], Dual::new(0.0, 2.0));
+        // forward over forward: the tangent of u^2 at u = 0 and its own tangent
+        let u = Dual::new(Dual::new(0.0, 1.0), Dual::new(1.0, 0.0));
+        let v = u.pow(&u.cst(2.0));
+        assert_eq!(v.d, Dual::new(0.0, 2.0));
+    }
+
+    /// A shorter ybar would leave outputs unseeded and still return a product.
+    #[test]
+    #[should_panic(expected = "vjp: ys and ybar differ in length")]
+    fn vjp_rejects_a_ybar_of_another_length() {
+        let tape: Tape<f64> = Tape::new();
+        let xs = tape.vars(&[3.0]);
+        let ys = [xs[0].mul(&xs[0]), xs[0].sin()];
+        let _ = tape.vjp(&ys, &[1.0], &xs);
     }
 
     #[test]

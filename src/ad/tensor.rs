@@ -38,7 +38,10 @@
 //! The sweep visits nodes from the output down. A node's adjoint is *written* by its
 //! first contribution and accumulated by the later ones (a flag per node says which),
 //! so nothing is zeroed; nodes the output does not reach, and nodes that depend on no
-//! input (constants, products of constants), are skipped.
+//! input (constants, products of constants), are skipped. As on the scalar tape, an
+//! adjoint entry of exactly 0 passes 0 back through the elementwise rules (unary,
+//! Hadamard, scale) also where the partial is infinite, not 0 * inf = NaN; inside a
+//! matrix product (`dgemm` on f64) a zero adjoint times an infinite entry is still NaN.
 //!
 //! # Counting
 //!
@@ -72,6 +75,7 @@
 //! contribution is written, not added), in MULTS (no adjoint for a constant operand,
 //! such as the data X in X W^T) and in wall time.
 
+use super::still;
 use crate::num::{Scalar, Unary};
 
 /// The operation of a node.
@@ -556,12 +560,12 @@ impl<T: Scalar> TensorTape<T> {
                     if na.grad {
                         let w = &vals[nb.range()];
                         let (d, first) = target!(ia, na);
-                        put(d, first, |i| g[i].mul(&w[i]));
+                        put(d, first, |i| still(g[i].mul(&w[i]), &g[i]));
                     }
                     if nb.grad {
                         let u = &vals[na.range()];
                         let (d, first) = target!(ib, nb);
-                        put(d, first, |i| g[i].mul(&u[i]));
+                        put(d, first, |i| still(g[i].mul(&u[i]), &g[i]));
                     }
                 }
                 Op::BiasAdd => {
@@ -592,7 +596,9 @@ impl<T: Scalar> TensorTape<T> {
                     if op == Unary::Neg {
                         put_neg(d, first, g);
                     } else {
-                        put(d, first, |i| u[i].unary_deriv(op, &v[i]).mul(&g[i]));
+                        put(d, first, |i| {
+                            still(u[i].unary_deriv(op, &v[i]).mul(&g[i]), &g[i])
+                        });
                     }
                 }
                 Op::SumRows => {
@@ -609,7 +615,7 @@ impl<T: Scalar> TensorTape<T> {
                 Op::Scale(c) => {
                     T::note_moves(8 * n);
                     let (d, first) = target!(ia, na);
-                    put(d, first, |i| g[i].mul_f(c));
+                    put(d, first, |i| still(g[i].mul_f(c), &g[i]));
                 }
                 Op::MatMul { ta, tb } => {
                     let (m, n) = (node.rows, node.cols);
@@ -712,7 +718,20 @@ mod tests {
     /// 256 bits for these sizes); accumulating adds the old entry as one more term.
     #[test]
     fn f64_matmul_is_within_the_dot_product_bound_for_every_transpose() {
-        for &(m, k, n) in &[(2, 3, 4), (1, 8, 8), (17, 33, 9), (32, 64, 64), (5, 1, 7)] {
+        // the last five: a single row or column, or an inner dimension of 1, above the
+        // size where f64 switches to dgemm (512 products)
+        for &(m, k, n) in &[
+            (2, 3, 4),
+            (1, 8, 8),
+            (17, 33, 9),
+            (32, 64, 64),
+            (5, 1, 7),
+            (1, 600, 1),
+            (1, 1, 700),
+            (700, 1, 1),
+            (1, 40, 30),
+            (30, 40, 1),
+        ] {
             for ta in [false, true] {
                 for tb in [false, true] {
                     for acc in [false, true] {
@@ -799,6 +818,14 @@ mod tests {
             30 => vec![(3, 4), (1, 4)],
             31 | 32 => vec![(3, 4)],
             33 => vec![(3, 4), (3, 4)],
+            34 => vec![(1, 4), (1, 4)],
+            35 => vec![(1, 3), (1, 4)],
+            36 => vec![(4, 1), (3, 1)],
+            37 => vec![(4, 1), (4, 1)],
+            38 => vec![(1, 4), (1, 4)],
+            39 => vec![(1, 4)],
+            40 => vec![(1, 4), (4, 1)],
+            41 => vec![(4, 1), (1, 4)],
             _ => vec![],
         }
     }
@@ -856,7 +883,7 @@ mod tests {
                 let z = tape.bias_add(z, ins[1]);
                 tape.unary(z, Unary::Tanh)
             }
-            // the rest: each operand receives contributions from two nodes, so that every
+            // 26 to 33: each operand receives contributions from two nodes, so that every
             // rule runs both as the first contribution (a write) and accumulating
             26..=29 => {
                 let (ta, tb) = ((case - 26) & 1 == 1, (case - 26) & 2 == 2);
@@ -891,6 +918,19 @@ mod tests {
                 let q = tape.add(n1, d);
                 tape.add(q, n2)
             }
+            // single rows and columns: a dot product (1 x 1), outer products (inner
+            // dimension 1), a batch of one row
+            34 => tape.matmul(ins[0], false, ins[1], true),
+            35 => tape.matmul(ins[0], true, ins[1], false),
+            36 => tape.matmul(ins[0], false, ins[1], true),
+            37 => tape.matmul(ins[0], true, ins[1], false),
+            38 => tape.bias_add(ins[0], ins[1]),
+            39 => {
+                let s = tape.sum_rows(ins[0]);
+                tape.unary(s, Unary::Tanh)
+            }
+            40 => tape.matmul(ins[0], false, ins[1], false),
+            41 => tape.matmul(ins[0], true, ins[1], true),
             _ => unreachable!(),
         };
         let r = tape.constant(
@@ -909,7 +949,7 @@ mod tests {
     /// than 2^-200 of the gradient's scale; a wrong rule is off in the leading digits.
     #[test]
     fn every_backward_rule_matches_forward_mode_in_mpfr() {
-        for case in 0..=33 {
+        for case in 0..=41 {
             let n: usize = shapes(case).iter().map(|(r, c)| r * c).sum();
             // inputs in [0.5, 1.5): inside the domain of log, sqrt and 1/u
             let x: Vec<Float> = draw(n, 100 + case as u64, 0.5, 1.5)
@@ -1003,6 +1043,48 @@ mod tests {
                 nlops: 6
             }
         );
+    }
+
+    /// L = sum(R o psi(X)) with a weight R_0 = 0 beside an entry X_0 = 0 where psi' is
+    /// infinite (sqrt, log, 1/u) or, after a product, with a factor infinite: the term
+    /// R_0 psi(X_0) is identically 0, so dL/dX_0 = 0 exactly, as the scalar tape gives
+    /// it (an adjoint of exactly 0 passes 0 back); dL/dX_1 = R_1 psi'(X_1) = psi'(1) =
+    /// 1/2, 1 and -1.
+    #[test]
+    fn a_zero_adjoint_passes_zero_through_an_infinite_partial_as_on_the_scalar_tape() {
+        use crate::ad::Tape;
+        let x = [0.0, 1.0];
+        let r = [0.0, 1.0];
+        for (op, want1) in [(Unary::Sqrt, 0.5), (Unary::Log, 1.0), (Unary::Recip, -1.0)] {
+            let mut tape = TensorTape::new();
+            let xm = tape.input(1, 2, &x);
+            let p = tape.unary(xm, op);
+            let rm = tape.constant(1, 2, r, &0.0);
+            let w = tape.hadamard(rm, p);
+            let l = tape.sum_all(w);
+            let g = tape.gradient(l, &[xm]);
+            let s = Tape::new();
+            let xs = s.vars(&x);
+            let y = xs[0]
+                .unary(op)
+                .mul_f(r[0])
+                .add(&xs[1].unary(op).mul_f(r[1]));
+            let gs = s.gradient(&y, &xs);
+            let bits = |v: &[f64]| v.iter().map(|g| g.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&gs), bits(&[0.0, want1]), "{op:?}: scalar tape {gs:?}");
+            assert_eq!(bits(&g), bits(&[0.0, want1]), "{op:?}: tensor tape {g:?}");
+        }
+        // the weight 0 on a product whose other factor is infinite: 1/X o X at X_0 = 0
+        let mut tape = TensorTape::new();
+        let xm = tape.input(1, 2, &x);
+        let q = tape.unary(xm, Unary::Recip);
+        let h = tape.hadamard(q, xm);
+        let sc = tape.scale(h, 2.0);
+        let rm = tape.constant(1, 2, r, &0.0);
+        let w = tape.hadamard(sc, rm);
+        let l = tape.sum_all(w);
+        // d/dX_1 of 2 (1/X) X = 0 (within rounding: -2/X^2 X + 2/X = 0 at X = 1)
+        assert_eq!(tape.gradient(l, &[xm]), vec![0.0, 0.0]);
     }
 
     #[test]

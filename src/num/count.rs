@@ -148,6 +148,15 @@ impl<T: Scalar> Scalar for Eval<T> {
     fn is_zero(&self) -> bool {
         self.0.is_zero()
     }
+    fn value_is_zero(&self) -> bool {
+        self.0.value_is_zero()
+    }
+    fn selects_left_of(&self, op: Binary, o: &Self) -> bool {
+        self.0.selects_left_of(op, &o.0)
+    }
+    fn sign(&self) -> f64 {
+        self.0.sign()
+    }
     fn note_moves(n: u64) {
         T::note_moves(n)
     }

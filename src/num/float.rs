@@ -48,19 +48,32 @@ impl Scalar for Float {
             Binary::Div => Float::with_val(p, self / o),
             Binary::Pow => Float::with_val(p, Pow::pow(self, o)),
             Binary::Min | Binary::Max => {
-                let left = match (self.is_nan(), o.is_nan()) {
-                    (false, false) => match op {
-                        Binary::Min => o >= self,
-                        _ => o <= self,
-                    },
-                    _ => selects_left(op, self.to_f64(), o.to_f64()),
-                };
-                if left {
+                if self.selects_left_of(op, o) {
                     Float::with_val(p, self)
                 } else {
                     Float::with_val(p, o)
                 }
             }
+        }
+    }
+    fn selects_left_of(&self, op: Binary, o: &Self) -> bool {
+        // exactly, not through `re`: values that differ below the f64 resolution tie there
+        match (self.is_nan(), o.is_nan()) {
+            (false, false) => match op {
+                Binary::Min => o >= self,
+                _ => o <= self,
+            },
+            _ => selects_left(op, self.to_f64(), o.to_f64()),
+        }
+    }
+    fn sign(&self) -> f64 {
+        // not through `re`: a value below the f64 range rounds to 0 there
+        if self.is_nan() || Float::is_zero(self) {
+            0.0
+        } else if self.is_sign_negative() {
+            -1.0
+        } else {
+            1.0
         }
     }
     fn binary_f(&self, op: Binary, c: f64) -> Self {

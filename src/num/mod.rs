@@ -165,6 +165,40 @@ pub trait Scalar: Clone + std::fmt::Debug {
         self.re() == 0.0
     }
 
+    /// True when the primal value is exactly zero, whatever a dual number's tangents:
+    /// the point-wise test of the zero-base limits of u^w (a base u = 0 with a nonzero
+    /// tangent still makes w v / u and v log u 0/0 and 0 * -inf). The same as
+    /// [`Scalar::is_zero`] except for the dual numbers and the tape's variables.
+    #[inline]
+    fn value_is_zero(&self) -> bool {
+        self.is_zero()
+    }
+
+    /// Whether `min`/`max` (`op`) of `self` and `o` takes `self` (ties and NaN pick the
+    /// left), by the scalar's own comparison, so that a derivative rule follows the
+    /// argument the value took. The default compares the values rounded to f64
+    /// ([`selects_left`]); MPFR compares exactly, since values that differ below the f64
+    /// resolution round to a tie.
+    #[inline]
+    fn selects_left_of(&self, op: Binary, o: &Self) -> bool {
+        selects_left(op, self.re(), o.re())
+    }
+
+    /// The sign of the value, the slope of |u|: 1, -1, or 0 at ±0 and NaN, by the
+    /// scalar's own comparison (MPFR's, where a nonzero value below the f64 range would
+    /// round to 0).
+    #[inline]
+    fn sign(&self) -> f64 {
+        let r = self.re();
+        if r > 0.0 {
+            1.0
+        } else if r < 0.0 {
+            -1.0
+        } else {
+            0.0
+        }
+    }
+
     /// Records `n` reads or writes of scalar values at an elemental boundary of a
     /// representation (the MOVES of the cost model). A no-op except for the counting
     /// scalar.
@@ -412,16 +446,7 @@ pub fn unary_deriv_generic<S: Scalar>(u: &S, op: Unary, v: &S) -> S {
                 rr.div(&rr.add_f(1.0))
             }
         }
-        Unary::Abs => {
-            let r = u.re();
-            u.cst(if r > 0.0 {
-                1.0
-            } else if r < 0.0 {
-                -1.0
-            } else {
-                0.0
-            })
-        }
+        Unary::Abs => u.cst(u.sign()),
         Unary::Powi(k) => match k {
             0 => u.cst(0.0),
             1 => u.cst(1.0),
@@ -435,17 +460,19 @@ pub fn unary_deriv_generic<S: Scalar>(u: &S, op: Unary, v: &S) -> S {
     }
 }
 
-/// The partials (dv/du, dv/dw) of v = u^w at a base u that is exactly zero, where the
-/// rules used elsewhere (w v / u and v log u) give 0/0 and 0 * -inf: dv/du = w u^(w-1)
-/// (0 for w > 1, 1 for w = 1, infinite for 0 < w < 1, and 0 for w = 0, where u^0 = 1);
-/// dv/dw = 0 where v = 0 (w > 0: u^w vanishes for every w nearby), v log u otherwise.
+/// The partials (dv/du, dv/dw) of v = u^w at a base u whose value is exactly zero, where
+/// the rules used elsewhere (w v / u and v log u) give 0/0 and 0 * -inf: dv/du =
+/// w u^(w-1) (0 for w > 1, 1 for w = 1, infinite for 0 < w < 1, and 0 for w = 0, where
+/// u^0 = 1); dv/dw = 0 where v = 0 (w > 0: u^w vanishes for every w nearby), v log u
+/// otherwise. The tests are on the values ([`Scalar::value_is_zero`]), so that over dual
+/// numbers the values of the partials are these limits whatever the tangents.
 pub fn pow_partials_at_zero_base<S: Scalar>(u: &S, w: &S, v: &S) -> (S, S) {
-    let du = if w.is_zero() {
+    let du = if w.value_is_zero() {
         u.cst(0.0)
     } else {
         u.pow(&w.sub_f(1.0)).mul(w)
     };
-    let dw = if v.is_zero() {
+    let dw = if v.value_is_zero() {
         u.cst(0.0)
     } else {
         v.mul(&u.ln())

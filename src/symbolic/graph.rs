@@ -22,11 +22,12 @@ pub enum Node {
     Unary(Unary, usize),
     /// a bivariate elemental (left, right)
     Binary(Binary, usize, usize),
-    /// sign(u): 1 when u > 0, -1 when u < 0, 0 otherwise (u = ±0 or NaN), decided on the
-    /// value rounded to f64 as the AD types decide it. The derivative of |u|.
+    /// sign(u): 1 when u > 0, -1 when u < 0, 0 otherwise (u = ±0 or NaN), decided by
+    /// [`Scalar::sign`] as the AD types decide it. The derivative of |u|.
     Sign(usize),
     /// `then` when `op` (min or max) picks its left argument for (u, w), `otherwise`
-    /// when it picks the right one ([`selects_left`]: ties and NaN pick the left). The
+    /// when it picks the right one ([`Scalar::selects_left_of`]: ties and NaN pick the
+    /// left). The
     /// derivative of min and max.
     Select {
         /// [`Binary::Min`] or [`Binary::Max`]
@@ -93,7 +94,7 @@ pub(crate) fn eval_node<S: Scalar>(node: &Node, v: &[S], x: &[S]) -> S {
         Node::Const(c) => x[0].cst(c),
         Node::Unary(op, a) => v[a].unary(op),
         Node::Binary(op, a, b) => v[a].binary(op, &v[b]),
-        Node::Sign(a) => v[a].cst(sign(v[a].re())),
+        Node::Sign(a) => v[a].cst(v[a].sign()),
         Node::Select {
             op,
             u,
@@ -101,7 +102,7 @@ pub(crate) fn eval_node<S: Scalar>(node: &Node, v: &[S], x: &[S]) -> S {
             then,
             otherwise,
         } => {
-            if selects_left(op, v[u].re(), v[w].re()) {
+            if v[u].selects_left_of(op, &v[w]) {
                 v[then].clone()
             } else {
                 v[otherwise].clone()

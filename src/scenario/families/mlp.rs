@@ -59,9 +59,9 @@ pub struct Mlp {
     pub output_activation: Activation,
     /// whether each layer has biases
     pub bias: bool,
-    /// batch rows, N x layers[0]
+    /// batch rows, N x `layers[0]`
     pub x: Vec<Vec<f64>>,
-    /// targets, N x layers[last]
+    /// targets, N x `layers[last]`
     pub t: Vec<Vec<f64>>,
 }
 

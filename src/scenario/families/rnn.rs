@@ -171,9 +171,16 @@ impl ElmanRnn {
     }
 
     /// The loss `[L]` at parameters `p` (W, U, V, b_h) from the initial state `h0`
-    /// (`hidden` values), so that h_0 can be differentiated too. `eval(p)` is this with
-    /// h0 = 0 and computes the same operations.
+    /// (`hidden` values; other lengths of `h0` or `p` panic), so that h_0 can be
+    /// differentiated too. `eval(p)` is this with h0 = 0 and computes the same
+    /// operations.
     pub fn eval_with_h0<S: Scalar>(&self, p: &[S], h0: &[S]) -> Vec<S> {
+        assert_eq!(
+            p.len(),
+            self.n_params(),
+            "elman-rnn: wrong number of parameters"
+        );
+        assert_eq!(h0.len(), self.hidden, "elman-rnn: h0 is not `hidden` wide");
         let (ni, nh, no) = (self.input, self.hidden, self.output);
         let (w, rest) = p.split_at(nh * ni);
         let (u, rest) = rest.split_at(nh * nh);
@@ -354,9 +361,16 @@ impl GatedRnn {
     }
 
     /// The loss `[L]` at parameters `p` (W, U, V, D, b_o, b_h) from the initial state
-    /// `h0` (`hidden` values), so that h_0 can be differentiated too. `eval(p)` is this
-    /// with h0 = 0 and computes the same operations.
+    /// `h0` (`hidden` values; other lengths of `h0` or `p` panic), so that h_0 can be
+    /// differentiated too. `eval(p)` is this with h0 = 0 and computes the same
+    /// operations.
     pub fn eval_with_h0<S: Scalar>(&self, p: &[S], h0: &[S]) -> Vec<S> {
+        assert_eq!(
+            p.len(),
+            self.n_params(),
+            "gated-rnn: wrong number of parameters"
+        );
+        assert_eq!(h0.len(), self.hidden, "gated-rnn: h0 is not `hidden` wide");
         let (ni, nh) = (self.input, self.hidden);
         let (w, rest) = p.split_at(nh * ni);
         let (u, rest) = rest.split_at(nh * nh);
@@ -609,6 +623,39 @@ mod tests {
         assert_eq!(bits(&pa), bits(&pc));
         assert_eq!(bits2(&a.xs[..4]), bits2(&c.xs));
         assert_eq!(bits2(&a.zs[..4]), bits2(&c.zs));
+    }
+
+    /// A state h0 of another width (or a parameter vector of another length) would
+    /// leave columns of U out of the first step, or read values past the parameters,
+    /// and still return a loss.
+    #[test]
+    fn eval_with_h0_rejects_a_state_or_parameters_of_the_wrong_length() {
+        let (e, pe, _) = ElmanRnn::new(2, 3, 2, 4, Activation::Tanh, 1);
+        let (g, pg, _) = GatedRnn::new(2, 3, 4, 1);
+        let panics =
+            |f: &dyn Fn()| std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).is_err();
+        for h0 in [vec![0.1; 2], vec![0.1; 4]] {
+            assert!(
+                panics(&|| drop(e.eval_with_h0(&pe, &h0))),
+                "elman, h0 {h0:?}"
+            );
+            assert!(
+                panics(&|| drop(g.eval_with_h0(&pg, &h0))),
+                "gated, h0 {h0:?}"
+            );
+        }
+        let h0 = [0.1; 3];
+        let longer = |p: &[f64]| p.iter().copied().chain([0.5]).collect::<Vec<_>>();
+        assert!(
+            panics(&|| drop(e.eval_with_h0(&longer(&pe), &h0))),
+            "elman, p"
+        );
+        assert!(
+            panics(&|| drop(g.eval_with_h0(&longer(&pg), &h0))),
+            "gated, p"
+        );
+        assert!(!panics(&|| drop(e.eval_with_h0(&pe, &h0))));
+        assert!(!panics(&|| drop(g.eval_with_h0(&pg, &h0))));
     }
 
     #[test]
