@@ -36,37 +36,67 @@ impl<T: Scalar> Dual<T> {
 }
 
 /// The tangent of a bivariate elemental from the operands' values and tangents and the
-/// result's value.
+/// result's value. A NaN (nearly always 0 * inf: a tangent of exactly zero times an
+/// infinite partial) sends the elemental to [`guarded_binary_tangent`], so that the
+/// common path carries no test per product.
 #[inline]
 fn binary_tangent<T: Scalar>(op: Binary, u: &T, ud: &T, w: &T, wd: &T, v: &T) -> T {
+    let d = tangent_rule(op, u, ud, w, wd, v, |r, _| r);
+    if d.re().is_nan() {
+        guarded_binary_tangent(op, u, ud, w, wd, v)
+    } else {
+        d
+    }
+}
+
+/// [`binary_tangent`] again with every product guarded by [`still`], off the hot path
+/// and uncounted (the fast path has counted the same operations already).
+#[cold]
+#[inline(never)]
+fn guarded_binary_tangent<T: Scalar>(op: Binary, u: &T, ud: &T, w: &T, wd: &T, v: &T) -> T {
+    crate::num::uncounted(|| tangent_rule(op, u, ud, w, wd, v, still))
+}
+
+/// The tangent rules, with `g(product, tangent factor)` applied to each product of a
+/// tangent and a partial: the identity, or [`still`].
+#[inline(always)]
+fn tangent_rule<T: Scalar>(
+    op: Binary,
+    u: &T,
+    ud: &T,
+    w: &T,
+    wd: &T,
+    v: &T,
+    g: impl Fn(T, &T) -> T,
+) -> T {
     match op {
         Binary::Add => ud.add(wd),
         Binary::Sub => ud.sub(wd),
         // udot * w + u * wdot
-        Binary::Mul => still(ud.mul(w), ud).add(&still(u.mul(wd), wd)),
+        Binary::Mul => g(ud.mul(w), ud).add(&g(u.mul(wd), wd)),
         // (udot - v * wdot) / w
         Binary::Div => {
-            let n = ud.sub(&still(v.mul(wd), wd));
-            still(n.div(w), &n)
+            let n = ud.sub(&g(v.mul(wd), wd));
+            g(n.div(w), &n)
         }
         // v * (wdot * log u + w * udot / u), where log u is defined (u > 0) or needed
         // (wdot != 0; for u < 0 the result is then NaN: u^w has no derivative in w)
         Binary::Pow if u.re() > 0.0 || (!u.value_is_zero() && !wd.is_zero()) => {
-            let s = still(wd.mul(&u.ln()), wd).add(&still(w.mul(ud), ud).div(u));
-            still(v.mul(&s), &s)
+            let s = g(wd.mul(&u.ln()), wd).add(&g(w.mul(ud), ud).div(u));
+            g(v.mul(&s), &s)
         }
         // u < 0 with a constant exponent: v * w * udot / u
         Binary::Pow if !u.value_is_zero() => {
-            let s = still(w.mul(ud), ud).div(u);
-            still(v.mul(&s), &s)
+            let s = g(w.mul(ud), ud).div(u);
+            g(v.mul(&s), &s)
         }
         Binary::Pow => {
             let (du, dw) = pow_partials_at_zero_base(u, w, v);
-            let t = still(du.mul(ud), ud);
+            let t = g(du.mul(ud), ud);
             if wd.is_zero() {
                 t
             } else {
-                t.add(&still(dw.mul(wd), wd))
+                t.add(&g(dw.mul(wd), wd))
             }
         }
         Binary::Min | Binary::Max => {
@@ -102,22 +132,7 @@ impl<T: Scalar> Scalar for Dual<T> {
     fn is_zero(&self) -> bool {
         self.v.is_zero() && self.d.is_zero()
     }
-    #[inline]
-    fn value_is_zero(&self) -> bool {
-        self.v.value_is_zero()
-    }
-    #[inline]
-    fn selects_left_of(&self, op: Binary, o: &Self) -> bool {
-        self.v.selects_left_of(op, &o.v)
-    }
-    #[inline]
-    fn sign(&self) -> f64 {
-        self.v.sign()
-    }
-    #[inline]
-    fn note_moves(n: u64) {
-        T::note_moves(n)
-    }
+    super::value_queries!();
     #[inline]
     fn unary(&self, op: Unary) -> Self {
         T::note_moves(4);
@@ -164,22 +179,7 @@ impl<T: Scalar> Scalar for DualVec<T> {
     fn is_zero(&self) -> bool {
         self.v.is_zero() && self.d.iter().all(Scalar::is_zero)
     }
-    #[inline]
-    fn value_is_zero(&self) -> bool {
-        self.v.value_is_zero()
-    }
-    #[inline]
-    fn selects_left_of(&self, op: Binary, o: &Self) -> bool {
-        self.v.selects_left_of(op, &o.v)
-    }
-    #[inline]
-    fn sign(&self) -> f64 {
-        self.v.sign()
-    }
-    #[inline]
-    fn note_moves(n: u64) {
-        T::note_moves(n)
-    }
+    super::value_queries!();
     fn unary(&self, op: Unary) -> Self {
         let p = self.d.len() as u64;
         T::note_moves(2 + 2 * p);
@@ -387,6 +387,30 @@ mod tests {
                 bits(&want),
                 "reverse on one tape, row {i}: {row:?}"
             );
+        }
+    }
+
+    /// The guarded recomputation of a NaN tangent is uncounted: an elemental counts the
+    /// same where a zero tangent meets an infinite partial as at a regular point.
+    #[test]
+    fn a_guarded_tangent_counts_as_the_plain_one() {
+        // y / x in the direction of y, (1 - inf * 0) / 0 unguarded; y * (1/x) in the
+        // direction of x, 0 * inf + 2 * -inf unguarded; both NaN at x = 0
+        let cases: [(Binary, f64, f64, f64); 2] = [
+            (Binary::Div, 1.0, 0.0, f64::INFINITY),
+            (Binary::Mul, 0.0, 1.0, f64::NEG_INFINITY),
+        ];
+        for (op, dy, dx, want) in cases {
+            let work = |x: f64| {
+                let y = dual(2.0, dy);
+                let x = dual(x, dx);
+                let w = if op == Binary::Mul { x.recip() } else { x };
+                WorkCounter::measure(|| y.binary(op, &w))
+            };
+            let (at_zero, w0) = work(0.0);
+            let (_, w1) = work(1.0);
+            assert_eq!(at_zero.d.0, want, "{op:?}");
+            assert_eq!(w0, w1, "{op:?}");
         }
     }
 

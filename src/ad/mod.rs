@@ -1,6 +1,30 @@
 //! Automatic differentiation: forward mode ([`Dual`], [`DualVec`]) and reverse mode
 //! on an index-based tape ([`Tape`], [`Var`]), both generic over the scalar.
 
+/// The [`Scalar`](crate::num::Scalar) methods that a wrapper of the scalar `T` (a dual
+/// number, a tape variable) answers from its value `v` alone.
+macro_rules! value_queries {
+    () => {
+        #[inline]
+        fn value_is_zero(&self) -> bool {
+            self.v.value_is_zero()
+        }
+        #[inline]
+        fn selects_left_of(&self, op: Binary, o: &Self) -> bool {
+            self.v.selects_left_of(op, &o.v)
+        }
+        #[inline]
+        fn sign(&self) -> f64 {
+            self.v.sign()
+        }
+        #[inline]
+        fn note_moves(n: u64) {
+            T::note_moves(n)
+        }
+    };
+}
+use value_queries;
+
 mod forward;
 mod reverse;
 mod tensor;
@@ -18,7 +42,11 @@ use crate::num::Scalar;
 /// entry it reaches. The product is computed either way, so the count of operations is
 /// the same.
 ///
-/// On the hot path of both sweeps this is one NaN test; the rest is out of line.
+/// Forward mode applies it to univariate elementals, and reruns a bivariate elemental
+/// with it where the plain tangent came out NaN; reverse mode reruns a whole sweep with
+/// it where an adjoint it returns is NaN. Either rerun is uncounted, so that the counts
+/// of the cost model do not depend on the point. Where it applies, it is one NaN test;
+/// the rest is out of line.
 #[inline(always)]
 pub(crate) fn still<T: Scalar>(r: T, t: &T) -> T {
     if r.re().is_nan() {

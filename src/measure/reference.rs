@@ -74,7 +74,7 @@ impl RefEntry {
 /// The reference Jacobian of a scenario at a point.
 #[derive(Clone, Debug)]
 pub struct Reference {
-    /// entries[i][k]: d y_i / d x_{cols[k]}
+    /// `entries[i][k]`: d y_i / d x_j with j = `cols[k]`
     pub entries: Vec<Vec<RefEntry>>,
     /// the columns computed
     pub cols: Vec<usize>,

@@ -74,6 +74,15 @@ fn charge(class: OpClass) {
     });
 }
 
+/// Runs `f` without counting its work on this thread: for a recomputation off the hot
+/// path whose operations the hot path has counted already.
+pub(crate) fn uncounted<R>(f: impl FnOnce() -> R) -> R {
+    let before = WORK.with(|w| w.get());
+    let r = f();
+    WORK.with(|w| w.set(before));
+    r
+}
+
 /// Measures the work done on this thread by a closure.
 pub struct WorkCounter;
 

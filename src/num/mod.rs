@@ -16,6 +16,7 @@ mod count;
 mod float;
 
 pub use complex::Complex;
+pub(crate) use count::uncounted;
 pub use count::{Count, Eval, Work, WorkCounter};
 
 /// Univariate elementals. `Powi(k)` is u^k for an integer k.
@@ -189,14 +190,7 @@ pub trait Scalar: Clone + std::fmt::Debug {
     /// round to 0).
     #[inline]
     fn sign(&self) -> f64 {
-        let r = self.re();
-        if r > 0.0 {
-            1.0
-        } else if r < 0.0 {
-            -1.0
-        } else {
-            0.0
-        }
+        sign_of(self.re())
     }
 
     /// Records `n` reads or writes of scalar values at an elemental boundary of a
@@ -478,6 +472,18 @@ pub fn pow_partials_at_zero_base<S: Scalar>(u: &S, w: &S, v: &S) -> (S, S) {
         v.mul(&u.ln())
     };
     (du, dw)
+}
+
+/// 1, -1 or 0 (for ±0 and NaN): the slope of |u| at an f64 value.
+#[inline]
+pub fn sign_of(r: f64) -> f64 {
+    if r > 0.0 {
+        1.0
+    } else if r < 0.0 {
+        -1.0
+    } else {
+        0.0
+    }
 }
 
 /// Which argument `min`/`max` selects: `true` for the left one (ties pick the left).

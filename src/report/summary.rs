@@ -8,7 +8,7 @@ use std::fmt::Write;
 /// Per method, the bits of error of each entry: for sweep methods the best over the
 /// steps, for every other method (and `@auto`) the single value. An entry without any
 /// figure (every step vanished in f64) or with NaN bits counts
-/// [`NO_FIGURE_BITS`](crate::check::NO_FIGURE_BITS), as in the gate; a method without
+/// [`NO_FIGURE_BITS`], as in the gate; a method without
 /// rows has no list.
 pub fn best_bits_per_entry(rows: &[AccuracyRow]) -> BTreeMap<String, Vec<f64>> {
     let mut best: BTreeMap<(&str, usize, usize), Option<f64>> = BTreeMap::new();

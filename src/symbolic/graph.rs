@@ -111,18 +111,6 @@ pub(crate) fn eval_node<S: Scalar>(node: &Node, v: &[S], x: &[S]) -> S {
     }
 }
 
-/// 1, -1 or 0 (for ±0 and NaN), exactly as the AD types differentiate |u|.
-#[inline]
-pub(crate) fn sign(r: f64) -> f64 {
-    if r > 0.0 {
-        1.0
-    } else if r < 0.0 {
-        -1.0
-    } else {
-        0.0
-    }
-}
-
 /// A node as a hash key: constants by their bit pattern (so -0 and +0 differ).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum Key {
@@ -233,7 +221,7 @@ impl Graph {
     /// sign(a), folded when `a` is a constant.
     pub(crate) fn sign(&mut self, a: usize) -> usize {
         match self.constant(a) {
-            Some(c) => self.cst(sign(c)),
+            Some(c) => self.cst(crate::num::sign_of(c)),
             None => self.intern(Node::Sign(a)),
         }
     }
