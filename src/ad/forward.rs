@@ -41,11 +41,19 @@ impl<T: Scalar> Dual<T> {
 /// common path carries no test per product.
 #[inline]
 fn binary_tangent<T: Scalar>(op: Binary, u: &T, ud: &T, w: &T, wd: &T, v: &T) -> T {
-    let d = tangent_rule(op, u, ud, w, wd, v, |r, _| r);
-    if d.re().is_nan() {
-        guarded_binary_tangent(op, u, ud, w, wd, v)
-    } else {
-        d
+    match op {
+        // no product of a tangent and a partial: nothing to guard
+        Binary::Add | Binary::Sub | Binary::Min | Binary::Max => {
+            tangent_rule(op, u, ud, w, wd, v, |r, _| r)
+        }
+        _ => {
+            let d = tangent_rule(op, u, ud, w, wd, v, |r, _| r);
+            if d.re().is_nan() {
+                guarded_binary_tangent(op, u, ud, w, wd, v)
+            } else {
+                d
+            }
+        }
     }
 }
 

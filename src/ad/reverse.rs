@@ -171,6 +171,8 @@ struct Store<T> {
     adj: Vec<T>,
     /// number of entries of kind `Input`
     inputs: usize,
+    /// (first index, count) of the inputs when one [`Tape::vars`] recorded all of them
+    bulk: (usize, usize),
 }
 
 /// A tape of elementals over the scalar `T`.
@@ -232,6 +234,7 @@ impl<T: Scalar> Tape<T> {
                 nodes: Vec::new(),
                 adj: Vec::new(),
                 inputs: 0,
+                bulk: (0, 0),
             }),
         }
     }
@@ -250,6 +253,7 @@ impl<T: Scalar> Tape<T> {
             s.kinds.clear();
             s.nodes.clear();
             s.inputs = 0;
+            s.bulk = (0, 0);
         })
     }
 
@@ -319,6 +323,9 @@ impl<T: Scalar> Tape<T> {
                 val: x.clone(),
                 args: [0, 0],
             }));
+            if s.inputs == 0 {
+                s.bulk = (first, xs.len());
+            }
             s.inputs += xs.len();
             first as u32
         });
@@ -544,6 +551,17 @@ impl<T: Scalar> Tape<T> {
                 return Vec::new();
             };
             let zero = first.val.cst(0.0);
+            // the common case: xs are the inputs of one `vars`, which are all the inputs
+            let (b0, bn) = s.bulk;
+            if bn == s.inputs
+                && xs.len() == bn
+                && xs.iter().enumerate().all(|(k, x)| x.index() == b0 + k)
+            {
+                return s.adj[b0..b0 + bn]
+                    .iter_mut()
+                    .map(|a| std::mem::replace(a, zero.clone()))
+                    .collect();
+            }
             // read, checking on the way that xs are the inputs in increasing order
             let mut all_inputs = xs.len() == s.inputs;
             let mut next = 0;
@@ -873,9 +891,37 @@ mod tests {
 }
 
 #[cfg(test)]
-mod guard_tests {
+mod sweep_tests {
     use super::*;
     use crate::num::{Count, WorkCounter};
+
+    /// The adjoints are read in the order of `xs` and reset, whether `xs` are the
+    /// inputs of one `vars` (the fast path), of two recordings, or reordered.
+    #[test]
+    fn adjoints_are_read_in_the_order_asked_and_reset() {
+        fn f<'t>(xs: &[Var<'t, f64>]) -> Var<'t, f64> {
+            xs[0].mul(&xs[1]).mul(&xs[2].mul_f(3.0))
+        }
+        // d/dx0 = 3 x1 x2, d/dx1 = 3 x0 x2, d/dx2 = 3 x0 x1 at (3, 2, 1)
+        let want = [3.0 * 2.0 * 1.0, 3.0 * 3.0 * 1.0, 3.0 * 3.0 * 2.0];
+        // one bulk recording, then a bulk and a single input
+        let tape: Tape<f64> = Tape::new();
+        let xs = tape.vars(&[3.0, 2.0, 1.0]);
+        for _ in 0..2 {
+            assert_eq!(tape.gradient(&f(&xs), &xs), want);
+        }
+        let rev: Vec<_> = xs.iter().rev().cloned().collect();
+        let mut back = want;
+        back.reverse();
+        assert_eq!(tape.gradient(&f(&xs), &rev), back);
+        assert_eq!(tape.gradient(&f(&xs), &xs), want);
+        tape.clear();
+        let mut xs = tape.vars(&[3.0, 2.0]);
+        xs.push(tape.var(1.0));
+        for _ in 0..2 {
+            assert_eq!(tape.gradient(&f(&xs), &xs), want);
+        }
+    }
 
     /// d(2y)/dx of (sqrt(x), 2y) is 0 also at x = 0, where the sweep for 2y passes the
     /// entry sqrt(x) with adjoint 0 and partial inf; the guarded rerun that gives it is

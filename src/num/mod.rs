@@ -391,7 +391,7 @@ pub const ACTIVATION_SWITCH: f64 = 0.5;
 pub const ATAN_SWITCH: f64 = 1e150;
 
 /// psi'(u) from u and v = psi(u), written with the trait's own operations.
-#[inline]
+#[inline(always)]
 pub fn unary_deriv_generic<S: Scalar>(u: &S, op: Unary, v: &S) -> S {
     match op {
         Unary::Neg => u.cst(-1.0),
