@@ -115,3 +115,29 @@ fn precisions_that_agree_but_round_to_different_f64s_do_not_settle() {
     let slope_256 = rug::Float::with_val(256, &at_256[0] * 2u32);
     assert_eq!(slope_256.to_f64(), 1.0);
 }
+
+/// f(x, y) = x^(0 y): the exponent is recorded as a function of y whose derivative
+/// happens to be 0.
+struct NegativeBaseZeroExponent;
+
+impl Function for NegativeBaseZeroExponent {
+    fn eval<S: Scalar>(&self, x: &[S]) -> Vec<S> {
+        vec![x[0].pow(&x[1].mul_f(0.0))]
+    }
+}
+
+#[test]
+fn a_zero_exponent_slope_over_a_negative_base_is_nan_for_the_reference_as_in_reverse_mode() {
+    // at x = -2 the adjoint sweep multiplies by log(-2) = NaN for dy, where forward mode
+    // drops the term of an exponent whose tangent is exactly 0; the reference runs the
+    // sweep (m <= n) and gets NaN at every precision, which counts as settled: by the
+    // chain rule the program has no derivative there (docs/methods.md)
+    let opts = RefOptions::default();
+    let r = reference_jacobian(&NegativeBaseZeroExponent, &[-2.0, 1.0], &[0, 1], &opts);
+    let (dx, dy) = (&r.entries[0][0], &r.entries[0][1]);
+    assert!(dx.settled, "{dx:?}");
+    assert_eq!(dx.value.to_f64(), 0.0);
+    assert!(dy.settled && dy.value.is_nan(), "{dy:?}");
+    let x = derivbench::ad::seeded(&[-2.0, 1.0], 1);
+    assert_eq!(NegativeBaseZeroExponent.eval(&x)[0].d, 0.0);
+}
