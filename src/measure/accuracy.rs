@@ -247,7 +247,7 @@ fn method_estimates(sc: &Scenario, method: Method, sampled: &[usize]) -> Vec<Est
             for &j in sampled {
                 let r = fd::richardson(&f, &sc.x, j, RICHARDSON_LEVELS);
                 for (i, v) in r.value.iter().enumerate() {
-                    out.push(est(Some(r.h), i, j, *v));
+                    out.push(est(Some(r.h[i]), i, j, *v));
                 }
             }
         }
