@@ -406,22 +406,31 @@ pub fn higher_derivatives(sc: &Scenario, j: usize, prec: u32) -> Vec<(f64, f64, 
 /// One-sided: E(h) = |f''| h / 2 + 2u|f| / h, so h* = 2 sqrt(u|f|/|f''|) and
 /// E* = 2 sqrt(u |f| |f''|). Central: E(h) = |f'''| h^2 / 6 + u|f| / h, so
 /// h* = (3u|f|/|f'''|)^(1/3) and E* = 3u|f| / (2h*). `None` when the truncation term
-/// vanishes (the model then has no optimum: larger steps are better).
+/// vanishes (the model then has no optimum: larger steps are better), or the rounding
+/// term does (f = 0: smaller steps are better), or |f| is not finite.
 pub fn fd_model(kind: FdKind, f: f64, d2: f64, d3: f64) -> Option<(f64, f64)> {
     let u = UNIT_ROUNDOFF;
+    // with f = 0 the rounding term vanishes and the model falls with h down to 0
+    if f == 0.0 || !f.is_finite() {
+        return None;
+    }
+    // in roots of each factor, so that no intermediate product leaves the f64 range
     match kind {
         FdKind::Central => {
             if d3 == 0.0 || !d3.is_finite() {
                 return None;
             }
-            let h = (3.0 * u * f / d3).cbrt();
-            Some((h, 1.5 * u * f / h))
+            let (cf, cd) = (f.cbrt(), d3.cbrt());
+            let h = (3.0 * u).cbrt() * (cf / cd);
+            // 3u|f| / (2h) = (3/2) cbrt(u^2 |f|^2 |f'''| / 3)
+            Some((h, 1.5 * (u * u / 3.0).cbrt() * cf * (cf * cd)))
         }
         _ => {
             if d2 == 0.0 || !d2.is_finite() {
                 return None;
             }
-            Some((2.0 * (u * f / d2).sqrt(), 2.0 * (u * f * d2).sqrt()))
+            let (sf, sd) = (f.sqrt(), d2.sqrt());
+            Some((2.0 * u.sqrt() * (sf / sd), 2.0 * u.sqrt() * (sf * sd)))
         }
     }
 }
@@ -686,6 +695,51 @@ mod tests {
         assert!((errc(hc) - ec).abs() <= 1e-12 * ec);
         assert!(errc(hc * 1.01) > ec && errc(hc * 0.99) > ec);
         assert_eq!(fd_model(FdKind::Central, 1.0, 1.0, 0.0), None);
+    }
+
+    #[test]
+    fn model_has_no_optimum_where_f_vanishes() {
+        // f(x) = 0 (sin at 0): the rounding term u|f|/h is 0, so the model's error
+        // falls with h all the way down, like the quadratic's without truncation
+        for kind in FdKind::ALL {
+            assert_eq!(fd_model(kind, 0.0, 1.0, 1.0), None, "{kind:?}");
+            assert_eq!(fd_model(kind, f64::NAN, 1.0, 1.0), None, "{kind:?}");
+            assert_eq!(fd_model(kind, f64::INFINITY, 1.0, 1.0), None, "{kind:?}");
+        }
+        // far from 1, u|f| / |f''| and the like leave the f64 range although the
+        // optimum does not (mpmath at 300 bits, rounded to f64)
+        let want = [
+            (
+                1e-300,
+                1e300,
+                2.1073424255447013e-308,
+                2.1073424255447017e-08,
+            ),
+            (
+                1e-300,
+                1e300,
+                6.931764956787642e-206,
+                2.402468270807459e-111,
+            ),
+            (
+                1e300,
+                1e-300,
+                2.1073424255447018e+292,
+                2.1073424255447017e-08,
+            ),
+            (
+                1e300,
+                1e-300,
+                6.931764956787643e+194,
+                2.4024682708074593e+89,
+            ),
+        ];
+        for (k, (f, d, h, e)) in want.into_iter().enumerate() {
+            let kind = [FdKind::Forward, FdKind::Central][k % 2];
+            let (mh, me) = fd_model(kind, f, d, d).unwrap();
+            assert!(crate::num::bits_err(mh, h) <= 2.0, "{kind:?} h {mh} {h}");
+            assert!(crate::num::bits_err(me, e) <= 2.0, "{kind:?} err {me} {e}");
+        }
     }
 
     #[test]
