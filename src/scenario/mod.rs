@@ -217,13 +217,15 @@ impl Scenario {
     }
 }
 
-/// `k` indices out of 0..n evenly spread, first and last included, increasing.
+/// `k` indices out of 0..n evenly spread, first and last included, increasing (so
+/// two of them when k < 2 <= n).
 pub fn sample_indices(n: usize, k: usize) -> Vec<usize> {
     if k >= n {
         return (0..n).collect();
     }
     if k <= 1 {
-        return vec![0];
+        // n >= 2 here: the first and the last are always in
+        return vec![0, n - 1];
     }
     let mut v: Vec<usize> = (0..k)
         .map(|i| ((i as u128 * (n as u128 - 1)) / (k as u128 - 1)) as usize)
@@ -244,5 +246,12 @@ mod tests {
         assert_eq!(s[0], 0);
         assert_eq!(*s.last().unwrap(), 999);
         assert!(s.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn a_sample_of_one_still_has_the_first_and_the_last() {
+        assert_eq!(sample_indices(5, 1), vec![0, 4]);
+        assert_eq!(sample_indices(5, 2), vec![0, 4]);
+        assert_eq!(sample_indices(1, 1), vec![0]);
     }
 }
