@@ -158,8 +158,11 @@ impl Scalar for Complex {
                     Complex::new(-z.re, -z.im)
                 } else if z.re > 0.0 {
                     z
-                } else {
+                } else if z.re == 0.0 {
                     Complex::new(0.0, 0.0)
+                } else {
+                    // NaN stays NaN, as |u| does over f64
+                    Complex::new(f64::NAN, f64::NAN)
                 }
             }
             Unary::Powi(k) => z.powi(k),
@@ -227,6 +230,16 @@ mod tests {
             let bits = crate::num::bits_err(z.im / h, d);
             assert!(bits <= 2.0, "{op:?}: {} vs {d} ({bits} bits)", z.im / h);
         }
+    }
+
+    #[test]
+    fn abs_of_nan_is_nan_as_in_f64() {
+        // |NaN| is NaN in every other number type; 0 here would turn a NaN derivative
+        // into a finite one
+        let z = Complex::new(f64::NAN, 1e-50).unary(Unary::Abs);
+        assert!(z.re.is_nan() && z.im.is_nan(), "{z:?}");
+        let z = Complex::new(0.0, 1e-50).unary(Unary::Abs);
+        assert_eq!((z.re, z.im), (0.0, 0.0));
     }
 
     #[test]
