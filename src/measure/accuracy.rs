@@ -325,10 +325,11 @@ fn to_row(sc: &Scenario, e: Estimate, r: &Reference) -> AccuracyRow {
     let (abs_err, rel_err, bits) = match e.value {
         None => (None, None, None),
         Some(v) => {
+            // a NaN or infinite value or reference is no finite derivative delivered (64
+            // bits of error), even where both are the same f64 infinity: the reference
+            // may be finite beyond f64's range, or a true infinity that no value equals
             let abs = if v.is_finite() && refv.value.is_finite() {
                 mpfr_abs_diff(&Float::with_val(refv.value.prec(), v), &refv.value)
-            } else if v == reference {
-                0.0
             } else {
                 f64::INFINITY
             };
