@@ -209,7 +209,9 @@ pub fn cost_rows(sc: &Scenario, weights: &Weights) -> (Vec<CostRow>, Vec<String>
         .into_iter()
         .map(|m| {
             let t = weights.time(&m.work);
-            let ratio = t / tf;
+            // a function that executes no elemental (y = x1) costs nothing, and so do its
+            // modes: TIME(mode) <= w TIME(F) holds as 0 <= 0, and the ratio is 1, not 0/0
+            let ratio = if t == 0.0 && tf == 0.0 { 1.0 } else { t / tf };
             let bound = match m.mode {
                 "tangent" => Some(TANGENT_BOUND),
                 "gradient" | "gradient-tensor" => Some(GRADIENT_BOUND),
@@ -585,6 +587,27 @@ mod tests {
         assert!(notes.is_empty(), "{notes:?}");
         assert!(at_unit.iter().any(|m| m == "jacobian-reverse"));
         assert_eq!(modes(&heavy), (at_unit, notes));
+    }
+
+    #[test]
+    fn a_function_without_counted_work_has_ratios_of_one_within_the_bounds() {
+        // y = x1 executes no elemental: TIME(F) = 0, and so does every mode; 0/0 would
+        // make every ratio NaN, every bound fail and the gate unable to pass
+        let text = "name = \"identity\"\ndescription = \"y = x1\"\n\
+                    inputs = [ { name = \"x1\", value = 1.5 } ]\noutputs = [\"x1\"]\n";
+        let (sc, _) = crate::scenario::file::load_str(
+            std::path::Path::new("identity.toml"),
+            text,
+            &crate::scenario::file::Limits::default(),
+        )
+        .unwrap();
+        let (rows, _) = cost_rows(&sc, &Weights::default());
+        assert!(rows.len() >= 3);
+        for r in &rows {
+            assert_eq!(r.time, 0.0, "{}", r.mode);
+            assert_eq!(r.ratio.to_bits(), 1.0f64.to_bits(), "{}", r.mode);
+            assert_eq!(r.within, r.bound.map(|_| true), "{}", r.mode);
+        }
     }
 
     fn w(moves: u64, adds: u64, mults: u64, nlops: u64) -> Work {
