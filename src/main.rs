@@ -110,6 +110,14 @@ fn emit(text: &str) -> Result<()> {
     }
 }
 
+/// Writes to standard error, ignoring a closed pipe (`derivbench check 2>&1 | head`):
+/// the exit code stays the command's own.
+fn emit_err(text: &str) {
+    use std::io::Write;
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(text.as_bytes()).and_then(|_| err.flush());
+}
+
 /// Bad input: exit code 2.
 #[derive(Debug)]
 struct BadInput(String);
@@ -383,7 +391,7 @@ fn run(cli: Cli) -> Result<()> {
         } => {
             let o = derivbench::check::command(&baseline, &results, update)
                 .map_err(|e| bad(e.to_string()))?;
-            eprint!("{}", o.stderr);
+            emit_err(&o.stderr);
             emit(&o.stdout)?;
             if let Some(failure) = o.failure {
                 return Err(anyhow::anyhow!(failure));
@@ -421,7 +429,7 @@ fn main() -> ExitCode {
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("derivbench: {e:#}");
+            emit_err(&format!("derivbench: {e:#}\n"));
             if e.downcast_ref::<BadInput>().is_some() {
                 ExitCode::from(2)
             } else {

@@ -81,11 +81,14 @@ struct ModeWork {
 }
 
 /// Largest estimated TIME of the two Jacobian modes together, (2.5 n + 4 m) x TIME(F)
-/// (n tangent sweeps, m adjoint sweeps), for which they are executed in full.
+/// (n tangent sweeps, m adjoint sweeps), for which they are executed in full. TIME(F) is
+/// taken at unit weights, whatever the weights of the run: which modes are measured
+/// depends on the scenario only, so results at other weights have the same modes.
 pub const JACOBIAN_BUDGET: f64 = 5e7;
 
 /// The estimate checked against [`JACOBIAN_BUDGET`]: the bounds of the cost model for n
-/// tangent sweeps (forward) and m adjoint sweeps (reverse), with TIME(F) = `tf`.
+/// tangent sweeps (forward) and m adjoint sweeps (reverse), with TIME(F) = `tf` (at unit
+/// weights).
 pub fn jacobian_estimate(tf: f64, n: usize, m: usize) -> f64 {
     tf * (2.5 * n as f64 + 4.0 * m as f64)
 }
@@ -181,7 +184,9 @@ pub fn cost_rows(sc: &Scenario, weights: &Weights) -> (Vec<CostRow>, Vec<String>
         });
     }
     let mut notes = Vec::new();
-    let jac_cost = jacobian_estimate(tf, sc.n(), sc.m);
+    // at unit weights: the modes measured must not depend on the weights of the run
+    let tf_unit = Weights::default().time(&f);
+    let jac_cost = jacobian_estimate(tf_unit, sc.n(), sc.m);
     if jac_cost <= JACOBIAN_BUDGET {
         modes.push(ModeWork {
             mode: "jacobian-forward",
@@ -195,7 +200,7 @@ pub fn cost_rows(sc: &Scenario, weights: &Weights) -> (Vec<CostRow>, Vec<String>
         });
     } else {
         notes.push(format!(
-            "jacobian modes not measured: n = {} tangent and m = {} adjoint sweeps of a function of TIME {tf:.0} (an estimated {jac_cost:.3e}) exceed the budget of {JACOBIAN_BUDGET:.0}",
+            "jacobian modes not measured: n = {} tangent and m = {} adjoint sweeps of a function of TIME {tf_unit:.0} at unit weights (an estimated {jac_cost:.3e}) exceed the budget of {JACOBIAN_BUDGET:.0}",
             sc.n(),
             sc.m
         ));
@@ -204,7 +209,9 @@ pub fn cost_rows(sc: &Scenario, weights: &Weights) -> (Vec<CostRow>, Vec<String>
         .into_iter()
         .map(|m| {
             let t = weights.time(&m.work);
-            let ratio = t / tf;
+            // a function that executes no elemental (y = x1) costs nothing, and so do its
+            // modes: TIME(mode) <= w TIME(F) holds as 0 <= 0, and the ratio is 1, not 0/0
+            let ratio = if t == 0.0 && tf == 0.0 { 1.0 } else { t / tf };
             let bound = match m.mode {
                 "tangent" => Some(TANGENT_BOUND),
                 "gradient" | "gradient-tensor" => Some(GRADIENT_BOUND),
@@ -554,6 +561,53 @@ mod tests {
             jacobian_estimate(10.0, 4, 64),
             10.0 * (2.5 * 4.0 + 4.0 * 64.0)
         );
+    }
+
+    #[test]
+    fn the_weights_do_not_decide_which_modes_are_measured() {
+        // near the budget: within it at unit weights, beyond it if the estimate took
+        // the weights of the run; the Jacobian modes must be measured at both, or a
+        // check at other weights reports them missing from the baseline
+        use crate::scenario::DenseJacobian;
+        let sc = DenseJacobian::scenario("near", "", 1, 700, 1);
+        let heavy = Weights {
+            mu: 4.0,
+            pi: 2.0,
+            nu: 1.0,
+        };
+        let f = work_function(&sc);
+        let unit = Weights::default();
+        assert!(jacobian_estimate(unit.time(&f), sc.n(), sc.m) <= JACOBIAN_BUDGET);
+        assert!(jacobian_estimate(heavy.time(&f), sc.n(), sc.m) > JACOBIAN_BUDGET);
+        let modes = |w: &Weights| {
+            let (rows, notes) = cost_rows(&sc, w);
+            (rows.into_iter().map(|r| r.mode).collect::<Vec<_>>(), notes)
+        };
+        let (at_unit, notes) = modes(&unit);
+        assert!(notes.is_empty(), "{notes:?}");
+        assert!(at_unit.iter().any(|m| m == "jacobian-reverse"));
+        assert_eq!(modes(&heavy), (at_unit, notes));
+    }
+
+    #[test]
+    fn a_function_without_counted_work_has_ratios_of_one_within_the_bounds() {
+        // y = x1 executes no elemental: TIME(F) = 0, and so does every mode; 0/0 would
+        // make every ratio NaN, every bound fail and the gate unable to pass
+        let text = "name = \"identity\"\ndescription = \"y = x1\"\n\
+                    inputs = [ { name = \"x1\", value = 1.5 } ]\noutputs = [\"x1\"]\n";
+        let (sc, _) = crate::scenario::file::load_str(
+            std::path::Path::new("identity.toml"),
+            text,
+            &crate::scenario::file::Limits::default(),
+        )
+        .unwrap();
+        let (rows, _) = cost_rows(&sc, &Weights::default());
+        assert!(rows.len() >= 3);
+        for r in &rows {
+            assert_eq!(r.time, 0.0, "{}", r.mode);
+            assert_eq!(r.ratio.to_bits(), 1.0f64.to_bits(), "{}", r.mode);
+            assert_eq!(r.within, r.bound.map(|_| true), "{}", r.mode);
+        }
     }
 
     fn w(moves: u64, adds: u64, mults: u64, nlops: u64) -> Work {

@@ -41,6 +41,17 @@ pub enum Node {
         /// the value when the right argument is picked
         otherwise: usize,
     },
+    /// `then` when the value of `x` is exactly zero (either sign), `otherwise` when it is
+    /// not (NaN included), decided by [`Scalar::value_is_zero`] as the AD types decide
+    /// it. The zero-base limits of the derivative of pow.
+    IfZero {
+        /// the value tested
+        x: usize,
+        /// the value when `x` is zero
+        then: usize,
+        /// the value when `x` is not zero
+        otherwise: usize,
+    },
 }
 
 impl Node {
@@ -57,6 +68,7 @@ impl Node {
                 otherwise,
                 ..
             } => ([u, w, then, otherwise], 4),
+            Node::IfZero { x, then, otherwise } => ([x, then, otherwise, 0], 3),
         };
         a.into_iter().take(k)
     }
@@ -78,6 +90,11 @@ impl Node {
                 op,
                 u: f(u),
                 w: f(w),
+                then: f(then),
+                otherwise: f(otherwise),
+            },
+            Node::IfZero { x, then, otherwise } => Node::IfZero {
+                x: f(x),
                 then: f(then),
                 otherwise: f(otherwise),
             },
@@ -108,6 +125,13 @@ pub(crate) fn eval_node<S: Scalar>(node: &Node, v: &[S], x: &[S]) -> S {
                 v[otherwise].clone()
             }
         }
+        Node::IfZero { x, then, otherwise } => {
+            if v[x].value_is_zero() {
+                v[then].clone()
+            } else {
+                v[otherwise].clone()
+            }
+        }
     }
 }
 
@@ -120,6 +144,7 @@ enum Key {
     Binary(Binary, usize, usize),
     Sign(usize),
     Select(Binary, usize, usize, usize, usize),
+    IfZero(usize, usize, usize),
 }
 
 impl Key {
@@ -137,6 +162,7 @@ impl Key {
                 then,
                 otherwise,
             } => Key::Select(op, u, w, then, otherwise),
+            Node::IfZero { x, then, otherwise } => Key::IfZero(x, then, otherwise),
         }
     }
 }
@@ -253,6 +279,18 @@ impl Graph {
             then,
             otherwise,
         })
+    }
+
+    /// `x == 0 ? then : otherwise` by [`Scalar::value_is_zero`] (NaN is not zero); folded
+    /// when both branches are the same node or `x` is a constant.
+    pub(crate) fn if_zero(&mut self, x: usize, then: usize, otherwise: usize) -> usize {
+        if then == otherwise {
+            return then;
+        }
+        if let Some(c) = self.constant(x) {
+            return if c.value_is_zero() { then } else { otherwise };
+        }
+        self.intern(Node::IfZero { x, then, otherwise })
     }
 
     pub(crate) fn add(&mut self, a: usize, b: usize) -> usize {

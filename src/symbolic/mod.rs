@@ -45,10 +45,11 @@
 //! | abs u | sign(u) u' | ubar += sign(u) vbar |
 //! | u^k | k u^(k-1) u' | ubar += (u^(k-1) k) vbar (k = 2: u 2; k = 1: 1; k = 0: 0) |
 //!
-//! Two node kinds exist only in derivatives: [`Node::Sign`], which evaluates to 1, -1
-//! or 0 (also for NaN), and [`Node::Select`], which picks one of two values by the
-//! comparison min or max makes (ties and NaN pick the left argument). Both decide on
-//! the value rounded to f64, exactly as the AD types do.
+//! Three node kinds exist only in derivatives: [`Node::Sign`], which evaluates to 1, -1
+//! or 0 (also for NaN); [`Node::Select`], which picks one of two values by the
+//! comparison min or max makes (ties and NaN pick the left argument); and
+//! [`Node::IfZero`], which picks one of two values by whether a value is exactly zero
+//! (NaN is not), for the zero-base limits of pow. All decide as the AD types do.
 //!
 //! # Simplification
 //!
@@ -250,8 +251,9 @@ impl Derivatives {
     /// d y_i / d x_j written out as a tree, with `names[k]` for input k (`x[k]`,
     /// 0-based, when missing); `None` when the tree has more than `max_nodes` nodes.
     ///
-    /// Every bivariate operation is parenthesised; `sign(u)` is [`Node::Sign`] and
-    /// `(u <= w ? a : b)`, `(u >= w ? a : b)` are [`Node::Select`] for min and max.
+    /// Every bivariate operation is parenthesised; `sign(u)` is [`Node::Sign`],
+    /// `(u <= w ? a : b)`, `(u >= w ? a : b)` are [`Node::Select`] for min and max, and
+    /// `(u == 0.0 ? a : b)` is [`Node::IfZero`].
     pub fn expression(
         &self,
         i: usize,
@@ -331,6 +333,15 @@ fn write_tree(nodes: &[Node], i: usize, names: &[&str], s: &mut String) {
             s.push_str(if op == Binary::Min { " <= " } else { " >= " });
             w(wi, s);
             s.push_str(" ? ");
+            w(then, s);
+            s.push_str(" : ");
+            w(otherwise, s);
+            s.push(')');
+        }
+        Node::IfZero { x, then, otherwise } => {
+            s.push('(');
+            w(x, s);
+            s.push_str(" == 0.0 ? ");
             w(then, s);
             s.push_str(" : ");
             w(otherwise, s);

@@ -162,12 +162,10 @@ fn local(g: &mut Graph, op: Unary, u: usize, v: usize) -> usize {
     }
 }
 
-/// `x == 0 ? then : otherwise` as two selects (x <= 0, then x >= 0), the exact-zero test
-/// of [`crate::num::Scalar::is_zero`] in the graph's comparisons (a NaN takes `then`).
+/// `x == 0 ? then : otherwise`, the exact-zero test of
+/// [`crate::num::Scalar::value_is_zero`] that the AD types make (a NaN is not zero).
 fn if_zero(g: &mut Graph, x: usize, then: usize, otherwise: usize) -> usize {
-    let zero = g.cst(0.0);
-    let at_most = g.select(Binary::Min, x, zero, then, otherwise);
-    g.select(Binary::Max, x, zero, at_most, otherwise)
+    g.if_zero(x, then, otherwise)
 }
 
 /// Differentiates every output of `program` with respect to every input.

@@ -68,10 +68,10 @@ fn every_rule_as_an_expression() {
         ("-(-x)", "1.0"),
         ("x * x", "(x + x)"),
         ("x / y", "(1.0 / y)"),
-        // at x = 0 exactly (two selects), the limit y x^(y-1), 0 where y = 0
+        // at x = 0 exactly (NaN is not 0), the limit y x^(y-1), 0 where y = 0
         (
             "pow(x, y)",
-            "(x >= 0.0 ? (x <= 0.0 ? (y >= 0.0 ? (y <= 0.0 ? 0.0 : (pow(x, (y - 1.0)) * y)) : (pow(x, (y - 1.0)) * y)) : ((pow(x, y) * y) / x)) : ((pow(x, y) * y) / x))",
+            "(x == 0.0 ? (y == 0.0 ? 0.0 : (pow(x, (y - 1.0)) * y)) : ((pow(x, y) * y) / x))",
         ),
         ("min(x, y)", "(x <= y ? 1.0 : 0.0)"),
         ("max(x, y)", "(x >= y ? 1.0 : 0.0)"),
@@ -89,7 +89,7 @@ fn every_rule_as_an_expression() {
         ("x / y", "(-((1.0 / y) * (x / y)))"),
         (
             "pow(x, y)",
-            "(x >= 0.0 ? (x <= 0.0 ? (pow(x, y) >= 0.0 ? (pow(x, y) <= 0.0 ? 0.0 : (pow(x, y) * log(x))) : (pow(x, y) * log(x))) : (pow(x, y) * log(x))) : (pow(x, y) * log(x)))",
+            "(x == 0.0 ? (pow(x, y) == 0.0 ? 0.0 : (pow(x, y) * log(x))) : (pow(x, y) * log(x)))",
         ),
         ("min(x, y)", "(x <= y ? 0.0 : 1.0)"),
         ("max(x, y)", "(x >= y ? 0.0 : 1.0)"),
@@ -454,4 +454,24 @@ fn no_inputs_and_unused_inputs() {
         differentiate(&p, Sharing::Dag).eval(&[0.0, 5.0]),
         vec![vec![1.0, 0.0]]
     );
+}
+
+#[test]
+fn a_nan_base_or_exponent_of_pow_is_not_taken_for_a_zero() {
+    // log(-1) is NaN: the tape's zero-base test (`value_is_zero`) is false for NaN, so
+    // its partials are the general w v / u and v log u, NaN; the symbolic derivative
+    // must not turn them into the zero-base limits (0 or a finite w u^(w-1))
+    let p = compile(&["x", "y"], &["pow(log(x), y)"]);
+    let d = differentiate(&p, Sharing::Dag);
+    for pt in [[-1.0, 2.0], [-1.0, 1.0], [f64::NAN, 1.0]] {
+        let g = d.eval(&pt);
+        assert!(g[0].iter().all(|v| v.is_nan()), "at {pt:?}: {g:?}");
+        assert_eq!(check(&p, &d, &pt), (true, true), "at {pt:?}");
+    }
+    // a zero base with a NaN exponent: w u^(w-1) is NaN, not the limit 0 of w = 0
+    let p = compile(&["x", "y"], &["pow(x, log(y))"]);
+    let d = differentiate(&p, Sharing::Dag);
+    let pt = [0.0, -1.0];
+    assert!(d.eval(&pt)[0][0].is_nan(), "{:?}", d.eval(&pt));
+    assert_eq!(check(&p, &d, &pt), (true, true));
 }
