@@ -372,7 +372,16 @@ fn run(cli: Cli) -> Result<()> {
                         p.len()
                     )))
                 }
-                Some(p) => p,
+                Some(p) => {
+                    // scenario files reject non-finite inputs; so does the command line
+                    if let Some((k, v)) = p.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+                        return Err(bad(format!(
+                            "--point: input {} is {v}; the point must be finite",
+                            k + 1
+                        )));
+                    }
+                    p
+                }
                 None => sc.x.clone(),
             };
             if input == 0 || input > sc.n() {
