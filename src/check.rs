@@ -624,7 +624,13 @@ fn absolute_rules<'b>(
 ) -> Vec<Violation> {
     let mut v = Vec::new();
     for f in &r.failures {
-        v.push(violation(Kind::Run, &f.what, "", f.error.clone()));
+        // a load error names its file (with line and column) itself
+        let what = if f.error.starts_with(&f.what) {
+            ""
+        } else {
+            f.what.as_str()
+        };
+        v.push(violation(Kind::Run, what, "", f.error.clone()));
     }
     for s in &r.scenarios {
         let fig = figures(s);
@@ -686,17 +692,22 @@ pub fn check(b: &Baseline, r: &RunResults) -> Report {
         ));
     }
     let failed: BTreeSet<&str> = r.failures.iter().map(|f| f.what.as_str()).collect();
+    // a file that did not load is named by its path, not by the scenarios in it
+    let unloaded = r.failures.iter().filter(|f| !f.internal).count();
+    let missing_scenario = if unloaded == 0 {
+        "scenario in the baseline, not in the results".to_string()
+    } else {
+        format!(
+            "scenario in the baseline, not in the results (perhaps in one of the {unloaded} \
+             scenario file(s) that did not load, listed above)"
+        )
+    };
     let by_name: BTreeMap<&str, &ScenarioResult> =
         r.scenarios.iter().map(|s| (s.name.as_str(), s)).collect();
     for (name, sb) in &b.scenarios {
         let Some(s) = by_name.get(name.as_str()) else {
             if !failed.contains(name.as_str()) {
-                v.push(violation(
-                    Kind::Missing,
-                    name,
-                    "",
-                    "scenario in the baseline, not in the results".into(),
-                ));
+                v.push(violation(Kind::Missing, name, "", missing_scenario.clone()));
             }
             continue;
         };
@@ -1316,7 +1327,7 @@ pub fn command(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::results::{AccuracyRow, CostRow, ReferenceRow, RunSettings};
+    use crate::results::{AccuracyRow, CostRow, Failure, ReferenceRow, RunSettings};
 
     fn acc(method: &str, h: Option<f64>, i: usize, j: usize, bits: Option<f64>) -> AccuracyRow {
         AccuracyRow {
@@ -1603,6 +1614,33 @@ mod tests {
                 "settings: cost weights (mu, pi, nu) = (2, 1, 1) differ from the baseline's \
               (1, 1, 1); ratios without a bound are not compared"
             ]
+        );
+    }
+
+    #[test]
+    fn a_missing_scenario_beside_a_file_that_did_not_load_points_at_it() {
+        let r = results();
+        let mut b = update(None, &r).unwrap().baseline;
+        b.scenarios
+            .insert("gone".into(), ScenarioBaseline::default());
+        let mut broken = r.clone();
+        broken.failures.push(Failure {
+            what: "scenarios/gone.toml".into(),
+            error: "scenarios/gone.toml:1:1: expected a key".into(),
+            internal: false,
+        });
+        let lines: Vec<String> = check(&b, &broken)
+            .violations
+            .iter()
+            .map(|v| v.to_string())
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                "run: scenarios/gone.toml:1:1: expected a key",
+                "missing: gone: scenario in the baseline, not in the results (perhaps in one \
+                 of the 1 scenario file(s) that did not load, listed above)"
+            ],
         );
     }
 
