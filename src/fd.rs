@@ -264,14 +264,33 @@ pub fn complex_step_size(x: f64) -> f64 {
     1e-50 * x.abs().max(1.0)
 }
 
-/// Steps of a sweep from `from` down to `to` with `per_decade` steps per decade,
-/// computed as powers of ten so that every run and machine gets the same f64 steps.
+/// Steps of a sweep from `from` down to `to` with `per_decade` steps per decade: the
+/// powers 10^(e - k / per_decade) with e = log10(from), where an e within 1e-9 of a
+/// multiple of 1/per_decade is taken as that multiple (the f64 0.1 starts at exactly
+/// 10^-1), each evaluated in MPFR and correctly rounded to f64, so that every run and
+/// machine gets the same f64 steps (a libm's `powf` and `log10` may round differently
+/// in the last bit), and a decade is the f64 nearest its power of ten (`1e-16`).
 pub fn step_sweep(from: f64, to: f64, per_decade: u32) -> Vec<f64> {
-    let (a, b) = (from.log10(), to.log10());
-    let per = per_decade.max(1) as f64;
-    let count = ((a - b) * per).round() as i64;
+    use rug::Float;
+    const P: u32 = 256;
+    let per = per_decade.max(1);
+    // log10(x) * per, or its integer when it lies that close to one
+    let grid = |x: f64| -> Float {
+        let e = Float::with_val(P, Float::with_val(P, x).log10() * per);
+        let r = e.to_f64().round();
+        if (e.to_f64() - r).abs() < 1e-9 {
+            Float::with_val(P, r)
+        } else {
+            e
+        }
+    };
+    let (a, b) = (grid(from), grid(to));
+    let count = Float::with_val(P, &a - &b).to_f64().round() as i64;
     (0..=count.max(0))
-        .map(|k| 10f64.powf(a - k as f64 / per))
+        .map(|k| {
+            let e = Float::with_val(P, &a - k) / per;
+            Float::with_val(P, Float::with_val(P, 10).pow(&e)).to_f64()
+        })
         .collect()
 }
 
@@ -342,7 +361,16 @@ mod tests {
         assert_eq!(s.len(), 16);
         assert_eq!(s[0], 0.1);
         assert_eq!(s[15], 1e-16);
-        assert_eq!(step_sweep(1e-1, 1e-3, 2).len(), 5);
+        // every decade is the correctly rounded power of ten (the parsed literal)
+        for (k, h) in s.iter().enumerate() {
+            assert_eq!(*h, format!("1e-{}", k + 1).parse::<f64>().unwrap(), "{k}");
+        }
+        // half decades: 10^(-k/2) rounded to f64, by mpmath at 400 bits
+        // (`float(mpmath.power(10, -mpf(k)/2))`, k = 2..6)
+        assert_eq!(
+            step_sweep(1e-1, 1e-3, 2),
+            [0.1, 0.03162277660168379, 0.01, 0.0031622776601683794, 0.001]
+        );
     }
 
     #[test]
