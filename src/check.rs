@@ -1329,6 +1329,15 @@ mod tests {
     use super::*;
     use crate::results::{AccuracyRow, CostRow, Failure, ReferenceRow, RunSettings};
 
+    /// The violations of `r` against `b`, as `check` prints them.
+    fn violation_lines(b: &Baseline, r: &RunResults) -> Vec<String> {
+        check(b, r)
+            .violations
+            .iter()
+            .map(|v| v.to_string())
+            .collect()
+    }
+
     fn acc(method: &str, h: Option<f64>, i: usize, j: usize, bits: Option<f64>) -> AccuracyRow {
         AccuracyRow {
             scenario: "s".into(),
@@ -1492,11 +1501,7 @@ mod tests {
         s.cost[2] = cost("gradient", 5.0);
         s.cost[3] = cost("jacobian-forward", 4.5001);
         s.reference[0].settled = false;
-        let lines: Vec<String> = check(&b, &worse)
-            .violations
-            .iter()
-            .map(|v| v.to_string())
-            .collect();
+        let lines = violation_lines(&b, &worse);
         assert_eq!(
             lines,
             [
@@ -1536,11 +1541,7 @@ mod tests {
         worse.scenarios[0].cost[2] = cost("gradient", 4.4);
         assert!(check(&b, &worse).passed());
         worse.scenarios[0].cost[2] = cost("gradient", 4.6);
-        let lines: Vec<String> = check(&b, &worse)
-            .violations
-            .iter()
-            .map(|v| v.to_string())
-            .collect();
+        let lines = violation_lines(&b, &worse);
         assert_eq!(
             lines,
             ["cost: s gradient: ratio 4.600 > allowed 4.5 (exception: taped \"pow\" stores\\recomputes)"]
@@ -1595,11 +1596,7 @@ mod tests {
             .cost
             .retain(|c| c.mode != "jacobian-forward");
         fewer.settings.weights = [2.0, 1.0, 1.0];
-        let lines: Vec<String> = check(&b, &fewer)
-            .violations
-            .iter()
-            .map(|v| v.to_string())
-            .collect();
+        let lines = violation_lines(&b, &fewer);
         assert_eq!(
             lines,
             [
@@ -1615,25 +1612,15 @@ mod tests {
               (1, 1, 1); ratios without a bound are not compared"
             ]
         );
-    }
-
-    #[test]
-    fn a_missing_scenario_beside_a_file_that_did_not_load_points_at_it() {
-        let r = results();
-        let mut b = update(None, &r).unwrap().baseline;
-        b.scenarios
-            .insert("gone".into(), ScenarioBaseline::default());
+        // beside a file that did not load, which is named once, the missing scenario
+        // points at it
         let mut broken = r.clone();
         broken.failures.push(Failure {
             what: "scenarios/gone.toml".into(),
             error: "scenarios/gone.toml:1:1: expected a key".into(),
             internal: false,
         });
-        let lines: Vec<String> = check(&b, &broken)
-            .violations
-            .iter()
-            .map(|v| v.to_string())
-            .collect();
+        let lines = violation_lines(&b, &broken);
         assert_eq!(
             lines,
             [
@@ -1658,11 +1645,7 @@ mod tests {
         assert!(report.settings[0].starts_with("settings: cost weights (mu, pi, nu) = (1, 3, 1)"));
         // the bounds still hold at any weights
         other.scenarios[0].cost[2] = cost("gradient", 4.5);
-        let lines: Vec<String> = check(&b, &other)
-            .violations
-            .iter()
-            .map(|v| v.to_string())
-            .collect();
+        let lines = violation_lines(&b, &other);
         assert_eq!(
             lines,
             ["cost: s gradient: ratio 4.500 > bound 4 (no exception in the baseline)"]
