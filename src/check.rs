@@ -624,13 +624,8 @@ fn absolute_rules<'b>(
 ) -> Vec<Violation> {
     let mut v = Vec::new();
     for f in &r.failures {
-        // a load error names its file (with line and column) itself
-        let what = if f.error.starts_with(&f.what) {
-            ""
-        } else {
-            f.what.as_str()
-        };
-        v.push(violation(Kind::Run, what, "", f.error.clone()));
+        // `line` names the file or scenario once (a load error names its own file)
+        v.push(violation(Kind::Run, "", "", f.line()));
     }
     for s in &r.scenarios {
         let fig = figures(s);

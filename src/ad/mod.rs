@@ -43,8 +43,8 @@ use crate::num::Scalar;
 /// the same.
 ///
 /// Forward mode applies it to univariate elementals, and reruns a bivariate elemental
-/// with it where the plain tangent came out NaN; reverse mode reruns a whole sweep with
-/// it where an adjoint it returns is NaN. Either rerun is uncounted, so that the counts
+/// with it where the plain tangent came out NaN; reverse mode (the scalar and the matrix
+/// tape) reruns a whole sweep with it where an adjoint it returns is NaN. Either rerun is uncounted, so that the counts
 /// of the cost model do not depend on the point. Where it applies, it is one NaN test;
 /// the rest is out of line.
 #[inline(always)]
@@ -61,6 +61,17 @@ pub(crate) fn still<T: Scalar>(r: T, t: &T) -> T {
 fn still_nan<T: Scalar>(r: T, t: &T) -> T {
     if t.is_zero() {
         t.clone()
+    } else {
+        r
+    }
+}
+
+/// [`still`] when `GUARD`, the product as it is otherwise: the per-product rule of a
+/// sweep compiled once plain (the hot path) and once guarded (the rerun).
+#[inline(always)]
+pub(crate) fn guard<const GUARD: bool, T: Scalar>(r: T, t: &T) -> T {
+    if GUARD {
+        still(r, t)
     } else {
         r
     }

@@ -37,7 +37,7 @@
 //! `still` in the parent module), uncounted, since the plain sweep counted the same
 //! operations.
 
-use super::still;
+use super::guard;
 use crate::num::{pow_partials_at_zero_base, Binary, Scalar, Unary};
 use std::cell::UnsafeCell;
 
@@ -433,13 +433,7 @@ impl<T: Scalar> Tape<T> {
     ) {
         let zero = nodes[0].val.cst(0.0);
         // a product of an adjoint and a partial: guarded by `still`, or as it is
-        let g = |r: T, t: &T| -> T {
-            if GUARD {
-                still(r, t)
-            } else {
-                r
-            }
-        };
+        let g = guard::<GUARD, T>;
         for i in (0..nodes.len()).rev() {
             let k = kinds[i];
             if RECORD {

@@ -42,6 +42,8 @@
 //! adjoint entry of exactly 0 passes 0 back through the elementwise rules (unary,
 //! Hadamard, scale) also where the partial is infinite, not 0 * inf = NaN; inside a
 //! matrix product (`dgemm` on f64) a zero adjoint times an infinite entry is still NaN.
+//! [`TensorTape::gradient`] sweeps plain and reruns guarded, uncounted, only where an
+//! adjoint it returns is NaN.
 //!
 //! # Counting
 //!
@@ -75,7 +77,7 @@
 //! contribution is written, not added), in MULTS (no adjoint for a constant operand,
 //! such as the data X in X W^T) and in wall time.
 
-use super::still;
+use super::guard;
 use crate::num::{Scalar, Unary};
 
 /// The operation of a node.
@@ -487,18 +489,30 @@ impl<T: Scalar> TensorTape<T> {
 
     /// The adjoint sweep from the 1 x 1 output `y` with ybar = 1.
     pub fn backward(&mut self, y: Mat) {
+        let one = self.unit_seed(y);
+        self.backward_seeded(y, std::slice::from_ref(&one));
+    }
+
+    /// ybar = 1 for the 1 x 1 output `y`.
+    fn unit_seed(&self, y: Mat) -> T {
         assert_eq!(
             (y.rows, y.cols),
             (1, 1),
             "backward: the output is not 1 x 1"
         );
-        let one = self.vals[self.node(y).off].cst(1.0);
-        self.backward_seeded(y, std::slice::from_ref(&one));
+        self.vals[self.node(y).off].cst(1.0)
     }
 
     /// The adjoint sweep from `y` with adjoint `ybar` (the shape of `y`, row-major):
-    /// afterwards [`Self::grad`] gives ybar^T dy/dx for each input x.
+    /// afterwards [`Self::grad`] gives ybar^T dy/dx for each input x. Every elementwise
+    /// product is guarded (an adjoint entry of 0 passes 0 back); [`Self::gradient`]
+    /// sweeps plain first and guarded only where an adjoint came out NaN.
     pub fn backward_seeded(&mut self, y: Mat, ybar: &[T]) {
+        self.sweep::<true>(y, ybar)
+    }
+
+    /// The sweep, with the elementwise products guarded or as they are.
+    fn sweep<const GUARD: bool>(&mut self, y: Mat, ybar: &[T]) {
         let ny = self.node(y);
         assert_eq!(ybar.len(), ny.len(), "backward: ybar is not the shape of y");
         let Self {
@@ -560,12 +574,12 @@ impl<T: Scalar> TensorTape<T> {
                     if na.grad {
                         let w = &vals[nb.range()];
                         let (d, first) = target!(ia, na);
-                        put(d, first, |i| still(g[i].mul(&w[i]), &g[i]));
+                        put(d, first, |i| guard::<GUARD, T>(g[i].mul(&w[i]), &g[i]));
                     }
                     if nb.grad {
                         let u = &vals[na.range()];
                         let (d, first) = target!(ib, nb);
-                        put(d, first, |i| still(g[i].mul(&u[i]), &g[i]));
+                        put(d, first, |i| guard::<GUARD, T>(g[i].mul(&u[i]), &g[i]));
                     }
                 }
                 Op::BiasAdd => {
@@ -597,7 +611,7 @@ impl<T: Scalar> TensorTape<T> {
                         put_neg(d, first, g);
                     } else {
                         put(d, first, |i| {
-                            still(u[i].unary_deriv(op, &v[i]).mul(&g[i]), &g[i])
+                            guard::<GUARD, T>(u[i].unary_deriv(op, &v[i]).mul(&g[i]), &g[i])
                         });
                     }
                 }
@@ -615,7 +629,7 @@ impl<T: Scalar> TensorTape<T> {
                 Op::Scale(c) => {
                     T::note_moves(8 * n);
                     let (d, first) = target!(ia, na);
-                    put(d, first, |i| still(g[i].mul_f(c), &g[i]));
+                    put(d, first, |i| guard::<GUARD, T>(g[i].mul_f(c), &g[i]));
                 }
                 Op::MatMul { ta, tb } => {
                     let (m, n) = (node.rows, node.cols);
@@ -659,8 +673,23 @@ impl<T: Scalar> TensorTape<T> {
     }
 
     /// The gradient of the 1 x 1 output `y` with respect to `xs`, concatenated in order.
+    /// The sweep is plain; where an adjoint of `xs` is NaN it runs again guarded and
+    /// uncounted (the plain sweep counted the same operations), as on the scalar tape.
     pub fn gradient(&mut self, y: Mat, xs: &[Mat]) -> Vec<T> {
-        self.backward(y);
+        let one = [self.unit_seed(y)];
+        self.sweep::<false>(y, &one);
+        let out = self.grads(xs);
+        if out.iter().any(|g| g.re().is_nan()) {
+            return crate::num::uncounted(|| {
+                self.sweep::<true>(y, &one);
+                self.grads(xs)
+            });
+        }
+        out
+    }
+
+    /// The adjoints of `xs` after a sweep, concatenated in order.
+    fn grads(&self, xs: &[Mat]) -> Vec<T> {
         let mut out = Vec::with_capacity(xs.iter().map(|x| x.len()).sum());
         for &x in xs {
             out.extend(self.grad(x));
@@ -1050,6 +1079,25 @@ mod tests {
     /// R_0 psi(X_0) is identically 0, so dL/dX_0 = 0 exactly, as the scalar tape gives
     /// it (an adjoint of exactly 0 passes 0 back); dL/dX_1 = R_1 psi'(X_1) = psi'(1) =
     /// 1/2, 1 and -1.
+    /// The guarded rerun behind a NaN adjoint is uncounted: the gradient of
+    /// sum(R o sqrt(X)) with R_0 = 0 counts the same at X_0 = 0 as at X_0 = 1.
+    #[test]
+    fn a_guarded_rerun_counts_as_the_plain_sweep() {
+        let work = |x0: f64| {
+            let mut tape: TensorTape<Count> = TensorTape::new();
+            let xm = tape.input(1, 2, &[Count(x0), Count(1.0)]);
+            let p = tape.unary(xm, Unary::Sqrt);
+            let rm = tape.constant(1, 2, [0.0, 1.0], &Count(0.0));
+            let w = tape.hadamard(rm, p);
+            let l = tape.sum_all(w);
+            WorkCounter::measure(|| tape.gradient(l, &[xm]))
+        };
+        let (g0, w0) = work(0.0);
+        let (_, w1) = work(1.0);
+        assert_eq!(g0, vec![Count(0.0), Count(0.5)]);
+        assert_eq!(w0, w1);
+    }
+
     #[test]
     fn a_zero_adjoint_passes_zero_through_an_infinite_partial_as_on_the_scalar_tape() {
         use crate::ad::Tape;
