@@ -161,7 +161,12 @@ pub struct Richardson {
 /// estimate, error and stopping point, and the levels continue while an output has not
 /// stopped. An entry that is not finite (f is NaN or infinite at x + h or x - h, a large
 /// step having left the domain) has no error estimate: it is never accepted, and it does
-/// not stop the extrapolation.
+/// not stop the extrapolation. An output's table starts at its first finite level and
+/// runs `max_levels` levels from there: sqrt at x = 1e-3 is NaN at the first 14 steps
+/// (down to 1.3e-3), so its extrapolation starts at the 15th. An output that is not
+/// finite at x itself is not waited for, and none is waited for below the textbook
+/// central step; one evaluation at x is spent when the first level has an entry that
+/// is not finite.
 pub fn richardson(
     f: &impl Fn(&[f64]) -> Vec<f64>,
     x: &[f64],
@@ -173,27 +178,44 @@ pub fn richardson(
     const SAFE: f64 = 2.0;
     let max_levels = max_levels.max(2);
     let mut h = 0.1 * x[j].abs().max(1.0);
+    let floor = FdKind::Central.textbook_step(x[j]);
     let mut evals = 0;
     let central = |h: f64, evals: &mut usize| {
         let st = Stencil::new(FdKind::Central, x[j], h);
         *evals += 2;
         (fd_column(f, x, j, &st), st.h)
     };
-    // a[i][k]: Neville table, each entry a column over outputs
+    // a[i][k]: Neville table, each entry a column over outputs; an entry built from a
+    // level that is not finite for an output is not finite either, so each output's
+    // table in effect starts at its first finite level
     let mut a: Vec<Vec<Vec<f64>>> = Vec::with_capacity(max_levels);
     let (c0, h0) = central(h, &mut evals);
     let m = c0.len();
+    // per output, the level its table starts at (its first finite level)
+    let mut start: Vec<Option<usize>> = c0.iter().map(|c| c.is_finite().then_some(0)).collect();
+    let mut stopped = vec![false; m];
+    if start.iter().any(Option::is_none) {
+        // an output not finite at x has no derivative to wait for
+        let fx = f(x);
+        evals += 1;
+        for (s, y) in stopped.iter_mut().zip(&fx) {
+            *s |= !y.is_finite();
+        }
+    }
     a.push(vec![c0.clone()]);
     let mut best = c0;
     let mut best_h = vec![h0; m];
     let mut err = vec![f64::INFINITY; m];
-    let mut stopped = vec![false; m];
-    for i in 1..max_levels {
-        if stopped.iter().all(|s| *s) {
-            break;
-        }
+    let mut i = 0;
+    while stopped.iter().any(|s| !s) {
+        i += 1;
         h /= CON;
         let (ci, hi) = central(h, &mut evals);
+        for o in 0..m {
+            if start[o].is_none() && ci[o].is_finite() {
+                start[o] = Some(i);
+            }
+        }
         let mut row = vec![ci];
         let mut fac = CON2;
         for k in 1..=i {
@@ -228,9 +250,10 @@ pub fn richardson(
         }
         for o in 0..m {
             let jump = (row[i][o] - a[i - 1][i - 1][o]).abs();
-            if jump >= SAFE * err[o] {
-                stopped[o] = true;
-            }
+            stopped[o] |= match start[o] {
+                Some(s) => jump >= SAFE * err[o] || i + 1 - s >= max_levels,
+                None => h < floor,
+            };
         }
         a.push(row);
     }
@@ -393,12 +416,36 @@ mod tests {
         for (v, w) in r.value.iter().zip(want) {
             assert!(crate::num::bits_err(*v, w) <= 8.0, "{v} against {w}: {r:?}");
         }
-        assert!(r.evals <= 30);
+        // sqrt's table starts at the 4th level (0.1 / 1.4^3 = 0.036 < 0.05) and runs at
+        // most 15 levels from there, and one evaluation is spent at x
+        assert!(r.evals <= 2 * (3 + 15) + 1, "{r:?}");
         // the second output alone gets the same accuracy as beside the first
         let alone = richardson(&|x: &[f64]| vec![x[0].exp()], &[0.05], 0, 15);
         assert!(
             crate::num::bits_err(alone.value[0], want[1]) <= 8.0,
             "{alone:?}"
         );
+    }
+
+    #[test]
+    fn richardson_shrinks_a_start_that_leaves_the_domain() {
+        // sqrt at 1e-3: h0 = 0.1 and the 14 levels below it (down to 9e-4 at 1.4^-14)
+        // all reach below 0 but the last, so without a smaller start no estimate is
+        // finite. Oracle: mpmath at 200 bits, 1 / (2 sqrt(1e-3)) with 1e-3 the f64
+        // value, rounded to f64.
+        let want = 15.811388300841896;
+        let f = |x: &[f64]| vec![x[0].sqrt()];
+        let r = richardson(&f, &[1e-3], 0, 15);
+        assert!(crate::num::bits_err(r.value[0], want) <= 12.0, "{r:?}");
+        assert!(r.err[0].is_finite(), "{r:?}");
+        // 14 levels before the table starts, 15 from there, and one evaluation at x
+        assert!(r.evals <= 59, "{r:?}");
+        // an output NaN at x itself does not shrink the start of the others
+        let g = |x: &[f64]| vec![x[0].exp(), (x[0] - 1.0).sqrt()];
+        let both = richardson(&g, &[0.5], 0, 15);
+        let alone = richardson(&|x: &[f64]| vec![x[0].exp()], &[0.5], 0, 15);
+        assert_eq!(both.value[0], alone.value[0]);
+        assert_eq!(both.h[0], alone.h[0]);
+        assert!(both.value[1].is_nan() && both.err[1] == f64::INFINITY);
     }
 }

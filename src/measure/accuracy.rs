@@ -16,7 +16,8 @@ use std::collections::HashMap;
 /// The unit roundoff of f64, 2^-53: the relative error of one correctly rounded result.
 pub const UNIT_ROUNDOFF: f64 = f64::EPSILON / 2.0;
 
-/// Levels of Ridders' extrapolation (two evaluations each): at most 30 evaluations.
+/// Levels of Ridders' extrapolation (two evaluations each) from an output's first finite
+/// level: 30 evaluations when the first step stays in f's domain.
 pub const RICHARDSON_LEVELS: usize = 15;
 
 /// Settings of the accuracy measurement.
