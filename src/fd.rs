@@ -98,6 +98,12 @@ impl Stencil {
         self.hi == self.lo
     }
 
+    /// True when a point of the stencil overflowed f64 (x + h or x - h is infinite, for
+    /// a step of the order of f64::MAX): no f64 program can evaluate f there.
+    pub fn overflowed(&self) -> bool {
+        !(self.hi.is_finite() && self.lo.is_finite())
+    }
+
     /// The quotient (f_hi - f_lo) / (hi - lo) from the two function values, evaluated
     /// in the scalar of the values with hi - lo rounded to f64, as an f64 program
     /// computes it (exact when the two points are within a factor of two of each other,
@@ -330,6 +336,22 @@ mod tests {
         let v = Stencil::new(FdKind::Forward, 1.5, 1e-17);
         assert!(v.vanished());
         assert_eq!(v.h, 0.0);
+        assert!(!st.overflowed() && !v.overflowed());
+    }
+
+    #[test]
+    fn a_step_beyond_f64_overflows_and_does_not_vanish() {
+        // 1.7e308 + 1e307 > f64::MAX: forward and central reach +inf; backward does not
+        for (kind, over) in [
+            (FdKind::Forward, true),
+            (FdKind::Central, true),
+            (FdKind::Backward, false),
+        ] {
+            let st = Stencil::new(kind, 1.7e308, 1e307);
+            assert_eq!(st.overflowed(), over, "{kind:?}: {st:?}");
+            assert!(!st.vanished(), "{kind:?}");
+        }
+        assert!(Stencil::new(FdKind::Backward, -1.7e308, 1e307).overflowed());
     }
 
     #[test]

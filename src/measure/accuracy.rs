@@ -123,7 +123,8 @@ fn fd_column_estimates(
     reference_col: &[Float],
 ) -> Vec<Estimate> {
     let xj = sc.x[j];
-    // (method, stencil) in report order; None for a step that vanished in f64
+    // (method, step reported, stencil) in report order; no stencil for a step that
+    // vanished in f64 (reported as h = 0) or whose point overflowed f64 (h = inf)
     let mut runs: Vec<(String, f64, Option<Stencil>)> = Vec::new();
     for &kind in kinds {
         let auto = kind.textbook_step(xj);
@@ -133,8 +134,15 @@ fn fd_column_estimates(
             .chain(std::iter::once((format!("{}@auto", kind.method()), auto)));
         for (method, h) in named {
             let st = Stencil::new(kind, xj, h);
-            let st = (!st.vanished()).then_some(st);
-            runs.push((method, h, st));
+            let shown = if st.vanished() {
+                0.0
+            } else if st.overflowed() {
+                f64::INFINITY
+            } else {
+                st.h
+            };
+            let st = (!st.vanished() && !st.overflowed()).then_some(st);
+            runs.push((method, shown, st));
         }
     }
     let mut f64s = Cache::new(sc, sc.x.clone(), j);
@@ -202,11 +210,11 @@ fn fd_column_estimates(
         mpfr = quotients(p, &all);
     }
     let mut out = Vec::new();
-    for (((method, _, st), value), q) in runs.iter().zip(values).zip(mpfr) {
+    for (((method, shown, _), value), q) in runs.iter().zip(values).zip(mpfr) {
         for i in 0..sc.m {
             out.push(Estimate {
                 method: method.clone(),
-                h: Some(st.map_or(0.0, |st| st.h)),
+                h: Some(*shown),
                 output: i,
                 input: j,
                 value: value.as_ref().map(|v| v[i]),
@@ -642,6 +650,21 @@ fn notes(sc: &Scenario, rows: &[AccuracyRow], r: &Reference) -> Vec<String> {
         notes.push(format!(
             "the step sweep went below the spacing of x: some steps vanish in f64 ((x + h) - x = 0) for {}",
             vanished.join(", ")
+        ));
+    }
+    let overflowed: Vec<&str> = {
+        let mut v: Vec<&str> = rows
+            .iter()
+            .filter(|r| r.h == Some(f64::INFINITY))
+            .map(|r| r.method.as_str())
+            .collect();
+        v.dedup();
+        v
+    };
+    if !overflowed.is_empty() {
+        notes.push(format!(
+            "the step sweep went beyond f64: x + h or x - h overflows for some steps of {} (no figure at those steps)",
+            overflowed.join(", ")
         ));
     }
     let unsettled = r.entries.iter().flatten().filter(|e| !e.settled).count();
