@@ -2,7 +2,8 @@
 //! "unsettled" where no precision up to the cap does: here the derivative of 5000 steps of
 //! the chaotic logistic map, which loses about a bit per step. Two precisions that agree
 //! on many bits but round to different f64s (a derivative just off a midpoint) do not
-//! settle.
+//! settle, nor do two that agree on a value whose rounding bound is larger than the
+//! value (a term absorbed at both precisions).
 
 use derivbench::measure::{reference_jacobian, RefOptions};
 use derivbench::num::Scalar;
@@ -114,6 +115,79 @@ fn precisions_that_agree_but_round_to_different_f64s_do_not_settle() {
     let at_256 = NearMidpoint.eval(&[rug::Float::with_val(256, 0.5)]);
     let slope_256 = rug::Float::with_val(256, &at_256[0] * 2u32);
     assert_eq!(slope_256.to_f64(), 1.0);
+}
+
+/// f(a, b) = (a + (b - a)) tanh(232 a): df/da = (1 + (0 - 1)) tanh(232 a) + 0.5 * 232
+/// sech^2(232 a) at (1, 0.5), 1.4e-199, where the reverse sweep sums the adjoint of a
+/// as +t, then 1.4e-199, then -t with t = tanh(232) ~ 1.
+struct AbsorbedTerm;
+
+impl Function for AbsorbedTerm {
+    fn eval<S: Scalar>(&self, x: &[S]) -> Vec<S> {
+        let (a, b) = (&x[0], &x[1]);
+        vec![a.add(&b.sub(a)).mul(&a.mul_f(232.0).tanh())]
+    }
+}
+
+#[test]
+fn a_term_absorbed_at_two_precisions_does_not_settle_on_their_agreement() {
+    // 1.4e-199 is 2^-660 of t: 256 and 512 bits both absorb it and agree on 0; the
+    // rounding bound of that 0 (about 2t in units of 2^-p) refuses it, and the loop
+    // goes on until the precision resolves the term. Oracle: mpmath at 400 bits,
+    // 0.5 * 232 * sech(232)^2, rounded to f64.
+    let want = 1.42520841339631e-199;
+    let r = reference_jacobian(&AbsorbedTerm, &[1.0, 0.5], &[0, 1], &RefOptions::default());
+    assert!(r.settled(), "{r:?}");
+    let e = &r.entries[0][0];
+    assert_eq!(e.to_f64(), want, "{e:?}");
+    assert!(e.precision > 1024, "{e:?}");
+    // the derivative in b has no absorbed term and settles at the first pair
+    assert_eq!(r.entries[0][1].precision, 512);
+    // what the absorption does in f64: reverse mode loses the term, forward mode keeps it
+    let tape = derivbench::ad::Tape::new();
+    let xs = tape.vars(&[1.0, 0.5]);
+    let y = AbsorbedTerm.eval(&xs).remove(0);
+    assert_eq!(tape.gradient(&y, &xs)[0], 0.0);
+    let fwd = derivbench::ad::jacobian_forward(|d| AbsorbedTerm.eval(d), &[1.0, 0.5], &[0]);
+    assert!(
+        derivbench::num::bits_err(fwd[0][0], want) <= 4.0,
+        "{}",
+        fwd[0][0]
+    );
+}
+
+/// f(x) = x - x: df/dx = 1 - 1, a zero by cancellation.
+struct Cancels;
+
+impl Function for Cancels {
+    fn eval<S: Scalar>(&self, x: &[S]) -> Vec<S> {
+        vec![x[0].sub(&x[0])]
+    }
+}
+
+#[test]
+fn a_zero_by_cancellation_is_unsettled_and_a_structural_zero_settles() {
+    // 1 - 1 = 0 at every precision, as would be 1 + tiny - 1 with tiny below the cap's
+    // resolution: the reference cannot tell them apart and says so
+    let opts = RefOptions::default();
+    let r = reference_jacobian(&Cancels, &[0.75], &[0], &opts);
+    let e = &r.entries[0][0];
+    assert!(!e.settled && e.precision == opts.max_precision, "{e:?}");
+    assert_eq!(e.to_f64(), 0.0);
+    // d(2y)/dx: nothing is summed into x's adjoint, an exact 0 at the first pair
+    let r = reference_jacobian(&Doubles, &[0.75, 3.0], &[0, 1], &opts);
+    assert!(r.settled(), "{r:?}");
+    assert_eq!(r.entries[0][0].to_f64(), 0.0);
+    assert_eq!(r.entries[0][0].precision, 512);
+}
+
+/// f(x, y) = 2y.
+struct Doubles;
+
+impl Function for Doubles {
+    fn eval<S: Scalar>(&self, x: &[S]) -> Vec<S> {
+        vec![x[1].mul_f(2.0)]
+    }
 }
 
 /// f(x, y) = x^(0 y): the exponent is recorded as a function of y whose derivative

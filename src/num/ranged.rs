@@ -1,0 +1,198 @@
+//! MPFR with a running rounding bound: the scalar of the reference, which tells a
+//! derivative that is determined at its precision from one lost below it.
+//!
+//! Agreement between two precisions cannot see a term that both absorb: in
+//! (t + tiny) - t with tiny below 2^-2p t, precisions p and 2p both return 0 and agree
+//! exactly, while the derivative is tiny. [`Ranged`] carries beside each MPFR value `v`
+//! a first-order bound `m` on its rounding error in units of 2^-p (Wilkinson's running
+//! error analysis: every operation adds |result| for its own rounding and passes on its
+//! arguments' bounds times its partial derivatives), so that |v - exact| <= m 2^-p to
+//! first order. The reference accepts an entry only when |v| is large against m 2^-p
+//! ([`Ranged::determined`]); the sum above has m about 2t and is refused until the
+//! precision resolves tiny. A structural zero (nothing summed into it) has m = 0 and is
+//! exact.
+//!
+//! The bound is kept in f64. Where it overflows, or a partial is not finite, it is
+//! infinite, and where it underflows it is 0: in both cases it gives no evidence, and
+//! the reference falls back on agreement alone (`determined` is true).
+
+use super::{Binary, Scalar, Unary};
+use rug::Float;
+
+/// An MPFR value and a first-order bound on its rounding error, in units of 2^-p.
+#[derive(Clone, Debug)]
+pub struct Ranged {
+    /// the value, at its precision p
+    pub v: Float,
+    /// |v - exact| <= m 2^-p to first order; 0 for an exact value, infinite when unknown
+    pub m: f64,
+}
+
+impl Ranged {
+    /// An exact value (an input or a constant): no rounding error.
+    pub fn exact(v: Float) -> Ranged {
+        Ranged { v, m: 0.0 }
+    }
+
+    /// True when the bound says nothing against `agree_bits` leading bits of the value:
+    /// |v| >= m 2^(agree_bits - p), or the bound is 0 (exact), infinite (unknown) or
+    /// the value is not a finite number.
+    pub fn determined(&self, agree_bits: u32) -> bool {
+        if !(self.m > 0.0 && self.m.is_finite() && self.v.is_finite()) {
+            return true;
+        }
+        let p = self.v.prec();
+        let mut noise = Float::with_val(64, self.m);
+        let shift = i64::from(p) - i64::from(agree_bits);
+        if shift >= 0 {
+            noise >>= shift.min(i64::from(u32::MAX)) as u32;
+        } else {
+            noise <<= (-shift).min(i64::from(u32::MAX)) as u32;
+        }
+        Float::with_val(p, self.v.abs_ref()) >= noise
+    }
+
+    fn with(&self, v: Float, m: f64) -> Ranged {
+        Ranged {
+            v,
+            m: if m.is_nan() { f64::INFINITY } else { m },
+        }
+    }
+}
+
+/// `d * m`, with an exact argument (m = 0) passing nothing, also through an infinite
+/// partial.
+fn through(d: f64, m: f64) -> f64 {
+    if m == 0.0 {
+        0.0
+    } else {
+        d.abs() * m
+    }
+}
+
+impl Scalar for Ranged {
+    fn cst(&self, c: f64) -> Self {
+        Ranged::exact(self.v.cst(c))
+    }
+    fn re(&self) -> f64 {
+        self.v.re()
+    }
+    fn is_zero(&self) -> bool {
+        Scalar::is_zero(&self.v)
+    }
+    fn selects_left_of(&self, op: Binary, o: &Self) -> bool {
+        self.v.selects_left_of(op, &o.v)
+    }
+    fn sign(&self) -> f64 {
+        self.v.sign()
+    }
+    fn unary(&self, op: Unary) -> Self {
+        let v = self.v.unary(op);
+        let (u, r) = (self.v.to_f64(), v.to_f64());
+        // |psi'(u)| in f64, from u and v = psi(u)
+        let d = match op {
+            Unary::Neg | Unary::Abs => 1.0,
+            Unary::Recip => r * r,
+            Unary::Exp => r,
+            Unary::Log => 1.0 / u,
+            Unary::Sqrt => 0.5 / r,
+            Unary::Sin => u.cos(),
+            Unary::Cos => u.sin(),
+            Unary::Tan => 1.0 + r * r,
+            Unary::Tanh => 1.0 - r * r,
+            Unary::Sigmoid => r * (1.0 - r),
+            Unary::Atan => 1.0 / (1.0 + u * u),
+            Unary::Powi(k) => f64::from(k) * r / u,
+        };
+        // its own rounding: none for -u and |u|, four roundings for sigmoid (negation,
+        // exp, add, reciprocal), one for the others (MPFR rounds correctly)
+        let own = match op {
+            Unary::Neg | Unary::Abs => 0.0,
+            Unary::Sigmoid => 4.0,
+            _ => 1.0,
+        };
+        let m = through(d, self.m) + own * r.abs();
+        self.with(v, m)
+    }
+    fn binary(&self, op: Binary, o: &Self) -> Self {
+        let v = self.v.binary(op, &o.v);
+        let (a, b, r) = (self.v.to_f64(), o.v.to_f64(), v.to_f64());
+        let m = match op {
+            Binary::Add | Binary::Sub => self.m + o.m + r.abs(),
+            Binary::Mul => through(b, self.m) + through(a, o.m) + r.abs(),
+            Binary::Div => through(1.0 / b, self.m) + through(r / b, o.m) + r.abs(),
+            Binary::Pow => through(b * r / a, self.m) + through(r * a.ln(), o.m) + r.abs(),
+            Binary::Min | Binary::Max => {
+                if self.v.selects_left_of(op, &o.v) {
+                    self.m
+                } else {
+                    o.m
+                }
+            }
+        };
+        self.with(v, m)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ad::Tape;
+
+    fn r(p: u32, x: f64) -> Ranged {
+        Ranged::exact(Float::with_val(p, x))
+    }
+
+    #[test]
+    fn an_absorbed_term_is_not_determined() {
+        // (1 + tiny) - 1 with tiny = 2^-600: 0 at 256 and at 512 bits, a bound of about
+        // 2 in units of 2^-p, so 0 is refused; at 1024 bits tiny is resolved
+        let tiny = 2f64.powi(-600);
+        for p in [256, 512] {
+            let s = r(p, 1.0).add(&r(p, tiny)).sub(&r(p, 1.0));
+            assert!(Scalar::is_zero(&s.v), "{p}: {s:?}");
+            assert!((1.0..=4.0).contains(&s.m), "{p}: {s:?}");
+            assert!(!s.determined(100), "{p}: {s:?}");
+        }
+        let s = r(1024, 1.0).add(&r(1024, tiny)).sub(&r(1024, 1.0));
+        assert_eq!(s.v.to_f64(), tiny);
+        assert!(s.determined(100), "{s:?}");
+    }
+
+    #[test]
+    fn exact_values_and_structural_zeros_are_determined() {
+        let z = r(256, 0.0);
+        assert!(z.determined(100));
+        // d(2y)/dx on a tape: nothing is summed into x's adjoint
+        let tape: Tape<Ranged> = Tape::new();
+        let xs = tape.vars(&[r(256, 0.5), r(256, 3.0)]);
+        let y = xs[1].mul_f(2.0).add(&xs[1].sin());
+        let g = tape.gradient(&y, &xs);
+        assert!(Scalar::is_zero(&g[0].v) && g[0].m == 0.0, "{:?}", g[0]);
+        assert!(g[0].determined(100));
+        assert!(g[1].m > 0.0 && g[1].determined(100), "{:?}", g[1]);
+    }
+
+    #[test]
+    fn the_bound_covers_the_rounding_it_tracks() {
+        // a chain of elementals at 64 bits against the same at 512: the difference is
+        // within the bound of the 64-bit computation (in units of 2^-64)
+        let chain = |p: u32| {
+            let x = r(p, 0.7);
+            let y = x.exp().sin().mul_f(3.1).div(&r(p, 0.9)).add(&x.sqrt());
+            y.sub(&y.tanh().powi(3).atan())
+        };
+        let (lo, hi) = (chain(64), chain(512));
+        let err = Float::with_val(600, &lo.v - &hi.v).abs();
+        let bound = Float::with_val(600, lo.m) >> 64u32;
+        assert!(err > 0, "the 64-bit chain rounds");
+        assert!(err <= bound, "{err} > {bound}");
+    }
+
+    #[test]
+    fn unknown_bounds_give_no_evidence() {
+        let big = r(256, 1e300).mul(&r(256, 1e300)).sub(&r(256, 1.0));
+        assert!(big.m.is_infinite(), "{big:?}");
+        assert!(big.determined(100));
+    }
+}
