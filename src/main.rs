@@ -275,6 +275,20 @@ fn failures_error(failures: &[derivbench::results::Failure]) -> Option<anyhow::E
 /// The resource limits of this invocation, from `--limit`.
 static LIMITS: std::sync::OnceLock<scenario::file::Limits> = std::sync::OnceLock::new();
 
+impl Command {
+    /// The subcommand's name, as typed.
+    fn name(&self) -> &'static str {
+        match self {
+            Command::Run { .. } => "run",
+            Command::Plot { .. } => "plot",
+            Command::List { .. } => "list",
+            Command::Trace { .. } => "trace",
+            Command::Check { .. } => "check",
+            Command::CostTable { .. } => "cost-table",
+        }
+    }
+}
+
 fn run(cli: Cli) -> Result<()> {
     let mut limits = scenario::file::Limits::default();
     for kv in &cli.limits {
@@ -286,6 +300,7 @@ fn run(cli: Cli) -> Result<()> {
             .map_err(|e| bad(format!("--limit: {e}")))?;
     }
     let _ = LIMITS.set(limits);
+    derivbench::run::failpoint("command", cli.command.name());
     match cli.command {
         Command::Run {
             scenarios,

@@ -32,9 +32,26 @@ impl Default for RunOptions {
     }
 }
 
+/// A test hook of debug builds: panics when the environment variable
+/// `DERIVBENCH_FAILPOINT` is `POINT:NAME` (`measure:SCENARIO`, `timing:SCENARIO`,
+/// `command:run`), so that tests can drive the paths that handle a defect (which valid
+/// input never reaches) through the binary: results kept, exit code 1. Release builds
+/// compile it out.
+#[doc(hidden)]
+#[inline]
+pub fn failpoint(point: &str, name: &str) {
+    #[cfg(debug_assertions)]
+    if std::env::var("DERIVBENCH_FAILPOINT").is_ok_and(|v| v == format!("{point}:{name}")) {
+        panic!("failpoint {point}:{name}");
+    }
+    #[cfg(not(debug_assertions))]
+    let _ = (point, name);
+}
+
 /// Measures one scenario. A panic inside (a defect, never expected) becomes an error.
 pub fn run_scenario(sc: &Scenario, opts: &RunOptions) -> Result<ScenarioResult, String> {
     catch_unwind(AssertUnwindSafe(|| {
+        failpoint("measure", &sc.name);
         let acc = measure_accuracy(sc, &opts.accuracy);
         let (cost, cost_notes) = cost_rows(sc, &opts.weights);
         let mut notes = acc.notes;
@@ -150,6 +167,7 @@ pub fn run_all_with(
                 if !opts.wall_budget.is_zero() {
                     let mut cost = s.cost.clone();
                     let timed = catch_unwind(AssertUnwindSafe(|| {
+                        failpoint("timing", &sc.name);
                         measure_wall(sc, &mut cost, opts.wall_budget)
                     }));
                     match timed {
