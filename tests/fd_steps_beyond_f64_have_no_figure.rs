@@ -9,8 +9,9 @@ use std::path::Path;
 
 #[test]
 fn fd_steps_beyond_f64_have_no_figure() {
-    let text = "name = \"top\"\ninputs = [{ name = \"x\", value = 1.7e308 }]\n\
-                outputs = [\"x / 1e300\"]\n\
+    let text = "name = \"top\"\n\
+                inputs = [{ name = \"x\", value = 1.7e308 }, { name = \"z\", value = 1.7e308 }]\n\
+                outputs = [\"x / 1e300 + z / 1e300\"]\n\
                 fd = { steps = { from = 1e308, to = 1e306, per_decade = 1 } }\n";
     let (sc, _) = load_str(Path::new("top.toml"), text, &Limits::default()).unwrap();
     let opts = AccuracyOptions {
@@ -18,10 +19,20 @@ fn fd_steps_beyond_f64_have_no_figure() {
         ..AccuracyOptions::default()
     };
     let acc = measure_accuracy(&sc, &opts);
-    let rows = |m: &str| -> Vec<_> { acc.rows.iter().filter(|r| r.method == m).collect() };
+    let rows = |m: &str, j: usize| -> Vec<_> {
+        acc.rows
+            .iter()
+            .filter(|r| r.method == m && r.input == j)
+            .collect()
+    };
     // 1.7e308 + 1e308 and 1.7e308 + 1e307 overflow; 1.7e308 + 1e306 does not
-    for m in ["fd-forward", "fd-central"] {
-        let r = rows(m);
+    for (m, j) in [
+        ("fd-forward", 0),
+        ("fd-central", 0),
+        ("fd-forward", 1),
+        ("fd-central", 1),
+    ] {
+        let r = rows(m, j);
         assert_eq!(r.len(), 3, "{m}");
         for over in &r[..2] {
             assert_eq!(over.h, Some(f64::INFINITY), "{over:?}");
@@ -33,7 +44,10 @@ fn fd_steps_beyond_f64_have_no_figure() {
         assert!(fits.h.is_some_and(|h| h.is_finite() && h > 0.0), "{fits:?}");
         assert!(fits.bits_err.is_some_and(|b| b < 16.0), "{fits:?}");
     }
-    for r in rows("fd-backward") {
+    for r in rows("fd-backward", 0)
+        .into_iter()
+        .chain(rows("fd-backward", 1))
+    {
         assert!(r.h.is_some_and(f64::is_finite), "{r:?}");
         assert!(r.bits_err.is_some_and(|b| b < 16.0), "{r:?}");
     }

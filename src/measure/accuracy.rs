@@ -637,30 +637,24 @@ fn reference_rows(sc: &Scenario, r: &Reference) -> Vec<ReferenceRow> {
 
 fn notes(sc: &Scenario, rows: &[AccuracyRow], r: &Reference) -> Vec<String> {
     let mut notes = Vec::new();
-    let vanished: Vec<&str> = {
-        let mut v: Vec<&str> = rows
-            .iter()
-            .filter(|r| r.h == Some(0.0))
-            .map(|r| r.method.as_str())
-            .collect();
-        v.dedup();
+    // the methods (each once, in report order) with a step of the sweep reported as h
+    let with_step = |h: f64| -> Vec<&str> {
+        let mut v: Vec<&str> = Vec::new();
+        for r in rows.iter().filter(|r| r.h == Some(h)) {
+            if !v.contains(&r.method.as_str()) {
+                v.push(&r.method);
+            }
+        }
         v
     };
+    let vanished = with_step(0.0);
     if !vanished.is_empty() {
         notes.push(format!(
             "the step sweep went below the spacing of x: some steps vanish in f64 ((x + h) - x = 0) for {}",
             vanished.join(", ")
         ));
     }
-    let overflowed: Vec<&str> = {
-        let mut v: Vec<&str> = rows
-            .iter()
-            .filter(|r| r.h == Some(f64::INFINITY))
-            .map(|r| r.method.as_str())
-            .collect();
-        v.dedup();
-        v
-    };
+    let overflowed = with_step(f64::INFINITY);
     if !overflowed.is_empty() {
         notes.push(format!(
             "the step sweep went beyond f64: x + h or x - h overflows for some steps of {} (no figure at those steps)",
