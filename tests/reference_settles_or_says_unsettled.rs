@@ -156,24 +156,42 @@ fn a_term_absorbed_at_two_precisions_does_not_settle_on_their_agreement() {
     );
 }
 
-/// f(x) = x - x: df/dx = 1 - 1, a zero by cancellation.
-struct Cancels;
+/// f(x) = exp(x) - exp(x), and g(x) = x - x: df/dx = exp(x) - exp(x) cancels rounded
+/// terms, dg/dx = 1 - 1 exact ones.
+struct Cancels {
+    rounded: bool,
+}
 
 impl Function for Cancels {
     fn eval<S: Scalar>(&self, x: &[S]) -> Vec<S> {
-        vec![x[0].sub(&x[0])]
+        let u = if self.rounded {
+            x[0].exp()
+        } else {
+            x[0].clone()
+        };
+        let w = if self.rounded {
+            x[0].exp()
+        } else {
+            x[0].clone()
+        };
+        vec![u.sub(&w)]
     }
 }
 
 #[test]
-fn a_zero_by_cancellation_is_unsettled_and_a_structural_zero_settles() {
-    // 1 - 1 = 0 at every precision, as would be 1 + tiny - 1 with tiny below the cap's
-    // resolution: the reference cannot tell them apart and says so
+fn a_zero_by_cancellation_of_rounded_terms_is_unsettled_and_an_exact_zero_settles() {
+    // exp(x) - exp(x) = 0 at every precision, as would be e + tiny - e with tiny below
+    // the cap's resolution: the bound cannot see that both roundings are the same, so
+    // the reference cannot tell the two apart and says so
     let opts = RefOptions::default();
-    let r = reference_jacobian(&Cancels, &[0.75], &[0], &opts);
+    let r = reference_jacobian(&Cancels { rounded: true }, &[0.75], &[0], &opts);
     let e = &r.entries[0][0];
     assert!(!e.settled && e.precision == opts.max_precision, "{e:?}");
     assert_eq!(e.to_f64(), 0.0);
+    // 1 - 1 is exact (MPFR says no rounding took place): 0 at the first pair
+    let r = reference_jacobian(&Cancels { rounded: false }, &[0.75], &[0], &opts);
+    assert!(r.settled(), "{r:?}");
+    assert_eq!(r.entries[0][0].precision, 512);
     // d(2y)/dx: nothing is summed into x's adjoint, an exact 0 at the first pair
     let r = reference_jacobian(&Doubles, &[0.75, 3.0], &[0, 1], &opts);
     assert!(r.settled(), "{r:?}");

@@ -5,19 +5,23 @@
 //! (t + tiny) - t with tiny below 2^-2p t, precisions p and 2p both return 0 and agree
 //! exactly, while the derivative is tiny. [`Ranged`] carries beside each MPFR value `v`
 //! a first-order bound `m` on its rounding error in units of 2^-p (Wilkinson's running
-//! error analysis: every operation adds |result| for its own rounding and passes on its
-//! arguments' bounds times its partial derivatives), so that |v - exact| <= m 2^-p to
-//! first order. The reference accepts an entry only when |v| is large against m 2^-p
-//! ([`Ranged::determined`]); the sum above has m about 2t and is refused until the
-//! precision resolves tiny. A structural zero (nothing summed into it) has m = 0 and is
-//! exact.
+//! error analysis: every operation whose rounding was inexact, by MPFR's ternary value,
+//! adds |result|, and every operation passes on its arguments' bounds times its partial
+//! derivatives), so that |v - exact| <= m 2^-p to first order. The reference accepts an
+//! entry only when |v| is large against m 2^-p ([`Ranged::determined`]); the sum above
+//! has m about 2t and is refused until the precision resolves tiny. A structural zero
+//! (nothing summed into it) and a cancellation of exactly computed terms (1 - 1) have
+//! m = 0 and are exact.
 //!
 //! The bound is kept in f64. Where it overflows, or a partial is not finite, it is
 //! infinite, and where it underflows it is 0: in both cases it gives no evidence, and
 //! the reference falls back on agreement alone (`determined` is true).
 
 use super::{Binary, Scalar, Unary};
+use rug::float::Round;
+use rug::ops::{AssignRound, Pow};
 use rug::Float;
+use std::cmp::Ordering;
 
 /// An MPFR value and a first-order bound on its rounding error, in units of 2^-p.
 #[derive(Clone, Debug)]
@@ -87,8 +91,34 @@ impl Scalar for Ranged {
         self.v.sign()
     }
     fn unary(&self, op: Unary) -> Self {
-        let v = self.v.unary(op);
-        let (u, r) = (self.v.to_f64(), v.to_f64());
+        let (x, p) = (&self.v, self.v.prec());
+        // the value as `Float`'s own `unary` computes it, and how many of its roundings
+        // were inexact (MPFR's ternary value): an exact result adds nothing to the bound
+        let (v, inexact) = match op {
+            Unary::Neg => (Float::with_val(p, -x), 0),
+            Unary::Abs => (Float::with_val(p, x.abs_ref()), 0),
+            Unary::Recip => rounded(p, x.recip_ref()),
+            Unary::Exp => rounded(p, x.exp_ref()),
+            Unary::Log => rounded(p, x.ln_ref()),
+            Unary::Sqrt => rounded(p, x.sqrt_ref()),
+            Unary::Sin => rounded(p, x.sin_ref()),
+            Unary::Cos => rounded(p, x.cos_ref()),
+            Unary::Tan => rounded(p, x.tan_ref()),
+            Unary::Tanh => rounded(p, x.tanh_ref()),
+            Unary::Atan => rounded(p, x.atan_ref()),
+            Unary::Powi(k) => rounded(p, Pow::pow(x, k)),
+            Unary::Sigmoid => {
+                // 1 / (1 + exp(-u)), each step at precision p, as `Float` does; the
+                // relative errors of the steps add (first order, each passed on with a
+                // factor of at most 1)
+                let m = Float::with_val(p, -x);
+                let (e, i1) = rounded(p, m.exp_ref());
+                let (d, i2) = rounded(p, &e + 1u32);
+                let (v, i3) = rounded(p, d.recip_ref());
+                (v, i1 + i2 + i3)
+            }
+        };
+        let (u, r) = (x.to_f64(), v.to_f64());
         // |psi'(u)| in f64, from u and v = psi(u)
         let d = match op {
             Unary::Neg | Unary::Abs => 1.0,
@@ -104,33 +134,53 @@ impl Scalar for Ranged {
             Unary::Atan => 1.0 / (1.0 + u * u),
             Unary::Powi(k) => f64::from(k) * r / u,
         };
-        // its own rounding: none for -u and |u|, four roundings for sigmoid (negation,
-        // exp, add, reciprocal), one for the others (MPFR rounds correctly)
-        let own = match op {
-            Unary::Neg | Unary::Abs => 0.0,
-            Unary::Sigmoid => 4.0,
-            _ => 1.0,
-        };
-        let m = through(d, self.m) + own * r.abs();
+        let m = through(d, self.m) + own(inexact, r);
         self.with(v, m)
     }
     fn binary(&self, op: Binary, o: &Self) -> Self {
-        let v = self.v.binary(op, &o.v);
-        let (a, b, r) = (self.v.to_f64(), o.v.to_f64(), v.to_f64());
-        let m = match op {
-            Binary::Add | Binary::Sub => self.m + o.m + r.abs(),
-            Binary::Mul => through(b, self.m) + through(a, o.m) + r.abs(),
-            Binary::Div => through(1.0 / b, self.m) + through(r / b, o.m) + r.abs(),
-            Binary::Pow => through(b * r / a, self.m) + through(r * a.ln(), o.m) + r.abs(),
+        let (x, y) = (&self.v, &o.v);
+        let p = x.prec().max(y.prec());
+        let (v, inexact) = match op {
+            Binary::Add => rounded(p, x + y),
+            Binary::Sub => rounded(p, x - y),
+            Binary::Mul => rounded(p, x * y),
+            Binary::Div => rounded(p, x / y),
+            Binary::Pow => rounded(p, Pow::pow(x, y)),
             Binary::Min | Binary::Max => {
-                if self.v.selects_left_of(op, &o.v) {
-                    self.m
-                } else {
-                    o.m
-                }
+                let t = if x.selects_left_of(op, y) { self } else { o };
+                return Ranged {
+                    v: Float::with_val(p, &t.v),
+                    m: t.m,
+                };
             }
         };
+        let (a, b, r) = (x.to_f64(), y.to_f64(), v.to_f64());
+        let m = own(inexact, r)
+            + match op {
+                Binary::Add | Binary::Sub => self.m + o.m,
+                Binary::Mul => through(b, self.m) + through(a, o.m),
+                Binary::Div => through(1.0 / b, self.m) + through(r / b, o.m),
+                _ => through(b * r / a, self.m) + through(r * a.ln(), o.m),
+            };
         self.with(v, m)
+    }
+}
+
+/// `val` rounded to nearest at precision p, and 1 when that rounding was inexact.
+fn rounded<T>(p: u32, val: T) -> (Float, u32)
+where
+    Float: AssignRound<T, Round = Round, Ordering = Ordering>,
+{
+    let (v, dir) = Float::with_val_round(p, val, Round::Nearest);
+    (v, u32::from(dir != Ordering::Equal))
+}
+
+/// The rounding error an operation adds, in units of 2^-p: |r| for each inexact rounding.
+fn own(inexact: u32, r: f64) -> f64 {
+    if inexact == 0 {
+        0.0
+    } else {
+        f64::from(inexact) * r.abs()
     }
 }
 
@@ -163,8 +213,17 @@ mod tests {
     fn exact_values_and_structural_zeros_are_determined() {
         let z = r(256, 0.0);
         assert!(z.determined(100));
-        // d(2y)/dx on a tape: nothing is summed into x's adjoint
+        // no rounding takes place in 1 + 0.5 - 1.5, nor in the slope of (x + |x|) / 2
+        // at x < 0 (0.5 - 0.5)
+        let s = r(256, 1.0).add(&r(256, 0.5)).sub(&r(256, 1.5));
+        assert!(Scalar::is_zero(&s.v) && s.m == 0.0, "{s:?}");
         let tape: Tape<Ranged> = Tape::new();
+        let xs = tape.vars(&[r(256, -0.75)]);
+        let y = xs[0].add(&xs[0].abs()).mul_f(0.5);
+        let g = tape.gradient(&y, &xs);
+        assert!(Scalar::is_zero(&g[0].v) && g[0].m == 0.0, "{:?}", g[0]);
+        tape.clear();
+        // d(2y)/dx on a tape: nothing is summed into x's adjoint
         let xs = tape.vars(&[r(256, 0.5), r(256, 3.0)]);
         let y = xs[1].mul_f(2.0).add(&xs[1].sin());
         let g = tape.gradient(&y, &xs);
