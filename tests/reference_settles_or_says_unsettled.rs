@@ -156,6 +156,31 @@ fn a_term_absorbed_at_two_precisions_does_not_settle_on_their_agreement() {
     );
 }
 
+/// f(x) = ((x + tanh(232 x)) - x, 2x): more outputs than inputs, so the reference runs
+/// forward mode, whose tangent of the first output sums 1 + 2.9e-199 - 1.
+struct AbsorbedTangent;
+
+impl Function for AbsorbedTangent {
+    fn eval<S: Scalar>(&self, x: &[S]) -> Vec<S> {
+        let t = x[0].mul_f(232.0).tanh();
+        vec![x[0].add(&t).sub(&x[0]), x[0].mul_f(2.0)]
+    }
+}
+
+#[test]
+fn a_term_absorbed_in_a_tangent_does_not_settle_either() {
+    // forward mode (m = 2 > n = 1): the tangent of x + tanh(232 x) is 1 + 2.9e-199,
+    // which rounds to 1 at 256 and 512 bits. Oracle: mpmath at 400 bits,
+    // 232 sech(232)^2, rounded to f64.
+    let want = 2.85041682679262e-199;
+    let r = reference_jacobian(&AbsorbedTangent, &[1.0], &[0], &RefOptions::default());
+    assert!(r.settled(), "{r:?}");
+    let e = &r.entries[0][0];
+    assert_eq!(e.to_f64(), want, "{e:?}");
+    assert!(e.precision > 1024, "{e:?}");
+    assert_eq!(r.entries[1][0].to_f64(), 2.0);
+}
+
 /// f(x) = exp(x) - exp(x), and g(x) = x - x: df/dx = exp(x) - exp(x) cancels rounded
 /// terms, dg/dx = 1 - 1 exact ones.
 struct Cancels {
