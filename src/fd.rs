@@ -450,11 +450,11 @@ mod tests {
     }
 
     #[test]
-    fn richardson_shrinks_a_start_that_leaves_the_domain() {
-        // sqrt at 1e-3: h0 = 0.1 and the 14 levels below it (down to 9e-4 at 1.4^-14)
-        // all reach below 0 but the last, so without a smaller start no estimate is
-        // finite. Oracle: mpmath at 200 bits, 1 / (2 sqrt(1e-3)) with 1e-3 the f64
-        // value, rounded to f64.
+    fn richardson_runs_its_levels_from_an_outputs_first_finite_level() {
+        // sqrt at 1e-3: h0 = 0.1 and the 13 levels below it (down to 1.3e-3) reach
+        // below 0, so within 15 levels from h0 only one estimate would be finite and
+        // nothing extrapolated (NaN). Oracle: mpmath at 200 bits, 1 / (2 sqrt(1e-3))
+        // with 1e-3 the f64 value, rounded to f64.
         let want = 15.811388300841896;
         let f = |x: &[f64]| vec![x[0].sqrt()];
         let r = richardson(&f, &[1e-3], 0, 15);
