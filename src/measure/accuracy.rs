@@ -692,7 +692,41 @@ fn notes(sc: &Scenario, rows: &[AccuracyRow], r: &Reference) -> Vec<String> {
             nonfinite.join(", ")
         ));
     }
-    let _ = sc;
+    // the function itself, in f64 and in MPFR: where it is not finite, the derivatives
+    // mean something else (a NaN outside the domain: the rules' formal values; an f64
+    // overflow: the quotients of inf are not finite, the derivative need not be)
+    let fx = sc.eval(&sc.x);
+    // 0: NaN in MPFR too; 1: infinite in MPFR too; 2: finite in MPFR
+    let class = |v: &Float| {
+        if v.is_nan() {
+            0
+        } else if v.is_infinite() {
+            1
+        } else {
+            2
+        }
+    };
+    let mut outputs: [Vec<String>; 3] = Default::default();
+    for (i, (f, v)) in fx.iter().zip(&r.values).enumerate() {
+        if !f.is_finite() {
+            outputs[class(v)].push(format!("{i} ({f})"));
+        }
+    }
+    for (k, why) in [
+        "is NaN in f64 and in MPFR, outside its domain: forward, reverse and the reference give the formal derivative that the elementals' rules compute there",
+        "is infinite in f64 and in MPFR (a pole): its derivatives there are not finite or formal",
+        "overflows f64 (it is finite in MPFR): its difference quotients are not finite, while its derivative may be",
+    ]
+    .iter()
+    .enumerate()
+    {
+        if !outputs[k].is_empty() {
+            notes.push(format!(
+                "nonfinite: at the point the function {why} (outputs {})",
+                outputs[k].join(", ")
+            ));
+        }
+    }
     notes
 }
 
