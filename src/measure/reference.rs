@@ -23,7 +23,7 @@
 //! above, with m ~ 2, is refused, and the loop goes on until the precision resolves
 //! the term. A structural zero (nothing summed into it) and an exact cancellation (d/dx
 //! of x - x, 1 - 1 with no rounding) have m = 0 and settle at once; a zero by
-//! cancellation of rounded terms (d/dx of exp(x) - exp(x)) cannot be told from a term
+//! cancellation of rounded terms (d/dx of sin(x)^2 + cos(x)^2) cannot be told from a term
 //! below the cap's resolution and is reported unsettled. The bound is kept in f64: where it overflows
 //! or underflows, agreement alone decides. The cap and the agreement threshold are
 //! reported with every entry so a reader can judge.
