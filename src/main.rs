@@ -40,7 +40,7 @@ enum Command {
         /// fewer FD steps (every third step of each sweep), for CI
         #[arg(long)]
         quick: bool,
-        /// worker threads (default: one per core)
+        /// worker threads; 0 (the default) is one per core. The results do not depend on it
         #[arg(long, default_value_t = 0)]
         jobs: usize,
         /// cost weights mu,pi,nu of TIME = mu*MOVES + ADDS + pi*MULTS + nu*NLOPS
@@ -166,6 +166,7 @@ fn run_command(
     use derivbench::report::{write_all, Staging};
     use derivbench::results::Failure;
     use derivbench::run::run_all_with;
+    let explicit = methods.is_some();
     if let Some(ms) = methods {
         let mut parsed = Vec::new();
         for m in ms {
@@ -226,10 +227,10 @@ fn run_command(
     };
     {
         let out = out.to_path_buf();
-        let part = staging.dir().to_path_buf();
+        let part = partial.clone();
         let _ = ctrlc::set_handler(move || {
             eprintln!(
-                "\nderivbench: interrupted; the previous results in {} are intact, the partial results of this run are in {}",
+                "\nderivbench: interrupted; the previous results in {} are intact, the partial results of this run are in {} (one JSON file per finished scenario)",
                 out.display(),
                 part.display()
             );
@@ -247,6 +248,23 @@ fn run_command(
         results.scenarios.len(),
         out.display()
     );
+    if explicit {
+        // a method asked for by name that gave nothing: it applies to none of these
+        for m in &opts.accuracy.methods {
+            let name = m.name();
+            let used = results.scenarios.iter().any(|s| {
+                s.accuracy
+                    .iter()
+                    .any(|r| r.method.split('@').next() == Some(name))
+            });
+            if !used && !results.scenarios.is_empty() {
+                eprintln!(
+                    "derivbench: --methods {name}: no figures, since it applies to none of the scenarios measured ({})",
+                    m.applies_to()
+                );
+            }
+        }
+    }
     match failures_error(&results.failures) {
         Some(e) => Err(e),
         None => Ok(()),

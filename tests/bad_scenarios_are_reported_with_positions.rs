@@ -266,6 +266,20 @@ fn a_precision_of_ten_to_the_ninth_bits() {
 }
 
 #[test]
+fn a_precision_below_64_bits_has_no_limit_to_raise() {
+    let text =
+        "name = \"bad\"\nfamily = \"fanout\"\nx = 1.0\nw = [1.0]\nreference = { precision = 2 }\n";
+    expect(
+        text,
+        5,
+        27,
+        "`reference.precision` must be in 64..=65536 bits, found 2",
+    );
+    let e = err(text);
+    assert!(!e.message.contains("--limit"), "{e}");
+}
+
+#[test]
 fn too_many_fd_steps() {
     expect(
         "name = \"bad\"\nfamily = \"fanout\"\nx = 1.0\nw = [1.0]\nfd = { steps = { from = 1e-1, to = 1e-16, per_decade = 1000 } }\n",

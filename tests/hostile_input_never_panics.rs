@@ -252,10 +252,13 @@ fn an_interrupted_run_leaves_the_previous_results_intact() {
         !status.success(),
         "the run finished before it was interrupted"
     );
+    assert_eq!(status.code(), Some(130), "{err}");
+    let done = out.join(".partial").join("done");
     assert!(
-        err.contains("interrupted") && err.contains(".partial"),
+        err.contains("interrupted") && err.contains(&done.display().to_string()),
         "{err}"
     );
+    assert!(done.is_dir());
     for f in [
         "accuracy.csv",
         "reference.csv",

@@ -43,6 +43,15 @@ impl Method {
         Method::Symbolic,
     ];
 
+    /// The scenarios the method gives figures for, in words.
+    pub fn applies_to(self) -> &'static str {
+        match self {
+            Method::ReverseTensor => "the network families mlp, elman-rnn and gated-rnn",
+            Method::Symbolic => "formula scenarios",
+            _ => "every scenario",
+        }
+    }
+
     /// The name used in reports and `--methods`.
     pub fn name(self) -> &'static str {
         match self {

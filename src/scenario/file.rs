@@ -737,8 +737,14 @@ fn build(t: &Tab) -> R<(Scenario, (usize, usize))> {
         if let Some(p) = rt.get("precision") {
             let bits = p.u64()?;
             if bits < 64 || bits > limits.max_precision as u64 {
+                // the limit can be raised, the floor (beyond f64's 53 bits) cannot
+                let hint = if bits < 64 {
+                    ""
+                } else {
+                    " (raise with --limit max_precision=N)"
+                };
                 return Err(p.err(format!(
-                    "`reference.precision` must be in 64..={} bits, found {bits} (raise with --limit max_precision=N)",
+                    "`reference.precision` must be in 64..={} bits, found {bits}{hint}",
                     limits.max_precision
                 )));
             }
