@@ -280,6 +280,16 @@ fn a_precision_below_64_bits_has_no_limit_to_raise() {
 }
 
 #[test]
+fn a_literal_beyond_f64_is_named_in_its_own_digits() {
+    expect(
+        "name = \"bad\"\nfamily = \"fanout\"\nx = -1e400\nw = [1.0]\n",
+        3,
+        5,
+        "`x` must be finite, found -1e400, which overflows f64",
+    );
+}
+
+#[test]
 fn too_many_fd_steps() {
     expect(
         "name = \"bad\"\nfamily = \"fanout\"\nx = 1.0\nw = [1.0]\nfd = { steps = { from = 1e-1, to = 1e-16, per_decade = 1000 } }\n",

@@ -365,7 +365,15 @@ impl<'a, 'i> Val<'a, 'i> {
             )));
         };
         if !v.is_finite() {
-            return Err(self.err(format!("`{}` must be finite, found {v}", self.key)));
+            // a literal such as 1e400 reads as inf: say so in the user's own digits
+            let overflow = self
+                .v
+                .as_float()
+                .map(|f| f.as_str().replace('_', ""))
+                .filter(|t| !t.contains("inf") && !t.contains("nan"))
+                .map(|t| format!("{t}, which overflows f64 (largest about 1.8e308)"));
+            let found = overflow.unwrap_or_else(|| v.to_string());
+            return Err(self.err(format!("`{}` must be finite, found {found}", self.key)));
         }
         Ok(v)
     }
