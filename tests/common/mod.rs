@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests: ulp comparison and the lecture's oracle.
 #![allow(dead_code)]
 
+pub mod formulas;
+
 use derivbench::num::ulps_between;
 use rug::Float;
 
