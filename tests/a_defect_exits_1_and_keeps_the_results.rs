@@ -47,18 +47,25 @@ fn timed(s: &serde_json::Value) -> bool {
     !rows.is_empty() && rows.iter().all(|c| c["wall_ns"].is_number())
 }
 
-#[test]
-fn a_panic_while_measuring_keeps_the_other_scenario_and_exits_1() {
+/// Runs with the failpoint `point` and checks the exit code 1 and that standard error
+/// says `says`; the results folder, or `None` in release builds, which have no hook.
+fn defect(point: &str, tag: &str, says: &str) -> Option<PathBuf> {
     if !cfg!(debug_assertions) {
-        return; // the hook is compiled out of release builds
+        return None;
     }
-    let (o, out) = run_with("measure:fanout-3", "measure");
+    let (o, out) = run_with(point, tag);
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "{err}");
-    assert!(
-        err.contains("fanout-3: internal error while measuring"),
-        "{err}"
-    );
+    assert!(err.contains(says), "{err}");
+    Some(out)
+}
+
+#[test]
+fn a_panic_while_measuring_keeps_the_other_scenario_and_exits_1() {
+    let says = "fanout-3: internal error while measuring";
+    let Some(out) = defect("measure:fanout-3", "measure", says) else {
+        return;
+    };
     let r = results(&out);
     assert!(scenario(&r, "fanout-3").is_none());
     let kept = scenario(&r, "lecture-example").expect("the other scenario is kept");
@@ -74,16 +81,10 @@ fn a_panic_while_measuring_keeps_the_other_scenario_and_exits_1() {
 
 #[test]
 fn a_panic_while_timing_keeps_that_scenarios_measurements_and_exits_1() {
-    if !cfg!(debug_assertions) {
+    let says = "internal error while timing (the other results are kept)";
+    let Some(out) = defect("timing:lecture-example", "timing", says) else {
         return;
-    }
-    let (o, out) = run_with("timing:lecture-example", "timing");
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(1), "{err}");
-    assert!(
-        err.contains("internal error while timing (the other results are kept)"),
-        "{err}"
-    );
+    };
     let r = results(&out);
     let hit = scenario(&r, "lecture-example").expect("its measurements are kept");
     assert!(!hit["accuracy"].as_array().unwrap().is_empty());
@@ -95,24 +96,15 @@ fn a_panic_while_timing_keeps_that_scenarios_measurements_and_exits_1() {
 
 #[test]
 fn a_panic_in_the_command_exits_1() {
-    if !cfg!(debug_assertions) {
+    let says = "internal error (a defect of derivbench)";
+    let Some(out) = defect("command:run", "command", says) else {
         return;
-    }
-    let (o, out) = run_with("command:run", "command");
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(1), "{err}");
-    assert!(
-        err.contains("internal error (a defect of derivbench)"),
-        "{err}"
-    );
+    };
     assert!(!out.join("results.json").exists());
+    let _ = std::fs::remove_dir_all(&out);
     // without the hook the same run succeeds
     let (o, out) = run_with("none", "none");
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{err}");
     let _ = std::fs::remove_dir_all(&out);
 }
