@@ -6,8 +6,8 @@
 //! small, or skipped a rounding, would let the 64-bit error out of the bound; the
 //! cases that leave the first-order regime (a value that is not finite, or a bound
 //! that is not finite) are left out, and so are values outside f64's normal range,
-//! where the bound, an f64, underflows or overflows and makes no claim. Twice: the bound is first order, and the 1024-bit
-//! value carries its own (far smaller) error.
+//! where the bound, an f64, underflows or overflows and makes no claim. Twice: the
+//! bound is first order, and the 1024-bit value carries its own (far smaller) error.
 
 mod common;
 

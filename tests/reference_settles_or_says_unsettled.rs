@@ -47,6 +47,21 @@ fn short_orbit_settles_at_the_first_precision_pair() {
 }
 
 #[test]
+fn a_start_below_the_agreement_threshold_goes_on_until_it_is_met() {
+    // `reference.precision = 64`: the pair 64/128 can agree on 64 bits at most, short of
+    // the 100 required, so the loop goes on to 128/256
+    let opts = RefOptions {
+        start_precision: 64,
+        ..RefOptions::default()
+    };
+    let r = reference_jacobian(&Logistic { steps: 20 }, &[0.3], &[0], &opts);
+    assert!(r.settled());
+    let e = &r.entries[0][0];
+    assert_eq!(e.precision, 256, "{e:?}");
+    assert!(e.agreed_bits >= 100, "{e:?}");
+}
+
+#[test]
 fn orbit_longer_than_the_start_precision_needs_more_bits_and_settles() {
     // about 300 steps lose about 300 bits: 256 and 512 disagree, 1024 and 2048 agree
     let r = reference_jacobian(

@@ -185,9 +185,8 @@ pub fn reference_jacobian<F: Function>(
                 let agreed = agreement(l, h);
                 let same_f64 =
                     l.to_f64().to_bits() == h.to_f64().to_bits() || (l.is_nan() && h.is_nan());
-                let settled = same_f64
-                    && agreed >= opts.agree_bits.min(p)
-                    && hi[i][k].determined(opts.agree_bits);
+                let settled =
+                    same_f64 && agreed >= opts.agree_bits && hi[i][k].determined(opts.agree_bits);
                 if settled || at_cap {
                     entries[i][k] = Some(RefEntry {
                         value: h.clone(),
