@@ -1,4 +1,4 @@
-//! `index.html`: one self-contained page (inline style, no script, no font or
+//! `index.html`: one page that needs no network (inline style, no script, no font or
 //! resource from the network) with the summary tables rendered from the results, the
 //! figures of the whole run, and a section per scenario with its figures, each under a
 //! one-line reading computed from the data. Figures are referenced by their relative

@@ -30,15 +30,17 @@ pub fn best_bits_per_entry(rows: &[AccuracyRow]) -> BTreeMap<String, Vec<f64>> {
     out
 }
 
-/// The worst and the median of a list.
+/// The worst and the median of a list (the mean of the two middle values when the
+/// count is even).
 pub fn worst_and_median(v: &[f64]) -> (f64, f64) {
     let mut s = v.to_vec();
     s.sort_by(f64::total_cmp);
     let worst = s.last().copied().unwrap_or(f64::NAN);
-    let median = if s.is_empty() {
-        f64::NAN
-    } else {
-        s[s.len() / 2]
+    let k = s.len() / 2;
+    let median = match s.len() {
+        0 => f64::NAN,
+        l if l % 2 == 1 => s[k],
+        _ => (s[k - 1] + s[k]) / 2.0,
     };
     (worst, median)
 }
@@ -412,4 +414,18 @@ pub fn render(r: &RunResults) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_median_of_an_even_count_is_the_mean_of_the_middle_two() {
+        assert_eq!(worst_and_median(&[24.51, 21.46]), (24.51, 22.985));
+        assert_eq!(worst_and_median(&[1.0, 0.0]), (1.0, 0.5));
+        assert_eq!(worst_and_median(&[3.0, 1.0, 2.0]), (3.0, 2.0));
+        let (w, m) = worst_and_median(&[]);
+        assert!(w.is_nan() && m.is_nan());
+    }
 }
