@@ -253,7 +253,25 @@ fn empty_and_partial_results_draw_what_they_can() {
         "{got:?}"
     );
     assert!(!got.iter().any(|p| p.contains("recurrent")), "{got:?}");
-    // one scenario with both Jacobian modes is still a figure (without a crossover)
+    // no dense-jacobian scenario has both Jacobian modes left: no Jacobian figure
+    // (fanout-3 has them, but it is another function and not a point of that figure)
+    assert!(!got.iter().any(|p| p.contains("jacobian-cost")), "{got:?}");
+
+    // one dense-jacobian scenario with both Jacobian modes is still a figure (without a
+    // crossover)
+    let mut r = fixture();
+    for s in &mut r.scenarios {
+        s.recurrent.clear();
+        if s.name == "dense-jacobian-4x16" {
+            s.cost.retain(|c| c.mode == "function");
+        }
+    }
+    let dir = fresh_dir("plots-one-jacobian");
+    let got: Vec<String> = plot::draw_all(&r, &dir)
+        .unwrap()
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
     assert!(
         got.contains(&"plots/jacobian-cost.svg".to_string()),
         "{got:?}"

@@ -2,7 +2,9 @@
 //! relative to the function, forward mode (n tangent sweeps) against reverse mode (m
 //! adjoint sweeps), against n/m, by operation count and by wall time, with the
 //! crossover marked. Points come from the `jacobian-forward` and `jacobian-reverse`
-//! cost rows of the dense-jacobian and fanout scenarios.
+//! cost rows of the dense-jacobian scenarios: one function, y = tanh(A x + b), at
+//! several shapes, so that the lines and the interpolated crossover follow n/m alone
+//! (a point of another function, such as fanout's, would bend them by its own cost).
 
 use super::style::{self, lg, Entry, Mark, BLUISH_GREEN, GREY, INK, PURPLE};
 use super::{Figure, PlotError};
@@ -11,8 +13,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-/// The families whose Jacobian costs the figure compares.
-pub const FAMILIES: [&str; 2] = ["dense-jacobian", "fanout"];
+/// The family whose Jacobian costs the figure compares, shape against shape.
+pub const FAMILIES: [&str; 1] = ["dense-jacobian"];
 
 /// One scenario's point.
 #[derive(Clone, Debug, PartialEq)]
@@ -154,8 +156,8 @@ pub struct JacobianCost {
 }
 
 impl JacobianCost {
-    /// The figure of `r`, or `None` without dense-jacobian or fanout scenarios that
-    /// have both Jacobian cost modes.
+    /// The figure of `r`, or `None` without dense-jacobian scenarios that have both
+    /// Jacobian cost modes.
     pub fn new(r: &RunResults) -> Option<Self> {
         let points = points(r);
         let any = points.iter().any(|p| {

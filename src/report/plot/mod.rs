@@ -6,7 +6,7 @@
 //! | `plots/error-step-NAME` | error of the FD quotients against the step, log-log | scenarios with an FD step sweep |
 //! | `plots/bits-NAME` | worst and median bits of error per method | scenarios with accuracy rows |
 //! | `plots/cost-NAME` | cost ratios against the bounds, op count and wall time | scenarios with cost rows |
-//! | `plots/jacobian-cost` | full-Jacobian cost against n/m, forward against reverse | the run, when dense-jacobian or fanout scenarios have both Jacobian modes |
+//! | `plots/jacobian-cost` | full-Jacobian cost against n/m, forward against reverse | the run, when dense-jacobian scenarios have both Jacobian modes |
 //! | `plots/recurrent` | dL/dh_0 and the AD and FD error against the number of steps | the run, when a scenario has a recurrent series |
 //!
 //! `NAME` is the scenario name with every character outside `[A-Za-z0-9._-]` replaced
