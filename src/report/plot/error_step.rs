@@ -389,7 +389,16 @@ impl Figure for ErrorStep<'_> {
         entries.push(Entry::new("truncation part", INK, Mark::Dash(10, 5)));
         entries.push(Entry::new("rounding part", INK, Mark::Dash(3, 3)));
         entries.push(Entry::new("at the textbook step", INK, Mark::Triangle));
-        entries.push(Entry::new("model's optimal step h*", INK, Mark::Cross));
+        // the cross only where some method has an optimum (none where the truncation
+        // term vanishes, as for a product, or the rounding term does, at f = 0)
+        let has_optimum = self.theory.iter().any(|t| {
+            matches!((ok(t.predicted_h), ok(t.predicted_err)), (Some(h), Some(_)) if h > 0.0)
+        });
+        entries.push(if has_optimum {
+            Entry::new("model's optimal step h*", INK, Mark::Cross)
+        } else {
+            Entry::new("the error model has no optimal step h* here", INK, Mark::None)
+        });
         entries.push(Entry::new("textbook steps", GREY, Mark::Line));
         if !self.lines.is_empty() {
             entries.push(Entry::new("methods without a step:", INK, Mark::None));
