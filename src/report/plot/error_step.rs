@@ -391,13 +391,17 @@ impl Figure for ErrorStep<'_> {
         entries.push(Entry::new("at the textbook step", INK, Mark::Triangle));
         // the cross only where some method has an optimum (none where the truncation
         // term vanishes, as for a product, or the rounding term does, at f = 0)
-        let has_optimum = self.theory.iter().any(|t| {
-            matches!((ok(t.predicted_h), ok(t.predicted_err)), (Some(h), Some(_)) if h > 0.0)
-        });
+        let has_optimum = self.theory.iter().any(
+            |t| matches!((ok(t.predicted_h), ok(t.predicted_err)), (Some(h), Some(_)) if h > 0.0),
+        );
         entries.push(if has_optimum {
             Entry::new("model's optimal step h*", INK, Mark::Cross)
         } else {
-            Entry::new("the error model has no optimal step h* here", INK, Mark::None)
+            Entry::new(
+                "the error model has no optimal step h* here",
+                INK,
+                Mark::None,
+            )
         });
         entries.push(Entry::new("textbook steps", GREY, Mark::Line));
         if !self.lines.is_empty() {

@@ -164,11 +164,9 @@ impl Figure for Recurrent<'_> {
         };
         let has_zero = norms.contains(&0.0);
         let (_, y1) = style::decades(norms.iter().copied().chain([floor])).unwrap_or((0.0, 1.0));
-        let y0 = if has_zero {
-            lg(floor) - 1.0
-        } else {
-            lg(floor) + 1.0
-        };
+        // a decade below the smallest norm's decade (a norm of 1.2e-20 would otherwise
+        // sit on the axis), and one more for the floor line of zero norms
+        let y0 = if has_zero { lg(floor) - 1.0 } else { lg(floor) };
         // at least one decade: norms all equal to a power of ten, or none positive and
         // finite, would otherwise leave an empty range
         let y1 = y1.max(y0 + 1.0);
@@ -267,7 +265,15 @@ impl Figure for Recurrent<'_> {
             INK,
             Mark::DashTriangle(FD_DASH.0, FD_DASH.1),
         ));
-        entries.push(Entry::new("     textbook step (right)", INK, Mark::None));
+        entries.push(Entry::new("     textbook step (right),", INK, Mark::None));
+        entries.push(Entry::new(
+            format!(
+                "     on {} sampled weights",
+                crate::measure::recurrent::FD_SAMPLE
+            ),
+            INK,
+            Mark::None,
+        ));
         if has_zero {
             entries.push(Entry::new(
                 format!("floor {}: zero norms", style::sci(floor)),
