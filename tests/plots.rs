@@ -230,12 +230,7 @@ fn empty_and_partial_results_draw_what_they_can() {
             s.fd_theory.clear();
         }
     }
-    let dir = fresh_dir("plots-partial");
-    let got: Vec<String> = plot::draw_all(&r, &dir)
-        .unwrap()
-        .iter()
-        .map(|p| p.display().to_string())
-        .collect();
+    let got = drawn(&r, "plots-partial");
     assert!(
         !got.iter().any(|p| p.contains("cost-dense-jacobian-16x4")),
         "{got:?}"
@@ -266,12 +261,7 @@ fn empty_and_partial_results_draw_what_they_can() {
             s.cost.retain(|c| c.mode == "function");
         }
     }
-    let dir = fresh_dir("plots-one-jacobian");
-    let got: Vec<String> = plot::draw_all(&r, &dir)
-        .unwrap()
-        .iter()
-        .map(|p| p.display().to_string())
-        .collect();
+    let got = drawn(&r, "plots-one-jacobian");
     assert!(
         got.contains(&"plots/jacobian-cost.svg".to_string()),
         "{got:?}"
@@ -411,4 +401,14 @@ fn an_error_at_the_textbook_step_above_every_swept_error_sets_the_axis() {
         .filter_map(|t| t.trim().strip_prefix("1e")?.parse::<i32>().ok())
         .max();
     assert!(top.is_some_and(|e| e >= 30), "{top:?}");
+}
+
+/// The files `draw_all` writes for `r` into a fresh folder named `tag`, as shown paths.
+fn drawn(r: &derivbench::results::RunResults, tag: &str) -> Vec<String> {
+    let dir = fresh_dir(tag);
+    plot::draw_all(r, &dir)
+        .unwrap()
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect()
 }
