@@ -110,10 +110,13 @@ impl Mlp {
                 let mut next = Vec::with_capacity(nout);
                 for i in 0..nout {
                     let row = &p[off + i * nin..off + (i + 1) * nin];
-                    let mut s = row[0].mul(&a[0]);
-                    for j in 1..nin {
-                        s = s.add(&row[j].mul(&a[j]));
-                    }
+                    // the left fold w_0 a_0 + w_1 a_1 + ..., as a fold so that the sum
+                    // stays in a register (an indexed loop kept it in memory for f64,
+                    // a store and a reload on the chain of every multiply-add)
+                    let mut s = row[1..]
+                        .iter()
+                        .zip(&a[1..])
+                        .fold(row[0].mul(&a[0]), |s, (w, x)| s.add(&w.mul(x)));
                     if self.bias {
                         s = s.add(&p[bias_off + i]);
                     }
