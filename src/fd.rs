@@ -98,6 +98,12 @@ impl Stencil {
         self.hi == self.lo
     }
 
+    /// True when an f64 program can evaluate the quotient: the step neither vanished
+    /// nor took a point beyond f64.
+    pub fn usable(&self) -> bool {
+        !self.vanished() && !self.overflowed()
+    }
+
     /// True when a point of the stencil overflowed f64 (x + h or x - h is infinite, for
     /// a step of the order of f64::MAX): no f64 program can evaluate f there.
     pub fn overflowed(&self) -> bool {
@@ -349,6 +355,7 @@ mod tests {
         ] {
             let st = Stencil::new(kind, 1.7e308, 1e307);
             assert_eq!(st.overflowed(), over, "{kind:?}: {st:?}");
+            assert_eq!(st.usable(), !over, "{kind:?}");
             assert!(!st.vanished(), "{kind:?}");
         }
         assert!(Stencil::new(FdKind::Backward, -1.7e308, 1e307).overflowed());

@@ -412,3 +412,27 @@ fn drawn(r: &derivbench::results::RunResults, tag: &str) -> Vec<String> {
         .map(|p| p.display().to_string())
         .collect()
 }
+
+#[test]
+fn the_error_step_legend_says_when_the_model_has_no_optimum() {
+    let text = |r: &derivbench::results::RunResults, tag: &str| {
+        let dir = fresh_dir(tag);
+        plot::draw_all(r, &dir).unwrap();
+        std::fs::read_to_string(dir.join("plots/error-step-sum-of-squares-10.svg")).unwrap()
+    };
+    let r = fixture();
+    let with = text(&r, "plots-optimum");
+    // "model's optimal step h*" (the apostrophe is escaped in SVG)
+    assert!(with.contains("s optimal step h*"));
+    assert!(!with.contains("has no optimal step"));
+    // the model found no optimum for any method (a product: no truncation term)
+    let mut r = fixture();
+    for s in &mut r.scenarios {
+        for t in &mut s.fd_theory {
+            t.predicted_h = None;
+        }
+    }
+    let without = text(&r, "plots-no-optimum");
+    assert!(without.contains("the error model has no optimal step h* here"));
+    assert!(!without.contains("s optimal step h*"));
+}

@@ -141,7 +141,7 @@ fn fd_column_estimates(
             } else {
                 st.h
             };
-            let st = (!st.vanished() && !st.overflowed()).then_some(st);
+            let st = st.usable().then_some(st);
             runs.push((method, shown, st));
         }
     }

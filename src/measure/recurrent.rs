@@ -173,7 +173,7 @@ fn point(cell: &Cell, p: &[f64]) -> RecurrentPoint {
         .into_iter()
         .map(|j| {
             let st = Stencil::new(FdKind::Central, p[j], FdKind::Central.textbook_step(p[j]));
-            if st.vanished() {
+            if !st.usable() {
                 return 64.0;
             }
             bits_err(fd_column(&loss, p, j, &st)[0], refs[j])
