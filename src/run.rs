@@ -1,7 +1,7 @@
 //! The `run` pipeline: every scenario x method, in parallel, gathered in a fixed order
 //! so that the output is identical for any thread count.
 
-use crate::measure::cost::{cost_rows, measure_wall, Weights};
+use crate::measure::cost::{cost_rows, measure_wall, Weights, PROVEN_REGION};
 use crate::measure::{measure_accuracy, AccuracyOptions};
 use crate::results::{Failure, RunResults, RunSettings, ScenarioResult};
 use crate::scenario::Scenario;
@@ -58,13 +58,16 @@ pub fn run_scenario(sc: &Scenario, opts: &RunOptions) -> Result<ScenarioResult, 
         notes.extend(cost_notes);
         for c in cost.iter().filter(|c| c.within == Some(false)) {
             notes.push(format!(
-                "cost: the {} ratio {:.3} exceeds its bound {} at weights (mu, pi, nu) = ({}, {}, {})",
+                "cost: the {} ratio {:.3} exceeds its bound {} at weights {}{}",
                 c.mode,
                 c.ratio,
                 c.bound.unwrap_or(f64::NAN),
-                opts.weights.mu,
-                opts.weights.pi,
-                opts.weights.nu
+                opts.weights.describe(),
+                if opts.weights.bounds_proven() {
+                    String::new()
+                } else {
+                    format!(", where the cost model does not prove it ({PROVEN_REGION})")
+                }
             ));
         }
         ScenarioResult {
@@ -80,12 +83,20 @@ pub fn run_scenario(sc: &Scenario, opts: &RunOptions) -> Result<ScenarioResult, 
             cost,
             notes,
             swell: match &sc.model {
-                crate::scenario::Model::Expr(p) if opts.accuracy.methods.contains(&crate::measure::Method::Symbolic) => {
+                crate::scenario::Model::Expr(p)
+                    if opts
+                        .accuracy
+                        .methods
+                        .contains(&crate::measure::Method::Symbolic) =>
+                {
                     Some(crate::symbolic::swell(p))
                 }
                 _ => None,
             },
-            recurrent: crate::measure::recurrent::recurrent_series(sc, &crate::measure::recurrent::DEFAULT_STEPS),
+            recurrent: crate::measure::recurrent::recurrent_series(
+                sc,
+                &crate::measure::recurrent::DEFAULT_STEPS,
+            ),
         }
     }))
     .map_err(|p| format!("internal error while measuring: {}", panic_message(&*p)))

@@ -81,6 +81,24 @@ fn doctored_results_fail_with_one_line_per_violation() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert_eq!(lines(&o), [expected[0].clone(), expected[2].clone()]);
     assert!(stderr(&o).contains("not written"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("(a bound needs an exception with a reason, written by hand)"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(std::fs::read_to_string(&baseline).unwrap(), before);
+
+    // with the bound kept, the refusal names no bound
+    let per = scenario(&mut r, "perceptron");
+    let g = per.cost.iter_mut().find(|c| c.mode == "gradient").unwrap();
+    g.ratio = 3.5;
+    g.within = Some(true);
+    write_results(&results, &r);
+    let o = check_bin(&baseline, &results, &["--update"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(lines(&o), [expected[0].clone()]);
+    assert!(stderr(&o).contains("not written"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("bound"), "{}", stderr(&o));
     assert_eq!(std::fs::read_to_string(&baseline).unwrap(), before);
 }
 

@@ -47,3 +47,49 @@ fn other_weights_alone_pass_with_a_settings_note() {
         "{err}"
     );
 }
+
+#[test]
+fn weights_where_the_bounds_are_not_proven_do_not_gate_the_bounds() {
+    let dir = tmp("unproven-weights");
+    let mut r = run_pipeline(&dir);
+    let baseline = dir.join("baseline.toml");
+    make_baseline(&baseline, &r);
+    // nonlinear operations free: a univariate's gradient costs 4.5 functions there
+    r.settings.weights = [1.0, 1.0, 0.0];
+    let c = r
+        .scenarios
+        .iter_mut()
+        .find(|s| s.name == "lecture-example")
+        .unwrap()
+        .cost
+        .iter_mut()
+        .find(|c| c.mode == "gradient")
+        .unwrap();
+    c.ratio = 4.5;
+    c.within = Some(false);
+    let results = dir.join("results");
+    write_results(&results, &r);
+    let o = check_bin(&baseline, &results, &[]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(0), "{:?}\n{err}", lines(&o));
+    assert!(
+        err.contains(
+            "note: settings: cost weights (mu, pi, nu) = (1, 1, 0) lie outside the region \
+             where the cost model proves its bounds (mu >= pi >= 1 and 2 nu >= 1 + pi - mu); \
+             the bounded ratios are not checked"
+        ),
+        "{err}"
+    );
+    // at proven weights other than the baseline's, the same ratio fails on its bound
+    r.settings.weights = [2.0, 1.0, 1.0];
+    write_results(&results, &r);
+    let o = check_bin(&baseline, &results, &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        lines(&o)
+            .iter()
+            .any(|l| l.starts_with("cost: lecture-example gradient: ratio 4.5")),
+        "{:?}",
+        lines(&o)
+    );
+}

@@ -320,7 +320,7 @@ pub fn render_html(results: &RunResults, plots: &[PathBuf]) -> String {
     let _ = writeln!(out, "<h1>derivbench report</h1>");
     let _ = writeln!(
         out,
-        "<p>derivbench {}; {} scenario(s); methods: {}{}.</p>",
+        "<p>derivbench {}; {} scenario(s); methods: {}{}; {}.</p>",
         escape(&r.version),
         r.scenarios.len(),
         escape(&r.settings.methods.join(", ")),
@@ -328,7 +328,8 @@ pub fn render_html(results: &RunResults, plots: &[PathBuf]) -> String {
             " (quick: every third FD step)"
         } else {
             ""
-        }
+        },
+        escape(&super::weights_sentence(&r.settings.weights))
     );
     let _ = writeln!(
         out,

@@ -80,3 +80,18 @@ pub fn read_results(dir: &Path) -> Result<RunResults, ReportError> {
         source: e,
     })
 }
+
+/// The cost weights of a run as the reports state them, e.g. `cost weights (mu, pi, nu)
+/// = (1, 1, 1)`, with a warning when the cost model does not prove its bounds there.
+pub fn weights_sentence(w: &[f64; 3]) -> String {
+    let weights = crate::measure::cost::Weights::from_array(*w);
+    let mut s = format!("cost weights {}", weights.describe());
+    if !weights.bounds_proven() {
+        s.push_str(&format!(
+            " (outside {}, where the cost model proves its bounds: a ratio above a bound \
+             there is a property of the weights)",
+            crate::measure::cost::PROVEN_REGION
+        ));
+    }
+    s
+}

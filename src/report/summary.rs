@@ -294,7 +294,7 @@ pub fn render(r: &RunResults) -> String {
     let _ = writeln!(out, "# derivbench summary\n");
     let _ = writeln!(
         out,
-        "derivbench {}; {} scenario(s); methods: {}{}.\n",
+        "derivbench {}; {} scenario(s); methods: {}{}; {}.\n",
         r.version,
         r.scenarios.len(),
         r.settings.methods.join(", "),
@@ -302,7 +302,8 @@ pub fn render(r: &RunResults) -> String {
             " (quick: every third FD step)"
         } else {
             ""
-        }
+        },
+        super::weights_sentence(&r.settings.weights)
     );
     let _ = writeln!(
         out,
