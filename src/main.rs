@@ -194,8 +194,19 @@ fn run_command(
     if let Some(names) = &only {
         for n in names {
             if !all.iter().any(|s| &s.name == n) {
+                for e in &load_errors {
+                    eprintln!("derivbench: {e}");
+                }
+                let hint = if load_errors.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        " (perhaps in one of the {} file(s) that did not load, listed above)",
+                        load_errors.len()
+                    )
+                };
                 return Err(bad(format!(
-                    "--only: no scenario named '{n}' in {}",
+                    "--only: no scenario named '{n}' in {}{hint}",
                     dir.display()
                 )));
             }
@@ -394,9 +405,6 @@ fn run(cli: Cli) -> Result<()> {
                     scenarios.display()
                 )));
             };
-            for e in &errors {
-                eprintln!("derivbench: warning: {e}");
-            }
             let x = match point {
                 Some(p) if p.len() != sc.n() => {
                     return Err(bad(format!(
@@ -425,6 +433,9 @@ fn run(cli: Cli) -> Result<()> {
             }
             let t = derivbench::trace::trace(sc, &x, input - 1).map_err(bad)?;
             emit(&t.to_string())?;
+            // the trace is printed; the folder's bad files still fail the command, as in
+            // `run` and `list`
+            report_load_errors(&errors)?;
         }
         Command::Check {
             baseline,

@@ -217,6 +217,22 @@ fn non_numeric_value() {
 }
 
 #[test]
+fn a_random_range_wider_than_f64() {
+    expect(
+        "name = \"bad\"\ninputs = [{ name = \"x\", len = 3, fill = \"random\", low = -1e308, high = 1e308 }]\noutputs = [\"x[1]\"]\n",
+        2,
+        41,
+        "wider than f64 holds",
+    );
+    expect(
+        "name = \"bad\"\nfamily = \"product\"\nn = 3\nfill = \"random\"\nlow = -1.7e308\nhigh = 1.7e308\n",
+        4,
+        8,
+        "wider than f64 holds",
+    );
+}
+
+#[test]
 fn empty_file() {
     let e = err("");
     assert!(e.message.contains("empty file"), "{e}");
@@ -344,9 +360,19 @@ fn a_folder_with_bad_files_still_loads_the_good_ones() {
     )
     .unwrap();
     std::fs::write(d.join("notes.txt"), "not a scenario").unwrap();
+    // a link to nothing: not readable, so an error, not left out
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(d.join("nowhere"), d.join("f-dangling.toml")).unwrap();
     let l = load_dir(&d, &Limits::default()).unwrap();
     let names: Vec<&str> = l.scenarios.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(names, ["good", "also-good"]);
+    #[cfg(unix)]
+    {
+        assert_eq!(l.errors.len(), 4);
+        let e = l.errors[3].to_string();
+        assert!(e.contains("f-dangling.toml: cannot read:"), "{e}");
+    }
+    #[cfg(not(unix))]
     assert_eq!(l.errors.len(), 3);
     assert!(
         l.errors[0]

@@ -154,7 +154,9 @@ pub fn load_dir(dir: &Path, limits: &Limits) -> Result<Loaded, LoadError> {
     let mut files: Vec<PathBuf> = rd
         .filter_map(|e| e.ok())
         .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "toml") && p.is_file())
+        // everything named *.toml but a folder: a file that cannot be read (a dangling
+        // link, no permission) is an error of its own, not silently left out
+        .filter(|p| p.extension().is_some_and(|x| x == "toml") && !p.is_dir())
         .collect();
     files.sort();
     let mut out = Loaded::default();
@@ -793,6 +795,13 @@ fn seeded_range(t: &Tab, at: &Val) -> R<(SplitMix64, f64, f64)> {
     let high = t.get("high").map(|v| v.f64()).transpose()?.unwrap_or(1.0);
     if low >= high {
         return Err(at.err(format!("`low` = {low} must be below `high` = {high}")));
+    }
+    if !(high - low).is_finite() {
+        // the values are low + (high - low) u: an infinite width would give infinities
+        return Err(at.err(format!(
+            "the range from `low` = {low:e} to `high` = {high:e} is wider than f64 holds \
+             (high - low overflows); narrow it"
+        )));
     }
     Ok((SplitMix64::new(seed_of(t, "seed")?), low, high))
 }
