@@ -38,6 +38,8 @@ pub struct Trace {
     pub rows: Vec<TraceRow>,
     /// the labels of the inputs
     pub labels: Vec<String>,
+    /// the number of outputs; the tables follow the first
+    pub outputs: usize,
     /// the gradient of the first output from the adjoint sweep
     pub gradient: Vec<f64>,
     /// y
@@ -114,6 +116,7 @@ pub fn trace(sc: &Scenario, x: &[f64], j: usize) -> Result<Trace, String> {
         input: sc.labels[j].clone(),
         rows,
         labels: sc.labels.clone(),
+        outputs: ys.len(),
         gradient,
         y: y.value().v,
         ydot: y.value().d,
@@ -143,11 +146,20 @@ impl fmt::Display for Trace {
                 format!("{}", r.tangent)
             )?;
         }
-        writeln!(f, "y = {}, ydot = {}", self.y, self.ydot)?;
+        // with several outputs, y is the first and the sweep seeds it alone
+        let (y, seed) = if self.outputs > 1 {
+            (
+                format!("y1 (the first of {} outputs)", self.outputs),
+                "ybar = (1, 0, ..., 0): the first output",
+            )
+        } else {
+            ("y".to_string(), "ybar = 1")
+        };
+        writeln!(f, "{y} = {}, ydot = {}", self.y, self.ydot)?;
         writeln!(f)?;
         writeln!(
             f,
-            "Reverse incremental adjoint sweep (ybar = 1), in sweep order"
+            "Reverse incremental adjoint sweep ({seed}), in sweep order"
         )?;
         writeln!(f, "{:>6}  {:<10} {:>24}", "i", "op", "vbar_i")?;
         for r in self.rows.iter().rev() {
@@ -162,8 +174,36 @@ impl fmt::Display for Trace {
         writeln!(f)?;
         writeln!(f, "Gradient from the adjoint sweep")?;
         for (l, g) in self.labels.iter().zip(&self.gradient) {
-            writeln!(f, "  d y / d {l} = {g}")?;
+            writeln!(
+                f,
+                "  d {} / d {l} = {g}",
+                if self.outputs > 1 { "y1" } else { "y" }
+            )?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::Fanout;
+
+    #[test]
+    fn a_scenario_with_several_outputs_traces_the_first_and_says_so() {
+        let sc = Fanout::scenario("fan", "", 0.5, vec![2.0, -1.0, 3.0]);
+        let t = trace(&sc, &sc.x, 0).unwrap();
+        assert_eq!(t.outputs, 3);
+        // dy1/dx = w1 s1 (1 - s1), s1 = sigmoid(w1 x)
+        let s1 = 1.0 / (1.0 + (-1.0f64).exp());
+        let want = 2.0 * s1 * (1.0 - s1);
+        assert!((t.gradient[0] - want).abs() <= 2.0 * f64::EPSILON * want);
+        let text = t.to_string();
+        assert!(text.contains("y1 (the first of 3 outputs) = "), "{text}");
+        assert!(
+            text.contains("adjoint sweep (ybar = (1, 0, ..., 0): the first output)"),
+            "{text}"
+        );
+        assert!(text.contains("d y1 / d x = "), "{text}");
     }
 }

@@ -13,7 +13,11 @@ fn folder(tag: &str) -> PathBuf {
     std::fs::create_dir_all(&d).unwrap();
     let lecture = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/lecture-example.toml");
     std::fs::copy(lecture, d.join("a-lecture.toml")).unwrap();
-    std::fs::write(d.join("b-bad.toml"), "name = \"broken\"\nfamily = \"nope\"\n").unwrap();
+    std::fs::write(
+        d.join("b-bad.toml"),
+        "name = \"broken\"\nfamily = \"nope\"\n",
+    )
+    .unwrap();
     d
 }
 

@@ -3,7 +3,8 @@
 //! in MPFR (outside the domain; AD and the reference give the rule's formal 1/x = -1,
 //! in agreement), 1/x at 0 is infinite in both (a pole), and x^2 at 1e200 overflows
 //! f64 only (its derivative 2e200 is finite, and AD gets it exactly, while the
-//! difference quotients of inf are not finite).
+//! difference quotients of inf are not finite). At the pole a finite difference quotient
+//! has an infinite truncation error, not a NaN one.
 
 use derivbench::measure::{measure_accuracy, AccuracyOptions, Method};
 use derivbench::scenario::file::{load_str, Limits};
@@ -40,8 +41,20 @@ fn notes_say_where_the_function_is_not_finite() {
         assert_eq!((r.value, r.reference), (Some(-1.0), -1.0), "{r:?}");
     }
 
-    let (notes, _) = notes_and_rows("1 / x", 0.0);
+    let (notes, rows) = notes_and_rows("1 / x", 0.0);
     assert!(note(&notes, "a pole").contains("outputs 0 (inf)"));
+    // the central quotient (1/h + 1/h) / 2h is finite, the reference -inf: the truncation
+    // error |FD in MPFR - reference| is inf, the rounding error a finite number
+    let central: Vec<_> = rows
+        .iter()
+        .filter(|r| r.method == "fd-central" && r.value.is_some_and(f64::is_finite))
+        .collect();
+    assert!(!central.is_empty());
+    for r in central {
+        assert_eq!(r.reference, f64::NEG_INFINITY, "{r:?}");
+        assert_eq!(r.trunc_err, Some(f64::INFINITY), "{r:?}");
+        assert!(r.round_err.is_some_and(f64::is_finite), "{r:?}");
+    }
 
     let (notes, rows) = notes_and_rows("x^2", 1e200);
     assert!(note(&notes, "overflows f64").contains("outputs 0 (inf)"));

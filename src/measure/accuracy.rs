@@ -351,19 +351,13 @@ fn to_row(sc: &Scenario, e: Estimate, r: &Reference) -> AccuracyRow {
         }
     };
     let (trunc, round) = match (&e.mpfr, e.value) {
-        (Some(q), Some(v)) => {
-            let trunc = if q.is_finite() && refv.value.is_finite() {
-                mpfr_abs_diff(q, &refv.value)
-            } else {
-                f64::NAN
-            };
-            let round = if v.is_finite() && q.is_finite() {
-                mpfr_abs_diff(&Float::with_val(q.prec(), v), q)
-            } else {
-                f64::NAN
-            };
-            (Some(trunc), Some(round))
-        }
+        // |a - b| as IEEE arithmetic has it, in MPFR: inf where one side is infinite or
+        // the two are opposite infinities, NaN where both are the same infinity or one is
+        // NaN (no difference is defined there)
+        (Some(q), Some(v)) => (
+            Some(mpfr_abs_diff(q, &refv.value)),
+            Some(mpfr_abs_diff(&Float::with_val(q.prec(), v), q)),
+        ),
         _ => (None, None),
     };
     AccuracyRow {
