@@ -300,7 +300,8 @@ pub fn complex_step_size(x: f64) -> f64 {
 }
 
 /// Steps of a sweep from `from` down to `to` with `per_decade` steps per decade: the
-/// powers 10^(e - k / per_decade) with e = log10(from), where an e within 1e-9 of a
+/// powers 10^(e - k / per_decade) with e = log10(from), k = 0, 1, ... while the step is
+/// at least `to` (never below it), where an e within 1e-9 of a
 /// multiple of 1/per_decade is taken as that multiple (the f64 0.1 starts at exactly
 /// 10^-1), each evaluated in MPFR and correctly rounded to f64, so that every run and
 /// machine gets the same f64 steps (a libm's `powf` and `log10` may round differently
@@ -320,7 +321,9 @@ pub fn step_sweep(from: f64, to: f64, per_decade: u32) -> Vec<f64> {
         }
     };
     let (a, b) = (grid(from), grid(to));
-    let count = Float::with_val(P, &a - &b).to_f64().round() as i64;
+    // the last step is the smallest of the grid at or above `to` (to itself when it is
+    // on the grid, the 1e-9 of `grid` absorbing the rounding of its logarithm)
+    let count = Float::with_val(P, &a - &b).to_f64().floor() as i64;
     (0..=count.max(0))
         .map(|k| {
             let e = Float::with_val(P, &a - k) / per;
@@ -423,6 +426,12 @@ mod tests {
             step_sweep(1e-1, 1e-3, 2),
             [0.1, 0.03162277660168379, 0.01, 0.0031622776601683794, 0.001]
         );
+        // a `to` off the grid: the sweep stops at the last step above it
+        assert_eq!(step_sweep(1e-1, 2.5e-3, 1), [0.1, 0.01]);
+        assert_eq!(step_sweep(1e-1, 9.9e-3, 1), [0.1, 0.01]);
+        assert_eq!(step_sweep(1e-1, 1.01e-2, 1), [0.1]);
+        // a `from` off the decades: its multiples by powers of ten
+        assert_eq!(step_sweep(0.3, 0.003, 1), [0.3, 0.03, 0.003]);
     }
 
     #[test]

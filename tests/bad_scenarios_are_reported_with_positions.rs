@@ -233,6 +233,79 @@ fn a_random_range_wider_than_f64() {
 }
 
 #[test]
+fn limits_name_themselves_and_how_to_raise_them() {
+    let limits = Limits {
+        max_len: 5,
+        ..Limits::default()
+    };
+    for (text, message) in [
+        (
+            "name = \"bad\"\nfamily = \"product\"\nvalues = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]\n",
+            "`values` has 6 values, more than the limit of 5 (raise with --limit max_len=N)",
+        ),
+        (
+            "name = \"bad\"\ninputs = [{ name = \"x\", value = 1.0 }]\noutputs = { for = \"j\", from = 1, to = 6, expr = \"x\" }\n",
+            "more than 5 generated outputs (raise with --limit max_len=N)",
+        ),
+    ] {
+        let e = load_str(Path::new("bad.toml"), text, &limits)
+            .map(|_| ())
+            .expect_err(text);
+        assert!(e.message.contains(message), "{e}");
+    }
+    // every family counts its elementals against `max_elementals`
+    let small = Limits {
+        max_elementals: 10,
+        ..Limits::default()
+    };
+    let w = vec!["1.0"; 6].join(", ");
+    for text in [
+        format!("name = \"bad\"\nfamily = \"perceptron\"\nx = [{w}]\nw = [{w}]\n"),
+        format!("name = \"bad\"\nfamily = \"fanout\"\nx = 1.0\nw = [{w}]\n"),
+        "name = \"bad\"\nfamily = \"sum-of-squares\"\nn = 6\n".to_string(),
+        "name = \"bad\"\nfamily = \"product\"\nn = 11\n".to_string(),
+    ] {
+        let e = load_str(Path::new("bad.toml"), &text, &small)
+            .map(|_| ())
+            .expect_err(&text);
+        assert!(
+            e.message
+                .contains("more than the limit of 10 (raise with --limit max_elementals=N)"),
+            "{e}"
+        );
+    }
+    assert!(load_str(
+        Path::new("ok.toml"),
+        "name = \"ok\"\nfamily = \"product\"\nn = 10\n",
+        &small
+    )
+    .is_ok());
+    // a sweep of more steps than `max_steps` (1000), or a decade of more
+    expect(
+        "name = \"bad\"\nfamily = \"product\"\nn = 2\nfd.steps = { from = 1e-1, to = 1e-16, per_decade = 100 }\n",
+        4,
+        12,
+        "`fd.steps` gives 1501 steps, more than the limit of 1000 (raise with --limit max_steps=N)",
+    );
+    expect(
+        "name = \"bad\"\nfamily = \"product\"\nn = 2\nfd.steps = { per_decade = 5000000000 }\n",
+        4,
+        27,
+        "`per_decade` = 5000000000 exceeds the limit of 1000 (raise with --limit max_steps=N)",
+    );
+}
+
+#[test]
+fn a_description_of_two_lines() {
+    expect(
+        "name = \"bad\"\ndescription = \"line one\\nline two\"\nfamily = \"product\"\nn = 2\n",
+        2,
+        15,
+        "`description` must be one line",
+    );
+}
+
+#[test]
 fn empty_file() {
     let e = err("");
     assert!(e.message.contains("empty file"), "{e}");

@@ -439,7 +439,7 @@ impl<'a, 'i> Val<'a, 'i> {
         let a = self.array()?;
         if a.len() as u64 > self.cx.limits.max_len {
             return Err(self.err(format!(
-                "`{}` has {} values, more than the limit of {}",
+                "`{}` has {} values, more than the limit of {} (raise with --limit max_len=N)",
                 self.key,
                 a.len(),
                 self.cx.limits.max_len
@@ -536,7 +536,17 @@ fn build(t: &Tab) -> R<(Scenario, (usize, usize))> {
     }
     let name_pos = line_col(cx.text, name_v.span.0);
     let description = match t.get("description") {
-        Some(v) => v.str()?.to_string(),
+        Some(v) => {
+            let d = v.str()?;
+            // one line: it is a cell of the `list` table and of the reports' tables
+            if d.chars().any(char::is_control) {
+                return Err(v.err(String::from(
+                    "`description` must be one line, without line breaks, tabs or other \
+                     control characters",
+                )));
+            }
+            d.to_string()
+        }
         None => String::new(),
     };
     let family = match t.get("family") {
@@ -709,6 +719,18 @@ fn build(t: &Tab) -> R<(Scenario, (usize, usize))> {
         }
         _ => unreachable!("family validated above"),
     };
+    // the families linear in their length: about two elementals per input (one per
+    // factor of a product), checked against `max_elementals` like the others
+    let linear = match &model {
+        Model::SumOfSquares(_) => Some((2 * x.len(), t.get("values").or_else(|| t.get("n")))),
+        Model::Product(_) => Some((x.len(), t.get("values").or_else(|| t.get("n")))),
+        Model::Perceptron(_) => Some((2 * x.len() + 2, t.get("w"))),
+        Model::Fanout(f) => Some((2 * f.w.len(), t.get("w"))),
+        _ => None,
+    };
+    if let Some((work, Some(v))) = linear {
+        check_work(&v, work as u128, limits)?;
+    }
 
     let mut sc = Scenario::new(name, &description, model, x, labels);
     if let Some(fd) = t.get("fd") {
@@ -724,13 +746,16 @@ fn build(t: &Tab) -> R<(Scenario, (usize, usize))> {
                 sweep.to = v.f64()?;
             }
             if let Some(v) = st.get("per_decade") {
-                sweep.per_decade = v.size(u32::MAX as u64, "max_steps")? as u32;
+                // a sweep has at most max_steps steps, so a decade at most as many
+                sweep.per_decade =
+                    v.size(limits.max_steps.min(u32::MAX as u64), "max_steps")? as u32;
             }
             if !(sweep.from > 0.0 && sweep.to > 0.0 && sweep.from >= sweep.to) {
                 return Err(s.err("`fd.steps` needs 0 < to <= from"));
             }
+            // as many as `step_sweep` gives (up to one more, where the logarithm rounds)
             let count =
-                ((sweep.from / sweep.to).log10() * sweep.per_decade as f64).round() as u64 + 1;
+                ((sweep.from / sweep.to).log10() * sweep.per_decade as f64).ceil() as u64 + 1;
             if count > limits.max_steps {
                 return Err(s.err(format!(
                     "`fd.steps` gives {count} steps, more than the limit of {} (raise with --limit max_steps=N)",
@@ -1257,7 +1282,10 @@ fn build_expr(t: &Tab) -> R<(Model, Vec<f64>, Vec<String>)> {
                 return Err(ev.err(format!("generated outputs from {from} to {to} are empty")));
             }
             if (to - from) as u64 >= cx.limits.max_len {
-                return Err(ev.err(format!("more than {} generated outputs", cx.limits.max_len)));
+                return Err(ev.err(format!(
+                    "more than {} generated outputs (raise with --limit max_len=N)",
+                    cx.limits.max_len
+                )));
             }
             for k in from..=to {
                 compile(&mut compiler, &ev, &[(var.as_str(), k)])?;

@@ -141,9 +141,9 @@ impl<'t> Parser<'t> {
             return Err(ExprError::new(
                 self.tok.span,
                 format!(
-                    "formula nested too deeply: more than {} levels of parentheses, calls, \
-                     indices, minus signs and exponents (raise with --limit \
-                     max_depth=N)",
+                    "formula nested too deeply: more than {} levels (the formula is the \
+                     first; each parenthesis, call, index, minus sign and exponent adds one) \
+                     (raise with --limit max_depth=N)",
                     self.max_depth
                 ),
             ));
@@ -392,7 +392,9 @@ impl<'t> Parser<'t> {
             Func::Binary(op) => NodeKind::Call2(op, next(), next()),
             Func::Sum | Func::Prod => {
                 let var = next();
-                let NodeKind::Name(var_name) = var.kind else {
+                // a bare name: `(i)` parses to the same node, but is no loop variable
+                let bare = matches!(&var.kind, NodeKind::Name(v) if self.slice(var.span) == v);
+                let (NodeKind::Name(var_name), true) = (var.kind, bare) else {
                     return Err(ExprError::new(
                         var.span,
                         format!(

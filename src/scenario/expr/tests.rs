@@ -540,6 +540,11 @@ fn error_loop_variable_shadowing() {
         "expected a loop variable name as the first argument of 'sum', found 'x[1]'",
         "x[1]",
     );
+    err_is(
+        "sum((i), 1, 2, i)",
+        "expected a loop variable name as the first argument of 'sum', found '(i)'",
+        "(i)",
+    );
 }
 
 #[test]
@@ -785,8 +790,9 @@ fn nesting_depth_limit() {
     );
     assert_eq!(
         error.message,
-        "formula nested too deeply: more than 200 levels of parentheses, calls, indices, \
-         minus signs and exponents (raise with --limit max_depth=N)"
+        "formula nested too deeply: more than 200 levels (the formula is the first; each \
+         parenthesis, call, index, minus sign and exponent adds one) (raise with --limit \
+         max_depth=N)"
     );
     // deep nests return an error at once, without overflowing the stack
     for text in [
