@@ -258,7 +258,7 @@ fn limits_name_themselves_and_how_to_raise_them() {
         max_elementals: 10,
         ..Limits::default()
     };
-    let w = vec!["1.0"; 6].join(", ");
+    let w = ["1.0"; 6].join(", ");
     for text in [
         format!("name = \"bad\"\nfamily = \"perceptron\"\nx = [{w}]\nw = [{w}]\n"),
         format!("name = \"bad\"\nfamily = \"fanout\"\nx = 1.0\nw = [{w}]\n"),
