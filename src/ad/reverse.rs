@@ -484,7 +484,8 @@ impl<T: Scalar> Tape<T> {
                 }
                 NodeKind::Pow => {
                     // v = u^w: ubar += vbar * w * v / u; wbar += vbar * v * log u
-                    T::note_moves(8);
+                    // (reads vbar, u, w and v; reads and writes both adjoints; vbar = 0)
+                    T::note_moves(9);
                     let (u, w, v) = (&nodes[a].val, &nodes[b].val, &nodes[i].val);
                     let (da, db) = if u.value_is_zero() {
                         let (du, dw) = pow_partials_at_zero_base(u, w, v);
@@ -500,7 +501,9 @@ impl<T: Scalar> Tape<T> {
                     adj[b] = adj[b].add(&db);
                 }
                 NodeKind::Min | NodeKind::Max => {
-                    T::note_moves(5);
+                    // reads vbar, u and w (to compare them); reads and writes the
+                    // selected adjoint; vbar = 0
+                    T::note_moves(6);
                     let op = k.binary().expect("min/max is bivariate");
                     let t = if nodes[a].val.selects_left_of(op, &nodes[b].val) {
                         a
@@ -510,7 +513,8 @@ impl<T: Scalar> Tape<T> {
                     adj[t] = adj[t].add(&vbar);
                 }
                 NodeKind::Neg => {
-                    T::note_moves(5);
+                    // reads vbar, no value; reads and writes ubar; vbar = 0
+                    T::note_moves(4);
                     adj[a] = adj[a].sub(&vbar);
                 }
                 // univariate: ubar += vbar * psi'(u), one arm per elemental so that each
@@ -698,6 +702,33 @@ mod tests {
                 tape.gradient(&y, &xs)
             });
             assert_eq!(got, want, "{name}");
+        }
+    }
+
+    /// The moves of one adjoint step beyond the cost model's tables, by the same rule:
+    /// vbar read and set to 0, each value the step reads, each adjoint read and written.
+    #[test]
+    fn adjoint_steps_move_what_they_read_and_write() {
+        for (name, want) in [
+            ("/", 8),   // vbar, w, v; ubar, wbar; vbar = 0
+            ("pow", 9), // vbar, u, w, v; ubar, wbar; vbar = 0
+            ("min", 6), // vbar, u, w (compared); the selected adjoint; vbar = 0
+            ("max", 6),
+            ("neg", 4), // vbar; ubar; vbar = 0
+            ("^3", 5),  // vbar, u; ubar; vbar = 0
+        ] {
+            let tape = Tape::new();
+            let xs = tape.vars(&[Count(1.5), Count(0.5)]);
+            let y = match name {
+                "/" => xs[0].div(&xs[1]),
+                "pow" => xs[0].pow(&xs[1]),
+                "min" => xs[0].min(&xs[1]),
+                "max" => xs[0].max(&xs[1]),
+                "neg" => xs[0].neg(),
+                _ => xs[0].powi(3),
+            };
+            let (_, got) = WorkCounter::measure(|| tape.gradient(&y, &xs));
+            assert_eq!(got.moves, want, "{name}");
         }
     }
 

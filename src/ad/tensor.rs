@@ -552,10 +552,15 @@ impl<T: Scalar> TensorTape<T> {
                 }};
             }
             let n = node.len() as u64;
+            // moves as on the scalar tape, per scalar elemental inside the operation: it
+            // reads vbar and sets it to 0 (2), and per argument that needs an adjoint it
+            // reads and writes that adjoint (2) and, for a product, reads the other factor
+            // (1); an argument without one (data) costs nothing, as nothing is done for it
+            let grads = u64::from(na.grad) + u64::from(nb.grad);
             match node.op {
                 Op::Input | Op::Const => {}
                 Op::Add | Op::Sub => {
-                    T::note_moves(6 * n);
+                    T::note_moves((2 + 2 * grads) * n);
                     if na.grad {
                         let (d, first) = target!(ia, na);
                         put_copy(d, first, g);
@@ -570,7 +575,7 @@ impl<T: Scalar> TensorTape<T> {
                     }
                 }
                 Op::Hadamard => {
-                    T::note_moves(8 * n);
+                    T::note_moves((2 + 3 * grads) * n);
                     if na.grad {
                         let w = &vals[nb.range()];
                         let (d, first) = target!(ia, na);
@@ -583,7 +588,7 @@ impl<T: Scalar> TensorTape<T> {
                     }
                 }
                 Op::BiasAdd => {
-                    T::note_moves(6 * n);
+                    T::note_moves((2 + 2 * grads) * n);
                     if na.grad {
                         let (d, first) = target!(ia, na);
                         put_copy(d, first, g);
@@ -604,7 +609,8 @@ impl<T: Scalar> TensorTape<T> {
                     }
                 }
                 Op::Unary(op) => {
-                    T::note_moves(5 * n);
+                    // vbar, u, ubar read and written, vbar = 0; negation reads no value
+                    T::note_moves(if op == Unary::Neg { 4 * n } else { 5 * n });
                     let u = &vals[na.range()];
                     let (d, first) = target!(ia, na);
                     if op == Unary::Neg {
@@ -627,14 +633,17 @@ impl<T: Scalar> TensorTape<T> {
                     put(d, first, |_| g[0].clone());
                 }
                 Op::Scale(c) => {
-                    T::note_moves(8 * n);
+                    // vbar, c, ubar read and written, vbar = 0
+                    T::note_moves(5 * n);
                     let (d, first) = target!(ia, na);
                     put(d, first, |i| guard::<GUARD, T>(g[i].mul_f(c), &g[i]));
                 }
                 Op::MatMul { ta, tb } => {
                     let (m, n) = (node.rows, node.cols);
                     let k = if ta { na.rows } else { na.cols };
-                    T::note_moves((8 * m * n * k + 6 * m * n * (k - 1)) as u64);
+                    // m n k products and m n (k - 1) additions
+                    let (mnk, adds) = ((m * n * k) as u64, (m * n * (k - 1)) as u64);
+                    T::note_moves((2 + 3 * grads) * mnk + (2 + 2 * grads) * adds);
                     let (a, b) = (&vals[na.range()], &vals[nb.range()]);
                     if na.grad {
                         let (d, first) = target!(ia, na);
@@ -1044,6 +1053,23 @@ mod tests {
                 moves: 6 * (mn - 1) + 8 * mn * k + 6 * mn * (k - 1),
                 adds: m * k * (n - 1) + k * n * (m - 1),
                 mults: 2 * mn * k,
+                nlops: 0
+            }
+        );
+        // the same product with A as data (a constant): nothing is done for Abar, and
+        // the moves of the products and sums are those with one adjoint, 5 and 4
+        let mut tape = TensorTape::new();
+        let ma = tape.constant(2, 3, a.iter().map(|c| c.0), &a[0]);
+        let mb = tape.input(3, 4, &b);
+        let c = tape.matmul(ma, false, mb, false);
+        let l = tape.sum_all(c);
+        let (_, bwd) = WorkCounter::measure(|| tape.gradient(l, &[mb]));
+        assert_eq!(
+            bwd,
+            Work {
+                moves: 6 * (mn - 1) + 5 * mn * k + 4 * mn * (k - 1),
+                adds: k * n * (m - 1),
+                mults: mn * k,
                 nlops: 0
             }
         );
