@@ -206,6 +206,23 @@ pub struct TapeNode<T> {
     pub value: T,
 }
 
+/// The adjoints a sweep reads out, and resets.
+enum ReadOut<'a, 'v, T> {
+    /// those of the variables given, in their order
+    Vars(&'a [Var<'v, T>]),
+    /// those of the n inputs of the tape's one [`Tape::vars`], in order: the caller made
+    /// them and handed them out as a shared slice only ([`Tape::gradient_of_sum`])
+    Bulk(usize),
+}
+
+// by hand: a derive would ask T: Copy
+impl<T> Clone for ReadOut<'_, '_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for ReadOut<'_, '_, T> {}
+
 /// A value recorded on a tape: its index and its value.
 #[derive(Clone, Debug)]
 pub struct Var<'t, T> {
@@ -351,7 +368,7 @@ impl<T: Scalar> Tape<T> {
     /// again guarded and uncounted (the plain one counted the same operations), so that
     /// an entry with adjoint 0 passes 0 back also through an infinite partial, while the
     /// hot path carries no test per product.
-    fn sweep_take(&self, from: usize, seeds: &[(usize, T)], xs: &[Var<'_, T>]) -> Vec<T> {
+    fn sweep_take(&self, from: usize, seeds: &[(usize, T)], xs: ReadOut<'_, '_, T>) -> Vec<T> {
         self.sweep(from, seeds, None, false);
         let out = self.take_adjoints(xs);
         if out.iter().any(|a| a.re().is_nan()) {
@@ -362,7 +379,12 @@ impl<T: Scalar> Tape<T> {
 
     #[cold]
     #[inline(never)]
-    fn sweep_take_guarded(&self, from: usize, seeds: &[(usize, T)], xs: &[Var<'_, T>]) -> Vec<T> {
+    fn sweep_take_guarded(
+        &self,
+        from: usize,
+        seeds: &[(usize, T)],
+        xs: ReadOut<'_, '_, T>,
+    ) -> Vec<T> {
         crate::num::uncounted(|| {
             self.sweep(from, seeds, None, true);
             self.take_adjoints(xs)
@@ -542,15 +564,36 @@ impl<T: Scalar> Tape<T> {
     /// [`Tape::clear`], where another entry takes its index. When `xs` are all the
     /// inputs in recording order (as [`Tape::vars`] returns them), resetting `xs` is
     /// enough; otherwise every input entry is reset.
-    fn take_adjoints(&self, xs: &[Var<'_, T>]) -> Vec<T> {
+    fn take_adjoints(&self, xs: ReadOut<'_, '_, T>) -> Vec<T> {
         self.with(|s| {
+            let (b0, bn) = s.bulk;
+            let xs = match xs {
+                ReadOut::Vars(xs) => xs,
+                // the inputs of the one `vars`, in order, by construction: no check of
+                // their indices (a pass over every variable)
+                ReadOut::Bulk(n) => {
+                    assert_eq!(bn, n, "the tape was cleared while recording");
+                    let Some(first) = s.nodes.first() else {
+                        return Vec::new();
+                    };
+                    let zero = first.val.cst(0.0);
+                    let out = s.adj[b0..b0 + bn]
+                        .iter_mut()
+                        .map(|a| std::mem::replace(a, zero.clone()))
+                        .collect();
+                    if bn != s.inputs {
+                        // more inputs, recorded by `var` while recording: reset them too
+                        Self::reset_inputs(s, &zero);
+                    }
+                    return out;
+                }
+            };
             let Some(first) = s.nodes.first() else {
                 assert!(xs.is_empty(), "a variable from before `clear`");
                 return Vec::new();
             };
             let zero = first.val.cst(0.0);
             // the common case: xs are the inputs of one `vars`, which are all the inputs
-            let (b0, bn) = s.bulk;
             if bn == s.inputs
                 && xs.len() == bn
                 && xs.iter().enumerate().all(|(k, x)| x.index() == b0 + k)
@@ -577,19 +620,24 @@ impl<T: Scalar> Tape<T> {
                     s.adj[x.index()] = zero.clone();
                 }
             } else {
-                for (k, a) in s.kinds.iter().zip(s.adj.iter_mut()) {
-                    if *k == NodeKind::Input {
-                        *a = zero.clone();
-                    }
-                }
+                Self::reset_inputs(s, &zero);
             }
             out
         })
     }
 
+    /// Resets the adjoint of every input entry.
+    fn reset_inputs(s: &mut Store<T>, zero: &T) {
+        for (k, a) in s.kinds.iter().zip(s.adj.iter_mut()) {
+            if *k == NodeKind::Input {
+                *a = zero.clone();
+            }
+        }
+    }
+
     /// The gradient of `y` with respect to `xs` (ybar = 1).
     pub fn gradient(&self, y: &Var<'_, T>, xs: &[Var<'_, T>]) -> Vec<T> {
-        self.sweep_take(y.index(), &[(y.index(), y.v.cst(1.0))], xs)
+        self.sweep_take(y.index(), &[(y.index(), y.v.cst(1.0))], ReadOut::Vars(xs))
     }
 
     /// Clears the tape, records `f` at `x` and runs one adjoint sweep with
@@ -602,9 +650,12 @@ impl<T: Scalar> Tape<T> {
     ) -> Vec<T> {
         self.clear();
         let xs = self.vars(x);
+        // `f` sees the variables as a shared slice: they stay the inputs of this `vars`,
+        // in order, and the gradient is read without checking their indices
         let ys = f(&xs);
-        let ybar: Vec<T> = ys.iter().map(|y| y.v.cst(1.0)).collect();
-        self.vjp(&ys, &ybar, &xs)
+        let seeds: Vec<(usize, T)> = ys.iter().map(|y| (y.index(), y.v.cst(1.0))).collect();
+        let from = seeds.iter().map(|(i, _)| *i).max().unwrap_or(0);
+        self.sweep_take(from, &seeds, ReadOut::Bulk(xs.len()))
     }
 
     /// The vector-Jacobian product ybar^T F'(x) in one sweep.
@@ -616,7 +667,7 @@ impl<T: Scalar> Tape<T> {
             .zip(ybar)
             .map(|(y, b)| (y.index(), b.clone()))
             .collect();
-        self.sweep_take(from, &seeds, xs)
+        self.sweep_take(from, &seeds, ReadOut::Vars(xs))
     }
 
     /// The m x n Jacobian (rows are outputs) by one adjoint sweep per output.
@@ -633,7 +684,7 @@ impl<T: Scalar> Tape<T> {
             Some(&mut rec),
             true,
         );
-        self.take_adjoints(xs);
+        self.take_adjoints(ReadOut::Vars(xs));
         rec
     }
 }
@@ -789,6 +840,26 @@ mod tests {
         // a second call records afresh instead of appending
         assert_eq!(tape.gradient_of_sum(&[3.0, 5.0], f), g);
         assert_eq!(tape.len(), len);
+    }
+
+    #[test]
+    fn gradient_of_sum_resets_an_input_recorded_inside_the_function() {
+        // y = x0 c with c = 3 a further input: its adjoint (x0 = 2) must not be left in
+        // its slot, where the next recording puts an elemental
+        let tape = Tape::new();
+        let g = tape.gradient_of_sum(&[2.0], |xs| {
+            let c = tape.var(3.0);
+            vec![xs[0].mul(&c)]
+        });
+        assert_eq!(g, vec![3.0]);
+        // y = sin(x0) x0: its entries take the slots of c and of the product
+        fn f<'t>(xs: &[Var<'t, f64>]) -> Vec<Var<'t, f64>> {
+            vec![xs[0].sin().mul(&xs[0])]
+        }
+        let fresh = Tape::new();
+        let want = fresh.gradient_of_sum(&[2.0], f);
+        assert_eq!(tape.gradient_of_sum(&[2.0], f), want);
+        assert_eq!(want, vec![2.0 * 2f64.cos() + 2f64.sin()]);
     }
 
     #[test]
