@@ -118,3 +118,28 @@ fn lecture_formula_gradient_matches_between_modes_and_reference() {
         assert_close(f[j][0], r.entries[0][j].to_f64(), 2, "forward");
     }
 }
+
+/// The summary's reading of the lecture's error analysis for sum of squares at n = 1000:
+/// the rounding bound n^3/3 sqrt(eps) at the three epsilons (mpmath: 333333333.33 x
+/// 2^-26, 2^-26.5 and 2^-27), and the measured quotient 0 at the textbook step.
+#[test]
+fn the_summary_states_the_lecture_bound_at_each_epsilon_and_the_measured_quotient() {
+    use derivbench::measure::Method;
+    use derivbench::run::{run_all, RunOptions};
+    let sc = SumOfSquares::scenario("sum-of-squares-1000", 1000);
+    let mut opts = RunOptions {
+        wall_budget: std::time::Duration::ZERO,
+        ..RunOptions::default()
+    };
+    opts.accuracy.methods = vec![Method::FdForward];
+    opts.accuracy.quick = true;
+    let r = run_all(&[sc], &opts, Vec::new(), &|_| {});
+    let text = derivbench::report::summary::render(&r);
+    assert!(
+        text.contains(
+            "the bound is 4.967 (3.512 with the unit roundoff 2^-53, 2.484 with the lecture's \
+             own eps = 2^-54, about 10^-16). Measured: the quotient is 0 at h = "
+        ),
+        "{text}"
+    );
+}

@@ -436,3 +436,41 @@ fn the_error_step_legend_says_when_the_model_has_no_optimum() {
     assert!(without.contains("the error model has no optimal step h* here"));
     assert!(!without.contains("s optimal step h*"));
 }
+
+/// The fills of the rectangles of an SVG whose height is not `skip` (the legend swatches).
+fn rect_fills(svg: &str, skip: &str) -> Vec<String> {
+    svg.split("<rect ")
+        .skip(1)
+        .filter(|r| !r.contains(&format!("height=\"{skip}\"")))
+        .filter_map(|r| Some(r.split("fill=\"").nth(1)?.split('"').next()?.to_string()))
+        .collect()
+}
+
+fn hex(c: plotters::style::RGBColor) -> String {
+    format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2)
+}
+
+#[test]
+fn the_bound_bands_are_drawn_in_the_op_count_panel_only() {
+    use derivbench::report::plot::style::{tint, ORANGE, SKY};
+    let r = fixture();
+    let dir = fresh_dir("plots-bands");
+    let written = plot::draw_all(&r, &dir).unwrap();
+    let costs: Vec<_> = written
+        .iter()
+        .filter(|p| {
+            p.to_string_lossy().contains("cost-") && p.extension().is_some_and(|e| e == "svg")
+        })
+        .collect();
+    assert!(!costs.is_empty());
+    for p in costs {
+        let svg = std::fs::read_to_string(dir.join(p)).unwrap();
+        // beside the legend's swatches (18 x 12), one band of each in the op-count
+        // panel, none in the wall-time panel
+        let fills = rect_fills(&svg, "12");
+        for band in [tint(SKY, cost::BAND_ALPHA), tint(ORANGE, cost::BAND_ALPHA)] {
+            let n = fills.iter().filter(|f| **f == hex(band)).count();
+            assert_eq!(n, 1, "{}: {n} bands of {}", p.display(), hex(band));
+        }
+    }
+}

@@ -109,11 +109,13 @@ fn lecture_sum_of_squares(out: &mut String, s: &ScenarioResult) {
          on x_1 (exact derivative 2). The lecture bounds the rounding error by \
          n^3/3 * sqrt(eps) and writes (1/3) * 1000^3 * 10^-8 = 33.3; that product is 3.33 \
          (10^9 * 10^-8 = 10, not 100). With eps = 2^-52, the machine epsilon of the \
-         textbook step h = 2^-26, the bound is {:.3} ({:.3} with the unit roundoff 2^-53). \
+         textbook step h = 2^-26, the bound is {:.3} ({:.3} with the unit roundoff 2^-53, \
+         {:.3} with the lecture's own eps = 2^-54, about 10^-16). \
          Measured: the quotient is {} at h = {} (error {}, rounding part {}, truncation part {}).",
         s.n,
         n.powi(3) / 3.0 * f64::EPSILON.sqrt(),
         n.powi(3) / 3.0 * (f64::EPSILON / 2.0).sqrt(),
+        n.powi(3) / 3.0 * (f64::EPSILON / 4.0).sqrt(),
         auto.value
             .map(|v| format!("{v}"))
             .unwrap_or_else(|| "empty (the step vanished)".into()),

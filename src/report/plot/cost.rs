@@ -29,7 +29,7 @@ pub const TANGENT_BAND: (f64, f64) = (2.0, 2.5);
 pub const GRADIENT_BAND: (f64, f64) = (3.0, 4.0);
 
 /// How much of the colour a band keeps.
-const BAND_ALPHA: f64 = 0.35;
+pub const BAND_ALPHA: f64 = 0.35;
 
 fn mode_color(mode: &str) -> RGBColor {
     match mode {
@@ -329,5 +329,21 @@ impl Figure for Cost<'_> {
         entries.push(Entry::new("function = 1", GREY, Mark::Line));
         style::draw_legend(&legend, None, &entries)?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_mode_has_a_colour_of_its_own_and_none_is_a_band_colour() {
+        let colours: Vec<RGBColor> = MODE_ORDER.iter().map(|m| mode_color(m)).collect();
+        for (i, a) in colours.iter().enumerate() {
+            for b in &colours[i + 1..] {
+                assert_ne!(a, b, "two modes share a colour");
+            }
+            assert!(*a != SKY && *a != ORANGE, "a bar in a band's colour");
+        }
     }
 }
