@@ -684,7 +684,8 @@ pub fn check(b: &Baseline, r: &RunResults) -> Report {
     let mut v = absolute_rules(r, allowance);
     let mut ungated = Vec::new();
     // op-count ratios measured at other weights say nothing against the baseline's: the
-    // ratios without a bound are then not compared (the bounds hold at any weights)
+    // ratios without a bound are then not compared (the bounds are still checked where
+    // the cost model proves them)
     let mut settings = Vec::new();
     let weights_match = r.settings.weights == b.weights;
     let w = |w: &[f64; 3]| format!("({}, {}, {})", w[0], w[1], w[2]);
@@ -954,6 +955,22 @@ pub fn update(old: Option<&Baseline>, r: &RunResults) -> Result<Update, Vec<Viol
             .and_then(|sb| sb.cost.get(mode))
     };
     let mut refused = absolute_rules(r, old_allowance);
+    if !bounds_gated(r) {
+        // the baseline gates the bounds; at these weights they are not proven, and the
+        // baseline would record ratios above them as allowed
+        let w = r.settings.weights;
+        refused.push(violation(
+            Kind::Cost,
+            "",
+            "",
+            format!(
+                "weights (mu, pi, nu) = ({}, {}, {}) are outside the region where the cost \
+                 model proves its bounds ({PROVEN_REGION}): measure the baseline at weights \
+                 inside it",
+                w[0], w[1], w[2]
+            ),
+        ));
+    }
     if !refused.is_empty() {
         refused.sort();
         return Err(refused);
@@ -1269,7 +1286,10 @@ pub fn command(
                 for v in &found {
                     let _ = writeln!(o.stdout, "{v}");
                 }
-                let hint = if found.iter().any(|v| v.kind == Kind::Cost) {
+                let hint = if found
+                    .iter()
+                    .any(|v| v.kind == Kind::Cost && !v.scenario.is_empty())
+                {
                     " (a bound needs an exception with a reason, written by hand)"
                 } else {
                     ""
@@ -1596,6 +1616,19 @@ mod tests {
         assert_eq!(
             found.iter().map(|v| v.to_string()).collect::<Vec<_>>(),
             ["cost: s tangent: ratio 3.000 > bound 2.5 (no exception in the baseline)"]
+        );
+        // nor a baseline at weights where the bounds are not proven
+        let mut r = results();
+        r.settings.weights = [1.0, 1.0, 0.0];
+        let found = update(None, &r).unwrap_err();
+        assert_eq!(found.len(), 1);
+        assert!(
+            found[0].to_string().contains(
+                "weights (mu, pi, nu) = (1, 1, 0) are outside the region where the cost model \
+                 proves its bounds"
+            ),
+            "{}",
+            found[0]
         );
     }
 

@@ -405,6 +405,11 @@ fn run(cli: Cli) -> Result<()> {
                     scenarios.display()
                 )));
             };
+            // the folder's bad files are reported whatever happens to the trace; they
+            // fail the command at the end, as in `run` and `list`
+            for e in &errors {
+                eprintln!("derivbench: {e}");
+            }
             let x = match point {
                 Some(p) if p.len() != sc.n() => {
                     return Err(bad(format!(
@@ -433,9 +438,12 @@ fn run(cli: Cli) -> Result<()> {
             }
             let t = derivbench::trace::trace(sc, &x, input - 1).map_err(bad)?;
             emit(&t.to_string())?;
-            // the trace is printed; the folder's bad files still fail the command, as in
-            // `run` and `list`
-            report_load_errors(&errors)?;
+            if !errors.is_empty() {
+                return Err(bad(format!(
+                    "{} scenario file(s) are invalid",
+                    errors.len()
+                )));
+            }
         }
         Command::Check {
             baseline,

@@ -40,6 +40,11 @@ fn trace_prints_the_good_scenario_and_exits_2() {
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(out.contains("1.5"), "{out}");
     assert!(err.contains("b-bad.toml:2:10: unknown family"), "{err}");
+    // a bad argument is reported, and so is the bad file
+    let (o, err) = run(&["trace", "lecture-example", "--input", "3"], &d);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("--input: must be in 1..=2, got 3"), "{err}");
+    assert!(err.contains("b-bad.toml:2:10: unknown family"), "{err}");
     let (o, err) = run(&["list"], &d);
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(err.contains("b-bad.toml:2:10: unknown family"), "{err}");

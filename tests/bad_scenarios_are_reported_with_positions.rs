@@ -287,6 +287,19 @@ fn limits_name_themselves_and_how_to_raise_them() {
         12,
         "`fd.steps` gives 1501 steps, more than the limit of 1000 (raise with --limit max_steps=N)",
     );
+    // a subnormal `to` (from / to overflows) and an infinite `from`
+    expect(
+        "name = \"bad\"\nfamily = \"product\"\nn = 2\nfd.steps = { from = 1.0, to = 1e-310, per_decade = 1000 }\n",
+        4,
+        12,
+        "`fd.steps` gives 310001 steps, more than the limit of 1000",
+    );
+    expect(
+        "name = \"bad\"\nfamily = \"product\"\nn = 2\nfd.steps = { from = inf, to = 1e-3 }\n",
+        4,
+        21,
+        "`from` must be finite, found inf",
+    );
     expect(
         "name = \"bad\"\nfamily = \"product\"\nn = 2\nfd.steps = { per_decade = 5000000000 }\n",
         4,
@@ -433,17 +446,26 @@ fn a_folder_with_bad_files_still_loads_the_good_ones() {
     )
     .unwrap();
     std::fs::write(d.join("notes.txt"), "not a scenario").unwrap();
-    // a link to nothing: not readable, so an error, not left out
+    // a link to nothing, and a link to a device that never ends: not readable, so
+    // errors, neither left out nor read
     #[cfg(unix)]
-    std::os::unix::fs::symlink(d.join("nowhere"), d.join("f-dangling.toml")).unwrap();
+    {
+        std::os::unix::fs::symlink(d.join("nowhere"), d.join("f-dangling.toml")).unwrap();
+        std::os::unix::fs::symlink("/dev/zero", d.join("g-device.toml")).unwrap();
+    }
     let l = load_dir(&d, &Limits::default()).unwrap();
     let names: Vec<&str> = l.scenarios.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(names, ["good", "also-good"]);
     #[cfg(unix)]
     {
-        assert_eq!(l.errors.len(), 4);
+        assert_eq!(l.errors.len(), 5);
         let e = l.errors[3].to_string();
         assert!(e.contains("f-dangling.toml: cannot read:"), "{e}");
+        let e = l.errors[4].to_string();
+        assert!(
+            e.contains("g-device.toml: cannot read: not a regular file"),
+            "{e}"
+        );
     }
     #[cfg(not(unix))]
     assert_eq!(l.errors.len(), 3);

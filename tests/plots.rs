@@ -437,12 +437,22 @@ fn the_error_step_legend_says_when_the_model_has_no_optimum() {
     assert!(!without.contains("s optimal step h*"));
 }
 
-/// The fills of the rectangles of an SVG whose height is not `skip` (the legend swatches).
-fn rect_fills(svg: &str, skip: &str) -> Vec<String> {
-    svg.split("<rect ")
+/// The left edge and fill of each rectangle of an SVG whose height is not `skip` (the
+/// legend's swatches).
+fn rects(svg: &str, skip: &str) -> Vec<(f64, String)> {
+    let attr = |r: &str, name: &str| -> Option<String> {
+        Some(
+            r.split(&format!(" {name}=\""))
+                .nth(1)?
+                .split('"')
+                .next()?
+                .to_string(),
+        )
+    };
+    svg.split("<rect")
         .skip(1)
-        .filter(|r| !r.contains(&format!("height=\"{skip}\"")))
-        .filter_map(|r| Some(r.split("fill=\"").nth(1)?.split('"').next()?.to_string()))
+        .filter(|r| attr(r, "height").as_deref() != Some(skip))
+        .filter_map(|r| Some((attr(r, "x")?.parse().ok()?, attr(r, "fill")?)))
         .collect()
 }
 
@@ -465,12 +475,33 @@ fn the_bound_bands_are_drawn_in_the_op_count_panel_only() {
     assert!(!costs.is_empty());
     for p in costs {
         let svg = std::fs::read_to_string(dir.join(p)).unwrap();
-        // beside the legend's swatches (18 x 12), one band of each in the op-count
-        // panel, none in the wall-time panel
-        let fills = rect_fills(&svg, "12");
+        let width: f64 = svg
+            .split("width=\"")
+            .nth(1)
+            .and_then(|w| w.split('"').next()?.parse().ok())
+            .unwrap();
+        // beside the legend's swatches (18 x 12), one band of each, in the op-count panel
+        // (the left half), none in the wall-time panel
+        let all = rects(&svg, "12");
         for band in [tint(SKY, cost::BAND_ALPHA), tint(ORANGE, cost::BAND_ALPHA)] {
-            let n = fills.iter().filter(|f| **f == hex(band)).count();
-            assert_eq!(n, 1, "{}: {n} bands of {}", p.display(), hex(band));
+            let xs: Vec<f64> = all
+                .iter()
+                .filter(|(_, f)| *f == hex(band))
+                .map(|(x, _)| *x)
+                .collect();
+            assert_eq!(
+                xs.len(),
+                1,
+                "{}: bands of {} at {xs:?}",
+                p.display(),
+                hex(band)
+            );
+            assert!(
+                xs[0] < width / 2.0,
+                "{}: a band at x = {}",
+                p.display(),
+                xs[0]
+            );
         }
     }
 }

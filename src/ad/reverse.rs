@@ -173,6 +173,8 @@ struct Store<T> {
     inputs: usize,
     /// (first index, count) of the inputs when one [`Tape::vars`] recorded all of them
     bulk: (usize, usize),
+    /// how many times the tape was cleared: a recording that outlives a clear is stale
+    clears: u64,
 }
 
 /// A tape of elementals over the scalar `T`.
@@ -252,6 +254,7 @@ impl<T: Scalar> Tape<T> {
                 adj: Vec::new(),
                 inputs: 0,
                 bulk: (0, 0),
+                clears: 0,
             }),
         }
     }
@@ -271,6 +274,7 @@ impl<T: Scalar> Tape<T> {
             s.nodes.clear();
             s.inputs = 0;
             s.bulk = (0, 0);
+            s.clears = s.clears.wrapping_add(1);
         })
     }
 
@@ -572,7 +576,7 @@ impl<T: Scalar> Tape<T> {
                 // the inputs of the one `vars`, in order, by construction: no check of
                 // their indices (a pass over every variable)
                 ReadOut::Bulk(n) => {
-                    assert_eq!(bn, n, "the tape was cleared while recording");
+                    debug_assert_eq!(bn, n, "checked before the sweep");
                     let Some(first) = s.nodes.first() else {
                         return Vec::new();
                     };
@@ -650,9 +654,16 @@ impl<T: Scalar> Tape<T> {
     ) -> Vec<T> {
         self.clear();
         let xs = self.vars(x);
+        let clears = self.with(|s| s.clears);
         // `f` sees the variables as a shared slice: they stay the inputs of this `vars`,
-        // in order, and the gradient is read without checking their indices
+        // in order, and the gradient is read without checking their indices, unless `f`
+        // cleared the tape (checked before the sweep touches any adjoint)
         let ys = f(&xs);
+        assert_eq!(
+            self.with(|s| s.clears),
+            clears,
+            "gradient_of_sum: the function cleared the tape while it was recording"
+        );
         let seeds: Vec<(usize, T)> = ys.iter().map(|y| (y.index(), y.v.cst(1.0))).collect();
         let from = seeds.iter().map(|(i, _)| *i).max().unwrap_or(0);
         self.sweep_take(from, &seeds, ReadOut::Bulk(xs.len()))
@@ -840,6 +851,20 @@ mod tests {
         // a second call records afresh instead of appending
         assert_eq!(tape.gradient_of_sum(&[3.0, 5.0], f), g);
         assert_eq!(tape.len(), len);
+    }
+
+    #[test]
+    #[should_panic(expected = "the function cleared the tape while it was recording")]
+    fn gradient_of_sum_refuses_a_function_that_clears_the_tape() {
+        // a new `vars` of the same length after the clear would otherwise pass for the
+        // inputs, and their adjoint be returned as the gradient
+        let tape = Tape::new();
+        tape.gradient_of_sum(&[2.0], |xs| {
+            tape.clear();
+            let c = xs[0].cst(5.0);
+            let v = tape.vars(&[7.0]);
+            vec![v[0].mul(&c)]
+        });
     }
 
     #[test]

@@ -44,8 +44,8 @@ impl Weights {
         w.time(self.mu, self.pi, self.nu)
     }
 
-    /// Parses `mu,pi,nu`: three finite numbers from 0 to [`MAX_WEIGHT`], mu above 0 (every
-    /// mode moves values, so TIME is never 0). Weights outside the region where the cost
+    /// Parses `mu,pi,nu`: three finite numbers from 0 to [`MAX_WEIGHT`], mu at least
+    /// [`MIN_MU`] (every mode moves values, so TIME(F) >= mu and no ratio is infinite). Weights outside the region where the cost
     /// model proves its bounds ([`Weights::bounds_proven`]) are accepted: the ratios are
     /// measured all the same, and the reports say the bounds are not proven there.
     pub fn parse(s: &str) -> Result<Weights, String> {
@@ -70,8 +70,11 @@ impl Weights {
             pi: v[1],
             nu: v[2],
         };
-        if w.mu <= 0.0 {
-            return Err("mu must be above 0: every mode moves values".into());
+        if w.mu < MIN_MU {
+            return Err(format!(
+                "mu must be at least {MIN_MU:e}: every mode moves values, and TIME(F) >= mu \
+                 keeps every ratio finite"
+            ));
         }
         Ok(w)
     }
@@ -103,6 +106,9 @@ impl Weights {
 /// Largest weight `--weights` accepts: far beyond any machine's cost ratio, and small
 /// enough that TIME of the largest count stays finite.
 pub const MAX_WEIGHT: f64 = 1e6;
+
+/// Smallest weight of a move `--weights` accepts.
+pub const MIN_MU: f64 = 1e-6;
 
 /// Where the cost model proves its bounds, for notes and reports.
 pub const PROVEN_REGION: &str = "mu >= pi >= 1 and 2 nu >= 1 + pi - mu";
@@ -548,8 +554,16 @@ mod tests {
         assert!(Weights::parse("1,1,0").is_ok_and(|w| !w.bounds_proven()));
         assert!(Weights::parse("2,1,0").is_ok_and(|w| w.bounds_proven()));
         assert!(Weights::default().bounds_proven());
+        assert!(Weights::parse("1e-6,0,0").is_ok());
         for bad in [
-            "0,1,1", "1e7,1,1", "1,inf,1", "1,-1,1", "1,1", "1,1,1,1", "a,1,1",
+            "0,1,1",
+            "1e-320,0,0",
+            "1e7,1,1",
+            "1,inf,1",
+            "1,-1,1",
+            "1,1",
+            "1,1,1,1",
+            "a,1,1",
         ] {
             assert!(Weights::parse(bad).is_err(), "{bad}");
         }

@@ -155,7 +155,8 @@ pub fn load_dir(dir: &Path, limits: &Limits) -> Result<Loaded, LoadError> {
         .filter_map(|e| e.ok())
         .map(|e| e.path())
         // everything named *.toml but a folder: a file that cannot be read (a dangling
-        // link, no permission) is an error of its own, not silently left out
+        // link, no permission, not a regular file) is an error of its own, not silently
+        // left out
         .filter(|p| p.extension().is_some_and(|x| x == "toml") && !p.is_dir())
         .collect();
     files.sort();
@@ -196,6 +197,10 @@ pub fn load_file(path: &Path, limits: &Limits) -> Result<(Scenario, (usize, usiz
         message: m,
     };
     let meta = std::fs::metadata(path).map_err(|e| whole(format!("cannot read: {e}")))?;
+    if !meta.is_file() {
+        // a FIFO or a device: reading could block or never end
+        return Err(whole("cannot read: not a regular file".into()));
+    }
     if meta.len() > limits.max_file_bytes {
         return Err(whole(format!(
             "file of {} bytes exceeds the limit of {} bytes (raise with --limit max_file_bytes=N)",
@@ -719,15 +724,15 @@ fn build(t: &Tab) -> R<(Scenario, (usize, usize))> {
         }
         _ => unreachable!("family validated above"),
     };
-    // the families linear in their length: about two elementals per input (one per
-    // factor of a product), checked against `max_elementals` like the others
-    let linear = match &model {
-        Model::SumOfSquares(_) => Some((2 * x.len(), t.get("values").or_else(|| t.get("n")))),
-        Model::Product(_) => Some((x.len(), t.get("values").or_else(|| t.get("n")))),
-        Model::Perceptron(_) => Some((2 * x.len() + 2, t.get("w"))),
-        Model::Fanout(f) => Some((2 * f.w.len(), t.get("w"))),
-        _ => None,
-    };
+    // the families linear in their length, checked against `max_elementals` like the
+    // others
+    let linear = linear_work(&model, x.len()).map(|work| {
+        let at = match &model {
+            Model::Perceptron(_) | Model::Fanout(_) => t.get("w"),
+            _ => t.get("values").or_else(|| t.get("n")),
+        };
+        (work, at)
+    });
     if let Some((work, Some(v))) = linear {
         check_work(&v, work as u128, limits)?;
     }
@@ -753,9 +758,11 @@ fn build(t: &Tab) -> R<(Scenario, (usize, usize))> {
             if !(sweep.from > 0.0 && sweep.to > 0.0 && sweep.from >= sweep.to) {
                 return Err(s.err("`fd.steps` needs 0 < to <= from"));
             }
-            // as many as `step_sweep` gives (up to one more, where the logarithm rounds)
-            let count =
-                ((sweep.from / sweep.to).log10() * sweep.per_decade as f64).ceil() as u64 + 1;
+            // as many as `step_sweep` gives (up to one more, where the logarithm rounds);
+            // the difference of the logarithms stays finite where from / to would overflow
+            // (to subnormal), and the cast saturates
+            let decades = sweep.from.log10() - sweep.to.log10();
+            let count = ((decades * sweep.per_decade as f64).ceil() as u64).saturating_add(1);
             if count > limits.max_steps {
                 return Err(s.err(format!(
                     "`fd.steps` gives {count} steps, more than the limit of {} (raise with --limit max_steps=N)",
@@ -799,6 +806,20 @@ fn nonempty(v: &Val, x: Vec<f64>) -> R<Vec<f64>> {
         Err(v.err(format!("`{}` must not be empty", v.key)))
     } else {
         Ok(x)
+    }
+}
+
+/// The elementals one evaluation of a family linear in its length records, at most:
+/// sum of squares a square and a sum per input, product one product per factor, the
+/// perceptron a constant, a product and a sum per input and the activation, fanout a
+/// constant, a product and the activation per output.
+fn linear_work(model: &Model, n: usize) -> Option<usize> {
+    match model {
+        Model::SumOfSquares(_) => Some(2 * n),
+        Model::Product(_) => Some(n),
+        Model::Perceptron(_) => Some(3 * n + 2),
+        Model::Fanout(f) => Some(3 * f.w.len()),
+        _ => None,
     }
 }
 
@@ -1305,6 +1326,26 @@ mod tests {
 
     fn load(text: &str) -> R<Scenario> {
         load_str(Path::new("t.toml"), text, &Limits::default()).map(|r| r.0)
+    }
+
+    #[test]
+    fn the_linear_families_record_at_most_their_estimate() {
+        for text in [
+            "name = \"a\"\nfamily = \"sum-of-squares\"\nn = 7\n",
+            "name = \"a\"\nfamily = \"product\"\nn = 7\n",
+            "name = \"a\"\nfamily = \"perceptron\"\nx = [1.0, 2.0, 3.0]\nw = [0.5, 0.5, 0.5]\n",
+            "name = \"a\"\nfamily = \"perceptron\"\nx = [1.0, 2.0]\nw = [0.5, 0.5]\nactivation = \"tanh\"\n",
+            "name = \"a\"\nfamily = \"fanout\"\nx = 1.0\nw = [1.0, 2.0, 3.0]\n",
+        ] {
+            let sc = load(text).unwrap();
+            let tape = crate::ad::Tape::new();
+            let xs = tape.vars(&sc.x);
+            let _ = sc.eval(&xs);
+            let recorded = tape.len() - sc.n();
+            let estimate = linear_work(&sc.model, sc.n()).unwrap();
+            assert!(recorded <= estimate, "{text}: {recorded} > {estimate}");
+            assert!(recorded + 3 >= estimate, "{text}: {recorded} far below {estimate}");
+        }
     }
 
     #[test]
