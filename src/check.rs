@@ -621,9 +621,9 @@ impl Report {
 /// `exceptions` gives the baseline's allowance of a (scenario, mode), if any.
 fn absolute_rules<'b>(
     r: &RunResults,
+    gate_bounds: bool,
     exception: impl Fn(&str, &str) -> Option<&'b CostAllowance>,
 ) -> Vec<Violation> {
-    let gate_bounds = bounds_gated(r);
     let mut v = Vec::new();
     for f in &r.failures {
         // `line` names the file or scenario once (a load error names its own file)
@@ -678,31 +678,35 @@ fn bounds_gated(r: &RunResults) -> bool {
     Weights::from_array(r.settings.weights).bounds_proven()
 }
 
+/// Weights as the notes write them, `(1, 1, 1)`.
+fn triple(w: &[f64; 3]) -> String {
+    format!("({}, {}, {})", w[0], w[1], w[2])
+}
+
 /// Compares results with the baseline.
 pub fn check(b: &Baseline, r: &RunResults) -> Report {
     let allowance = |s: &str, mode: &str| b.scenarios.get(s).and_then(|sb| sb.cost.get(mode));
-    let mut v = absolute_rules(r, allowance);
+    let gate_bounds = bounds_gated(r);
+    let mut v = absolute_rules(r, gate_bounds, allowance);
     let mut ungated = Vec::new();
     // op-count ratios measured at other weights say nothing against the baseline's: the
     // ratios without a bound are then not compared (the bounds are still checked where
     // the cost model proves them)
     let mut settings = Vec::new();
     let weights_match = r.settings.weights == b.weights;
-    let w = |w: &[f64; 3]| format!("({}, {}, {})", w[0], w[1], w[2]);
     if !weights_match {
         settings.push(format!(
             "settings: cost weights (mu, pi, nu) = {} differ from the baseline's {}; \
              ratios without a bound are not compared",
-            w(&r.settings.weights),
-            w(&b.weights)
+            triple(&r.settings.weights),
+            triple(&b.weights)
         ));
     }
-    let gate_bounds = bounds_gated(r);
     if !gate_bounds {
         settings.push(format!(
             "settings: cost weights (mu, pi, nu) = {} lie outside the region where the cost \
              model proves its bounds ({PROVEN_REGION}); the bounded ratios are not checked",
-            w(&r.settings.weights)
+            triple(&r.settings.weights)
         ));
     }
     let failed: BTreeSet<&str> = r.failures.iter().map(|f| f.what.as_str()).collect();
@@ -954,20 +958,20 @@ pub fn update(old: Option<&Baseline>, r: &RunResults) -> Result<Update, Vec<Viol
         old.and_then(|b| b.scenarios.get(s))
             .and_then(|sb| sb.cost.get(mode))
     };
-    let mut refused = absolute_rules(r, old_allowance);
-    if !bounds_gated(r) {
+    let gate_bounds = bounds_gated(r);
+    let mut refused = absolute_rules(r, gate_bounds, old_allowance);
+    if !gate_bounds {
         // the baseline gates the bounds; at these weights they are not proven, and the
         // baseline would record ratios above them as allowed
-        let w = r.settings.weights;
         refused.push(violation(
             Kind::Cost,
             "",
             "",
             format!(
-                "weights (mu, pi, nu) = ({}, {}, {}) are outside the region where the cost \
-                 model proves its bounds ({PROVEN_REGION}): measure the baseline at weights \
-                 inside it",
-                w[0], w[1], w[2]
+                "weights (mu, pi, nu) = {} are outside the region where the cost model \
+                 proves its bounds ({PROVEN_REGION}): measure the baseline at weights inside \
+                 it",
+                triple(&r.settings.weights)
             ),
         ));
     }

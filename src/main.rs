@@ -143,11 +143,21 @@ fn load_all(dir: &std::path::Path) -> Result<(Vec<Scenario>, Vec<scenario::file:
 
 /// Prints the errors of bad scenario files and fails (exit 2) when there are any.
 fn report_load_errors(errors: &[scenario::file::LoadError]) -> Result<()> {
-    if errors.is_empty() {
-        return Ok(());
-    }
+    print_load_errors(errors);
+    invalid_files(errors)
+}
+
+/// Prints the errors of bad scenario files, one line each.
+fn print_load_errors(errors: &[scenario::file::LoadError]) {
     for e in errors {
         eprintln!("derivbench: {e}");
+    }
+}
+
+/// Fails (exit 2) when there are bad scenario files, once their errors are printed.
+fn invalid_files(errors: &[scenario::file::LoadError]) -> Result<()> {
+    if errors.is_empty() {
+        return Ok(());
     }
     Err(bad(format!(
         "{} scenario file(s) are invalid",
@@ -194,9 +204,7 @@ fn run_command(
     if let Some(names) = &only {
         for n in names {
             if !all.iter().any(|s| &s.name == n) {
-                for e in &load_errors {
-                    eprintln!("derivbench: {e}");
-                }
+                print_load_errors(&load_errors);
                 let hint = if load_errors.is_empty() {
                     String::new()
                 } else {
@@ -407,9 +415,7 @@ fn run(cli: Cli) -> Result<()> {
             };
             // the folder's bad files are reported whatever happens to the trace; they
             // fail the command at the end, as in `run` and `list`
-            for e in &errors {
-                eprintln!("derivbench: {e}");
-            }
+            print_load_errors(&errors);
             let x = match point {
                 Some(p) if p.len() != sc.n() => {
                     return Err(bad(format!(
@@ -438,12 +444,7 @@ fn run(cli: Cli) -> Result<()> {
             }
             let t = derivbench::trace::trace(sc, &x, input - 1).map_err(bad)?;
             emit(&t.to_string())?;
-            if !errors.is_empty() {
-                return Err(bad(format!(
-                    "{} scenario file(s) are invalid",
-                    errors.len()
-                )));
-            }
+            invalid_files(&errors)?;
         }
         Command::Check {
             baseline,

@@ -570,43 +570,41 @@ impl<T: Scalar> Tape<T> {
     /// enough; otherwise every input entry is reset.
     fn take_adjoints(&self, xs: ReadOut<'_, '_, T>) -> Vec<T> {
         self.with(|s| {
-            let (b0, bn) = s.bulk;
-            let xs = match xs {
-                ReadOut::Vars(xs) => xs,
-                // the inputs of the one `vars`, in order, by construction: no check of
-                // their indices (a pass over every variable)
-                ReadOut::Bulk(n) => {
-                    debug_assert_eq!(bn, n, "checked before the sweep");
-                    let Some(first) = s.nodes.first() else {
-                        return Vec::new();
-                    };
-                    let zero = first.val.cst(0.0);
-                    let out = s.adj[b0..b0 + bn]
-                        .iter_mut()
-                        .map(|a| std::mem::replace(a, zero.clone()))
-                        .collect();
-                    if bn != s.inputs {
-                        // more inputs, recorded by `var` while recording: reset them too
-                        Self::reset_inputs(s, &zero);
-                    }
-                    return out;
-                }
-            };
             let Some(first) = s.nodes.first() else {
-                assert!(xs.is_empty(), "a variable from before `clear`");
+                if let ReadOut::Vars(xs) = xs {
+                    assert!(xs.is_empty(), "a variable from before `clear`");
+                }
                 return Vec::new();
             };
             let zero = first.val.cst(0.0);
-            // the common case: xs are the inputs of one `vars`, which are all the inputs
-            if bn == s.inputs
-                && xs.len() == bn
-                && xs.iter().enumerate().all(|(k, x)| x.index() == b0 + k)
-            {
-                return s.adj[b0..b0 + bn]
+            let (b0, bn) = s.bulk;
+            // the common case: the inputs of the one `vars`, in order; known by
+            // construction for `Bulk` (no pass over the variables to check their indices)
+            let bulk = match xs {
+                ReadOut::Bulk(n) => {
+                    debug_assert_eq!(bn, n, "checked before the sweep");
+                    true
+                }
+                ReadOut::Vars(xs) => {
+                    bn == s.inputs
+                        && xs.len() == bn
+                        && xs.iter().enumerate().all(|(k, x)| x.index() == b0 + k)
+                }
+            };
+            if bulk {
+                let out = s.adj[b0..b0 + bn]
                     .iter_mut()
                     .map(|a| std::mem::replace(a, zero.clone()))
                     .collect();
+                if bn != s.inputs {
+                    // more inputs, recorded by `var` while recording: reset them too
+                    Self::reset_inputs(s, &zero);
+                }
+                return out;
             }
+            let ReadOut::Vars(xs) = xs else {
+                unreachable!("a bulk read-out returned above")
+            };
             // read, checking on the way that xs are the inputs in increasing order
             let mut all_inputs = xs.len() == s.inputs;
             let mut next = 0;

@@ -45,9 +45,10 @@ impl Weights {
     }
 
     /// Parses `mu,pi,nu`: three finite numbers from 0 to [`MAX_WEIGHT`], mu at least
-    /// [`MIN_MU`] (every mode moves values, so TIME(F) >= mu and no ratio is infinite). Weights outside the region where the cost
-    /// model proves its bounds ([`Weights::bounds_proven`]) are accepted: the ratios are
-    /// measured all the same, and the reports say the bounds are not proven there.
+    /// [`MIN_MU`] (every mode moves values, so TIME(F) >= mu and no ratio is infinite).
+    /// Weights outside the region where the cost model proves its bounds
+    /// ([`Weights::bounds_proven`]) are accepted: the ratios are measured all the same,
+    /// and the reports say the bounds are not proven there.
     pub fn parse(s: &str) -> Result<Weights, String> {
         let v: Vec<f64> = s
             .split(',')
