@@ -69,3 +69,28 @@ fn figures_not_drawn_are_left_out() {
 fn escaping() {
     assert_eq!(escape("a<b>&\"c'"), "a&lt;b&gt;&amp;&quot;c&#39;");
 }
+
+#[test]
+fn the_page_and_the_summary_state_the_cost_weights() {
+    let mut r = fixture();
+    let sentence = "cost weights (mu, pi, nu) = (1, 1, 1)";
+    for text in [
+        render_html(&r, &[]),
+        derivbench::report::summary::render(&r),
+    ] {
+        assert!(text.contains(sentence), "{text}");
+        assert!(!text.contains("where the cost model proves its bounds"));
+    }
+    // weights where the bounds are not proven are named as such
+    r.settings.weights = [1.0, 1.0, 0.0];
+    for text in [
+        render_html(&r, &[]),
+        derivbench::report::summary::render(&r),
+    ] {
+        assert!(
+            text.contains("cost weights (mu, pi, nu) = (1, 1, 0) (outside mu &gt;= pi")
+                || text.contains("cost weights (mu, pi, nu) = (1, 1, 0) (outside mu >= pi"),
+            "{text}"
+        );
+    }
+}
