@@ -9,7 +9,7 @@
 //! points, with that difference taken exactly ([`Stencil::quotient_exact`]), isolates
 //! truncation from rounding.
 
-use crate::num::{Complex, Scalar};
+use crate::num::{Complex, Ranged, Scalar};
 
 /// A difference quotient.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -126,6 +126,16 @@ impl Stencil {
         let p = f_hi.prec().max(f_lo.prec());
         let d = rug::Float::with_val(p, self.hi) - rug::Float::with_val(p, self.lo);
         rug::Float::with_val(p, f_hi - f_lo) / d
+    }
+
+    /// [`Stencil::quotient_exact`] over [`Ranged`]: the quotient and a bound on its
+    /// rounding error, from the bounds of the two values and the roundings of the
+    /// difference, the denominator (exact unless the points are hundreds of binades
+    /// apart) and the division.
+    pub fn quotient_ranged(&self, f_hi: &Ranged, f_lo: &Ranged) -> Ranged {
+        let p = f_hi.v.prec().max(f_lo.v.prec());
+        let point = |x: f64| Ranged::exact(rug::Float::with_val(p, x));
+        f_hi.sub(f_lo).div(&point(self.hi).sub(&point(self.lo)))
     }
 }
 

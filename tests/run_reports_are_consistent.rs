@@ -129,7 +129,10 @@ fn one_and_two_threads_write_identical_files_and_columns_mean_what_they_say() {
         } else {
             a / reference.abs()
         };
-        assert!(ulps_between(rel.unwrap(), want_rel) <= 1, "{rec:?}");
+        // rel_err is the ratio of the unrounded difference to the full reference,
+        // rounded once; a / |reference| divides the two rounded (half an ulp each) and
+        // rounds again: at most 2 ulps apart
+        assert!(ulps_between(rel.unwrap(), want_rel) <= 2, "{rec:?}");
         let want_bits = ((ulps_between(v, reference) as f64) + 1.0).log2();
         assert!((bits.unwrap() - want_bits).abs() <= 5e-7, "{rec:?}");
         checked += 1;

@@ -6,7 +6,7 @@ use super::method::Method;
 use super::reference::{reference_jacobian, RefOptions, Reference};
 use crate::ad::{jacobian_forward, jacobian_forward_vector, Dual, Tape};
 use crate::fd::{self, FdKind, Stencil};
-use crate::num::{bits_err, Complex, Scalar};
+use crate::num::{bits_err, Complex, Ranged, Scalar};
 use crate::results::{AccuracyRow, FdTheory, ReferenceRow};
 use crate::scenario::Scenario;
 use rayon::prelude::*;
@@ -104,15 +104,30 @@ impl<'a, S: Scalar> Cache<'a, S> {
     }
 }
 
+/// Bits of the reference taken as resolved: the reference settles on 100 agreed bits
+/// ([`RefOptions::agree_bits`]), so a truncation error below 2^-100 of it is not
+/// resolved by the reference and needs no finer quotient.
+const RESOLVED_REF_BITS: u32 = 100;
+
+/// Bits to which the MPFR quotient resolves the errors it splits: f64's 53.
+const SPLIT_BITS: u32 = 53;
+
 /// FD sweep estimates of column j for the given kinds: at every step and at the
-/// textbook step, in f64 and, at the same points, in MPFR.
+/// textbook step, in f64 and, at the same points, in MPFR; and how many MPFR quotients
+/// stayed unresolved at `max_prec`.
 ///
-/// The MPFR quotients split the f64 error into truncation and rounding, so they must be
-/// accurate far beyond f64 even where f(x + h) - f(x) cancels most of f's digits
-/// (a small step, or a derivative tiny against the function). They are computed at
-/// `prec`, and the quotients at the smallest step of each kind again at twice that;
-/// while those move by more than 2^-64 of the larger of the quotient and the reference
-/// (`reference_col`, one value per output), the precision doubles (up to `max_prec`).
+/// The MPFR quotients split the f64 error into truncation (quotient - reference) and
+/// rounding (f64 quotient - quotient), so each must be accurate to 53 bits of both
+/// differences, however much f(x + h) - f(x) cancels (a small step, or a derivative tiny
+/// against the function), down to 2^-100 of the reference, which the reference itself
+/// does not resolve further. They are computed over [`Ranged`], MPFR with a bound on
+/// each value's rounding error, at `prec`, and the whole column again at twice the
+/// precision (up to `max_prec`) while any quotient's bound is above 2^-53 of the larger
+/// of |quotient - reference| and 2^-100 |reference| ([`resolved`]). The bound, not the
+/// agreement of two precisions, decides: both precisions can lose the same term (1 -
+/// sigmoid(400) is 0 at 256 and at 512 bits), and agreement to 64 bits says nothing of
+/// a truncation error far below the quotient. Where the bound is not finite, two
+/// successive precisions must agree to the same tolerance.
 fn fd_column_estimates(
     sc: &Scenario,
     j: usize,
@@ -121,7 +136,7 @@ fn fd_column_estimates(
     prec: u32,
     max_prec: u32,
     reference_col: &[Float],
-) -> Vec<Estimate> {
+) -> (Vec<Estimate>, usize) {
     let xj = sc.x[j];
     // (method, step reported, stencil) in report order; no stencil for a step that
     // vanished in f64 (reported as h = 0) or whose point overflowed f64 (h = inf)
@@ -155,60 +170,45 @@ fn fd_column_estimates(
             })
         })
         .collect();
-    // the quotients of the runs `which` at precision p (None where the step vanished)
-    let quotients = |p: u32, which: &[usize]| -> Vec<Option<Vec<Float>>> {
-        let xm: Vec<Float> = sc.x.iter().map(|&v| Float::with_val(p, v)).collect();
+    // the quotients of every run at precision p (None where the step vanished)
+    let quotients = |p: u32| -> Vec<Option<Vec<Ranged>>> {
+        let xm: Vec<Ranged> =
+            sc.x.iter()
+                .map(|&v| Ranged::exact(Float::with_val(p, v)))
+                .collect();
         let mut mp = Cache::new(sc, xm, j);
-        which
-            .iter()
-            .map(|&r| {
-                runs[r].2.map(|st| {
+        runs.iter()
+            .map(|(_, _, st)| {
+                st.map(|st| {
                     let (hi, lo) = (mp.at(st.hi), mp.at(st.lo));
                     (0..sc.m)
-                        .map(|i| st.quotient_exact(&hi[i], &lo[i]))
+                        .map(|i| st.quotient_ranged(&hi[i], &lo[i]))
                         .collect()
                 })
             })
             .collect()
     };
-    // MPFR's error in a quotient grows as 1/h against a slope that does not, so the
-    // smallest step of each kind is where precision runs out first: those are checked
-    // at twice the precision, and the whole column recomputed higher if they move
-    let mut probes: Vec<usize> = Vec::new();
-    for (r, (_, _, st)) in runs.iter().enumerate() {
-        let Some(st) = st else { continue };
-        match probes
-            .iter_mut()
-            .find(|q| runs[**q].2.map(|s| s.kind) == Some(st.kind))
-        {
-            Some(q) if runs[*q].2.is_some_and(|s| s.h > st.h) => *q = r,
-            Some(_) => {}
-            None => probes.push(r),
-        }
-    }
-    let all: Vec<usize> = (0..runs.len()).collect();
     let mut p = prec.max(2);
-    let mut mpfr = quotients(p, &all);
-    while p < max_prec {
-        let finer_p = (2 * p).min(max_prec);
-        let finer = quotients(finer_p, &probes);
-        let settled = probes
+    let mut mpfr = quotients(p);
+    let mut prev: Option<Vec<Option<Vec<Ranged>>>> = None;
+    let unresolved = loop {
+        let unresolved = mpfr
             .iter()
-            .zip(&finer)
-            .all(|(&r, b)| match (&mpfr[r], b) {
-                (Some(a), Some(b)) => a
-                    .iter()
-                    .zip(b)
-                    .zip(reference_col)
-                    .all(|((a, b), r)| agree_to_64_bits(a, b, r)),
-                _ => true,
-            });
-        if settled {
-            break;
+            .enumerate()
+            .filter_map(|(r, q)| Some((r, q.as_ref()?)))
+            .map(|(r, q)| {
+                let before = prev.as_ref().and_then(|b| b[r].as_ref());
+                (0..sc.m)
+                    .filter(|&i| !resolved(before.map(|b| &b[i]), &q[i], &reference_col[i]))
+                    .count()
+            })
+            .sum::<usize>();
+        if unresolved == 0 || p >= max_prec {
+            break unresolved;
         }
-        p = finer_p;
-        mpfr = quotients(p, &all);
-    }
+        p = (2 * p).min(max_prec);
+        prev = Some(std::mem::replace(&mut mpfr, quotients(p)));
+    };
     let mut out = Vec::new();
     for (((method, shown, _), value), q) in runs.iter().zip(values).zip(mpfr) {
         for i in 0..sc.m {
@@ -218,24 +218,46 @@ fn fd_column_estimates(
                 output: i,
                 input: j,
                 value: value.as_ref().map(|v| v[i]),
-                mpfr: q.as_ref().map(|q| q[i].clone()),
+                mpfr: q.as_ref().map(|q| q[i].v.clone()),
             });
         }
     }
-    out
+    (out, unresolved)
 }
 
-/// True when the MPFR quotients `a` (coarser) and `b` (finer) agree to 64 bits relative
-/// to the larger of |b| and the reference |r|; also when both are the same non-number
-/// (NaN, or the same infinity), which more precision does not change.
-fn agree_to_64_bits(a: &Float, b: &Float, r: &Float) -> bool {
-    if !a.is_finite() || !b.is_finite() {
-        return a.is_nan() && b.is_nan() || (a.is_infinite() && a == b);
+/// True when the MPFR quotient `q` resolves the truncation and rounding errors it
+/// splits: its error is at most 2^-53 of the larger of |q - r| and 2^-100 max(|q|, |r|),
+/// r the reference. The error is `q`'s bound where that is finite; otherwise (an
+/// unknown bound, or a quotient that is not a finite number) the difference from the
+/// quotient at the previous precision `before`, which must then exist, and two
+/// non-numbers must be the same (NaN twice, or the same infinity). Against a reference
+/// that is not finite, every quotient is resolved: the truncation error is then
+/// infinite or NaN whatever the quotient.
+fn resolved(before: Option<&Ranged>, q: &Ranged, r: &Float) -> bool {
+    if !r.is_finite() {
+        return true;
     }
-    let p = b.prec();
-    let diff = Float::with_val(p, a - b).abs();
-    let scale = Float::with_val(p, b.abs_ref()).max(&Float::with_val(p, r.abs_ref()));
-    diff <= scale >> 64u32
+    let v = &q.v;
+    let p = v.prec();
+    let tolerance = || {
+        let diff = Float::with_val(p, v - r).abs();
+        let mut floor = Float::with_val(p, v.abs_ref()).max(&Float::with_val(p, r.abs_ref()));
+        floor >>= RESOLVED_REF_BITS;
+        diff.max(&floor) >> SPLIT_BITS
+    };
+    if v.is_finite() && q.m.is_finite() {
+        // |v - exact| <= m 2^-p
+        let mut err = Float::with_val(64, q.m);
+        err >>= p;
+        return err <= tolerance();
+    }
+    match before {
+        None => false,
+        Some(a) if !v.is_finite() || !a.v.is_finite() => {
+            a.v.is_nan() && v.is_nan() || (v.is_infinite() && a.v == *v)
+        }
+        Some(a) => Float::with_val(p, &a.v - v).abs() <= tolerance(),
+    }
 }
 
 /// Estimates of one non-sweep method for the sampled columns (all columns for reverse).
@@ -337,15 +359,16 @@ fn to_row(sc: &Scenario, e: Estimate, r: &Reference) -> AccuracyRow {
             // a NaN or infinite value or reference is no finite derivative delivered (64
             // bits of error), even where both are the same f64 infinity: the reference
             // may be finite beyond f64's range, or a true infinity that no value equals
-            let abs = if v.is_finite() && refv.value.is_finite() {
-                mpfr_abs_diff(&Float::with_val(refv.value.prec(), v), &refv.value)
-            } else {
-                f64::INFINITY
-            };
-            let rel = if reference == 0.0 || !reference.is_finite() {
-                abs
-            } else {
-                abs / reference.abs()
+            let p = refv.value.prec();
+            let diff = (v.is_finite() && refv.value.is_finite())
+                .then(|| Float::with_val(p, Float::with_val(p, v) - &refv.value).abs());
+            let abs = diff.as_ref().map_or(f64::INFINITY, Float::to_f64);
+            // against the full reference, also where it rounds to 0 or to inf in f64
+            let rel = match &diff {
+                Some(d) if !refv.value.is_zero() => {
+                    Float::with_val(p, d / Float::with_val(p, refv.value.abs_ref())).to_f64()
+                }
+                _ => abs,
             };
             (Some(abs), Some(rel), Some(bits_err(v, reference)))
         }
@@ -376,32 +399,53 @@ fn to_row(sc: &Scenario, e: Estimate, r: &Reference) -> AccuracyRow {
     }
 }
 
+/// Leading bits of |f|, |f''| and |f'''| the error model needs: it takes square and
+/// cube roots of them for an optimal step and an error that are estimates, so a few.
+const MODEL_BITS: u32 = 8;
+
 /// |f|, |f''| and |f'''| along x_j for every output, by three nested dual numbers over
-/// MPFR: x_j + e1 + e2 + e3 carries f' ,f'' and f''' in its mixed coefficients.
-pub fn higher_derivatives(sc: &Scenario, j: usize, prec: u32) -> Vec<(f64, f64, f64)> {
-    type D3 = Dual<Dual<Dual<Float>>>;
-    let c = |v: f64| Float::with_val(prec, v);
-    let d1 = |v: f64, d: f64| Dual::new(c(v), c(d));
-    let x: Vec<D3> =
-        sc.x.iter()
-            .enumerate()
-            .map(|(k, &v)| {
-                let s = if k == j { 1.0 } else { 0.0 };
-                let b0 = Dual::new(d1(v, s), d1(s, 0.0));
-                let b1 = Dual::new(d1(s, 0.0), d1(0.0, 0.0));
-                Dual::new(b0, b1)
-            })
-            .collect();
-    sc.eval(&x)
-        .iter()
-        .map(|y| {
-            (
-                y.v.v.v.to_f64().abs(),
-                y.d.d.v.to_f64().abs(),
-                y.d.d.d.to_f64().abs(),
-            )
-        })
-        .collect()
+/// MPFR: x_j + e1 + e2 + e3 carries f' ,f'' and f''' in its mixed coefficients. They
+/// run over [`Ranged`] from `prec`, doubling up to `max_prec` while a value is not
+/// determined to [`MODEL_BITS`] bits by its rounding bound: a value that cancels at one
+/// precision (1 - sigmoid(400) is 0 at 256 bits) is taken at the precision that
+/// resolves it.
+pub fn higher_derivatives(
+    sc: &Scenario,
+    j: usize,
+    prec: u32,
+    max_prec: u32,
+) -> Vec<(f64, f64, f64)> {
+    type D3 = Dual<Dual<Dual<Ranged>>>;
+    let mut p = prec.max(2);
+    loop {
+        let c = |v: f64| Ranged::exact(Float::with_val(p, v));
+        let d1 = |v: f64, d: f64| Dual::new(c(v), c(d));
+        let x: Vec<D3> =
+            sc.x.iter()
+                .enumerate()
+                .map(|(k, &v)| {
+                    let s = if k == j { 1.0 } else { 0.0 };
+                    let b0 = Dual::new(d1(v, s), d1(s, 0.0));
+                    let b1 = Dual::new(d1(s, 0.0), d1(0.0, 0.0));
+                    Dual::new(b0, b1)
+                })
+                .collect();
+        let ys = sc.eval(&x);
+        let parts = |y: &D3| [y.v.v.v.clone(), y.d.d.v.clone(), y.d.d.d.clone()];
+        let determined = ys
+            .iter()
+            .all(|y| parts(y).iter().all(|r| r.determined(MODEL_BITS)));
+        if determined || p >= max_prec {
+            return ys
+                .iter()
+                .map(|y| {
+                    let [f, d2, d3] = parts(y).map(|r| r.v.to_f64().abs());
+                    (f, d2, d3)
+                })
+                .collect();
+        }
+        p = (2 * p).min(max_prec);
+    }
 }
 
 /// The classic model: the optimal step and error of a difference quotient given |f|,
@@ -445,10 +489,11 @@ fn theory(
     sampled: &[usize],
     rows: &[AccuracyRow],
     prec: u32,
+    max_prec: u32,
 ) -> Vec<FdTheory> {
     let per_col: Vec<Vec<(f64, f64, f64)>> = sampled
         .par_iter()
-        .map(|&j| higher_derivatives(sc, j, prec))
+        .map(|&j| higher_derivatives(sc, j, prec, max_prec))
         .collect();
     let mut out = Vec::new();
     for &kind in kinds {
@@ -495,9 +540,9 @@ pub fn measure_accuracy(sc: &Scenario, opts: &AccuracyOptions) -> Accuracy {
         ..opts.reference
     };
     let reference = reference_jacobian(&sc.model, &sc.x, &all, &ropts);
-    // the FD quotients in MPFR start at the scenario's precision and double until they
-    // settle (`fd_column_estimates`); the higher derivatives of the error model need no
-    // more than the starting precision
+    // the FD quotients in MPFR and the higher derivatives of the error model start at
+    // the scenario's precision and double until they are resolved
+    // (`fd_column_estimates`, `higher_derivatives`)
     let prec = sc.precision;
     let max_prec = ropts.max_precision.max(prec);
     let sampled = sc.sampled_inputs();
@@ -505,7 +550,7 @@ pub fn measure_accuracy(sc: &Scenario, opts: &AccuracyOptions) -> Accuracy {
     let steps = sweep_steps(sc, opts.quick);
 
     // FD sweeps: one task per sampled column; other methods: one task each
-    let fd_cols: Vec<Vec<Estimate>> = if kinds.is_empty() {
+    let fd_cols: Vec<(Vec<Estimate>, usize)> = if kinds.is_empty() {
         Vec::new()
     } else {
         sampled
@@ -520,6 +565,8 @@ pub fn measure_accuracy(sc: &Scenario, opts: &AccuracyOptions) -> Accuracy {
             })
             .collect()
     };
+    let unresolved: usize = fd_cols.iter().map(|(_, u)| u).sum();
+    let fd_cols: Vec<Vec<Estimate>> = fd_cols.into_iter().map(|(e, _)| e).collect();
     let others: Vec<(Method, Vec<Estimate>)> = opts
         .methods
         .par_iter()
@@ -570,9 +617,14 @@ pub fn measure_accuracy(sc: &Scenario, opts: &AccuracyOptions) -> Accuracy {
         }
     }
 
-    let theory = theory(sc, &kinds, &sampled, &rows, prec);
+    let theory = theory(sc, &kinds, &sampled, &rows, prec, max_prec);
     let refrows = reference_rows(sc, &reference);
     let mut notes = notes(sc, &rows, &reference);
+    if unresolved > 0 {
+        notes.push(format!(
+            "unresolved: {unresolved} FD quotients in MPFR are not resolved to 53 bits of their truncation and rounding errors at {max_prec} bits: trunc_err and round_err of those rows are uncertain"
+        ));
+    }
     if opts.methods.contains(&Method::Symbolic) {
         if let Some(n) = symbolic_check(sc, &reference) {
             notes.push(n);
@@ -799,7 +851,7 @@ mod tests {
             vec!["a".into(), "b".into(), "c".into()],
         );
         // f = abc: f along a is linear
-        let d = higher_derivatives(&sc, 0, 128);
+        let d = higher_derivatives(&sc, 0, 128, 128);
         assert_eq!(d[0], (30.0, 0.0, 0.0));
         let _ = Lecture;
     }

@@ -1,0 +1,149 @@
+//! The FD error split (truncation = MPFR quotient - reference, rounding = f64 quotient -
+//! MPFR quotient) holds where the MPFR quotient at the starting precision loses a
+//! term: the quotient runs at the precision its rounding bound asks for, at every step,
+//! so an absorbed term is not reported as truncation, a large step gets the precision
+//! it needs as well as the smallest, and a truncation error far below the quotient is
+//! the quotient's, not MPFR's noise. The error model's |f| and the relative error are
+//! taken against values that do not round away.
+
+use derivbench::measure::{measure_accuracy, Accuracy, AccuracyOptions, Method};
+use derivbench::scenario::file::{load_str, Limits};
+use rug::Float;
+use std::path::Path;
+
+fn measure(name: &str, x: f64, output: &str, steps: &str, methods: &[Method]) -> Accuracy {
+    let text = format!(
+        "name = \"{name}\"\n\
+         inputs = [{{ name = \"x\", value = {x:e} }}]\n\
+         outputs = [\"{output}\"]\n\
+         {steps}\n"
+    );
+    let (sc, _) = load_str(Path::new("t.toml"), &text, &Limits::default()).unwrap();
+    let opts = AccuracyOptions {
+        methods: methods.to_vec(),
+        ..AccuracyOptions::default()
+    };
+    measure_accuracy(&sc, &opts)
+}
+
+const STEPS: &str = "fd.steps = { from = 1e-1, to = 1e-3, per_decade = 1 }";
+
+/// (x + 1e300) - 1e300 is x: its exact quotient is 1 at every step, so the whole f64
+/// error (the f64 program loses x and returns 0) is rounding. At 256 and 512 bits MPFR
+/// loses x as well; the quotient's bound sends it to 2048 bits, where nothing rounds.
+#[test]
+fn an_absorbed_term_is_rounding_not_truncation() {
+    let acc = measure(
+        "absorbed",
+        1.0,
+        "(x + 1e300) - 1e300",
+        STEPS,
+        &[Method::FdForward, Method::FdCentral],
+    );
+    assert_eq!(acc.rows.len(), 8);
+    for r in &acc.rows {
+        assert_eq!(r.value, Some(0.0), "{r:?}");
+        assert_eq!(r.trunc_err, Some(0.0), "{r:?}");
+        assert_eq!(r.round_err, Some(1.0), "{r:?}");
+    }
+    assert!(
+        acc.notes.iter().all(|n| !n.contains("unresolved")),
+        "{:?}",
+        acc.notes
+    );
+}
+
+/// (exp(2000 (x - 1)) + x) - exp(2000 (x - 1)) is x too, but only the largest step
+/// takes exp to 2^289, where 256 bits lose x: the smallest step is fine at 256 bits, and
+/// a check of the smallest step alone kept 5.5 (central) and 11 (forward) as truncation
+/// at h = 0.1.
+#[test]
+fn a_large_step_gets_the_precision_it_needs() {
+    let acc = measure(
+        "bigstep",
+        1.0,
+        "(exp(2000*(x-1)) + x) - exp(2000*(x-1))",
+        STEPS,
+        &[Method::FdForward, Method::FdCentral],
+    );
+    for r in acc.rows.iter().filter(|r| r.h.is_some_and(|h| h > 0.05)) {
+        assert_eq!(r.trunc_err, Some(0.0), "{r:?}");
+        let (v, round) = (r.value.unwrap(), r.round_err.unwrap());
+        assert_eq!(round, (v - 1.0).abs(), "{r:?}");
+        assert!(round > 1.0, "{r:?}");
+    }
+}
+
+/// sigma at 100: the slope 3.7e-44 against a value of 1. The central quotient's
+/// truncation error at h ~ 1e-14 is about 1e-72, some 95 bits below the quotient, where
+/// a quotient that agrees with the next precision to 64 bits is noise. The oracle is
+/// the same quotient at the same f64 points and the exact slope, in plain MPFR at 4096
+/// bits. The tool resolves the truncation error to 53 bits of itself, or to 2^-100 of
+/// the reference where it is smaller (which the reference does not resolve further).
+#[test]
+fn a_truncation_error_far_below_the_quotient_is_the_quotients() {
+    let x = 100.0;
+    let acc = measure(
+        "sigma",
+        x,
+        "sigmoid(x)",
+        "fd.steps = { from = 1e-11, to = 1e-14, per_decade = 2 }",
+        &[Method::FdCentral],
+    );
+    let p = 4096;
+    let sigma = |t: f64| {
+        let e = Float::with_val(p, -Float::with_val(p, t)).exp();
+        Float::with_val(p, 1u32 + e).recip()
+    };
+    let s = sigma(x);
+    let slope = Float::with_val(p, &s * Float::with_val(p, 1u32 - &s));
+    let mut checked = 0;
+    for r in acc.rows.iter().filter(|r| r.method == "fd-central") {
+        let h = r.h.unwrap();
+        // the stencil's f64 points, as the tool forms them
+        let (up, down) = ((x + h) - x, x - (x - h));
+        let (hi, lo) = (x + up, x - down);
+        let d = Float::with_val(p, Float::with_val(p, hi) - Float::with_val(p, lo));
+        let q = Float::with_val(p, Float::with_val(p, sigma(hi) - sigma(lo)) / &d);
+        let want = Float::with_val(p, &q - &slope).abs().to_f64();
+        let got = r.trunc_err.unwrap();
+        let tolerance = want * 2f64.powi(-52) + slope.to_f64() * 2f64.powi(-99);
+        assert!(
+            (got - want).abs() <= tolerance,
+            "h = {h:e}: trunc_err {got:e}, oracle {want:e}"
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 7);
+}
+
+/// 1 - sigmoid(400) is 1.9e-174, which 256 bits round to 0: the error model's |f| is
+/// taken at the precision that resolves it (to its few leading bits), and the model
+/// then has an optimum.
+#[test]
+fn the_error_model_sees_a_value_that_cancels_at_the_starting_precision() {
+    let acc = measure(
+        "one-minus-sigma",
+        400.0,
+        "1 - sigmoid(x)",
+        STEPS,
+        &[Method::FdCentral],
+    );
+    let p = 4096;
+    let e = Float::with_val(p, 400u32).exp();
+    let want = Float::with_val(p, 1u32 + e).recip().to_f64();
+    let t = &acc.theory[0];
+    assert!((t.f_abs - want).abs() <= want * 2f64.powi(-8), "{t:?}");
+    assert!(t.predicted_h.is_some(), "{t:?}");
+}
+
+/// atan at 1e200: the slope 1e-400 is below f64's range. Reverse mode returns 0, whose
+/// error relative to the reference is 1, not the absolute error (which rounds to 0).
+#[test]
+fn the_relative_error_is_taken_against_the_full_reference() {
+    let acc = measure("tiny-slope", 1e200, "atan(x)", STEPS, &[Method::Reverse]);
+    let r = &acc.rows[0];
+    assert_eq!((r.value, r.reference), (Some(0.0), 0.0), "{r:?}");
+    assert_eq!(r.abs_err, Some(0.0), "{r:?}");
+    assert_eq!(r.rel_err, Some(1.0), "{r:?}");
+}
