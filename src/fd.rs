@@ -311,9 +311,10 @@ pub fn complex_step_size(x: f64) -> f64 {
 
 /// Steps of a sweep from `from` down to `to` with `per_decade` steps per decade: the
 /// powers 10^(e - k / per_decade) with e = log10(from), k = 0, 1, ... while the step is
-/// at least `to` (never below it), where an e within 1e-9 of a
-/// multiple of 1/per_decade is taken as that multiple (the f64 0.1 starts at exactly
-/// 10^-1), each evaluated in MPFR and correctly rounded to f64, so that every run and
+/// at least `to`, where an e within 1e-9 of a multiple of 1/per_decade is taken as that
+/// multiple (the f64 0.1 starts at exactly 10^-1), and so is a distance from `from` to
+/// `to` within 1e-9 of a whole number of steps (the last step can then be below `to` by
+/// a relative 2.3e-9 at most), each evaluated in MPFR and correctly rounded to f64, so that every run and
 /// machine gets the same f64 steps (a libm's `powf` and `log10` may round differently
 /// in the last bit), and a decade is the f64 nearest its power of ten (`1e-16`).
 pub fn step_sweep(from: f64, to: f64, per_decade: u32) -> Vec<f64> {
@@ -331,9 +332,17 @@ pub fn step_sweep(from: f64, to: f64, per_decade: u32) -> Vec<f64> {
         }
     };
     let (a, b) = (grid(from), grid(to));
-    // the last step is the smallest of the grid at or above `to` (to itself when it is
-    // on the grid, the 1e-9 of `grid` absorbing the rounding of its logarithm)
-    let count = Float::with_val(P, &a - &b).to_f64().floor() as i64;
+    // the last step is the smallest of the grid at or above `to`: to itself when it is
+    // on the grid, and the step a whole number of grid steps below `from` when `to` is
+    // that far within the same 1e-9 (0.7 to 0.007: the f64 nearest 0.7 x 10^-2 for the
+    // f64 0.7, 0.006999999999999999, 2 ulps below the f64 0.007)
+    let distance = Float::with_val(P, &a - &b).to_f64();
+    let whole = distance.round();
+    let count = if (distance - whole).abs() < 1e-9 {
+        whole
+    } else {
+        distance.floor()
+    } as i64;
     (0..=count.max(0))
         .map(|k| {
             let e = Float::with_val(P, &a - k) / per;
@@ -442,6 +451,16 @@ mod tests {
         assert_eq!(step_sweep(1e-1, 1.01e-2, 1), [0.1]);
         // a `from` off the decades: its multiples by powers of ten
         assert_eq!(step_sweep(0.3, 0.003, 1), [0.3, 0.03, 0.003]);
+        // from and to two decades apart within 1e-9, though not by their f64 values
+        // (2 - 6e-17 decades): the last step is the f64 nearest 0.7 x 10^-2 for the f64
+        // 0.7, just below 0.007; 0.007 (1 + 1.6e-11) is 7e-12 decades short of two, still
+        // on the grid, and 0.007 (1 + 1e-8), 4e-9 short, is off it
+        assert_eq!(
+            step_sweep(0.7, 0.007, 1),
+            [0.7, 0.06999999999999999, 0.006999999999999999]
+        );
+        assert_eq!(step_sweep(0.7, 0.007 * (1.0 + 1.6e-11), 1).len(), 3);
+        assert_eq!(step_sweep(0.7, 0.007 * (1.0 + 1e-8), 1).len(), 2);
     }
 
     #[test]
