@@ -83,7 +83,7 @@ pub fn trace(sc: &Scenario, x: &[f64], j: usize) -> Result<Trace, String> {
     let arg = |a: u32| -> String {
         match number[a as usize] {
             Some(k) => format!("v{k}"),
-            None => format!("{}", nodes[a as usize].value.v),
+            None => num(nodes[a as usize].value.v),
         }
     };
     let mut rows = Vec::new();
@@ -123,6 +123,17 @@ pub fn trace(sc: &Scenario, x: &[f64], j: usize) -> Result<Trace, String> {
     })
 }
 
+/// The shortest digits that read back as `x`: as a plain decimal from 1e-5 to 1e16, in
+/// exponent form beyond (1e300 in 5 characters, not 301).
+fn num(x: f64) -> String {
+    let a = x.abs();
+    if a == 0.0 || !a.is_finite() || (1e-5..1e16).contains(&a) {
+        format!("{x}")
+    } else {
+        format!("{x:e}")
+    }
+}
+
 impl fmt::Display for Trace {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
@@ -142,8 +153,8 @@ impl fmt::Display for Trace {
                 format!("v{}", r.index),
                 r.op,
                 r.args.join(", "),
-                format!("{}", r.value),
-                format!("{}", r.tangent)
+                num(r.value),
+                num(r.tangent)
             )?;
         }
         // with several outputs, y is the first and the sweep seeds it alone
@@ -155,7 +166,7 @@ impl fmt::Display for Trace {
         } else {
             ("y".to_string(), "ybar = 1")
         };
-        writeln!(f, "{y} = {}, ydot = {}", self.y, self.ydot)?;
+        writeln!(f, "{y} = {}, ydot = {}", num(self.y), num(self.ydot))?;
         writeln!(f)?;
         writeln!(
             f,
@@ -168,7 +179,7 @@ impl fmt::Display for Trace {
                 "{:>6}  {:<10} {:>24}",
                 format!("v{}", r.index),
                 r.op,
-                format!("{}", r.adjoint)
+                num(r.adjoint)
             )?;
         }
         writeln!(f)?;
@@ -176,8 +187,9 @@ impl fmt::Display for Trace {
         for (l, g) in self.labels.iter().zip(&self.gradient) {
             writeln!(
                 f,
-                "  d {} / d {l} = {g}",
-                if self.outputs > 1 { "y1" } else { "y" }
+                "  d {} / d {l} = {}",
+                if self.outputs > 1 { "y1" } else { "y" },
+                num(*g)
             )?;
         }
         Ok(())
@@ -188,6 +200,24 @@ impl fmt::Display for Trace {
 mod tests {
     use super::*;
     use crate::scenario::Fanout;
+
+    #[test]
+    fn numbers_far_from_1_are_written_with_an_exponent() {
+        for (x, want) in [
+            (1e300, "1e300"),
+            (-2.5e-300, "-2.5e-300"),
+            (1.5, "1.5"),
+            (1e-5, "0.00001"),
+            (1e16, "1e16"),
+            (0.0, "0"),
+            (f64::NAN, "NaN"),
+        ] {
+            assert_eq!(num(x), want);
+            if x.is_finite() {
+                assert_eq!(num(x).parse::<f64>(), Ok(x), "reads back");
+            }
+        }
+    }
 
     #[test]
     fn a_scenario_with_several_outputs_traces_the_first_and_says_so() {
