@@ -82,21 +82,25 @@ fn tangent_rule<T: Scalar>(
         Binary::Sub => ud.sub(wd),
         // udot * w + u * wdot
         Binary::Mul => g(ud.mul(w), ud).add(&g(u.mul(wd), wd)),
-        // (udot - v * wdot) / w
+        // (udot - v * wdot) / w. The quotient may be keyed on n: it is NaN at n = 0 only
+        // for w = 0 or NaN, where v is infinite or NaN, so that n is non-finite when
+        // wdot != 0 and udot when wdot = 0; n = 0 there means both tangents are 0
         Binary::Div => {
             let n = ud.sub(&g(v.mul(wd), wd));
             g(n.div(w), &n)
         }
         // v * (wdot * log u + w * udot / u), where log u is defined (u > 0) or needed
-        // (wdot != 0; for u < 0 the result is then NaN: u^w has no derivative in w)
+        // (wdot != 0; for u < 0 the result is then NaN: u^w has no derivative in w).
+        // The last product is keyed on the tangents, not on their combination s, which
+        // may round to 0 while a tangent is not 0 (w udot / u underflows)
         Binary::Pow if u.re() > 0.0 || (!u.value_is_zero() && !wd.is_zero()) => {
             let s = g(wd.mul(&u.ln()), wd).add(&g(w.mul(ud), ud).div(u));
-            g(v.mul(&s), &s)
+            g(v.mul(&s), if wd.is_zero() { ud } else { wd })
         }
         // u < 0 with a constant exponent: v * w * udot / u
         Binary::Pow if !u.value_is_zero() => {
             let s = g(w.mul(ud), ud).div(u);
-            g(v.mul(&s), &s)
+            g(v.mul(&s), ud)
         }
         Binary::Pow => {
             let (du, dw) = pow_partials_at_zero_base(u, w, v);
@@ -419,6 +423,31 @@ mod tests {
             let (_, w1) = work(1.0);
             assert_eq!(at_zero.d.0, want, "{op:?}");
             assert_eq!(w0, w1, "{op:?}");
+        }
+    }
+
+    /// The guarded rerun of a tangent keeps 0 only where the direction moves no
+    /// argument: a product keyed on an intermediate that came out 0 while a tangent is
+    /// not 0 hid a NaN. u^2 at u = inf is NaN in the direction of u (v w udot / u =
+    /// inf * 0 as w udot / u rounds to 0), as reverse mode gives it; u^0.5 at u = -2 is
+    /// NaN (no real power) also along a tangent so small that w udot / u rounds to -0.
+    #[test]
+    fn a_moving_direction_keeps_the_nan_of_a_pow_tangent() {
+        fn f<S: Scalar>(i: usize, x: &[S]) -> S {
+            match i {
+                0 => x[0].pow(&x[0].cst(2.0)),
+                _ => x[0].pow(&x[0].cst(0.5)),
+            }
+        }
+        for (i, x, xdot) in [(0, f64::INFINITY, 1.0), (1, -2.0, f64::from_bits(1))] {
+            let (_, d) = jvp(|d: &[Dual<f64>]| vec![f(i, d)], &[x], &[xdot]);
+            assert!(d[0].is_nan(), "case {i}: forward {d:?}");
+            let y = f(i, &[DualVec::new(x, vec![xdot, 0.0])]);
+            assert!(y.d[0].is_nan() && y.d[1] == 0.0, "case {i}: vector {y:?}");
+            let tape = crate::ad::Tape::new();
+            let xs = tape.vars(&[x]);
+            let g = tape.vjp(&[f(i, &xs)], &[xdot], &xs);
+            assert!(g[0].is_nan(), "case {i}: reverse {g:?}");
         }
     }
 

@@ -39,8 +39,10 @@ use crate::num::Scalar;
 /// an adjoint, except that a `t` of exactly zero stays zero where the factor is infinite
 /// or NaN: what does not move in a direction moves by 0, and an entry that an output
 /// does not depend on passes 0 back, not 0 * inf = NaN, which would spread to every
-/// entry it reaches. The product is computed either way, so the count of operations is
-/// the same.
+/// entry it reaches. `t` is the tangent or the adjoint itself, never an intermediate
+/// product of it with a partial (vbar v of u^w), which may round to 0 while `t` is not:
+/// a NaN partial must then stay NaN. The product is computed either way, so the count
+/// of operations is the same.
 ///
 /// Forward mode applies it to univariate elementals, and reruns a bivariate elemental
 /// with it where the plain tangent came out NaN; reverse mode (the scalar and the matrix

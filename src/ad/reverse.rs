@@ -458,7 +458,9 @@ impl<T: Scalar> Tape<T> {
         record: &mut [T],
     ) {
         let zero = nodes[0].val.cst(0.0);
-        // a product of an adjoint and a partial: guarded by `still`, or as it is
+        // a product of an adjoint and a partial: guarded by `still`, or as it is; the
+        // guard is keyed on the entry's adjoint vbar, also for a product formed in steps
+        // (vbar v, then times w), whose intermediate may be 0 while vbar is not
         let g = guard::<GUARD, T>;
         for i in (0..nodes.len()).rev() {
             let k = kinds[i];
@@ -504,7 +506,7 @@ impl<T: Scalar> Tape<T> {
                     // v = u / w: ubar += vbar / w; wbar -= (vbar / w) * v
                     T::note_moves(8);
                     let t = g(vbar.div(&nodes[b].val), &vbar);
-                    let db = g(t.mul(&nodes[i].val), &t);
+                    let db = g(t.mul(&nodes[i].val), &vbar);
                     adj[a] = adj[a].add(&t);
                     adj[b] = adj[b].sub(&db);
                 }
@@ -518,10 +520,12 @@ impl<T: Scalar> Tape<T> {
                         (g(du.mul(&vbar), &vbar), g(dw.mul(&vbar), &vbar))
                     } else {
                         // for u < 0, log u is NaN: u^w has no derivative in w there
-                        // (the adjoint of a constant exponent is never read)
+                        // (the adjoint of a constant exponent is never read). Every
+                        // product is guarded by vbar: vbar v is 0 also where only v
+                        // underflowed, and the NaN of log u must then stay
                         let vv = g(vbar.mul(v), &vbar);
-                        let vw = g(vv.mul(w), &vv);
-                        (g(vw.div(u), &vw), g(vv.mul(&u.ln()), &vv))
+                        let vw = g(vv.mul(w), &vbar);
+                        (g(vw.div(u), &vbar), g(vv.mul(&u.ln()), &vbar))
                     };
                     adj[a] = adj[a].add(&da);
                     adj[b] = adj[b].add(&db);
@@ -1039,6 +1043,52 @@ mod sweep_tests {
         xs.push(tape.var(1.0));
         for _ in 0..2 {
             assert_eq!(tape.gradient(&f(&xs), &xs), want);
+        }
+    }
+
+    /// A guard is keyed on the adjoint vbar of the entry, not on an intermediate
+    /// product: where the value v of u^w underflowed to 0, vbar v is 0 although vbar is
+    /// not, and a NaN partial (log u for u < 0, the factor v of u / w at u = w = inf)
+    /// must come through as NaN, as forward mode gives it. An entry with vbar = 0 still
+    /// passes 0.
+    #[test]
+    fn a_nan_partial_stays_nan_where_only_the_value_vanished() {
+        use crate::ad::{jacobian_forward, Dual};
+        fn case<S: Scalar>(i: usize, x: &[S]) -> S {
+            match i {
+                0 => x[0].cst(-2.0).pow(&x[0]),
+                1 => x[0].pow(&x[0]),
+                _ => x[0].div(&x[1]),
+            }
+        }
+        let points = [
+            vec![-1100.0],
+            vec![-750.0],
+            vec![f64::INFINITY, f64::INFINITY],
+        ];
+        let bits = |g: &[f64]| g.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+        for (i, x) in points.iter().enumerate() {
+            let cols: Vec<usize> = (0..x.len()).collect();
+            let fwd: Vec<f64> = jacobian_forward(|d: &[Dual<f64>]| vec![case(i, d)], x, &cols)
+                .into_iter()
+                .map(|c| c[0])
+                .collect();
+            // the partial in the last input is NaN (d/dx of x / y, 1/inf, is not)
+            assert!(fwd[x.len() - 1].is_nan(), "case {i}: forward {fwd:?}");
+            let tape: Tape<f64> = Tape::new();
+            let xs = tape.vars(x);
+            let y = case(i, &xs);
+            let rev = tape.gradient(&y, &xs);
+            assert_eq!(
+                bits(&rev),
+                bits(&fwd),
+                "case {i}: reverse {rev:?}, forward {fwd:?}"
+            );
+            // the sweep for 2 x, recorded after y, passes y's entries with vbar = 0
+            let z = xs[0].mul_f(2.0);
+            let mut want = vec![0.0; x.len()];
+            want[0] = 2.0;
+            assert_eq!(bits(&tape.gradient(&z, &xs)), bits(&want), "case {i}");
         }
     }
 
