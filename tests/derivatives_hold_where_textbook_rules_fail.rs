@@ -151,6 +151,34 @@ fn pow_at_a_negative_or_zero_base() {
     check(&["pow(2 * x - 3, x)"], 1.5, 0.0, &all[4..]);
 }
 
+/// w x^(w-1) at x, correctly rounded to f64: the slope of x^w, from MPFR at 2000 bits.
+fn pow_slope(x: f64, w: f64) -> f64 {
+    use rug::Float;
+    let x = Float::with_val(2000, x);
+    let p = Float::with_val(2000, rug::ops::Pow::pow(&x, w - 1.0));
+    (p * w).to_f64()
+}
+
+#[test]
+fn pow_slope_where_the_power_is_subnormal_underflows_or_overflows() {
+    // v w / u loses the bits that v lost: at x = 1e-160, x^2 is subnormal (1e-320, 36
+    // bits lost) and x^2.5 underflows to 0 (every bit lost, a slope of 0 for 2.5e-240);
+    // at x = 1e160, x^2.5 overflows (inf / x is inf, for a slope of 2.5e240). The
+    // complex step is left out: its step 1e-50 is far above x = 1e-160
+    let ad = [
+        Method::Forward,
+        Method::ForwardVector,
+        Method::Reverse,
+        Method::Symbolic,
+    ];
+    assert_eq!(pow_slope(1e-160, 2.0), 2e-160);
+    check(&["pow(x, 2.0)"], 1e-160, 2e-160, &ad);
+    check(&["pow(x, 2.5)"], 1e-160, pow_slope(1e-160, 2.5), &ad);
+    check(&["pow(x, 2.5)"], 1e160, pow_slope(1e160, 2.5), &ad);
+    // a negative base: (-0.01)^155 is -1e-310, subnormal, for a slope of 1.55e-306
+    check(&["pow(x, 155.0)"], -0.01, pow_slope(-0.01, 155.0), &ad);
+}
+
 #[test]
 // 1.5707963 is a point near the pole of tan, not an approximation of pi/2
 #[allow(clippy::approx_constant)]

@@ -7,7 +7,9 @@
 //! (constant 2, univariate 4, bivariate 6) to the scalar, a no-op except when counting.
 
 use super::still;
-use crate::num::{pow_partials_at_zero_base, Binary, Scalar, Unary};
+use crate::num::{
+    pow_partials_at_zero_base, pow_slope_from_the_base, pow_slope_in_base, Binary, Scalar, Unary,
+};
 
 /// A value with one tangent: v + vdot * epsilon.
 #[derive(Clone, Debug, PartialEq)]
@@ -88,6 +90,16 @@ fn tangent_rule<T: Scalar>(
         Binary::Div => {
             let n = ud.sub(&g(v.mul(wd), wd));
             g(n.div(w), &n)
+        }
+        // where v is 0, subnormal or infinite (u finite, not 0), v w udot / u loses the
+        // bits v lost: w u^(w-1) udot, plus v log u wdot where wdot != 0
+        Binary::Pow if !u.value_is_zero() && pow_slope_from_the_base(u, v) => {
+            let t = g(pow_slope_in_base(u, w).mul(ud), ud);
+            if wd.is_zero() {
+                t
+            } else {
+                t.add(&g(v.mul(&u.ln()).mul(wd), wd))
+            }
         }
         // v * (wdot * log u + w * udot / u), where log u is defined (u > 0) or needed
         // (wdot != 0; for u < 0 the result is then NaN: u^w has no derivative in w).

@@ -38,7 +38,9 @@
 //! operations.
 
 use super::guard;
-use crate::num::{pow_partials_at_zero_base, Binary, Scalar, Unary};
+use crate::num::{
+    pow_partials_at_zero_base, pow_slope_from_the_base, pow_slope_in_base, Binary, Scalar, Unary,
+};
 use std::cell::UnsafeCell;
 
 /// The elemental an entry records.
@@ -511,8 +513,9 @@ impl<T: Scalar> Tape<T> {
                     adj[b] = adj[b].sub(&db);
                 }
                 NodeKind::Pow => {
-                    // v = u^w: ubar += vbar * w * v / u; wbar += vbar * v * log u
-                    // (reads vbar, u, w and v; reads and writes both adjoints; vbar = 0)
+                    // v = u^w: ubar += vbar * w * v / u (vbar * w u^(w-1) where v is not
+                    // a normal number); wbar += vbar * v * log u (reads vbar, u, w and v;
+                    // reads and writes both adjoints; vbar = 0)
                     T::note_moves(9);
                     let (u, w, v) = (&nodes[a].val, &nodes[b].val, &nodes[i].val);
                     let (da, db) = if u.value_is_zero() {
@@ -524,8 +527,14 @@ impl<T: Scalar> Tape<T> {
                         // product is guarded by vbar: vbar v is 0 also where only v
                         // underflowed, and the NaN of log u must then stay
                         let vv = g(vbar.mul(v), &vbar);
-                        let vw = g(vv.mul(w), &vbar);
-                        (g(vw.div(u), &vbar), g(vv.mul(&u.ln()), &vbar))
+                        let da = if pow_slope_from_the_base(u, v) {
+                            // v underflowed or overflowed: vbar * w u^(w-1)
+                            g(pow_slope_in_base(u, w).mul(&vbar), &vbar)
+                        } else {
+                            let vw = g(vv.mul(w), &vbar);
+                            g(vw.div(u), &vbar)
+                        };
+                        (da, g(vv.mul(&u.ln()), &vbar))
                     };
                     adj[a] = adj[a].add(&da);
                     adj[b] = adj[b].add(&db);

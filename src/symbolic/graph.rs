@@ -8,7 +8,7 @@ use rug::float::Round;
 use rug::ops::Pow;
 use rug::Float;
 
-use crate::num::{selects_left, Binary, Scalar, Unary};
+use crate::num::{pow_slope_from_the_base, selects_left, Binary, Scalar, Unary};
 
 /// One node of an expression graph; arguments are indices of earlier nodes, so the
 /// nodes are in evaluation order.
@@ -52,6 +52,20 @@ pub enum Node {
         /// the value when `x` is not zero
         otherwise: usize,
     },
+    /// `then` when the f64 value of `v` is 0, subnormal or infinite and that of `u` is
+    /// finite, `otherwise` when not (NaN included), decided by
+    /// [`crate::num::pow_slope_from_the_base`] as the AD types decide it. The slope of
+    /// u^w in u where v = u^w is not a normal number.
+    IfNotNormal {
+        /// the value v = u^w
+        v: usize,
+        /// the base u
+        u: usize,
+        /// the value when v is not a normal number and u is finite
+        then: usize,
+        /// the value otherwise
+        otherwise: usize,
+    },
 }
 
 impl Node {
@@ -69,6 +83,12 @@ impl Node {
                 ..
             } => ([u, w, then, otherwise], 4),
             Node::IfZero { x, then, otherwise } => ([x, then, otherwise, 0], 3),
+            Node::IfNotNormal {
+                v,
+                u,
+                then,
+                otherwise,
+            } => ([v, u, then, otherwise], 4),
         };
         a.into_iter().take(k)
     }
@@ -95,6 +115,17 @@ impl Node {
             },
             Node::IfZero { x, then, otherwise } => Node::IfZero {
                 x: f(x),
+                then: f(then),
+                otherwise: f(otherwise),
+            },
+            Node::IfNotNormal {
+                v,
+                u,
+                then,
+                otherwise,
+            } => Node::IfNotNormal {
+                v: f(v),
+                u: f(u),
                 then: f(then),
                 otherwise: f(otherwise),
             },
@@ -132,6 +163,18 @@ pub(crate) fn eval_node<S: Scalar>(node: &Node, v: &[S], x: &[S]) -> S {
                 v[otherwise].clone()
             }
         }
+        Node::IfNotNormal {
+            v: p,
+            u,
+            then,
+            otherwise,
+        } => {
+            if pow_slope_from_the_base(&v[u], &v[p]) {
+                v[then].clone()
+            } else {
+                v[otherwise].clone()
+            }
+        }
     }
 }
 
@@ -145,6 +188,7 @@ enum Key {
     Sign(usize),
     Select(Binary, usize, usize, usize, usize),
     IfZero(usize, usize, usize),
+    IfNotNormal(usize, usize, usize, usize),
 }
 
 impl Key {
@@ -163,6 +207,12 @@ impl Key {
                 otherwise,
             } => Key::Select(op, u, w, then, otherwise),
             Node::IfZero { x, then, otherwise } => Key::IfZero(x, then, otherwise),
+            Node::IfNotNormal {
+                v,
+                u,
+                then,
+                otherwise,
+            } => Key::IfNotNormal(v, u, then, otherwise),
         }
     }
 }
@@ -291,6 +341,34 @@ impl Graph {
             return if c.value_is_zero() { then } else { otherwise };
         }
         self.intern(Node::IfZero { x, then, otherwise })
+    }
+
+    /// `v not normal and u finite ? then : otherwise` by
+    /// [`crate::num::pow_slope_from_the_base`]; folded when both branches are the same
+    /// node or `v` and `u` are constants.
+    pub(crate) fn if_not_normal(
+        &mut self,
+        v: usize,
+        u: usize,
+        then: usize,
+        otherwise: usize,
+    ) -> usize {
+        if then == otherwise {
+            return then;
+        }
+        if let (Some(p), Some(b)) = (self.constant(v), self.constant(u)) {
+            return if pow_slope_from_the_base(&b, &p) {
+                then
+            } else {
+                otherwise
+            };
+        }
+        self.intern(Node::IfNotNormal {
+            v,
+            u,
+            then,
+            otherwise,
+        })
     }
 
     pub(crate) fn add(&mut self, a: usize, b: usize) -> usize {

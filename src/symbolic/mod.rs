@@ -30,7 +30,7 @@
 //! | u + w, u - w | u' ± w' | ubar += vbar; wbar ±= vbar |
 //! | u w | u' w + u w' | ubar += vbar w; wbar += vbar u |
 //! | u / w | (u' - v w') / w | t = vbar / w: ubar += t; wbar -= t v |
-//! | pow(u, w) | v (w' log u + w u' / u) | ubar += (vbar v) w / u; wbar += (vbar v) log u |
+//! | pow(u, w) | v (w' log u + w u' / u) | ubar += (vbar v) w / u (where v is not a normal f64 number: (u^(w-1) w) vbar); wbar += (vbar v) log u |
 //! | min(u, w), max(u, w) | the derivative of the selected argument | select(picks u: vbar, 0) to u, select(picks u: 0, vbar) to w |
 //! | -u | -u' | ubar -= vbar |
 //! | 1/u | -v^2 u' | ubar += (-(v v)) vbar |
@@ -45,11 +45,13 @@
 //! | abs u | sign(u) u' | ubar += sign(u) vbar |
 //! | u^k | k u^(k-1) u' | ubar += (u^(k-1) k) vbar (k = 2: u 2; k = 1: 1; k = 0: 0) |
 //!
-//! Three node kinds exist only in derivatives: [`Node::Sign`], which evaluates to 1, -1
+//! Four node kinds exist only in derivatives: [`Node::Sign`], which evaluates to 1, -1
 //! or 0 (also for NaN); [`Node::Select`], which picks one of two values by the
-//! comparison min or max makes (ties and NaN pick the left argument); and
+//! comparison min or max makes (ties and NaN pick the left argument);
 //! [`Node::IfZero`], which picks one of two values by whether a value is exactly zero
-//! (NaN is not), for the zero-base limits of pow. All decide as the AD types do.
+//! (NaN is not), for the zero-base limits of pow; and [`Node::IfNotNormal`], which picks
+//! by whether the f64 value of u^w is 0, subnormal or infinite at a finite base, for the
+//! slope of pow in its base. All decide as the AD types do.
 //!
 //! # Simplification
 //!
@@ -253,7 +255,8 @@ impl Derivatives {
     ///
     /// Every bivariate operation is parenthesised; `sign(u)` is [`Node::Sign`],
     /// `(u <= w ? a : b)`, `(u >= w ? a : b)` are [`Node::Select`] for min and max, and
-    /// `(u == 0.0 ? a : b)` is [`Node::IfZero`].
+    /// `(u == 0.0 ? a : b)` is [`Node::IfZero`] and `(not_normal(v) && finite(u) ? a : b)`
+    /// is [`Node::IfNotNormal`].
     pub fn expression(
         &self,
         i: usize,
@@ -342,6 +345,22 @@ fn write_tree(nodes: &[Node], i: usize, names: &[&str], s: &mut String) {
             s.push('(');
             w(x, s);
             s.push_str(" == 0.0 ? ");
+            w(then, s);
+            s.push_str(" : ");
+            w(otherwise, s);
+            s.push(')');
+        }
+        Node::IfNotNormal {
+            v,
+            u,
+            then,
+            otherwise,
+        } => {
+            s.push_str("(not_normal(");
+            w(v, s);
+            s.push_str(") && finite(");
+            w(u, s);
+            s.push_str(") ? ");
             w(then, s);
             s.push_str(" : ");
             w(otherwise, s);

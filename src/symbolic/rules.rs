@@ -261,17 +261,21 @@ pub(crate) fn build(program: &Program, mutation: Option<Mutation>) -> Built {
                                 act_b.then(|| (Binary::Sub, g.mul(t, v))),
                             )
                         }
-                        // vv = vbar * v: ubar += vv * w / u; wbar += vv * log u; at a
-                        // base of exactly 0 the limits of num::pow_partials_at_zero_base
+                        // vv = vbar * v: ubar += vv * w / u, or vbar * w u^(w-1) where v
+                        // is not a normal number (num::pow_slope_from_the_base); wbar +=
+                        // vv * log u; at a base of exactly 0 the limits of
+                        // num::pow_partials_at_zero_base
                         Binary::Pow => {
                             let vv = g.mul(vb, v);
                             let ta = act_a.then(|| {
                                 let t = g.mul(vv, w);
-                                let general = g.div(t, u);
+                                let quotient = g.div(t, u);
                                 let c1 = g.cst(1.0);
                                 let wm1 = g.binary(Binary::Sub, w, c1);
                                 let p = g.binary(Binary::Pow, u, wm1);
                                 let du = g.mul(p, w);
+                                let direct = g.mul(du, vb);
+                                let general = g.if_not_normal(v, u, direct, quotient);
                                 let du = if_zero(&mut g, w, zero, du);
                                 let at_zero = g.mul(du, vb);
                                 (Binary::Add, if_zero(&mut g, u, at_zero, general))

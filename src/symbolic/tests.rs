@@ -71,7 +71,7 @@ fn every_rule_as_an_expression() {
         // at x = 0 exactly (NaN is not 0), the limit y x^(y-1), 0 where y = 0
         (
             "pow(x, y)",
-            "(x == 0.0 ? (y == 0.0 ? 0.0 : (pow(x, (y - 1.0)) * y)) : ((pow(x, y) * y) / x))",
+            "(x == 0.0 ? (y == 0.0 ? 0.0 : (pow(x, (y - 1.0)) * y)) : (not_normal(pow(x, y)) && finite(x) ? (pow(x, (y - 1.0)) * y) : ((pow(x, y) * y) / x)))",
         ),
         ("min(x, y)", "(x <= y ? 1.0 : 0.0)"),
         ("max(x, y)", "(x >= y ? 1.0 : 0.0)"),
