@@ -86,6 +86,34 @@ fn sigmoid_and_tanh_slopes_far_out() {
     check(&["tanh(x)"], 0.75, 0.5965858082813315, &AD);
 }
 
+/// The slope s (1 - s) of sigmoid at u, correctly rounded to f64, from MPFR at 2000 bits.
+fn sigmoid_slope(u: f64) -> f64 {
+    use rug::Float;
+    let e = Float::with_val(2000, -Float::with_val(2000, u)).exp();
+    let s = Float::with_val(2000, Float::with_val(2000, e + 1u32).recip_ref());
+    let t = Float::with_val(2000, 1u32 - &s);
+    (s * t).to_f64()
+}
+
+#[test]
+fn sigmoid_slope_where_exp_of_minus_u_overflows() {
+    // 1 / (1 + exp(-u)) is 1 / inf = 0 from u = -709.78, and so was its slope, while
+    // both are subnormal numbers down to u = -745.1 (the complex step is left out: its
+    // imaginary part h f' underflows there)
+    let ad = [
+        Method::Forward,
+        Method::ForwardVector,
+        Method::Reverse,
+        Method::Symbolic,
+    ];
+    for u in [-720.0, -740.0, -745.0] {
+        let want = sigmoid_slope(u);
+        assert!(want > 0.0, "{u}");
+        check(&["sigmoid(x)"], u, want, &ad);
+    }
+    check(&["sigmoid(x)"], -100.0, sigmoid_slope(-100.0), &AD);
+}
+
 #[test]
 fn atan_slope_where_u_squared_overflows() {
     // 1 / (1 + u^2) is 1/inf = 0 from |u| ~ 1.3e154; the slope is subnormal there

@@ -42,7 +42,7 @@ pub enum Unary {
     Tan,
     /// hyperbolic tangent
     Tanh,
-    /// logistic sigmoid 1/(1+exp(-u))
+    /// logistic sigmoid 1/(1+exp(-u)) (in f64, exp(u) below [`SIGMOID_EXP_BELOW`])
     Sigmoid,
     /// arctangent
     Atan,
@@ -388,6 +388,16 @@ pub trait Scalar: Clone + std::fmt::Debug {
 /// rounds towards 1.
 pub const ACTIVATION_SWITCH: f64 = 0.5;
 
+/// Below this u, the f64 sigmoid is exp(u) instead of 1 / (1 + exp(-u)). The exact
+/// value exp(u) / (1 + exp(u)) is exp(u) (1 - exp(u) + ...), which differs from exp(u)
+/// by a relative exp(u) < exp(-37) = 8.5e-17 < 2^-53: there 1 + exp(u) rounds to 1 in
+/// f64 (from u = -53 log 2 = -36.7 down), and exp(u) is the value to within the
+/// rounding of exp itself. 1 / (1 + exp(-u)) rounds twice there (exp(-u), then the
+/// reciprocal), and from u = -709.78 down exp(-u) overflows and it is 0, where the
+/// value is a subnormal number down to u = -745.1. From the threshold up the value is
+/// 1 / (1 + exp(-u)).
+pub const SIGMOID_EXP_BELOW: f64 = -37.0;
+
 /// Where the slope of atan switches from 1 / (1 + u^2) to r^2 / (r^2 + 1), r = 1/u (in
 /// |u|): far enough out that nothing changes where u^2 is finite in f64.
 pub const ATAN_SWITCH: f64 = 1e150;
@@ -541,7 +551,13 @@ impl Scalar for f64 {
             Unary::Cos => u.cos(),
             Unary::Tan => u.tan(),
             Unary::Tanh => u.tanh(),
-            Unary::Sigmoid => 1.0 / (1.0 + (-u).exp()),
+            Unary::Sigmoid => {
+                if u < SIGMOID_EXP_BELOW {
+                    u.exp()
+                } else {
+                    1.0 / (1.0 + (-u).exp())
+                }
+            }
             Unary::Atan => u.atan(),
             Unary::Abs => u.abs(),
             Unary::Powi(k) => u.powi(k),
@@ -701,6 +717,38 @@ mod tests {
         let (u, w) = (1e-160f64, 2.0f64);
         assert_eq!(pow_slope_in_base(&u, &w).to_bits(), 2e-160f64.to_bits());
         assert!(bits_err(u.powf(w) * w / u, 2e-160) >= 36.0);
+    }
+
+    /// sigmoid(u) in MPFR at 300 bits, correctly rounded to f64 (subnormals included).
+    fn sigmoid_oracle(u: f64) -> f64 {
+        use rug::Float;
+        let e = Float::with_val(300, -Float::with_val(300, u)).exp();
+        Float::with_val(300, Float::with_val(300, e + 1u32).recip_ref()).to_f64()
+    }
+
+    #[test]
+    fn sigmoid_far_left_is_its_subnormal_value_and_unchanged_from_minus_37_up() {
+        let old = |u: f64| 1.0 / (1.0 + (-u).exp());
+        // from u = -37 up: bit for bit the formula 1 / (1 + exp(-u)), on a grid of
+        // spacing 1/64 and one that is not a binary fraction, up to where it is 1
+        let mut grid: Vec<f64> = (0..=64 * 837).map(|k| -37.0 + k as f64 / 64.0).collect();
+        grid.extend((0..100_000).map(|k| -37.0 + k as f64 * 0.008_37));
+        grid.extend([-0.0, f64::MAX, f64::INFINITY, 1e-300, -1e-300]);
+        for &u in &grid {
+            assert_eq!(u.sigmoid().to_bits(), old(u).to_bits(), "u = {u:e}");
+        }
+        assert!(f64::NAN.sigmoid().is_nan());
+        // below: exp(u), within an ulp of the exact value, also where exp(-u) overflows
+        // (from -709.78) and 1 / (1 + exp(-u)) was 0
+        let below = (1..=100_000).map(|k| -37.0 - k as f64 * 0.007_09);
+        for u in below.chain([-720.0, -740.0, -744.4, -745.1, -800.0, f64::NEG_INFINITY]) {
+            let (s, want) = (u.sigmoid(), sigmoid_oracle(u));
+            assert!(
+                ulps_between(s, want) <= 1,
+                "u = {u:e}: {s:e}, want {want:e}"
+            );
+        }
+        assert!((-720f64).sigmoid() > 2e-313, "{:e}", (-720f64).sigmoid());
     }
 
     #[test]
