@@ -411,8 +411,16 @@ pub fn unary_deriv_generic<S: Scalar>(u: &S, op: Unary, v: &S) -> S {
         Unary::Recip => v.mul(v).neg(),
         Unary::Exp => v.clone(),
         Unary::Log => u.recip(),
-        // d sqrt(u) = 1 / (2 sqrt u)
-        Unary::Sqrt => v.mul_f(2.0).recip(),
+        // d sqrt(u) = 1 / (2 sqrt u); at u = -0, sqrt u = -0 and 1 / (2 v) would be
+        // -inf, while the one-sided slope at 0 is +inf: there v + 0 = +0 (the same
+        // tangent) takes the place of v, a test on the value as at a zero base of pow
+        Unary::Sqrt => {
+            if v.value_is_zero() {
+                v.add_f(0.0).mul_f(2.0).recip()
+            } else {
+                v.mul_f(2.0).recip()
+            }
+        }
         Unary::Sin => u.cos(),
         Unary::Cos => u.sin().neg(),
         // 1 + tan^2
@@ -749,6 +757,53 @@ mod tests {
             );
         }
         assert!((-720f64).sigmoid() > 2e-313, "{:e}", (-720f64).sigmoid());
+    }
+
+    /// The one-sided slope of sqrt at 0 is +inf, at -0 as at +0 (where sqrt(-0) = -0
+    /// and 1 / (2 v) is -inf), for every scalar type, as pow(x, 0.5) gives it.
+    #[test]
+    fn the_slope_of_sqrt_at_minus_zero_is_plus_infinity() {
+        use crate::ad::{jacobian_forward, Dual, DualVec, Tape};
+        use rug::Float;
+        let inf = f64::INFINITY.to_bits();
+        let slope = |u: f64| u.unary_deriv(Unary::Sqrt, &u.sqrt()).to_bits();
+        assert_eq!(slope(-0.0), inf);
+        assert_eq!(slope(0.0), inf);
+        assert_eq!(slope(4.0), 0.25f64.to_bits());
+        let c = Count(-0.0);
+        assert_eq!(c.unary_deriv(Unary::Sqrt, &c.sqrt()).0.to_bits(), inf);
+        let d = Dual::new(-0.0, 1.0);
+        assert_eq!(d.unary_deriv(Unary::Sqrt, &d.sqrt()).v.to_bits(), inf);
+        let d = DualVec::new(-0.0, vec![1.0, 0.0]);
+        assert_eq!(d.unary_deriv(Unary::Sqrt, &d.sqrt()).v.to_bits(), inf);
+        let m = Float::with_val(256, -0.0);
+        let sf = m.unary_deriv(Unary::Sqrt, &Scalar::sqrt(&m));
+        assert!(sf.is_infinite() && sf.is_sign_positive(), "{sf}");
+        let r = Ranged::exact(Float::with_val(256, -0.0));
+        let sr = r.unary_deriv(Unary::Sqrt, &r.sqrt());
+        assert!(sr.v.is_infinite() && sr.v.is_sign_positive(), "{sr:?}");
+        // forward and reverse mode, against pow(x, 0.5)
+        for (name, f) in [
+            (
+                "sqrt",
+                (|x: &Dual<f64>| x.sqrt()) as fn(&Dual<f64>) -> Dual<f64>,
+            ),
+            ("pow", |x: &Dual<f64>| x.pow(&x.cst(0.5))),
+        ] {
+            let d = jacobian_forward(|x: &[Dual<f64>]| vec![f(&x[0])], &[-0.0], &[0])[0][0];
+            assert_eq!(d.to_bits(), inf, "forward, {name}");
+        }
+        let tape = Tape::new();
+        let xs = tape.vars(&[-0.0]);
+        assert_eq!(
+            tape.gradient(&xs[0].sqrt(), &xs)[0].to_bits(),
+            inf,
+            "reverse"
+        );
+        let tape = Tape::new();
+        let xs = tape.vars(&[Float::with_val(256, -0.0)]);
+        let g = tape.gradient(&xs[0].sqrt(), &xs);
+        assert!(g[0].is_infinite() && g[0].is_sign_positive(), "MPFR tape");
     }
 
     #[test]

@@ -36,7 +36,7 @@
 //! | 1/u | -v^2 u' | ubar += (-(v v)) vbar |
 //! | exp u | v u' | ubar += v vbar |
 //! | log u | u' / u | ubar += recip(u) vbar |
-//! | sqrt u | u' / (2 v) | ubar += recip(v 2) vbar |
+//! | sqrt u | u' / (2 v), +inf u' at u = ±0 | ubar += (v == 0 ? recip((v + 0) 2) : recip(v 2)) vbar |
 //! | sin u, cos u | cos u u', -sin u u' | ubar += cos(u) vbar, ubar += (-sin u) vbar |
 //! | tan u | (1 + v^2) u' | ubar += (v v + 1) vbar |
 //! | tanh u | (1 - v^2) u' | ubar += (1 - v v) vbar |

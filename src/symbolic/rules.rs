@@ -78,11 +78,17 @@ fn local(g: &mut Graph, op: Unary, u: usize, v: usize) -> usize {
         }
         Unary::Exp => v,
         Unary::Log => g.unary(Unary::Recip, u),
-        // 1 / (2 sqrt u)
+        // 1 / (2 sqrt u), with v + 0 = +0 for v at a value of ±0 (an `IfZero` node): the
+        // sum is built as it is, since the simplification x + 0 = x drops the sign change
         Unary::Sqrt => {
             let c2 = g.cst(2.0);
             let t = g.mul(v, c2);
-            g.unary(Unary::Recip, t)
+            let general = g.unary(Unary::Recip, t);
+            let c0 = g.cst(0.0);
+            let plus = g.intern(Node::Binary(Binary::Add, v, c0));
+            let t0 = g.mul(plus, c2);
+            let at_zero = g.unary(Unary::Recip, t0);
+            g.if_zero(v, at_zero, general)
         }
         Unary::Sin => g.unary(Unary::Cos, u),
         Unary::Cos => {

@@ -57,7 +57,10 @@ fn every_rule_as_an_expression() {
         ),
         ("exp(x)", "exp(x)"),
         ("log(x)", "recip(x)"),
-        ("sqrt(x)", "recip((sqrt(x) * 2.0))"),
+        (
+            "sqrt(x)",
+            "(sqrt(x) == 0.0 ? recip(((sqrt(x) + 0.0) * 2.0)) : recip((sqrt(x) * 2.0)))",
+        ),
         ("abs(x)", "sign(x)"),
         ("x^3", "(x^2 * 3.0)"),
         ("x^2", "(x * 2.0)"),
@@ -474,4 +477,19 @@ fn a_nan_base_or_exponent_of_pow_is_not_taken_for_a_zero() {
     let pt = [0.0, -1.0];
     assert!(d.eval(&pt)[0][0].is_nan(), "{:?}", d.eval(&pt));
     assert_eq!(check(&p, &d, &pt), (true, true));
+}
+
+#[test]
+fn the_slope_of_sqrt_at_minus_zero_is_plus_infinity_as_on_the_tape() {
+    let p = compile(&["x", "y"], &["sqrt(x)"]);
+    let d = differentiate(&p, Sharing::Dag);
+    for x in [-0.0, 0.0] {
+        assert_eq!(
+            d.eval(&[x, 1.0])[0][0].to_bits(),
+            f64::INFINITY.to_bits(),
+            "{x}"
+        );
+        assert_eq!(check(&p, &d, &[x, 1.0]), (true, true), "{x}");
+    }
+    assert_eq!(d.eval(&[4.0, 1.0])[0][0], 0.25);
 }
