@@ -406,7 +406,7 @@ const MODEL_BITS: u32 = 8;
 /// |f|, |f''| and |f'''| along x_j for every output, by three nested dual numbers over
 /// MPFR: x_j + e1 + e2 + e3 carries f' ,f'' and f''' in its mixed coefficients. They
 /// run over [`Ranged`] from `prec`, doubling up to `max_prec` while a value is not
-/// determined to [`MODEL_BITS`] bits by its rounding bound: a value that cancels at one
+/// determined to 8 leading bits by its rounding bound: a value that cancels at one
 /// precision (1 - sigmoid(400) is 0 at 256 bits) is taken at the precision that
 /// resolves it.
 pub fn higher_derivatives(
