@@ -147,3 +147,29 @@ fn the_relative_error_is_taken_against_the_full_reference() {
     assert_eq!(r.abs_err, Some(0.0), "{r:?}");
     assert_eq!(r.rel_err, Some(1.0), "{r:?}");
 }
+
+/// sin^2 + cos^2 is 1 up to rounding: every quotient is rounding noise, at every
+/// precision, and its distance to the reference (0) is the noise itself. No precision
+/// up to the cap resolves it, and the scenario's notes say how many such quotients
+/// there are, rather than passing them off as resolved.
+#[test]
+fn quotients_unresolved_at_the_cap_are_counted_in_the_notes() {
+    let acc = measure(
+        "pythagoras",
+        1.0,
+        "sin(x)^2 + cos(x)^2",
+        STEPS,
+        &[Method::FdCentral],
+    );
+    let rows = acc.rows.iter().filter(|r| r.trunc_err.is_some()).count();
+    assert_eq!(rows, 4);
+    let note = acc
+        .notes
+        .iter()
+        .find(|n| n.starts_with("unresolved:"))
+        .unwrap_or_else(|| panic!("no unresolved note in {:?}", acc.notes));
+    assert!(
+        note.contains("4 FD quotients") && note.contains("4096 bits"),
+        "{note}"
+    );
+}
