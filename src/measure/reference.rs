@@ -25,11 +25,14 @@
 //! of x - x, 1 - 1 with no rounding) have m = 0 and settle at once; a zero by
 //! cancellation of rounded terms (d/dx of sin(x)^2 + cos(x)^2) cannot be told from a term
 //! below the cap's resolution and is reported unsettled. The bound is kept in f64: where it overflows
-//! or underflows, agreement alone decides. The cap and the agreement threshold are
-//! reported with every entry so a reader can judge.
+//! or underflows, agreement alone decides. A rule's decision on a value (a zero, a sign,
+//! the argument min/max takes) that the bounds leave open is a doubt
+//! ([`crate::num::doubted`]): nothing evaluated under one settles, so an absorbed term
+//! cannot turn a branch the same wrong way at both precisions. The cap and the agreement
+//! threshold are reported with every entry so a reader can judge.
 
 use crate::ad::{jacobian_forward, Tape};
-use crate::num::Ranged;
+use crate::num::{doubted, Ranged};
 use crate::scenario::Function;
 use rug::Float;
 
@@ -125,7 +128,19 @@ pub fn agreement(a: &Float, b: &Float) -> u32 {
     }
 }
 
+/// The Jacobian columns `cols` and the values at precision `prec`, and whether a
+/// decision in them was doubted ([`doubted`]).
 fn jacobian_at<F: Function>(
+    model: &F,
+    x: &[f64],
+    cols: &[usize],
+    prec: u32,
+    m: usize,
+) -> ((Vec<Vec<Ranged>>, Vec<Float>), bool) {
+    doubted(|| jacobian_at_undoubted(model, x, cols, prec, m))
+}
+
+fn jacobian_at_undoubted<F: Function>(
     model: &F,
     x: &[f64],
     cols: &[usize],
@@ -168,12 +183,12 @@ pub fn reference_jacobian<F: Function>(
 ) -> Reference {
     let m = model.eval(x).len();
     let mut p = opts.start_precision.max(64);
-    let (mut lo, _) = jacobian_at(model, x, cols, p, m);
+    let ((mut lo, _), _) = jacobian_at(model, x, cols, p, m);
     let mut entries: Vec<Vec<Option<RefEntry>>> = vec![vec![None; cols.len()]; m];
     let mut last_values;
     loop {
         let q = p.saturating_mul(2);
-        let (hi, values) = jacobian_at(model, x, cols, q, m);
+        let ((hi, values), doubt) = jacobian_at(model, x, cols, q, m);
         last_values = values;
         let at_cap = q >= opts.max_precision;
         for i in 0..m {
@@ -185,8 +200,10 @@ pub fn reference_jacobian<F: Function>(
                 let agreed = agreement(l, h);
                 let same_f64 =
                     l.to_f64().to_bits() == h.to_f64().to_bits() || (l.is_nan() && h.is_nan());
-                let settled =
-                    same_f64 && agreed >= opts.agree_bits && hi[i][k].determined(opts.agree_bits);
+                let settled = !doubt
+                    && same_f64
+                    && agreed >= opts.agree_bits
+                    && hi[i][k].determined(opts.agree_bits);
                 if settled || at_cap {
                     entries[i][k] = Some(RefEntry {
                         value: h.clone(),

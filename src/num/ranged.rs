@@ -21,6 +21,7 @@ use super::{Binary, Scalar, Unary};
 use rug::float::Round;
 use rug::ops::{AssignRound, Pow};
 use rug::Float;
+use std::cell::Cell;
 use std::cmp::Ordering;
 
 /// An MPFR value and a first-order bound on its rounding error, in units of 2^-p.
@@ -56,12 +57,66 @@ impl Ranged {
         Float::with_val(p, self.v.abs_ref()) >= noise
     }
 
+    /// Half the width of the interval the bound leaves for the exact value, m 2^-p, in
+    /// MPFR (no f64 underflow); `None` when the bound is unknown (infinite).
+    fn radius(&self) -> Option<Float> {
+        if !self.m.is_finite() {
+            return None;
+        }
+        let mut r = Float::with_val(64, self.m);
+        r >>= self.v.prec();
+        Some(r)
+    }
+
+    /// True when the bound leaves the exact value on the same side of `c`'s value as
+    /// this value, or equal to it when both are exact: |v - c| > m 2^-p + m_c 2^-p. A
+    /// value that is not a finite number is taken as it is.
+    fn apart_from(&self, c: &Ranged) -> bool {
+        if self.m == 0.0 && c.m == 0.0 || !self.v.is_finite() || !c.v.is_finite() {
+            return true;
+        }
+        match (self.radius(), c.radius()) {
+            (Some(a), Some(b)) => {
+                let p = self.v.prec().max(c.v.prec()) + 64;
+                let gap = Float::with_val(p, &self.v - &c.v).abs();
+                gap > Float::with_val(p, &a + &b)
+            }
+            _ => false,
+        }
+    }
+
+    fn zero(&self) -> Ranged {
+        Ranged::exact(Float::with_val(self.v.prec(), 0))
+    }
+
     fn with(&self, v: Float, m: f64) -> Ranged {
         Ranged {
             v,
             m: if m.is_nan() { f64::INFINITY } else { m },
         }
     }
+}
+
+thread_local! {
+    /// Decisions taken on values whose bound did not settle them, on this thread.
+    static DOUBTS: Cell<u64> = const { Cell::new(0) };
+}
+
+fn doubt() {
+    DOUBTS.with(|d| d.set(d.get().wrapping_add(1)));
+}
+
+/// Runs `f` (on this thread) and tells whether a derivative rule or a value in it took a
+/// decision on a [`Ranged`] value that its bound does not settle: a zero test on a 0
+/// with a rounding bound (an absorbed term: sqrt's slope or pow's zero-base rule at
+/// (a + b) - b), a sign within the bound of 0 (the slope of |u|), or min/max of two
+/// values within their bounds of each other. Agreement between precisions cannot see
+/// such a decision when both take it the same wrong way; the reference settles nothing
+/// evaluated under a doubt.
+pub fn doubted<R>(f: impl FnOnce() -> R) -> (R, bool) {
+    let before = DOUBTS.with(Cell::get);
+    let r = f();
+    (r, DOUBTS.with(Cell::get) != before)
 }
 
 /// `d * m`, with an exact argument (m = 0) passing nothing, also through an infinite
@@ -81,13 +136,25 @@ impl Scalar for Ranged {
     fn re(&self) -> f64 {
         self.v.re()
     }
+    // the decisions a rule takes on values (a zero, a sign, which argument of min/max)
+    // are doubted where the bound does not settle them: see [`doubted`]
     fn is_zero(&self) -> bool {
-        Scalar::is_zero(&self.v)
+        let zero = Scalar::is_zero(&self.v);
+        if zero && self.m != 0.0 {
+            doubt();
+        }
+        zero
     }
     fn selects_left_of(&self, op: Binary, o: &Self) -> bool {
+        if !self.apart_from(o) {
+            doubt();
+        }
         self.v.selects_left_of(op, &o.v)
     }
     fn sign(&self) -> f64 {
+        if !self.apart_from(&self.zero()) {
+            doubt();
+        }
         self.v.sign()
     }
     fn unary(&self, op: Unary) -> Self {
