@@ -247,9 +247,7 @@ fn resolved(before: Option<&Ranged>, q: &Ranged, r: &Float) -> bool {
     };
     if v.is_finite() && q.m.is_finite() {
         // |v - exact| <= m 2^-p
-        let mut err = Float::with_val(64, q.m);
-        err >>= p;
-        return err <= tolerance();
+        return q.m.scaled(-i64::from(p)).to_float() <= tolerance();
     }
     match before {
         None => false,

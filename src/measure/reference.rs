@@ -24,8 +24,8 @@
 //! the term. A structural zero (nothing summed into it) and an exact cancellation (d/dx
 //! of x - x, 1 - 1 with no rounding) have m = 0 and settle at once; a zero by
 //! cancellation of rounded terms (d/dx of sin(x)^2 + cos(x)^2) cannot be told from a term
-//! below the cap's resolution and is reported unsettled. The bound is kept in f64: where it overflows
-//! or underflows, agreement alone decides. A rule's decision on a value (a zero, a sign,
+//! below the cap's resolution and is reported unsettled. The bound keeps its size beyond
+//! f64's range; where a partial is not finite, agreement alone decides. A rule's decision on a value (a zero, a sign,
 //! the argument min/max takes) that the bounds leave open is a doubt
 //! ([`crate::num::doubted`]): nothing evaluated under one settles, so an absorbed term
 //! cannot turn a branch the same wrong way at both precisions. The cap and the agreement

@@ -13,9 +13,11 @@
 //! (nothing summed into it) and a cancellation of exactly computed terms (1 - 1) have
 //! m = 0 and are exact.
 //!
-//! The bound is kept in f64. Where it overflows, or a partial is not finite, it is
-//! infinite, and where it underflows it is 0: in both cases it gives no evidence, and
-//! the reference falls back on agreement alone (`determined` is true).
+//! The bound is a [`Bound`]: f64's digits with a wide exponent, so that it keeps its
+//! size where values leave f64's range (a cancellation of terms of 1e600 has a bound of
+//! 1e600 units, not an infinite one, and one of terms of 2^-3000 not a zero one). Where
+//! a partial is not finite it is infinite, and gives no evidence: the reference falls
+//! back on agreement alone (`determined` is true).
 
 use super::{Binary, Scalar, Unary};
 use rug::float::Round;
@@ -24,62 +26,217 @@ use rug::Float;
 use std::cell::Cell;
 use std::cmp::Ordering;
 
+/// A nonnegative bound mant 2^exp: f64's 53 bits with an exponent of 64, so that a bound
+/// keeps its size where values leave f64's range (a cancellation of terms of 1e600 has
+/// a bound of 1e600 units, not an infinite one), without the allocation of an MPFR
+/// number per operation. Infinite means unknown.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Bound {
+    /// in [0.5, 1), or 0 (with exp 0), or infinite (with exp 0)
+    mant: f64,
+    exp: i64,
+}
+
+impl Bound {
+    /// No rounding error: an exact value.
+    pub const ZERO: Bound = Bound { mant: 0.0, exp: 0 };
+    /// An unknown bound (a partial that is not finite).
+    pub const UNKNOWN: Bound = Bound {
+        mant: f64::INFINITY,
+        exp: 0,
+    };
+
+    /// |mant| 2^exp, normalised; NaN is unknown.
+    fn new(mant: f64, exp: i64) -> Bound {
+        let a = mant.abs();
+        if a.is_nan() || a.is_infinite() {
+            return Bound::UNKNOWN;
+        }
+        if a == 0.0 {
+            return Bound::ZERO;
+        }
+        // a subnormal first scaled into the normal range
+        let (a, exp) = if a < f64::MIN_POSITIVE {
+            (a * 2f64.powi(64), exp - 64)
+        } else {
+            (a, exp)
+        };
+        let bits = a.to_bits();
+        let e = ((bits >> 52) & 0x7ff) as i64 - 1022;
+        let m = f64::from_bits((bits & !(0x7ff << 52)) | (1022 << 52));
+        Bound {
+            mant: m,
+            exp: exp.saturating_add(e),
+        }
+    }
+
+    /// |x|.
+    pub fn from_f64(x: f64) -> Bound {
+        Bound::new(x, 0)
+    }
+
+    /// |x| of an MPFR value, whatever its exponent; a non-number is unknown.
+    pub fn of(x: &Float) -> Bound {
+        if !x.is_finite() {
+            return Bound::UNKNOWN;
+        }
+        if x.is_zero() {
+            return Bound::ZERO;
+        }
+        let (m, e) = x.to_f64_exp();
+        Bound::new(m, i64::from(e))
+    }
+
+    /// True for 0.
+    pub fn is_zero(&self) -> bool {
+        self.mant == 0.0
+    }
+
+    /// False for an unknown bound.
+    pub fn is_finite(&self) -> bool {
+        self.mant.is_finite()
+    }
+
+    /// The bound times 2^k.
+    pub fn scaled(self, k: i64) -> Bound {
+        if self.is_zero() || !self.is_finite() {
+            self
+        } else {
+            Bound {
+                mant: self.mant,
+                exp: self.exp.saturating_add(k),
+            }
+        }
+    }
+
+    /// The bound as an MPFR number (64 bits; infinite when unknown).
+    pub fn to_float(&self) -> Float {
+        let mut f = Float::with_val(64, self.mant);
+        if self.is_finite() && !self.is_zero() {
+            let e = self.exp.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32;
+            f <<= e;
+        }
+        f
+    }
+
+    fn mul(self, o: Bound) -> Bound {
+        if !self.is_finite() || !o.is_finite() {
+            return Bound::UNKNOWN;
+        }
+        Bound::new(self.mant * o.mant, self.exp.saturating_add(o.exp))
+    }
+
+    fn add(self, o: Bound) -> Bound {
+        if !self.is_finite() || !o.is_finite() {
+            return Bound::UNKNOWN;
+        }
+        if self.is_zero() {
+            return o;
+        }
+        if o.is_zero() {
+            return self;
+        }
+        let (hi, lo) = if self.exp >= o.exp {
+            (self, o)
+        } else {
+            (o, self)
+        };
+        let d = lo.exp - hi.exp;
+        let low = if d < -1100 {
+            0.0
+        } else {
+            lo.mant * 2f64.powi(d as i32)
+        };
+        Bound::new(hi.mant + low, hi.exp)
+    }
+
+    /// 1 / x: unknown at 0, 0 for an unknown (infinite) x, as 1 / inf.
+    fn recip(self) -> Bound {
+        if self.is_zero() {
+            Bound::UNKNOWN
+        } else if !self.is_finite() {
+            Bound::ZERO
+        } else {
+            Bound::new(1.0 / self.mant, -self.exp)
+        }
+    }
+
+    fn div(self, o: Bound) -> Bound {
+        self.mul(o.recip())
+    }
+
+    fn max(self, o: Bound) -> Bound {
+        if !self.is_finite() || !o.is_finite() {
+            Bound::UNKNOWN
+        } else if self.is_zero() {
+            o
+        } else if o.is_zero() || (self.exp, self.mant) >= (o.exp, o.mant) {
+            self
+        } else {
+            o
+        }
+    }
+}
+
+/// |log x| for an MPFR value, from its f64 mantissa and exponent (beyond f64's range
+/// too); unknown at 0, for x < 0 and for a non-number.
+fn log_abs(x: &Float) -> Bound {
+    if !x.is_finite() || x.is_zero() || x.is_sign_negative() {
+        return Bound::UNKNOWN;
+    }
+    let (m, e) = x.to_f64_exp();
+    Bound::from_f64(m.ln() + f64::from(e) * std::f64::consts::LN_2)
+}
+
 /// An MPFR value and a first-order bound on its rounding error, in units of 2^-p.
 #[derive(Clone, Debug)]
 pub struct Ranged {
     /// the value, at its precision p
     pub v: Float,
-    /// |v - exact| <= m 2^-p to first order; 0 for an exact value, infinite when unknown
-    pub m: f64,
+    /// |v - exact| <= m 2^-p to first order: 0 for an exact value, infinite when
+    /// unknown
+    pub m: Bound,
 }
 
 impl Ranged {
     /// An exact value (an input or a constant): no rounding error.
     pub fn exact(v: Float) -> Ranged {
-        Ranged { v, m: 0.0 }
+        Ranged { v, m: Bound::ZERO }
     }
 
     /// True when the bound says nothing against `agree_bits` leading bits of the value:
-    /// |v| >= m 2^(agree_bits - p), or the bound is 0 (exact), infinite (unknown) or
-    /// the value is not a finite number.
+    /// |v| >= m 2^(agree_bits - p), or the bound is 0 (exact) or infinite (unknown: a
+    /// partial that is not finite), or the value is not a finite number.
     pub fn determined(&self, agree_bits: u32) -> bool {
-        if !(self.m > 0.0 && self.m.is_finite() && self.v.is_finite()) {
+        if self.m.is_zero() || !self.m.is_finite() || !self.v.is_finite() {
             return true;
         }
         let p = self.v.prec();
-        let mut noise = Float::with_val(64, self.m);
-        let shift = i64::from(p) - i64::from(agree_bits);
-        if shift >= 0 {
-            noise >>= shift.min(i64::from(u32::MAX)) as u32;
-        } else {
-            noise <<= (-shift).min(i64::from(u32::MAX)) as u32;
-        }
-        Float::with_val(p, self.v.abs_ref()) >= noise
+        let noise = self.m.scaled(i64::from(agree_bits) - i64::from(p));
+        Float::with_val(p, self.v.abs_ref()) >= noise.to_float()
     }
 
-    /// Half the width of the interval the bound leaves for the exact value, m 2^-p, in
-    /// MPFR (no f64 underflow); `None` when the bound is unknown (infinite).
+    /// Half the width of the interval the bound leaves for the exact value, m 2^-p;
+    /// `None` when the bound is unknown (infinite).
     fn radius(&self) -> Option<Float> {
         if !self.m.is_finite() {
             return None;
         }
-        let mut r = Float::with_val(64, self.m);
-        r >>= self.v.prec();
-        Some(r)
+        Some(self.m.scaled(-i64::from(self.v.prec())).to_float())
     }
 
     /// True when the bound leaves the exact value on the same side of `c`'s value as
     /// this value, or equal to it when both are exact: |v - c| > m 2^-p + m_c 2^-p. A
     /// value that is not a finite number is taken as it is.
     fn apart_from(&self, c: &Ranged) -> bool {
-        if self.m == 0.0 && c.m == 0.0 || !self.v.is_finite() || !c.v.is_finite() {
+        if self.m.is_zero() && c.m.is_zero() || !self.v.is_finite() || !c.v.is_finite() {
             return true;
         }
         match (self.radius(), c.radius()) {
-            (Some(a), Some(b)) => {
+            (Some(a), Some(r)) => {
                 let p = self.v.prec().max(c.v.prec()) + 64;
                 let gap = Float::with_val(p, &self.v - &c.v).abs();
-                gap > Float::with_val(p, &a + &b)
+                gap > Float::with_val(p, &a + &r)
             }
             _ => false,
         }
@@ -89,11 +246,8 @@ impl Ranged {
         Ranged::exact(Float::with_val(self.v.prec(), 0))
     }
 
-    fn with(&self, v: Float, m: f64) -> Ranged {
-        Ranged {
-            v,
-            m: if m.is_nan() { f64::INFINITY } else { m },
-        }
+    fn with(v: Float, m: Bound) -> Ranged {
+        Ranged { v, m }
     }
 }
 
@@ -119,13 +273,13 @@ pub fn doubted<R>(f: impl FnOnce() -> R) -> (R, bool) {
     (r, DOUBTS.with(Cell::get) != before)
 }
 
-/// `d * m`, with an exact argument (m = 0) passing nothing, also through an infinite
+/// `|d| m`, with an exact argument (m = 0) passing nothing, also through an infinite
 /// partial.
-fn through(d: f64, m: f64) -> f64 {
-    if m == 0.0 {
-        0.0
+fn through(d: Bound, m: Bound) -> Bound {
+    if m.is_zero() {
+        Bound::ZERO
     } else {
-        d.abs() * m
+        d.mul(m)
     }
 }
 
@@ -140,7 +294,7 @@ impl Scalar for Ranged {
     // are doubted where the bound does not settle them: see [`doubted`]
     fn is_zero(&self) -> bool {
         let zero = Scalar::is_zero(&self.v);
-        if zero && self.m != 0.0 {
+        if zero && !self.m.is_zero() {
             doubt();
         }
         zero
@@ -185,24 +339,29 @@ impl Scalar for Ranged {
                 (v, i1 + i2 + i3)
             }
         };
-        let (u, r) = (x.to_f64(), v.to_f64());
-        // |psi'(u)| in f64, from u and v = psi(u)
+        // |psi'(u)|, from u and v = psi(u), with their exponents (beyond f64's range too)
+        let (u, r) = (Bound::of(x), Bound::of(&v));
+        let one = Bound::from_f64(1.0);
+        // |cos u| and |sin u|, at most 1 (also where u is beyond f64's range)
+        let trig = |t: f64| Bound::from_f64(if t.is_nan() { 1.0 } else { t.min(1.0) });
+        let rf = v.to_f64();
         let d = match op {
-            Unary::Neg | Unary::Abs => 1.0,
-            Unary::Recip => r * r,
+            Unary::Neg | Unary::Abs => one,
+            Unary::Recip => r.mul(r),
             Unary::Exp => r,
-            Unary::Log => 1.0 / u,
-            Unary::Sqrt => 0.5 / r,
-            Unary::Sin => u.cos(),
-            Unary::Cos => u.sin(),
-            Unary::Tan => 1.0 + r * r,
-            Unary::Tanh => 1.0 - r * r,
-            Unary::Sigmoid => r * (1.0 - r),
-            Unary::Atan => 1.0 / (1.0 + u * u),
-            Unary::Powi(k) => f64::from(k) * r / u,
+            Unary::Log => u.recip(),
+            Unary::Sqrt => r.recip().mul(Bound::from_f64(0.5)),
+            Unary::Sin => trig(x.to_f64().cos().abs()),
+            Unary::Cos => trig(x.to_f64().sin().abs()),
+            Unary::Tan => one.add(r.mul(r)),
+            // tanh and sigmoid lie in [-1, 1] and [0, 1]
+            Unary::Tanh => Bound::from_f64(1.0 - rf * rf),
+            Unary::Sigmoid => r.mul(Bound::from_f64(1.0 - rf)),
+            Unary::Atan => one.add(u.mul(u)).recip(),
+            Unary::Powi(k) => r.mul(Bound::from_f64(f64::from(k))).div(u),
         };
-        let m = through(d, self.m) + own(inexact, r);
-        self.with(v, m)
+        let m = through(d, self.m).add(own(inexact, r));
+        Ranged::with(v, m)
     }
     fn binary(&self, op: Binary, o: &Self) -> Self {
         let (x, y) = (&self.v, &o.v);
@@ -214,22 +373,26 @@ impl Scalar for Ranged {
             Binary::Div => rounded(p, x / y),
             Binary::Pow => rounded(p, Pow::pow(x, y)),
             Binary::Min | Binary::Max => {
-                let t = if x.selects_left_of(op, y) { self } else { o };
-                return Ranged {
-                    v: Float::with_val(p, &t.v),
-                    m: t.m,
+                // the value of the argument taken; where the bounds leave the choice
+                // open (a doubt), within the larger of the two bounds
+                let left = self.selects_left_of(op, o);
+                let t = if left { self } else { o };
+                let m = if self.apart_from(o) {
+                    t.m
+                } else {
+                    self.m.max(o.m)
                 };
+                return Ranged::with(Float::with_val(p, &t.v), m);
             }
         };
-        let (a, b, r) = (x.to_f64(), y.to_f64(), v.to_f64());
-        let m = own(inexact, r)
-            + match op {
-                Binary::Add | Binary::Sub => self.m + o.m,
-                Binary::Mul => through(b, self.m) + through(a, o.m),
-                Binary::Div => through(1.0 / b, self.m) + through(r / b, o.m),
-                _ => through(b * r / a, self.m) + through(r * a.ln(), o.m),
-            };
-        self.with(v, m)
+        let (a, w, r) = (Bound::of(x), Bound::of(y), Bound::of(&v));
+        let m = own(inexact, r).add(match op {
+            Binary::Add | Binary::Sub => self.m.add(o.m),
+            Binary::Mul => through(w, self.m).add(through(a, o.m)),
+            Binary::Div => through(w.recip(), self.m).add(through(r.div(w), o.m)),
+            _ => through(w.mul(r).div(a), self.m).add(through(r.mul(log_abs(x)), o.m)),
+        });
+        Ranged::with(v, m)
     }
 }
 
@@ -243,11 +406,11 @@ where
 }
 
 /// The rounding error an operation adds, in units of 2^-p: |r| for each inexact rounding.
-fn own(inexact: u32, r: f64) -> f64 {
+fn own(inexact: u32, r: Bound) -> Bound {
     if inexact == 0 {
-        0.0
+        Bound::ZERO
     } else {
-        f64::from(inexact) * r.abs()
+        r.mul(Bound::from_f64(f64::from(inexact)))
     }
 }
 
@@ -268,7 +431,7 @@ mod tests {
         for p in [256, 512] {
             let s = r(p, 1.0).add(&r(p, tiny)).sub(&r(p, 1.0));
             assert!(Scalar::is_zero(&s.v), "{p}: {s:?}");
-            assert!((1.0..=4.0).contains(&s.m), "{p}: {s:?}");
+            assert!((1.0..=4.0).contains(&s.m.to_float().to_f64()), "{p}: {s:?}");
             assert!(!s.determined(100), "{p}: {s:?}");
         }
         let s = r(1024, 1.0).add(&r(1024, tiny)).sub(&r(1024, 1.0));
@@ -283,20 +446,20 @@ mod tests {
         // no rounding takes place in 1 + 0.5 - 1.5, nor in the slope of (x + |x|) / 2
         // at x < 0 (0.5 - 0.5)
         let s = r(256, 1.0).add(&r(256, 0.5)).sub(&r(256, 1.5));
-        assert!(Scalar::is_zero(&s.v) && s.m == 0.0, "{s:?}");
+        assert!(Scalar::is_zero(&s.v) && s.m.is_zero(), "{s:?}");
         let tape: Tape<Ranged> = Tape::new();
         let xs = tape.vars(&[r(256, -0.75)]);
         let y = xs[0].add(&xs[0].abs()).mul_f(0.5);
         let g = tape.gradient(&y, &xs);
-        assert!(Scalar::is_zero(&g[0].v) && g[0].m == 0.0, "{:?}", g[0]);
+        assert!(Scalar::is_zero(&g[0].v) && g[0].m.is_zero(), "{:?}", g[0]);
         tape.clear();
         // d(2y)/dx on a tape: nothing is summed into x's adjoint
         let xs = tape.vars(&[r(256, 0.5), r(256, 3.0)]);
         let y = xs[1].mul_f(2.0).add(&xs[1].sin());
         let g = tape.gradient(&y, &xs);
-        assert!(Scalar::is_zero(&g[0].v) && g[0].m == 0.0, "{:?}", g[0]);
+        assert!(Scalar::is_zero(&g[0].v) && g[0].m.is_zero(), "{:?}", g[0]);
         assert!(g[0].determined(100));
-        assert!(g[1].m > 0.0 && g[1].determined(100), "{:?}", g[1]);
+        assert!(!g[1].m.is_zero() && g[1].determined(100), "{:?}", g[1]);
     }
 
     #[test]
@@ -310,15 +473,66 @@ mod tests {
         };
         let (lo, hi) = (chain(64), chain(512));
         let err = Float::with_val(600, &lo.v - &hi.v).abs();
-        let bound = Float::with_val(600, lo.m) >> 64u32;
+        let bound = lo.m.scaled(-64).to_float();
         assert!(err > 0, "the 64-bit chain rounds");
         assert!(err <= bound, "{err} > {bound}");
     }
 
     #[test]
+    fn bounds_keep_f64s_digits_with_a_wide_exponent() {
+        let b = |x: f64| Bound::from_f64(x);
+        // normalised: 3 = 0.75 2^2, a subnormal too
+        assert_eq!(b(3.0), Bound { mant: 0.75, exp: 2 });
+        assert_eq!(
+            b(-5e-324),
+            Bound {
+                mant: 0.5,
+                exp: -1073
+            }
+        );
+        assert_eq!(b(3.0).mul(b(5.0)).to_float(), 15.0);
+        assert_eq!(b(3.0).add(b(0.25)).to_float(), 3.25);
+        assert_eq!(b(2.0).recip().to_float(), 0.5);
+        assert_eq!(b(3.0).max(b(-7.0)).to_float(), 7.0);
+        // beyond f64's range both ways, and back
+        let big = b(1e300).mul(b(1e300));
+        // the f64 product of the mantissas: 1e600 rounded to 53 bits
+        assert_eq!(big.to_float(), Float::with_val(53, 1e300) * 1e300);
+        // back in range, within the roundings of the f64 mantissa products (2 ulps)
+        let near =
+            |got: Bound, want: f64| crate::num::ulps_between(got.to_float().to_f64(), want) <= 2;
+        assert!(near(big.div(b(1e300)), 1e300));
+        let small = b(1e-300).mul(b(1e-300));
+        assert!(near(small.mul(b(1e300)).mul(b(1e300)), 1.0));
+        // 0 and unknown
+        assert!(b(0.0).is_zero() && b(0.0).add(b(2.0)) == b(2.0));
+        assert!(!b(f64::NAN).is_finite() && !b(1.0).mul(Bound::UNKNOWN).is_finite());
+        assert!(Bound::ZERO.recip() == Bound::UNKNOWN && Bound::UNKNOWN.recip().is_zero());
+        assert_eq!(Bound::of(&Float::with_val(64, 1e300).square()), big);
+    }
+
+    #[test]
+    fn a_bound_beyond_f64s_range_keeps_its_size() {
+        // (x^2 + 1) - x^2 at x = 1e300: terms of 1e600, 1 absorbed at 256 bits; the
+        // bound is about 1e600 units of 2^-256, not an infinite one, so 0 is refused
+        let x = r(256, 1e300);
+        let s = x.mul(&x).add(&r(256, 1.0)).sub(&x.mul(&x));
+        assert!(Scalar::is_zero(&s.v), "{s:?}");
+        assert!(s.m.to_float().get_exp().is_some_and(|e| e > 1990), "{s:?}"); // above 2^1990 ~ 1e599
+        assert!(!s.determined(100), "{s:?}");
+        // and one below it: (q^2 + q^3) - q^2 at q = 2^-1000, q^3 absorbed
+        let q = r(256, 2f64.powi(-1000));
+        let t = q.mul(&q).add(&q.mul(&q).mul(&q)).sub(&q.mul(&q));
+        assert!(Scalar::is_zero(&t.v) && !t.m.is_zero(), "{t:?}");
+        assert!(!t.determined(100), "{t:?}");
+    }
+
+    #[test]
     fn unknown_bounds_give_no_evidence() {
-        let big = r(256, 1e300).mul(&r(256, 1e300)).sub(&r(256, 1.0));
-        assert!(big.m.is_infinite(), "{big:?}");
-        assert!(big.determined(100));
+        // a partial that is not finite (sqrt's at 0) makes the bound unknown
+        let z = r(256, 1.0).add(&r(256, 2f64.powi(-600))).sub(&r(256, 1.0));
+        let s = z.sqrt();
+        assert!(!s.m.is_finite(), "{s:?}");
+        assert!(s.determined(100));
     }
 }
