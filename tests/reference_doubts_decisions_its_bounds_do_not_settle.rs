@@ -6,20 +6,13 @@
 //! that resolves the term. Both of its paths are covered: reverse mode (m <= n) and
 //! forward mode (m > n). A decision the bounds do settle (an exact tie) costs nothing.
 
-use derivbench::measure::{reference_jacobian, RefOptions, Reference};
-use derivbench::scenario::file::{load_str, Limits};
+mod common;
+
+use common::reference_of as reference;
 use rug::Float;
-use std::path::Path;
 
 /// 2^-700, below the resolution of 1 at up to 700 bits.
 const A: f64 = 1.90109156629516e-211;
-
-fn reference(inputs: &str, outputs: &str) -> Reference {
-    let text = format!("name = \"r\"\ninputs = [{inputs}]\noutputs = [{outputs}]\n");
-    let (sc, _) = load_str(Path::new("r.toml"), &text, &Limits::default()).unwrap();
-    let all: Vec<usize> = (0..sc.n()).collect();
-    reference_jacobian(&sc.model, &sc.x, &all, &RefOptions::default())
-}
 
 fn inputs() -> String {
     format!("{{ name = \"a\", value = {A:e} }}, {{ name = \"b\", value = 1.0 }}")

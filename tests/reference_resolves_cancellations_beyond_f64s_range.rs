@@ -4,16 +4,9 @@
 //! agree on. Both paths of the reference are covered: reverse mode (m <= n) and forward
 //! mode (m > n).
 
-use derivbench::measure::{reference_jacobian, RefOptions, Reference};
-use derivbench::scenario::file::{load_str, Limits};
-use std::path::Path;
+mod common;
 
-fn reference(inputs: &str, outputs: &str) -> Reference {
-    let text = format!("name = \"r\"\ninputs = [{inputs}]\noutputs = [{outputs}]\n");
-    let (sc, _) = load_str(Path::new("r.toml"), &text, &Limits::default()).unwrap();
-    let all: Vec<usize> = (0..sc.n()).collect();
-    reference_jacobian(&sc.model, &sc.x, &all, &RefOptions::default())
-}
+use common::reference_of as reference;
 
 #[test]
 fn a_cancellation_above_f64s_range_is_resolved() {

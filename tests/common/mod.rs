@@ -3,8 +3,20 @@
 
 pub mod formulas;
 
+use derivbench::measure::{reference_jacobian, RefOptions, Reference};
 use derivbench::num::ulps_between;
+use derivbench::scenario::file::{load_str, Limits};
 use rug::Float;
+use std::path::Path;
+
+/// The reference Jacobian, default options, of a formula scenario with the inputs and
+/// outputs given as TOML (the insides of `inputs = [...]` and `outputs = [...]`).
+pub fn reference_of(inputs: &str, outputs: &str) -> Reference {
+    let text = format!("name = \"r\"\ninputs = [{inputs}]\noutputs = [{outputs}]\n");
+    let (sc, _) = load_str(Path::new("r.toml"), &text, &Limits::default()).unwrap();
+    let all: Vec<usize> = (0..sc.n()).collect();
+    reference_jacobian(&sc.model, &sc.x, &all, &RefOptions::default())
+}
 
 /// Asserts that `got` is within `ulps` f64 steps of `want`.
 #[track_caller]
