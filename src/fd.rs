@@ -6,7 +6,7 @@
 //! of two of x, i.e. for steps up to |x|; beyond, it is rounded like any difference).
 //! The quotients divide by the difference of the perturbed points, which is what the
 //! f64 program really differenced. The same quotient evaluated in MPFR at the same f64
-//! points, with that difference taken exactly ([`Stencil::quotient_exact`]), isolates
+//! points, with that difference taken exactly ([`Stencil::quotient_ranged`]), isolates
 //! truncation from rounding.
 
 use crate::num::{Complex, Ranged, Scalar};
@@ -118,20 +118,12 @@ impl Stencil {
         f_hi.sub(f_lo).div_f(self.hi - self.lo)
     }
 
-    /// The quotient in MPFR with the denominator hi - lo taken at the values' precision
-    /// (exact for any two f64 points that are not hundreds of binades apart): the
-    /// difference quotient at the stencil's points with no rounding of the step, whose
-    /// distance to the derivative is all truncation.
-    pub fn quotient_exact(&self, f_hi: &rug::Float, f_lo: &rug::Float) -> rug::Float {
-        let p = f_hi.prec().max(f_lo.prec());
-        let d = rug::Float::with_val(p, self.hi) - rug::Float::with_val(p, self.lo);
-        rug::Float::with_val(p, f_hi - f_lo) / d
-    }
-
-    /// [`Stencil::quotient_exact`] over [`Ranged`]: the quotient and a bound on its
+    /// The quotient in MPFR over [`Ranged`], with the denominator hi - lo taken at the
+    /// values' precision (exact for any two f64 points that are not hundreds of binades
+    /// apart): the difference quotient at the stencil's points with no rounding of the
+    /// step, whose distance to the derivative is all truncation, and a bound on its
     /// rounding error, from the bounds of the two values and the roundings of the
-    /// difference, the denominator (exact unless the points are hundreds of binades
-    /// apart) and the division.
+    /// difference, the denominator and the division.
     pub fn quotient_ranged(&self, f_hi: &Ranged, f_lo: &Ranged) -> Ranged {
         let p = f_hi.v.prec().max(f_lo.v.prec());
         let point = |x: f64| Ranged::exact(rug::Float::with_val(p, x));
@@ -388,26 +380,24 @@ mod tests {
         // a step larger than |x| across 0: hi - lo rounds in f64 (1.6103120899717722,
         // 2^-53 above the true distance)
         let st = Stencil::new(FdKind::Central, -0.2600896669038415, 0.805156044985886);
-        let (hi, lo) = (
-            rug::Float::with_val(256, st.hi),
-            rug::Float::with_val(256, st.lo),
-        );
-        let exact = rug::Float::with_val(256, &hi - &lo);
+        let point = |x: f64| Ranged::exact(rug::Float::with_val(256, x));
+        let (hi, lo) = (point(st.hi), point(st.lo));
+        let exact = rug::Float::with_val(256, &hi.v - &lo.v);
         assert_ne!(exact, st.hi - st.lo);
         // f = x: the exact quotient is exactly 1, the f64-denominator one is not
-        assert_eq!(st.quotient_exact(&hi, &lo), 1.0);
-        assert_ne!(st.quotient(&hi, &lo), 1.0);
+        assert_eq!(st.quotient_ranged(&hi, &lo).v, 1.0);
+        assert_ne!(st.quotient(&hi.v, &lo.v), 1.0);
         // in f64 the quotient divides by the rounded hi - lo itself (not 2h, which
         // differs from it here), so f = x gives exactly 1
         assert_ne!(st.hi - st.lo, 2.0 * st.h);
         assert_eq!(st.quotient(&st.hi, &st.lo), 1.0);
         // where the points are close, both agree
         let near = Stencil::new(FdKind::Central, 1.5, 1e-3);
-        let (hi, lo) = (
-            rug::Float::with_val(256, near.hi),
-            rug::Float::with_val(256, near.lo),
+        let (hi, lo) = (point(near.hi), point(near.lo));
+        assert_eq!(
+            near.quotient_ranged(&hi, &lo).v,
+            near.quotient(&hi.v, &lo.v)
         );
-        assert_eq!(near.quotient_exact(&hi, &lo), near.quotient(&hi, &lo));
     }
 
     #[test]

@@ -429,7 +429,9 @@ pub fn higher_derivatives(
                 })
                 .collect();
         let ys = sc.eval(&x);
-        let parts = |y: &D3| [y.v.v.v.clone(), y.d.d.v.clone(), y.d.d.d.clone()];
+        fn parts(y: &D3) -> [&Ranged; 3] {
+            [&y.v.v.v, &y.d.d.v, &y.d.d.d]
+        }
         let determined = ys
             .iter()
             .all(|y| parts(y).iter().all(|r| r.determined(MODEL_BITS)));

@@ -306,7 +306,7 @@ impl Scalar for Ranged {
         self.v.selects_left_of(op, &o.v)
     }
     fn sign(&self) -> f64 {
-        if !self.apart_from(&self.zero()) {
+        if !self.m.is_zero() && !self.apart_from(&self.zero()) {
             doubt();
         }
         self.v.sign()
@@ -375,13 +375,12 @@ impl Scalar for Ranged {
             Binary::Min | Binary::Max => {
                 // the value of the argument taken; where the bounds leave the choice
                 // open (a doubt), within the larger of the two bounds
-                let left = self.selects_left_of(op, o);
-                let t = if left { self } else { o };
-                let m = if self.apart_from(o) {
-                    t.m
-                } else {
-                    self.m.max(o.m)
-                };
+                let apart = self.apart_from(o);
+                if !apart {
+                    doubt();
+                }
+                let t = if x.selects_left_of(op, y) { self } else { o };
+                let m = if apart { t.m } else { self.m.max(o.m) };
                 return Ranged::with(Float::with_val(p, &t.v), m);
             }
         };
@@ -525,6 +524,19 @@ mod tests {
         let t = q.mul(&q).add(&q.mul(&q).mul(&q)).sub(&q.mul(&q));
         assert!(Scalar::is_zero(&t.v) && !t.m.is_zero(), "{t:?}");
         assert!(!t.determined(100), "{t:?}");
+    }
+
+    #[test]
+    fn min_of_values_its_bounds_do_not_order_is_doubted_and_bounded_by_both() {
+        // (1 + 2^-600) - 1 is 0 at 256 bits with a bound of about 2: min with an exact
+        // 0 cannot tell which is smaller, and its value carries the larger bound
+        let z = r(256, 1.0).add(&r(256, 2f64.powi(-600))).sub(&r(256, 1.0));
+        let (v, doubt) = doubted(|| z.min(&r(256, 0.0)));
+        assert!(doubt && v.m == z.m && !v.m.is_zero(), "{v:?}");
+        // apart by far more than the bounds: sure, and the bound of the one taken
+        let one = r(256, 1.0).add(&r(256, 1e-30));
+        let (v, doubt) = doubted(|| one.max(&z));
+        assert!(!doubt && v.m == one.m && one.m != z.m, "{v:?}");
     }
 
     #[test]
