@@ -1,6 +1,8 @@
 //! The evaluation trace of a small scenario, laid out like the lecture's tables: the
 //! forward procedure (each v_i with its value and tangent) and the reverse incremental
-//! adjoint table (each v_i's adjoint, then the gradient).
+//! adjoint table (each v_i's adjoint as the sweep reaches it, and the updates
+//! vbar_j += dv_i/dv_j * vbar_i it makes to the adjoints of its arguments; then the
+//! gradient).
 //!
 //! Numbering follows the lecture: the n inputs are v_{1-n} .. v_0, the elementals
 //! v_1 .. v_l in evaluation order. Constants are not numbered; they appear as literals
@@ -25,6 +27,20 @@ pub struct TraceRow {
     pub tangent: f64,
     /// vbar_i = dy/dv_i for the first output
     pub adjoint: f64,
+    /// the updates the sweep makes at this entry, in its order (none for an input; an
+    /// argument that is a constant is left out, as its adjoint is never read)
+    pub updates: Vec<TraceUpdate>,
+}
+
+/// One update of the incremental adjoint sweep: vbar_j += dv_i/dv_j * vbar_i.
+#[derive(Clone, Debug)]
+pub struct TraceUpdate {
+    /// the lecture's index j of the argument v_j
+    pub to: i64,
+    /// dv_i/dv_j
+    pub partial: f64,
+    /// vbar_j after the update
+    pub after: f64,
 }
 
 /// The forward and reverse tables of one scenario.
@@ -68,7 +84,7 @@ pub fn trace(sc: &Scenario, x: &[f64], j: usize) -> Result<Trace, String> {
     let y = ys
         .first()
         .ok_or_else(|| format!("scenario '{}' has no output", sc.name))?;
-    let adj = tape.adjoint_table(y, &xs);
+    let (adj, steps) = tape.adjoint_steps(y, &xs);
     let nodes = tape.nodes();
     let n = x.len() as i64;
     // lecture index of each tape entry (None for constants)
@@ -87,6 +103,8 @@ pub fn trace(sc: &Scenario, x: &[f64], j: usize) -> Result<Trace, String> {
         }
     };
     let mut rows = Vec::new();
+    // the row of each tape entry (None for constants)
+    let mut row_of = vec![None; nodes.len()];
     for (i, node) in nodes.iter().enumerate() {
         let Some(index) = number[i] else { continue };
         let (op, args) = match node.kind {
@@ -108,6 +126,18 @@ pub fn trace(sc: &Scenario, x: &[f64], j: usize) -> Result<Trace, String> {
             value: node.value.v,
             tangent: node.value.d,
             adjoint: adj[i].v,
+            updates: Vec::new(),
+        });
+        row_of[i] = Some(rows.len() - 1);
+    }
+    for st in &steps {
+        let (Some(r), Some(to)) = (row_of[st.entry], number[st.arg]) else {
+            continue;
+        };
+        rows[r].updates.push(TraceUpdate {
+            to,
+            partial: st.partial.v,
+            after: st.after.v,
         });
     }
     let gradient = tape.gradient(y, &xs).iter().map(|g| g.v).collect();
@@ -170,17 +200,38 @@ impl fmt::Display for Trace {
         writeln!(f)?;
         writeln!(
             f,
-            "Reverse incremental adjoint sweep ({seed}), in sweep order"
+            "Reverse incremental adjoint sweep ({seed}), in sweep order:\n\
+             vbar_i as the sweep reaches v_i, then vbar_j += dv_i/dv_j * vbar_i for each \
+             argument v_j"
         )?;
-        writeln!(f, "{:>6}  {:<10} {:>24}", "i", "op", "vbar_i")?;
+        writeln!(
+            f,
+            "{:>6}  {:<10} {:>24} {:>6} {:>24} {:>24}",
+            "i", "op", "vbar_i", "j", "dv_i/dv_j", "vbar_j after"
+        )?;
         for r in self.rows.iter().rev() {
-            writeln!(
+            write!(
                 f,
                 "{:>6}  {:<10} {:>24}",
                 format!("v{}", r.index),
                 r.op,
                 num(r.adjoint)
             )?;
+            if r.updates.is_empty() {
+                writeln!(f)?;
+            }
+            for (k, u) in r.updates.iter().enumerate() {
+                if k > 0 {
+                    write!(f, "{:>6}  {:<10} {:>24}", "", "", "")?;
+                }
+                writeln!(
+                    f,
+                    " {:>6} {:>24} {:>24}",
+                    format!("v{}", u.to),
+                    num(u.partial),
+                    num(u.after)
+                )?;
+            }
         }
         writeln!(f)?;
         writeln!(f, "Gradient from the adjoint sweep")?;

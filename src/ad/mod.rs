@@ -30,7 +30,7 @@ mod reverse;
 mod tensor;
 
 pub use forward::{jacobian_forward, jacobian_forward_vector, jvp, seeded, Dual, DualVec};
-pub use reverse::{NodeKind, Tape, TapeNode, Var};
+pub use reverse::{AdjointStep, NodeKind, Tape, TapeNode, Var};
 pub use tensor::{eval_tensor_with, gradient_tensor_with, Mat, TensorLoss, TensorTape};
 
 use crate::num::Scalar;

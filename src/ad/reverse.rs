@@ -210,6 +210,26 @@ pub struct TapeNode<T> {
     pub value: T,
 }
 
+/// One update of the incremental adjoint recursion, as a recording sweep made it:
+/// vbar_j += dv_i/dv_j * vbar_i, with i = `entry` and j = `arg` (tape indices).
+#[derive(Clone, Debug)]
+pub struct AdjointStep<T> {
+    /// the entry i whose adjoint is passed back
+    pub entry: usize,
+    /// the argument j it is passed to
+    pub arg: usize,
+    /// dv_i/dv_j by the sweep's rule: what the update adds at vbar_i = 1
+    pub partial: T,
+    /// what the update added to vbar_j: dv_i/dv_j * vbar_i as the sweep rounds it
+    /// (for u / w, (vbar / w) v, not (-v / w^2) vbar)
+    pub increment: T,
+    /// vbar_j after the update
+    pub after: T,
+}
+
+/// Where a recording sweep writes: each entry's final adjoint, and each update.
+type Recording<'a, T> = (&'a mut Vec<T>, &'a mut Vec<AdjointStep<T>>);
+
 /// The adjoints a sweep reads out, and resets.
 enum ReadOut<'a, 'v, T> {
     /// those of the variables given, in their order
@@ -366,7 +386,13 @@ impl<T: Scalar> Tape<T> {
     /// receives each entry's final adjoint as the sweep reaches it.
     /// The plain sweep lets 0 * inf = NaN through; `guard` runs the sweep with every
     /// product guarded by [`still`] (a recording sweep is always guarded).
-    fn sweep(&self, from: usize, seeds: &[(usize, T)], record: Option<&mut Vec<T>>, guard: bool) {
+    fn sweep(
+        &self,
+        from: usize,
+        seeds: &[(usize, T)],
+        record: Option<Recording<'_, T>>,
+        guard: bool,
+    ) {
         self.with(|s| Self::sweep_store(s, from, seeds, record, guard))
     }
 
@@ -401,7 +427,7 @@ impl<T: Scalar> Tape<T> {
         s: &mut Store<T>,
         from: usize,
         seeds: &[(usize, T)],
-        mut record: Option<&mut Vec<T>>,
+        mut record: Option<Recording<'_, T>>,
         guard: bool,
     ) {
         let n = s.nodes.len();
@@ -421,9 +447,10 @@ impl<T: Scalar> Tape<T> {
                 s.adj[*i] = ybar.clone();
             }
         }
-        if let Some(r) = record.as_deref_mut() {
+        if let Some((r, steps)) = record.as_mut() {
             r.clear();
             r.resize(n, s.nodes[0].val.cst(0.0));
+            steps.clear();
         }
         let from = from.min(n - 1);
         match (record, guard) {
@@ -432,18 +459,21 @@ impl<T: Scalar> Tape<T> {
                 &s.nodes[..=from],
                 &mut s.adj[..=from],
                 &mut [],
+                &mut Vec::new(),
             ),
             (None, true) => Self::sweep_slices::<false, true>(
                 &s.kinds[..=from],
                 &s.nodes[..=from],
                 &mut s.adj[..=from],
                 &mut [],
+                &mut Vec::new(),
             ),
-            (Some(r), _) => Self::sweep_slices::<true, true>(
+            (Some((r, steps)), _) => Self::sweep_slices::<true, true>(
                 &s.kinds[..=from],
                 &s.nodes[..=from],
                 &mut s.adj[..=from],
                 &mut r[..=from],
+                steps,
             ),
         }
     }
@@ -452,18 +482,25 @@ impl<T: Scalar> Tape<T> {
     /// compiler knows they do not overlap and keeps their bases in registers. Indexing
     /// stays bounds-checked: a variable left over from before [`Tape::clear`] panics
     /// instead of reading out of range.
+    ///
+    /// When `RECORD`, `record[i]` receives each entry's final adjoint and `steps` every
+    /// update the sweep makes, with the partial derivative behind it: the same rules,
+    /// applied once more at vbar = 1 (uncounted), before the update itself.
     #[inline(never)]
     fn sweep_slices<const RECORD: bool, const GUARD: bool>(
         kinds: &[NodeKind],
         nodes: &[Entry<T>],
         adj: &mut [T],
         record: &mut [T],
+        steps: &mut Vec<AdjointStep<T>>,
     ) {
         let zero = nodes[0].val.cst(0.0);
         // a product of an adjoint and a partial: guarded by `still`, or as it is; the
         // guard is keyed on the entry's adjoint vbar, also for a product formed in steps
         // (vbar v, then times w), whose intermediate may be 0 while vbar is not
         let g = guard::<GUARD, T>;
+        // the partials of the entry at hand, in the order of its updates (RECORD only)
+        let mut partials: Vec<T> = Vec::new();
         for i in (0..nodes.len()).rev() {
             let k = kinds[i];
             if RECORD {
@@ -472,106 +509,170 @@ impl<T: Scalar> Tape<T> {
             if k == NodeKind::Input {
                 continue;
             }
-            let vbar = std::mem::replace(&mut adj[i], zero.clone());
+            let vb = std::mem::replace(&mut adj[i], zero.clone());
             let [a, b] = nodes[i].args;
             let (a, b) = (a as usize, b as usize);
-            macro_rules! univariate {
-                ($op:expr) => {{
-                    T::note_moves(5);
-                    let d = g(
-                        nodes[a].val.unary_deriv($op, &nodes[i].val).mul(&vbar),
-                        &vbar,
-                    );
-                    adj[a] = adj[a].add(&d);
+            // the updates ubar += d and ubar -= d, and their records
+            macro_rules! give {
+                ($j:expr, $d:expr) => {{
+                    let (j, d): (usize, &T) = ($j, $d);
+                    adj[j] = adj[j].add(d);
+                    if RECORD {
+                        Self::log(steps, &partials, i, j, d.clone(), &adj[j]);
+                    }
                 }};
             }
-            match k {
-                NodeKind::Input | NodeKind::Const => {}
-                NodeKind::Add => {
-                    T::note_moves(6);
-                    adj[a] = adj[a].add(&vbar);
-                    adj[b] = adj[b].add(&vbar);
-                }
-                NodeKind::Sub => {
-                    T::note_moves(6);
-                    adj[a] = adj[a].add(&vbar);
-                    adj[b] = adj[b].sub(&vbar);
-                }
-                NodeKind::Mul => {
-                    T::note_moves(8);
-                    let da = g(vbar.mul(&nodes[b].val), &vbar);
-                    let db = g(vbar.mul(&nodes[a].val), &vbar);
-                    adj[a] = adj[a].add(&da);
-                    adj[b] = adj[b].add(&db);
-                }
-                NodeKind::Div => {
-                    // v = u / w: ubar += vbar / w; wbar -= (vbar / w) * v
-                    T::note_moves(8);
-                    let t = g(vbar.div(&nodes[b].val), &vbar);
-                    let db = g(t.mul(&nodes[i].val), &vbar);
-                    adj[a] = adj[a].add(&t);
-                    adj[b] = adj[b].sub(&db);
-                }
-                NodeKind::Pow => {
-                    // v = u^w: ubar += vbar * w * v / u (vbar * w u^(w-1) where v is not
-                    // a normal number); wbar += vbar * v * log u (reads vbar, u, w and v;
-                    // reads and writes both adjoints; vbar = 0)
-                    T::note_moves(9);
-                    let (u, w, v) = (&nodes[a].val, &nodes[b].val, &nodes[i].val);
-                    let (da, db) = if u.value_is_zero() {
-                        let (du, dw) = pow_partials_at_zero_base(u, w, v);
-                        (g(du.mul(&vbar), &vbar), g(dw.mul(&vbar), &vbar))
-                    } else {
-                        // for u < 0, log u is NaN: u^w has no derivative in w there
-                        // (the adjoint of a constant exponent is never read). Every
-                        // product is guarded by vbar: vbar v is 0 also where only v
-                        // underflowed, and the NaN of log u must then stay
-                        let vv = g(vbar.mul(v), &vbar);
-                        let da = if pow_slope_from_the_base(u, v) {
-                            // v underflowed or overflowed: vbar * w u^(w-1)
-                            g(pow_slope_in_base(u, w).mul(&vbar), &vbar)
-                        } else {
-                            let vw = g(vv.mul(w), &vbar);
-                            g(vw.div(u), &vbar)
-                        };
-                        (da, g(vv.mul(&u.ln()), &vbar))
-                    };
-                    adj[a] = adj[a].add(&da);
-                    adj[b] = adj[b].add(&db);
-                }
-                NodeKind::Min | NodeKind::Max => {
-                    // reads vbar, u and w (to compare them); reads and writes the
-                    // selected adjoint; vbar = 0
-                    T::note_moves(6);
-                    let op = k.binary().expect("min/max is bivariate");
-                    let t = if nodes[a].val.selects_left_of(op, &nodes[b].val) {
-                        a
-                    } else {
-                        b
-                    };
-                    adj[t] = adj[t].add(&vbar);
-                }
-                NodeKind::Neg => {
-                    // reads vbar, no value; reads and writes ubar; vbar = 0
-                    T::note_moves(4);
-                    adj[a] = adj[a].sub(&vbar);
-                }
-                // univariate: ubar += vbar * psi'(u), one arm per elemental so that each
-                // derivative rule is specialised at compile time
-                NodeKind::Recip => univariate!(Unary::Recip),
-                NodeKind::Exp => univariate!(Unary::Exp),
-                NodeKind::Log => univariate!(Unary::Log),
-                NodeKind::Sqrt => univariate!(Unary::Sqrt),
-                NodeKind::Sin => univariate!(Unary::Sin),
-                NodeKind::Cos => univariate!(Unary::Cos),
-                NodeKind::Tan => univariate!(Unary::Tan),
-                NodeKind::Tanh => univariate!(Unary::Tanh),
-                NodeKind::Sigmoid => univariate!(Unary::Sigmoid),
-                NodeKind::Atan => univariate!(Unary::Atan),
-                NodeKind::Abs => univariate!(Unary::Abs),
-                NodeKind::Powi => univariate!(Unary::Powi(b as i32)),
+            macro_rules! take {
+                ($j:expr, $d:expr) => {{
+                    let (j, d): (usize, &T) = ($j, $d);
+                    adj[j] = adj[j].sub(d);
+                    if RECORD {
+                        let inc = crate::num::uncounted(|| d.neg());
+                        Self::log(steps, &partials, i, j, inc, &adj[j]);
+                    }
+                }};
             }
+            // the same at vbar = 1, collecting the partials instead
+            macro_rules! give_partial {
+                ($j:expr, $d:expr) => {{
+                    let (_, d): (usize, &T) = ($j, $d);
+                    partials.push(d.clone());
+                }};
+            }
+            macro_rules! take_partial {
+                ($j:expr, $d:expr) => {{
+                    let (_, d): (usize, &T) = ($j, $d);
+                    partials.push(d.neg());
+                }};
+            }
+            // the rules of entry i with adjoint $vbar, making the updates with $give and
+            // $take
+            macro_rules! rules {
+                ($vbar:expr, $give:ident, $take:ident) => {{
+                    let vbar: &T = $vbar;
+                    macro_rules! univariate {
+                        ($op:expr) => {{
+                            T::note_moves(5);
+                            let d = g(nodes[a].val.unary_deriv($op, &nodes[i].val).mul(vbar), vbar);
+                            $give!(a, &d);
+                        }};
+                    }
+                    match k {
+                        NodeKind::Input | NodeKind::Const => {}
+                        NodeKind::Add => {
+                            T::note_moves(6);
+                            $give!(a, vbar);
+                            $give!(b, vbar);
+                        }
+                        NodeKind::Sub => {
+                            T::note_moves(6);
+                            $give!(a, vbar);
+                            $take!(b, vbar);
+                        }
+                        NodeKind::Mul => {
+                            T::note_moves(8);
+                            let da = g(vbar.mul(&nodes[b].val), vbar);
+                            let db = g(vbar.mul(&nodes[a].val), vbar);
+                            $give!(a, &da);
+                            $give!(b, &db);
+                        }
+                        NodeKind::Div => {
+                            // v = u / w: ubar += vbar / w; wbar -= (vbar / w) * v
+                            T::note_moves(8);
+                            let t = g(vbar.div(&nodes[b].val), vbar);
+                            let db = g(t.mul(&nodes[i].val), vbar);
+                            $give!(a, &t);
+                            $take!(b, &db);
+                        }
+                        NodeKind::Pow => {
+                            // v = u^w: ubar += vbar * w * v / u (vbar * w u^(w-1) where v
+                            // is not a normal number); wbar += vbar * v * log u (reads
+                            // vbar, u, w and v; reads and writes both adjoints; vbar = 0)
+                            T::note_moves(9);
+                            let (u, w, v) = (&nodes[a].val, &nodes[b].val, &nodes[i].val);
+                            let (da, db) = if u.value_is_zero() {
+                                let (du, dw) = pow_partials_at_zero_base(u, w, v);
+                                (g(du.mul(vbar), vbar), g(dw.mul(vbar), vbar))
+                            } else {
+                                // for u < 0, log u is NaN: u^w has no derivative in w
+                                // there (the adjoint of a constant exponent is never
+                                // read). Every product is guarded by vbar: vbar v is 0
+                                // also where only v underflowed, and the NaN of log u
+                                // must then stay
+                                let vv = g(vbar.mul(v), vbar);
+                                let da = if pow_slope_from_the_base(u, v) {
+                                    // v underflowed or overflowed: vbar * w u^(w-1)
+                                    g(pow_slope_in_base(u, w).mul(vbar), vbar)
+                                } else {
+                                    let vw = g(vv.mul(w), vbar);
+                                    g(vw.div(u), vbar)
+                                };
+                                (da, g(vv.mul(&u.ln()), vbar))
+                            };
+                            $give!(a, &da);
+                            $give!(b, &db);
+                        }
+                        NodeKind::Min | NodeKind::Max => {
+                            // reads vbar, u and w (to compare them); reads and writes the
+                            // selected adjoint; vbar = 0
+                            T::note_moves(6);
+                            let op = k.binary().expect("min/max is bivariate");
+                            let t = if nodes[a].val.selects_left_of(op, &nodes[b].val) {
+                                a
+                            } else {
+                                b
+                            };
+                            $give!(t, vbar);
+                        }
+                        NodeKind::Neg => {
+                            // reads vbar, no value; reads and writes ubar; vbar = 0
+                            T::note_moves(4);
+                            $take!(a, vbar);
+                        }
+                        // univariate: ubar += vbar * psi'(u), one arm per elemental so
+                        // that each derivative rule is specialised at compile time
+                        NodeKind::Recip => univariate!(Unary::Recip),
+                        NodeKind::Exp => univariate!(Unary::Exp),
+                        NodeKind::Log => univariate!(Unary::Log),
+                        NodeKind::Sqrt => univariate!(Unary::Sqrt),
+                        NodeKind::Sin => univariate!(Unary::Sin),
+                        NodeKind::Cos => univariate!(Unary::Cos),
+                        NodeKind::Tan => univariate!(Unary::Tan),
+                        NodeKind::Tanh => univariate!(Unary::Tanh),
+                        NodeKind::Sigmoid => univariate!(Unary::Sigmoid),
+                        NodeKind::Atan => univariate!(Unary::Atan),
+                        NodeKind::Abs => univariate!(Unary::Abs),
+                        NodeKind::Powi => univariate!(Unary::Powi(b as i32)),
+                    }
+                }};
+            }
+            if RECORD {
+                partials.clear();
+                crate::num::uncounted(|| rules!(&zero.cst(1.0), give_partial, take_partial));
+            }
+            rules!(&vb, give, take);
         }
+    }
+
+    /// Records one update of a recording sweep: entry `i` added `increment` to the
+    /// adjoint of `j`, which is now `after`; its partial is the next of `partials`.
+    fn log(
+        steps: &mut Vec<AdjointStep<T>>,
+        partials: &[T],
+        i: usize,
+        j: usize,
+        increment: T,
+        after: &T,
+    ) {
+        // the updates of entry i so far: this is its next partial
+        let k = steps.iter().rev().take_while(|s| s.entry == i).count();
+        steps.push(AdjointStep {
+            entry: i,
+            arg: j,
+            partial: partials[k].clone(),
+            increment,
+            after: after.clone(),
+        });
     }
 
     /// Reads the adjoints of `xs` after a sweep and resets every input's adjoint. The
@@ -699,15 +800,27 @@ impl<T: Scalar> Tape<T> {
 
     /// Every entry's adjoint dy/dv_i for one output (the lecture's adjoint table).
     pub fn adjoint_table(&self, y: &Var<'_, T>, xs: &[Var<'_, T>]) -> Vec<T> {
-        let mut rec = Vec::new();
+        self.adjoint_steps(y, xs).0
+    }
+
+    /// The sweep for one output step by step (the lecture's incremental return): every
+    /// entry's final adjoint dy/dv_i, and every update vbar_j += dv_i/dv_j * vbar_i in
+    /// the order the sweep makes them. The sweep is guarded (0 * inf passes 0) and the
+    /// partials are computed by the sweep's own rules at vbar_i = 1, uncounted.
+    pub fn adjoint_steps(
+        &self,
+        y: &Var<'_, T>,
+        xs: &[Var<'_, T>],
+    ) -> (Vec<T>, Vec<AdjointStep<T>>) {
+        let (mut rec, mut steps) = (Vec::new(), Vec::new());
         self.sweep(
             y.index(),
             &[(y.index(), y.v.cst(1.0))],
-            Some(&mut rec),
+            Some((&mut rec, &mut steps)),
             true,
         );
         self.take_adjoints(ReadOut::Vars(xs));
-        rec
+        (rec, steps)
     }
 }
 
