@@ -410,7 +410,15 @@ pub fn unary_deriv_generic<S: Scalar>(u: &S, op: Unary, v: &S) -> S {
         // d(1/u) = -1/u^2 = -v^2
         Unary::Recip => v.mul(v).neg(),
         Unary::Exp => v.clone(),
-        Unary::Log => u.recip(),
+        // d log(u) = 1/u; at u = -0 (log(-0) = -inf, as at +0) 1/u would be -inf, while
+        // the one-sided slope at 0 is +inf: u + 0 = +0 takes the place of u, as for sqrt
+        Unary::Log => {
+            if u.value_is_zero() {
+                u.add_f(0.0).recip()
+            } else {
+                u.recip()
+            }
+        }
         // d sqrt(u) = 1 / (2 sqrt u); at u = -0, sqrt u = -0 and 1 / (2 v) would be
         // -inf, while the one-sided slope at 0 is +inf: there v + 0 = +0 (the same
         // tangent) takes the place of v, a test on the value as at a zero base of pow
@@ -759,51 +767,81 @@ mod tests {
         assert!((-720f64).sigmoid() > 2e-313, "{:e}", (-720f64).sigmoid());
     }
 
-    /// The one-sided slope of sqrt at 0 is +inf, at -0 as at +0 (where sqrt(-0) = -0
-    /// and 1 / (2 v) is -inf), for every scalar type, as pow(x, 0.5) gives it.
+    /// The one-sided slopes of sqrt and log at 0 are +inf, at -0 as at +0 (where
+    /// sqrt(-0) = -0 and 1 / (2 v) is -inf; log(-0) = -inf and 1/u is -inf), for every
+    /// scalar type, as pow(x, 0.5) gives it for sqrt.
     #[test]
-    fn the_slope_of_sqrt_at_minus_zero_is_plus_infinity() {
+    fn the_slopes_of_sqrt_and_log_at_minus_zero_are_plus_infinity() {
         use crate::ad::{jacobian_forward, Dual, DualVec, Tape};
         use rug::Float;
         let inf = f64::INFINITY.to_bits();
-        let slope = |u: f64| u.unary_deriv(Unary::Sqrt, &u.sqrt()).to_bits();
-        assert_eq!(slope(-0.0), inf);
-        assert_eq!(slope(0.0), inf);
-        assert_eq!(slope(4.0), 0.25f64.to_bits());
-        let c = Count(-0.0);
-        assert_eq!(c.unary_deriv(Unary::Sqrt, &c.sqrt()).0.to_bits(), inf);
-        let d = Dual::new(-0.0, 1.0);
-        assert_eq!(d.unary_deriv(Unary::Sqrt, &d.sqrt()).v.to_bits(), inf);
-        let d = DualVec::new(-0.0, vec![1.0, 0.0]);
-        assert_eq!(d.unary_deriv(Unary::Sqrt, &d.sqrt()).v.to_bits(), inf);
-        let m = Float::with_val(256, -0.0);
-        let sf = m.unary_deriv(Unary::Sqrt, &Scalar::sqrt(&m));
-        assert!(sf.is_infinite() && sf.is_sign_positive(), "{sf}");
-        let r = Ranged::exact(Float::with_val(256, -0.0));
-        let sr = r.unary_deriv(Unary::Sqrt, &r.sqrt());
-        assert!(sr.v.is_infinite() && sr.v.is_sign_positive(), "{sr:?}");
-        // forward and reverse mode, against pow(x, 0.5)
-        for (name, f) in [
+        for op in [Unary::Sqrt, Unary::Log] {
+            let slope = |u: f64| u.unary_deriv(op, &u.unary(op)).to_bits();
+            assert_eq!(slope(-0.0), inf, "{op:?}");
+            assert_eq!(slope(0.0), inf, "{op:?}");
+            let c = Count(-0.0);
+            assert_eq!(c.unary_deriv(op, &c.unary(op)).0.to_bits(), inf, "{op:?}");
+            let d = Dual::new(-0.0, 1.0);
+            assert_eq!(d.unary_deriv(op, &d.unary(op)).v.to_bits(), inf, "{op:?}");
+            let d = DualVec::new(-0.0, vec![1.0, 0.0]);
+            assert_eq!(d.unary_deriv(op, &d.unary(op)).v.to_bits(), inf, "{op:?}");
+            let m = Float::with_val(256, -0.0);
+            let sf = m.unary_deriv(op, &m.unary(op));
+            assert!(sf.is_infinite() && sf.is_sign_positive(), "{op:?}: {sf}");
+            let r = Ranged::exact(Float::with_val(256, -0.0));
+            let sr = r.unary_deriv(op, &r.unary(op));
+            assert!(
+                sr.v.is_infinite() && sr.v.is_sign_positive(),
+                "{op:?}: {sr:?}"
+            );
+            let tape = Tape::new();
+            let xs = tape.vars(&[-0.0]);
+            assert_eq!(
+                tape.gradient(&xs[0].unary(op), &xs)[0].to_bits(),
+                inf,
+                "reverse, {op:?}"
+            );
+            let tape = Tape::new();
+            let xs = tape.vars(&[Float::with_val(256, -0.0)]);
+            let g = tape.gradient(&xs[0].unary(op), &xs);
+            assert!(g[0].is_infinite() && g[0].is_sign_positive(), "MPFR tape");
+        }
+        assert_eq!(
+            4f64.unary_deriv(Unary::Sqrt, &2.0).to_bits(),
+            0.25f64.to_bits()
+        );
+        assert_eq!(
+            4f64.unary_deriv(Unary::Log, &4f64.ln()).to_bits(),
+            0.25f64.to_bits()
+        );
+        // forward mode, against pow(x, 0.5) for sqrt; log(-x) at x = 0 has the slope
+        // 1/x -> -inf from the domain side x < 0
+        for (name, f, want) in [
             (
                 "sqrt",
                 (|x: &Dual<f64>| x.sqrt()) as fn(&Dual<f64>) -> Dual<f64>,
+                f64::INFINITY,
             ),
-            ("pow", |x: &Dual<f64>| x.pow(&x.cst(0.5))),
+            ("pow", |x: &Dual<f64>| x.pow(&x.cst(0.5)), f64::INFINITY),
+            ("log(-x)", |x: &Dual<f64>| x.neg().ln(), f64::NEG_INFINITY),
         ] {
             let d = jacobian_forward(|x: &[Dual<f64>]| vec![f(&x[0])], &[-0.0], &[0])[0][0];
-            assert_eq!(d.to_bits(), inf, "forward, {name}");
+            assert_eq!(d.to_bits(), want.to_bits(), "forward, {name}");
+            let d = jacobian_forward(|x: &[Dual<f64>]| vec![f(&x[0])], &[0.0], &[0])[0][0];
+            let want0 = if name == "log(-x)" {
+                want
+            } else {
+                f64::INFINITY
+            };
+            assert_eq!(d.to_bits(), want0.to_bits(), "forward at +0, {name}");
         }
         let tape = Tape::new();
-        let xs = tape.vars(&[-0.0]);
+        let xs = tape.vars(&[0.0]);
         assert_eq!(
-            tape.gradient(&xs[0].sqrt(), &xs)[0].to_bits(),
-            inf,
-            "reverse"
+            tape.gradient(&xs[0].neg().ln(), &xs)[0].to_bits(),
+            f64::NEG_INFINITY.to_bits(),
+            "reverse, log(-x)"
         );
-        let tape = Tape::new();
-        let xs = tape.vars(&[Float::with_val(256, -0.0)]);
-        let g = tape.gradient(&xs[0].sqrt(), &xs);
-        assert!(g[0].is_infinite() && g[0].is_sign_positive(), "MPFR tape");
     }
 
     #[test]

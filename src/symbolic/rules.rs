@@ -77,7 +77,14 @@ fn local(g: &mut Graph, op: Unary, u: usize, v: usize) -> usize {
             g.neg(vv)
         }
         Unary::Exp => v,
-        Unary::Log => g.unary(Unary::Recip, u),
+        // 1/u, with u + 0 = +0 for u at a value of ±0 (an `IfZero` node), as for sqrt
+        Unary::Log => {
+            let general = g.unary(Unary::Recip, u);
+            let c0 = g.cst(0.0);
+            let plus = g.intern(Node::Binary(Binary::Add, u, c0));
+            let at_zero = g.unary(Unary::Recip, plus);
+            g.if_zero(u, at_zero, general)
+        }
         // 1 / (2 sqrt u), with v + 0 = +0 for v at a value of ±0 (an `IfZero` node): the
         // sum is built as it is, since the simplification x + 0 = x drops the sign change
         Unary::Sqrt => {

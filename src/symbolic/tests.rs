@@ -56,7 +56,7 @@ fn every_rule_as_an_expression() {
             "(abs(x) <= 1e150 ? recip(((x * x) + 1.0)) : ((recip(x) * recip(x)) / ((recip(x) * recip(x)) + 1.0)))",
         ),
         ("exp(x)", "exp(x)"),
-        ("log(x)", "recip(x)"),
+        ("log(x)", "(x == 0.0 ? recip((x + 0.0)) : recip(x))"),
         (
             "sqrt(x)",
             "(sqrt(x) == 0.0 ? recip(((sqrt(x) + 0.0) * 2.0)) : recip((sqrt(x) * 2.0)))",
@@ -480,16 +480,24 @@ fn a_nan_base_or_exponent_of_pow_is_not_taken_for_a_zero() {
 }
 
 #[test]
-fn the_slope_of_sqrt_at_minus_zero_is_plus_infinity_as_on_the_tape() {
-    let p = compile(&["x", "y"], &["sqrt(x)"]);
+fn the_slopes_of_sqrt_and_log_at_minus_zero_are_plus_infinity_as_on_the_tape() {
+    for f in ["sqrt(x)", "log(x)"] {
+        let p = compile(&["x", "y"], &[f]);
+        let d = differentiate(&p, Sharing::Dag);
+        for x in [-0.0, 0.0] {
+            assert_eq!(
+                d.eval(&[x, 1.0])[0][0].to_bits(),
+                f64::INFINITY.to_bits(),
+                "{f} at {x}"
+            );
+            assert_eq!(check(&p, &d, &[x, 1.0]), (true, true), "{f} at {x}");
+        }
+        assert_eq!(d.eval(&[4.0, 1.0])[0][0], 0.25, "{f}");
+    }
+    // log(-x): the slope 1/x tends to -inf from the domain side
+    let p = compile(&["x", "y"], &["log(-x)"]);
     let d = differentiate(&p, Sharing::Dag);
     for x in [-0.0, 0.0] {
-        assert_eq!(
-            d.eval(&[x, 1.0])[0][0].to_bits(),
-            f64::INFINITY.to_bits(),
-            "{x}"
-        );
-        assert_eq!(check(&p, &d, &[x, 1.0]), (true, true), "{x}");
+        assert_eq!(d.eval(&[x, 1.0])[0][0], f64::NEG_INFINITY, "at {x}");
     }
-    assert_eq!(d.eval(&[4.0, 1.0])[0][0], 0.25);
 }
