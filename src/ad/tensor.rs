@@ -52,25 +52,31 @@
 //! counted at the elemental boundaries of the scalar representation, per scalar elemental
 //! inside each matrix operation, with the scalar tape's charges
 //! ([`crate::ad::Tape`]): 1 per constant, 2 per univariate and 3 per bivariate elemental
-//! in the forward sweep; 6 per addition or subtraction, 8 per product and 5 per
-//! univariate elemental in the adjoint sweep. Per node, with A r x c (or the product of
-//! an m x k and a k x n matrix):
+//! in the forward sweep. In the adjoint sweep each scalar elemental reads its vbar and
+//! sets it to 0 (2), and per argument that needs an adjoint (g of its two: 2, or 1 when
+//! the other is data such as X or the targets) reads and writes that adjoint (2) and,
+//! for a product, reads the other factor (1): 6 per addition or subtraction and 8 per
+//! product when both arguments need adjoints, as on the scalar tape, 4 and 5 when one
+//! does; 5 per univariate elemental, 4 for a negation (it reads no value). Per node,
+//! with A r x c (or the product of an m x k and a k x n matrix):
 //!
 //! | operation | scalar elementals | forward moves | adjoint moves |
 //! | --- | --- | --- | --- |
 //! | input | - | 0 | 0 |
 //! | constant | r c constants | r c | 0 |
-//! | matmul | m n k products, m n (k - 1) sums | 3 m n (2k - 1) | 8 m n k + 6 m n (k - 1) |
-//! | bias add, add, sub | r c sums | 3 r c | 6 r c |
-//! | hadamard | r c products | 3 r c | 8 r c |
-//! | unary | r c univariate | 2 r c | 5 r c |
+//! | matmul | m n k products, m n (k - 1) sums | 3 m n (2k - 1) | (2 + 3 g) m n k + 6 m n (k - 1) |
+//! | bias add, add, sub | r c sums | 3 r c | (2 + 2 g) r c |
+//! | hadamard | r c products | 3 r c | (2 + 3 g) r c |
+//! | unary | r c univariate | 2 r c | 5 r c (negation: 4 r c) |
 //! | sum over axis 0 | (r - 1) c sums | 3 (r - 1) c | 6 (r - 1) c |
 //! | sum of all | r c - 1 sums | 3 (r c - 1) | 6 (r c - 1) |
-//! | scale | 1 constant, r c products | 1 + 3 r c | 8 r c |
+//! | scale | 1 constant, r c products | 1 + 3 r c | 5 r c (the constant needs no adjoint) |
 //!
-//! A skipped node charges no adjoint moves. The moves of a network are thus those of
-//! the scalar tape recording the same elementals (fewer where the scalar program makes a
-//! constant per use of a data value); for an MLP the forward sweep charges exactly the
+//! A skipped node charges no adjoint moves. The forward moves of a network are thus
+//! those of the scalar tape recording the same elementals (fewer where the scalar
+//! program makes a constant per use of a data value), and its adjoint moves are fewer
+//! where an argument is data, for which the scalar tape still updates an adjoint; for
+//! an MLP the forward sweep charges exactly the
 //! WORK of the plain evaluation (`Eval<Count>`). What the matrix form saves shows in
 //! ADDS (an adjoint of a sum is never propagated elemental by elemental: the k - 1
 //! partial sums of a dot product share the adjoint of their result, and a first
@@ -1099,6 +1105,22 @@ mod tests {
                 adds: 0,
                 mults: 6,
                 nlops: 6
+            }
+        );
+        // scaling by a constant: a product with one argument that needs an adjoint,
+        // 5 moves per entry backward
+        let mut tape = TensorTape::new();
+        let x = tape.input(2, 3, &a);
+        let t = tape.scale(x, 2.0);
+        let s = tape.sum_all(t);
+        let (_, bwd) = WorkCounter::measure(|| tape.gradient(s, &[x]));
+        assert_eq!(
+            bwd,
+            Work {
+                moves: 5 * 6 + 6 * 5,
+                adds: 0,
+                mults: 6,
+                nlops: 0
             }
         );
     }
