@@ -92,7 +92,7 @@ pub struct AccuracyRow {
     /// abs_err / |reference| (abs_err when the reference is 0)
     #[serde(with = "f64s::opt")]
     pub rel_err: Option<f64>,
-    /// log2(1 + f64 values between value and reference), 64 for NaN or Inf
+    /// log2(1 + f64 steps (ulps) from value to reference), 64 for NaN or Inf
     #[serde(with = "f64s::opt")]
     pub bits_err: Option<f64>,
     /// |FD in MPFR at the same step - reference| (FD methods)

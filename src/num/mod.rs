@@ -675,7 +675,7 @@ pub fn ulps_between(a: f64, b: f64) -> u64 {
     (key(a) - key(b)).unsigned_abs() as u64
 }
 
-/// Bits of error in Herbie's sense: log2(1 + number of f64 values between `value` and
+/// Bits of error in Herbie's sense: log2(1 + number of f64 steps, or ulps, from `value` to
 /// `reference`), from 0 (equal) to 64; a NaN or infinite value or reference counts 64,
 /// even when both are the same infinity (no finite derivative was delivered).
 pub fn bits_err(value: f64, reference: f64) -> f64 {

@@ -309,7 +309,7 @@ pub fn render(r: &RunResults) -> String {
     );
     let _ = writeln!(
         out,
-        "Bits of error: log2(1 + number of f64 values between the derivative and the MPFR \
+        "Bits of error: log2(1 + number of f64 steps, or ulps, from the derivative to the MPFR \
          reference), 0 = exact, 64 = NaN or infinite, or no figure at all (every step of the \
          sweep vanished in f64). For FD sweep methods, each entry's best step. These are the \
          figures `derivbench check` gates; `-` in the overview: the method does not apply to \

@@ -118,7 +118,7 @@ impl Figure for Bits<'_> {
             .build_cartesian_2d(0f64..64f64, 0f64..kf)?;
         chart
             .configure_mesh()
-            .x_desc("bits of error: log2(1 + f64 values between the result and the reference)")
+            .x_desc("bits of error: log2(1 + f64 steps from the result to the reference)")
             .x_labels(9)
             .x_label_formatter(&|v| format!("{v:.0}"))
             .y_labels(0)
