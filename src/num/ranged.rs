@@ -18,8 +18,16 @@
 //! 1e600 units, not an infinite one, and one of terms of 2^-3000 not a zero one). Where
 //! a partial is not finite it is infinite, and gives no evidence: the reference falls
 //! back on agreement alone (`determined` is true).
+//!
+//! MPFR's own exponent range is wide but bounded, and no precision widens it: an
+//! operation whose result leaves it (exp(1e200) = inf, exp(-1e200) = 0) is wrong by
+//! more than any bound says, the same way at every precision. Each operation on a
+//! [`Ranged`] value reads MPFR's overflow and underflow flags, and
+//! [`beyond_exponent_range`] tells whether any did; the reference settles nothing
+//! evaluated past one.
 
 use super::{Binary, Scalar, Unary};
+use gmp_mpfr_sys::mpfr;
 use rug::float::Round;
 use rug::ops::{AssignRound, Pow};
 use rug::Float;
@@ -273,6 +281,27 @@ pub fn doubted<R>(f: impl FnOnce() -> R) -> (R, bool) {
     (r, DOUBTS.with(Cell::get) != before)
 }
 
+thread_local! {
+    /// MPFR operations on [`Ranged`] values that overflowed or underflowed MPFR's
+    /// exponent range, on this thread.
+    static RANGE_EXITS: Cell<u64> = const { Cell::new(0) };
+}
+
+/// Runs `f` (on this thread) and tells whether an MPFR operation on a [`Ranged`] value in
+/// it overflowed or underflowed MPFR's exponent range (|x| in [2^-1073741824,
+/// 2^1073741823) by default): exp(1e200) rounds to inf, exp(-1e200) to 0, and what is
+/// computed from them (0 * inf = NaN, log(0) = -inf, a tie of 0 with 0) can be wrong by
+/// any amount, at every precision alike, since the range does not grow with the
+/// precision. MPFR's own overflow and underflow flags tell, read around each operation
+/// (they are thread-local: MPFR is built thread-safe, with TLS); a result that is not
+/// finite for another reason (log(-1) = NaN, 1/0 = inf, exp(inf) = inf: exact special
+/// values) raises neither.
+pub fn beyond_exponent_range<R>(f: impl FnOnce() -> R) -> (R, bool) {
+    let before = RANGE_EXITS.with(Cell::get);
+    let r = f();
+    (r, RANGE_EXITS.with(Cell::get) != before)
+}
+
 /// `|d| m`, with an exact argument (m = 0) passing nothing, also through an infinite
 /// partial.
 fn through(d: Bound, m: Bound) -> Bound {
@@ -395,12 +424,23 @@ impl Scalar for Ranged {
     }
 }
 
-/// `val` rounded to nearest at precision p, and 1 when that rounding was inexact.
+/// `val` rounded to nearest at precision p, and 1 when that rounding was inexact; an
+/// overflow or underflow of MPFR's exponent range in it is counted
+/// ([`beyond_exponent_range`]).
 fn rounded<T>(p: u32, val: T) -> (Float, u32)
 where
     Float: AssignRound<T, Round = Round, Ordering = Ordering>,
 {
+    // SAFETY: these only clear and read MPFR's flags, which are this thread's own
+    unsafe {
+        mpfr::clear_overflow();
+        mpfr::clear_underflow();
+    }
     let (v, dir) = Float::with_val_round(p, val, Round::Nearest);
+    // SAFETY: as above
+    if unsafe { mpfr::overflow_p() != 0 || mpfr::underflow_p() != 0 } {
+        RANGE_EXITS.with(|c| c.set(c.get().wrapping_add(1)));
+    }
     (v, u32::from(dir != Ordering::Equal))
 }
 
@@ -537,6 +577,91 @@ mod tests {
         let one = r(256, 1.0).add(&r(256, 1e-30));
         let (v, doubt) = doubted(|| one.max(&z));
         assert!(!doubt && v.m == one.m && one.m != z.m, "{v:?}");
+    }
+
+    /// 2^(emax - 1) and 2^(emin - 1), the largest power of 2 and the smallest positive
+    /// number in MPFR's exponent range.
+    fn edges() -> (Ranged, Ranged) {
+        let one = || Float::with_val(256, 1);
+        let top = one() << (rug::float::exp_max() - 1);
+        let bottom = one() >> (1 - rug::float::exp_min());
+        assert!(top.is_finite() && !bottom.is_zero());
+        (Ranged::exact(top), Ranged::exact(bottom))
+    }
+
+    #[test]
+    fn every_elemental_that_leaves_mpfrs_exponent_range_is_caught() {
+        let (top, bottom) = edges();
+        let (big, ten) = (r(256, 1e200), r(256, 10.0));
+        let cases: [(&str, &dyn Fn() -> Ranged); 16] = [
+            ("exp over", &|| big.exp()),
+            ("exp under", &|| big.neg().exp()),
+            ("sigmoid over", &|| big.neg().sigmoid()),
+            ("sigmoid under", &|| big.sigmoid()),
+            ("pow over", &|| ten.pow(&big)),
+            ("pow under", &|| ten.pow(&big.neg())),
+            ("powi over", &|| top.powi(2)),
+            ("powi under", &|| bottom.powi(3)),
+            ("powi negative", &|| top.powi(-2)),
+            ("mul over", &|| top.mul(&top)),
+            ("mul under", &|| bottom.mul_f(0.25)),
+            ("div over", &|| top.div(&bottom)),
+            ("div under", &|| bottom.div(&top)),
+            ("recip over", &|| bottom.recip()),
+            ("add over", &|| top.add(&top)),
+            ("sub over", &|| top.sub(&top.neg())),
+        ];
+        for (what, f) in cases {
+            let (v, beyond) = beyond_exponent_range(f);
+            assert!(beyond, "{what}: {v:?}");
+        }
+    }
+
+    #[test]
+    fn values_not_finite_for_a_reason_and_the_edges_of_the_range_are_not_caught() {
+        let (top, bottom) = edges();
+        let inf = r(256, f64::INFINITY);
+        let cases: [(&str, &dyn Fn() -> Ranged); 13] = [
+            ("log(-1)", &|| r(256, -1.0).ln()),
+            ("log(0)", &|| r(256, 0.0).ln()),
+            ("1/0", &|| r(256, 0.0).recip()),
+            ("sqrt(-1)", &|| r(256, -1.0).sqrt()),
+            ("exp(inf)", &|| inf.exp()),
+            ("exp(-inf)", &|| inf.neg().exp()),
+            ("inf - inf", &|| inf.sub(&inf)),
+            ("0 * inf", &|| r(256, 0.0).mul(&inf)),
+            ("exp(7e8)", &|| r(256, 7e8).exp()),
+            ("exp(-7e8)", &|| r(256, -7e8).exp()),
+            ("top + top / 2", &|| top.add(&top.mul_f(0.5))),
+            ("bottom * 3 / 2", &|| bottom.mul_f(1.5)),
+            ("top * bottom", &|| top.mul(&bottom)),
+        ];
+        for (what, f) in cases {
+            let (v, beyond) = beyond_exponent_range(f);
+            assert!(!beyond, "{what}: {v:?}");
+        }
+    }
+
+    #[test]
+    fn mpfrs_flags_are_per_thread() {
+        // MPFR built thread-safe keeps its flags in thread-local storage: an overflow on
+        // one thread is not seen by an evaluation on another
+        // SAFETY: a query of how MPFR was built
+        assert!(unsafe { mpfr::buildopt_tls_p() } != 0);
+        let stop = std::sync::atomic::AtomicBool::new(false);
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                let big = r(64, 1e200);
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    assert!(beyond_exponent_range(|| big.exp()).1);
+                }
+            });
+            let x = r(64, 0.5);
+            for _ in 0..20_000 {
+                assert!(!beyond_exponent_range(|| x.exp().mul(&x)).1);
+            }
+            stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        });
     }
 
     #[test]
