@@ -28,11 +28,16 @@
 //! f64's range; where a partial is not finite, agreement alone decides. A rule's decision on a value (a zero, a sign,
 //! the argument min/max takes) that the bounds leave open is a doubt
 //! ([`crate::num::doubted`]): nothing evaluated under one settles, so an absorbed term
-//! cannot turn a branch the same wrong way at both precisions. The cap and the agreement
-//! threshold are reported with every entry so a reader can judge.
+//! cannot turn a branch the same wrong way at both precisions. MPFR's exponent range
+//! (2^±1073741823) does not grow with the precision: where an operation overflows or
+//! underflows it (exp(1e200) = inf, exp(-1e200) = 0, so that the slope of exp(-x) exp(x)
+//! is 0 * inf = NaN at every precision), nothing settles, and the loop stops there
+//! ([`crate::num::beyond_exponent_range`], [`Reference::exponent_range_exceeded`]).
+//! The cap and the agreement threshold are reported with every entry so a reader can
+//! judge.
 
 use crate::ad::{jacobian_forward, Tape};
-use crate::num::{doubted, Ranged};
+use crate::num::{beyond_exponent_range, doubted, Ranged};
 use crate::scenario::Function;
 use rug::Float;
 
@@ -96,6 +101,10 @@ pub struct Reference {
     pub values: Vec<Float>,
     /// the highest precision evaluated
     pub max_precision_used: u32,
+    /// true when an MPFR operation overflowed or underflowed MPFR's exponent range in an
+    /// evaluation ([`beyond_exponent_range`]): no entry settles from it on, and the
+    /// values are not evidence of the function's domain or poles
+    pub exponent_range_exceeded: bool,
 }
 
 impl Reference {
@@ -128,19 +137,38 @@ pub fn agreement(a: &Float, b: &Float) -> u32 {
     }
 }
 
-/// The Jacobian columns `cols` and the values at precision `prec`, and whether a
-/// decision in them was doubted ([`doubted`]).
+/// The Jacobian columns and the values at one precision, and what makes them unfit to
+/// settle whatever their agreement.
+struct Evaluation {
+    /// `rows[i][k]`: d y_i / d x_j with j = `cols[k]`
+    rows: Vec<Vec<Ranged>>,
+    values: Vec<Float>,
+    /// a rule's decision in them was doubted ([`doubted`])
+    doubt: bool,
+    /// an MPFR operation in them overflowed or underflowed its exponent range
+    /// ([`beyond_exponent_range`])
+    beyond_range: bool,
+}
+
+/// The Jacobian columns `cols` and the values at precision `prec`.
 fn jacobian_at<F: Function>(
     model: &F,
     x: &[f64],
     cols: &[usize],
     prec: u32,
     m: usize,
-) -> ((Vec<Vec<Ranged>>, Vec<Float>), bool) {
-    doubted(|| jacobian_at_undoubted(model, x, cols, prec, m))
+) -> Evaluation {
+    let (((rows, values), doubt), beyond_range) =
+        beyond_exponent_range(|| doubted(|| jacobian_at_unchecked(model, x, cols, prec, m)));
+    Evaluation {
+        rows,
+        values,
+        doubt,
+        beyond_range,
+    }
 }
 
-fn jacobian_at_undoubted<F: Function>(
+fn jacobian_at_unchecked<F: Function>(
     model: &F,
     x: &[f64],
     cols: &[usize],
@@ -183,14 +211,24 @@ pub fn reference_jacobian<F: Function>(
 ) -> Reference {
     let m = model.eval(x).len();
     let mut p = opts.start_precision.max(64);
-    let ((mut lo, _), _) = jacobian_at(model, x, cols, p, m);
+    let first = jacobian_at(model, x, cols, p, m);
+    let mut lo = first.rows;
+    let mut beyond_range = first.beyond_range;
     let mut entries: Vec<Vec<Option<RefEntry>>> = vec![vec![None; cols.len()]; m];
     let mut last_values;
     loop {
         let q = p.saturating_mul(2);
-        let ((hi, values), doubt) = jacobian_at(model, x, cols, q, m);
+        let Evaluation {
+            rows: hi,
+            values,
+            doubt,
+            beyond_range: beyond,
+        } = jacobian_at(model, x, cols, q, m);
         last_values = values;
-        let at_cap = q >= opts.max_precision;
+        // the exponent range does not grow with the precision: past an overflow or an
+        // underflow no precision settles, and the loop stops
+        beyond_range |= beyond;
+        let at_cap = q >= opts.max_precision || beyond_range;
         for i in 0..m {
             for k in 0..cols.len() {
                 if entries[i][k].as_ref().is_some_and(|e| e.settled) {
@@ -201,6 +239,7 @@ pub fn reference_jacobian<F: Function>(
                 let same_f64 =
                     l.to_f64().to_bits() == h.to_f64().to_bits() || (l.is_nan() && h.is_nan());
                 let settled = !doubt
+                    && !beyond_range
                     && same_f64
                     && agreed >= opts.agree_bits
                     && hi[i][k].determined(opts.agree_bits);
@@ -234,6 +273,7 @@ pub fn reference_jacobian<F: Function>(
         cols: cols.to_vec(),
         values: last_values,
         max_precision_used: p,
+        exponent_range_exceeded: beyond_range,
     }
 }
 

@@ -1,0 +1,89 @@
+//! MPFR's exponent range is wide (2^±1073741823) but bounded, and it does not grow with
+//! the precision: at x = 1e200, exp(x) overflows it to inf and exp(-x) underflows it to
+//! 0 at every precision. A derivative computed through them agrees between precisions
+//! on a wrong value (0 * inf = NaN where the derivative of exp(-x) exp(x) = 1 is 0;
+//! log(0) = -inf where log(exp(-x)) = -x has the slope -1; a tie of 0 with 0 where
+//! exp(-x) > 0 is no tie), so the reference settles nothing evaluated where an MPFR
+//! operation overflowed or underflowed, and stops there: no precision widens the range.
+//! Both paths of the reference are covered: reverse mode (m <= n) and forward mode
+//! (m > n). A value that is not finite for a legitimate reason (log(-1), 1/0, an f64
+//! overflow that MPFR holds) settles as before.
+
+mod common;
+
+use common::reference_of as reference;
+
+const X: &str = "{ name = \"x\", value = 1e200 }";
+
+/// exp(-x) exp(x) = 1 (both), log(exp(x)) = x (an overflow), log(exp(-x)) = -x (an
+/// underflow), whose slopes the reference would settle as NaN at 1e200.
+const OUTPUTS: [&str; 3] = [
+    "\"exp(-x) * exp(x)\"",
+    "\"log(exp(x))\"",
+    "\"log(exp(-x))\"",
+];
+
+#[test]
+fn reverse_mode_reference_is_unsettled_where_mpfr_overflows_or_underflows() {
+    for out in OUTPUTS {
+        let r = reference(X, out);
+        let e = &r.entries[0][0];
+        assert!(!e.settled, "{out}: {e:?}");
+        assert!(r.exponent_range_exceeded, "{out}");
+        assert!(!r.settled(), "{out}");
+        // the range does not grow with the precision: no escalation past 256 and 512
+        assert_eq!(
+            (e.precision, r.max_precision_used),
+            (512, 512),
+            "{out}: {e:?}"
+        );
+    }
+}
+
+#[test]
+fn a_finite_slope_behind_an_underflow_is_unsettled() {
+    // min(exp(-x), y - 1) at (1e200, 1) is y - 1 = 0, since exp(-x) > 0: d/dy is 1. In
+    // MPFR exp(-x) underflows to an exact-looking 0, min of 0 and 0 takes the left
+    // argument, and every precision agrees on d/dy = 0
+    let r = reference(
+        &format!("{X}, {{ name = \"y\", value = 1.0 }}"),
+        "\"min(exp(-x), y - 1)\"",
+    );
+    let (dx, dy) = (&r.entries[0][0], &r.entries[0][1]);
+    assert!(!dx.settled && !dy.settled, "{dx:?} {dy:?}");
+    assert!(r.exponent_range_exceeded);
+}
+
+#[test]
+fn forward_mode_reference_is_unsettled_where_mpfr_overflows_or_underflows() {
+    // three outputs of one input: the reference runs in forward mode
+    let r = reference(X, &OUTPUTS.join(", "));
+    assert!(r.exponent_range_exceeded);
+    for (row, out) in r.entries.iter().zip(OUTPUTS) {
+        assert!(!row[0].settled, "{out}: {:?}", row[0]);
+    }
+    // an overflow alone (exp(x) without its reciprocal), also in forward mode
+    let r = reference(X, "\"log(exp(x))\", \"2 * log(exp(x))\"");
+    assert!(r.exponent_range_exceeded);
+    assert!(r.entries.iter().flatten().all(|e| !e.settled), "{r:?}");
+}
+
+#[test]
+fn values_that_are_not_finite_for_a_reason_still_settle() {
+    // outside the domain, at a pole, beyond f64's range but within MPFR's, and near the
+    // top and the bottom of MPFR's range without leaving it
+    for (x, out, want) in [
+        ("-1.0", "\"log(x)\"", -1.0),
+        ("0.0", "\"1 / x\"", f64::NEG_INFINITY),
+        ("1e200", "\"x^2\"", 2e200),
+        ("1e5", "\"exp(x)\"", f64::INFINITY),
+        ("1e5", "\"exp(-x)\"", 0.0),
+        ("7e8", "\"log(exp(x))\"", 1.0),
+        ("7e8", "\"log(exp(-x))\"", -1.0),
+    ] {
+        let r = reference(&format!("{{ name = \"x\", value = {x} }}"), out);
+        let e = &r.entries[0][0];
+        assert!(!r.exponent_range_exceeded, "{out} at {x}");
+        assert!(e.settled && e.to_f64() == want, "{out} at {x}: {e:?}");
+    }
+}
