@@ -7,11 +7,15 @@
 //! operation overflowed or underflowed, and stops there: no precision widens the range.
 //! Both paths of the reference are covered: reverse mode (m <= n) and forward mode
 //! (m > n). A value that is not finite for a legitimate reason (log(-1), 1/0, an f64
-//! overflow that MPFR holds) settles as before.
+//! overflow that MPFR holds) settles as before, and the notes name the cause instead of
+//! calling the point outside the function's domain.
 
 mod common;
 
 use common::reference_of as reference;
+use derivbench::measure::{measure_accuracy, AccuracyOptions, Method};
+use derivbench::scenario::file::{load_str, Limits};
+use std::path::Path;
 
 const X: &str = "{ name = \"x\", value = 1e200 }";
 
@@ -86,4 +90,49 @@ fn values_that_are_not_finite_for_a_reason_still_settle() {
         assert!(!r.exponent_range_exceeded, "{out} at {x}");
         assert!(e.settled && e.to_f64() == want, "{out} at {x}: {e:?}");
     }
+}
+
+fn notes_at(formula: &str, x: f64) -> Vec<String> {
+    let text = format!(
+        "name = \"ovf\"\ninputs = [{{ name = \"x\", value = {x:e} }}]\noutputs = [\"{formula}\"]\n"
+    );
+    let (sc, _) = load_str(Path::new("ovf.toml"), &text, &Limits::default()).unwrap();
+    let opts = AccuracyOptions {
+        methods: vec![Method::Forward, Method::Reverse],
+        ..AccuracyOptions::default()
+    };
+    measure_accuracy(&sc, &opts).notes
+}
+
+#[test]
+fn notes_name_mpfrs_exponent_range_and_not_the_domain() {
+    let notes = notes_at("exp(-x) * exp(x)", 1e200);
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.starts_with("unsettled:") && n.contains("MPFR's exponent range")),
+        "{notes:#?}"
+    );
+    assert!(
+        !notes.iter().any(|n| n.contains("outside its domain")),
+        "{notes:#?}"
+    );
+    let value = notes
+        .iter()
+        .find(|n| n.starts_with("nonfinite: at the point the function"))
+        .unwrap_or_else(|| panic!("no note on the function's value in {notes:#?}"));
+    assert!(
+        value.contains("exponent range") && value.contains("outputs 0 (NaN)"),
+        "{value}"
+    );
+    // outside the domain, the note stays as it was, and nothing names the range
+    let notes = notes_at("log(x)", -1.0);
+    assert!(
+        notes.iter().any(|n| n.contains("outside its domain")),
+        "{notes:#?}"
+    );
+    assert!(
+        !notes.iter().any(|n| n.contains("exponent range")),
+        "{notes:#?}"
+    );
 }

@@ -714,6 +714,12 @@ fn notes(sc: &Scenario, rows: &[AccuracyRow], r: &Reference) -> Vec<String> {
             r.max_precision_used
         ));
     }
+    if r.exponent_range_exceeded {
+        notes.push(
+            "unsettled: the reference overflowed or underflowed MPFR's exponent range (2^±1073741823), which no precision widens: its values can be wrong by any amount (exp(1e200) is inf there, exp(-1e200) 0), and none of its entries settles from there on"
+                .to_string(),
+        );
+    }
     let nonfinite_ref = r
         .entries
         .iter()
@@ -742,9 +748,13 @@ fn notes(sc: &Scenario, rows: &[AccuracyRow], r: &Reference) -> Vec<String> {
     // mean something else (a NaN outside the domain: the rules' formal values; an f64
     // overflow: the quotients of inf are not finite, the derivative need not be)
     let fx = sc.eval(&sc.x);
-    // 0: NaN in MPFR too; 1: infinite in MPFR too; 2: finite in MPFR
+    // 0: NaN in MPFR too; 1: infinite in MPFR too; 2: finite in MPFR; 3: not finite in
+    // MPFR either, whose evaluation left its exponent range (inf - inf or 0 * inf from an
+    // overflow tells nothing of the domain or of a pole)
     let class = |v: &Float| {
-        if v.is_nan() {
+        if !v.is_finite() && r.exponent_range_exceeded {
+            3
+        } else if v.is_nan() {
             0
         } else if v.is_infinite() {
             1
@@ -752,7 +762,7 @@ fn notes(sc: &Scenario, rows: &[AccuracyRow], r: &Reference) -> Vec<String> {
             2
         }
     };
-    let mut outputs: [Vec<String>; 3] = Default::default();
+    let mut outputs: [Vec<String>; 4] = Default::default();
     for (i, (f, v)) in fx.iter().zip(&r.values).enumerate() {
         if !f.is_finite() {
             outputs[class(v)].push(format!("{i} ({f})"));
@@ -762,6 +772,7 @@ fn notes(sc: &Scenario, rows: &[AccuracyRow], r: &Reference) -> Vec<String> {
         "is NaN in f64 and in MPFR, outside its domain: forward, reverse and the reference give the formal derivative that the elementals' rules compute there",
         "is infinite in f64 and in MPFR (a pole): its derivatives there are not finite or formal",
         "overflows f64 (it is finite in MPFR): its difference quotients are not finite, while its derivative may be",
+        "is not finite in f64 nor in MPFR, whose evaluation overflowed or underflowed MPFR's exponent range, which tells nothing of the function's domain or poles: the reference is unsettled",
     ]
     .iter()
     .enumerate()
