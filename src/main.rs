@@ -363,6 +363,8 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Plot { results } => {
             let r = derivbench::report::read_results(&results).map_err(|e| bad(e.to_string()))?;
+            derivbench::report::plot::names_fit(&r)
+                .map_err(|e| bad(format!("{}: {e}", results.join("results.json").display())))?;
             let staging = derivbench::report::Staging::create_named(
                 &results,
                 derivbench::report::atomic::PLOT_STAGING,

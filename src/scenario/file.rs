@@ -512,11 +512,15 @@ const FAMILIES: [(&str, &[&str]); 9] = [
     ("dense-jacobian", &["n", "m", "seed"]),
 ];
 
-/// True when `name` matches `[a-z0-9][a-z0-9-]*` and has at most 64 characters.
+/// The longest scenario name, in characters.
+pub const MAX_NAME_CHARS: usize = 64;
+
+/// True when `name` matches `[a-z0-9][a-z0-9-]*` and has at most [`MAX_NAME_CHARS`]
+/// characters.
 pub fn valid_name(name: &str) -> bool {
     let b = name.as_bytes();
     !b.is_empty()
-        && b.len() <= 64
+        && b.len() <= MAX_NAME_CHARS
         && (b[0].is_ascii_lowercase() || b[0].is_ascii_digit())
         && b.iter()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')

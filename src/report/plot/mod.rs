@@ -83,6 +83,23 @@ pub fn file_name(name: &str) -> String {
         .collect()
 }
 
+/// Checks that every scenario name of `results` fits in a figure's file name: at most
+/// [`crate::scenario::file::MAX_NAME_CHARS`] characters, as in scenario files (a
+/// hand-edited `results.json` may hold anything).
+pub fn names_fit(results: &RunResults) -> Result<(), String> {
+    let max = crate::scenario::file::MAX_NAME_CHARS;
+    for s in &results.scenarios {
+        let n = s.name.chars().count();
+        if n > max {
+            let head: String = s.name.chars().take(24).collect();
+            return Err(format!(
+                "scenario name '{head}...' has {n} characters; scenario names have at most {max}, since they name the figure files"
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn io_err(path: &Path, e: std::io::Error) -> PlotError {
     PlotError::Io {
         path: path.display().to_string(),
