@@ -259,9 +259,16 @@ fn run_command(
     let results = run_all_with(&all, &opts, load_failures, &tick, &keep);
     let _ = std::fs::remove_dir_all(&partial);
     bar.finish_and_clear();
-    write_all(&staging, &results)?;
-    derivbench::report::write_figures(&staging, &results)?;
-    staging.commit()?;
+    write_all(&staging, &results).map_err(|e| report_error("--out", e))?;
+    derivbench::report::write_figures(&staging, &results).map_err(|e| report_error("--out", e))?;
+    let staging_dir = staging.dir().to_path_buf();
+    staging.commit().map_err(|e| {
+        bad(format!(
+            "--out: {e}; moving the reports into place failed, so {} may mix this run's reports with the previous ones (the files not yet moved are in {})",
+            out.display(),
+            staging_dir.display()
+        ))
+    })?;
     eprintln!(
         "derivbench: {} scenario(s) measured; reports in {}",
         results.scenarios.len(),
@@ -287,6 +294,23 @@ fn run_command(
     match failures_error(&results.failures) {
         Some(e) => Err(e),
         None => Ok(()),
+    }
+}
+
+/// A report that could not be written as the command's error, with one message (the
+/// error's text names the file and the cause): a file that cannot be written is a
+/// problem of the folder `flag` names (exit 2), anything else a defect (exit 1).
+fn report_error(flag: &str, e: derivbench::report::ReportError) -> anyhow::Error {
+    use derivbench::report::{plot::PlotError, ReportError};
+    let io = match &e {
+        ReportError::Io { .. } | ReportError::Plot(PlotError::Io { .. }) => true,
+        ReportError::Csv { source, .. } => source.is_io_error(),
+        _ => false,
+    };
+    if io {
+        bad(format!("{flag}: {e}"))
+    } else {
+        anyhow::anyhow!("{e}")
     }
 }
 
@@ -370,8 +394,14 @@ fn run(cli: Cli) -> Result<()> {
                 derivbench::report::atomic::PLOT_STAGING,
             )
             .map_err(|e| bad(format!("--results: {e}")))?;
-            let plots = derivbench::report::write_figures(&staging, &r)?;
-            staging.commit()?;
+            let plots = derivbench::report::write_figures(&staging, &r)
+                .map_err(|e| report_error("--results", e))?;
+            staging.commit().map_err(|e| {
+                bad(format!(
+                    "--results: {e}; moving the figures into place failed, so {} may mix redrawn figures with the previous ones",
+                    results.display()
+                ))
+            })?;
             eprintln!(
                 "derivbench: {} figure file(s) and index.html written in {}",
                 plots.len(),

@@ -2,6 +2,9 @@
 //! output folder, and renamed into place only when the run has finished. An
 //! interrupted run leaves the previous results untouched and its partial files in the
 //! staging folder.
+//!
+//! An end during the renames can leave a mix of old and new files; `results.json`
+//! moves last, so when it is the new one, every other file is too.
 
 use super::ReportError;
 use std::fs;
@@ -13,6 +16,15 @@ pub const STAGING: &str = ".partial";
 /// Name of the staging folder of `derivbench plot`: a folder of its own, so that a
 /// redraw leaves the partial results of an interrupted run in [`STAGING`].
 pub const PLOT_STAGING: &str = ".partial-plot";
+
+/// The file that moves into place last: `derivbench plot` and `derivbench check` read
+/// it, and once it is the new one every other file of the commit is in place too.
+pub const LAST: &str = "results.json";
+
+/// The prefix of the name under which a commit moves an old folder (or anything else
+/// that a plain rename cannot replace) aside; it is removed once every entry is in
+/// place.
+pub const ASIDE: &str = ".old-";
 
 /// A staging folder for one run's files.
 #[derive(Debug)]
@@ -28,6 +40,62 @@ fn io(path: &Path, e: std::io::Error) -> ReportError {
     }
 }
 
+/// Removes a file, a link or a folder with its contents; nothing there is not an error.
+fn remove_any(path: &Path) -> Result<(), ReportError> {
+    let removed = match fs::symlink_metadata(path) {
+        Ok(m) if m.is_dir() => fs::remove_dir_all(path),
+        Ok(_) => fs::remove_file(path),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(e),
+    };
+    removed.map_err(|e| io(path, e))
+}
+
+/// Moves `src` to `dst`. A file replaces a file (or a link) in one rename; anything else
+/// there (an old folder, a file where a folder goes, a folder where a file goes) is
+/// first moved aside to `aside`, which is then returned for the caller to remove. A
+/// leftover at `aside` from an earlier failure is removed first.
+fn move_into_place(src: &Path, dst: &Path, aside: &Path) -> Result<Option<PathBuf>, ReportError> {
+    remove_any(aside)?;
+    let src_is_dir = fs::symlink_metadata(src).map_err(|e| io(src, e))?.is_dir();
+    let in_the_way = match fs::symlink_metadata(dst) {
+        Ok(m) => src_is_dir || m.is_dir(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
+        Err(e) => return Err(io(dst, e)),
+    };
+    if !in_the_way {
+        fs::rename(src, dst).map_err(|e| io(dst, e))?;
+        return Ok(None);
+    }
+    fs::rename(dst, aside).map_err(|e| io(dst, e))?;
+    if let Err(e) = fs::rename(src, dst) {
+        // put the old one back, so that the folder keeps it
+        let _ = fs::rename(aside, dst);
+        return Err(io(dst, e));
+    }
+    Ok(Some(aside.to_path_buf()))
+}
+
+/// The order in which a commit moves the staged entries: by name, [`LAST`] last.
+fn commit_order(mut names: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    names.sort_by(|a, b| (a == LAST, a).cmp(&(b == LAST, b)));
+    names
+}
+
+/// A test hook of debug builds, between two renames of a commit: an injected I/O error
+/// when `DERIVBENCH_FAILPOINT` is `io-error:moved-NAME`.
+fn after_move(name: &str, dst: &Path) -> Result<(), ReportError> {
+    let point = format!("moved-{name}");
+    #[cfg(debug_assertions)]
+    if std::env::var("DERIVBENCH_FAILPOINT").is_ok_and(|v| v == format!("io-error:{point}")) {
+        let e = std::io::Error::other(format!("failpoint io-error:{point}"));
+        return Err(io(dst, e));
+    }
+    #[cfg(not(debug_assertions))]
+    let _ = dst;
+    Ok(())
+}
+
 impl Staging {
     /// Creates `out` (if needed) and an empty staging folder inside it, and checks that
     /// both are writable: call before any work so that an unwritable `--out` fails fast.
@@ -39,9 +107,7 @@ impl Staging {
     pub fn create_named(out: &Path, name: &str) -> Result<Staging, ReportError> {
         fs::create_dir_all(out).map_err(|e| io(out, e))?;
         let dir = out.join(name);
-        if dir.exists() {
-            fs::remove_dir_all(&dir).map_err(|e| io(&dir, e))?;
-        }
+        remove_any(&dir)?;
         fs::create_dir_all(&dir).map_err(|e| io(&dir, e))?;
         let probe = dir.join(".probe");
         fs::write(&probe, b"").map_err(|e| io(&probe, e))?;
@@ -76,34 +142,28 @@ impl Staging {
         fs::write(&p, bytes).map_err(|e| io(&p, e))
     }
 
-    /// Moves every staged file into the output folder (one rename each; a staged
-    /// folder replaces the folder of the same name), then removes the staging folder.
+    /// Moves every staged entry into the output folder, by name and [`LAST`] last, one
+    /// rename each (a staged folder replaces the folder of the same name, which is moved
+    /// aside under [`ASIDE`] and removed once every entry is in place; anything in the
+    /// way of an entry is replaced), then removes the staging folder. On an error the
+    /// entries not yet moved stay in the staging folder.
     pub fn commit(self) -> Result<(), ReportError> {
-        let mut entries: Vec<PathBuf> = fs::read_dir(&self.dir)
-            .map_err(|e| io(&self.dir, e))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .collect();
-        entries.sort();
-        for src in entries {
-            let name = src.file_name().expect("a staged entry has a name");
-            let dst = self.out.join(name);
-            if src.is_dir() {
-                let old = self.out.join(format!(".old-{}", name.to_string_lossy()));
-                if dst.exists() {
-                    if old.exists() {
-                        fs::remove_dir_all(&old).map_err(|e| io(&old, e))?;
-                    }
-                    fs::rename(&dst, &old).map_err(|e| io(&dst, e))?;
-                }
-                fs::rename(&src, &dst).map_err(|e| io(&src, e))?;
-                if old.exists() {
-                    fs::remove_dir_all(&old).map_err(|e| io(&old, e))?;
-                }
-            } else {
-                fs::rename(&src, &dst).map_err(|e| io(&src, e))?;
-            }
+        let mut names = Vec::new();
+        for e in fs::read_dir(&self.dir).map_err(|e| io(&self.dir, e))? {
+            names.push(e.map_err(|e| io(&self.dir, e))?.file_name());
         }
-        fs::remove_dir_all(&self.dir).map_err(|e| io(&self.dir, e))
+        let mut aside = Vec::new();
+        for name in commit_order(names) {
+            let text = name.to_string_lossy();
+            let dst = self.out.join(&name);
+            let old = self.out.join(format!("{ASIDE}{text}"));
+            aside.extend(move_into_place(&self.dir.join(&name), &dst, &old)?);
+            after_move(&text, &dst)?;
+        }
+        for old in aside {
+            remove_any(&old)?;
+        }
+        remove_any(&self.dir)
     }
 }
 
@@ -111,11 +171,28 @@ impl Staging {
 mod tests {
     use super::*;
 
-    #[test]
-    fn files_appear_only_at_commit() {
-        let tmp = std::env::temp_dir().join(format!("derivbench-atomic-{}", std::process::id()));
+    /// An empty folder of this test's own.
+    fn scratch(tag: &str) -> PathBuf {
+        let tmp =
+            std::env::temp_dir().join(format!("derivbench-atomic-{tag}-{}", std::process::id()));
         let _ = fs::remove_dir_all(&tmp);
         fs::create_dir_all(&tmp).unwrap();
+        tmp
+    }
+
+    /// The names in a folder, sorted.
+    fn names(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn files_appear_only_at_commit() {
+        let tmp = scratch("appear");
         fs::write(tmp.join("a.csv"), "old").unwrap();
         let st = Staging::create(&tmp).unwrap();
         st.write("a.csv", b"new").unwrap();
@@ -126,5 +203,91 @@ mod tests {
         assert_eq!(fs::read_to_string(tmp.join("plots/x.svg")).unwrap(), "svg");
         assert!(!tmp.join(STAGING).exists());
         fs::remove_dir_all(&tmp).unwrap();
+    }
+
+    #[test]
+    fn a_staged_folder_replaces_the_old_folder_entirely() {
+        let tmp = scratch("replace");
+        fs::create_dir_all(tmp.join("plots")).unwrap();
+        fs::write(tmp.join("plots/old.svg"), "old").unwrap();
+        let st = Staging::create(&tmp).unwrap();
+        st.write("plots/new.svg", b"new").unwrap();
+        st.commit().unwrap();
+        assert_eq!(names(&tmp.join("plots")), ["new.svg"]);
+        assert_eq!(names(&tmp), ["plots"]);
+        fs::remove_dir_all(&tmp).unwrap();
+    }
+
+    #[test]
+    fn a_file_where_a_staged_folder_goes_is_replaced() {
+        let tmp = scratch("file-at-folder");
+        fs::write(tmp.join("plots"), "x").unwrap();
+        let st = Staging::create(&tmp).unwrap();
+        st.write("plots/x.svg", b"svg").unwrap();
+        st.commit().unwrap();
+        assert_eq!(fs::read_to_string(tmp.join("plots/x.svg")).unwrap(), "svg");
+        assert_eq!(names(&tmp), ["plots"]);
+        fs::remove_dir_all(&tmp).unwrap();
+    }
+
+    #[test]
+    fn a_folder_where_a_staged_file_goes_is_replaced() {
+        let tmp = scratch("folder-at-file");
+        fs::create_dir_all(tmp.join("results.json/inner")).unwrap();
+        let st = Staging::create(&tmp).unwrap();
+        st.write("results.json", b"{}").unwrap();
+        st.commit().unwrap();
+        assert_eq!(fs::read_to_string(tmp.join("results.json")).unwrap(), "{}");
+        assert_eq!(names(&tmp), ["results.json"]);
+        fs::remove_dir_all(&tmp).unwrap();
+    }
+
+    #[test]
+    fn leftovers_of_an_earlier_failed_commit_do_not_block_the_next() {
+        let tmp = scratch("leftover");
+        // a folder moved aside, a file moved aside, and the previous folder itself
+        fs::create_dir_all(tmp.join(".old-plots/sub")).unwrap();
+        fs::write(tmp.join(".old-index.html"), "x").unwrap();
+        fs::create_dir_all(tmp.join("plots")).unwrap();
+        fs::create_dir_all(tmp.join("index.html")).unwrap();
+        let st = Staging::create(&tmp).unwrap();
+        st.write("plots/x.svg", b"svg").unwrap();
+        st.write("index.html", b"html").unwrap();
+        st.commit().unwrap();
+        assert_eq!(names(&tmp), ["index.html", "plots"]);
+        assert_eq!(names(&tmp.join("plots")), ["x.svg"]);
+        // a stale `.old-*` where nothing is moved aside goes too
+        fs::create_dir_all(tmp.join(".old-plots")).unwrap();
+        fs::remove_dir_all(tmp.join("plots")).unwrap();
+        let st = Staging::create(&tmp).unwrap();
+        st.write("plots/y.svg", b"svg").unwrap();
+        st.commit().unwrap();
+        assert_eq!(names(&tmp), ["index.html", "plots"]);
+        fs::remove_dir_all(&tmp).unwrap();
+    }
+
+    #[test]
+    fn results_json_moves_last() {
+        let order = commit_order(
+            [
+                "summary.md",
+                "results.json",
+                "accuracy.csv",
+                "plots",
+                "index.html",
+            ]
+            .map(std::ffi::OsString::from)
+            .to_vec(),
+        );
+        assert_eq!(
+            order,
+            [
+                "accuracy.csv",
+                "index.html",
+                "plots",
+                "summary.md",
+                "results.json"
+            ]
+        );
     }
 }
