@@ -234,14 +234,19 @@ fn run_command(
         bar.inc(1);
     };
     // each scenario's result is kept in the staging folder as soon as it is measured, so
-    // that an interrupted run leaves its partial results there (file names come only
-    // from validated scenario names)
-    let partial = staging.dir().join("done");
+    // that an interrupted run leaves its partial results there until the reports are in
+    // place (file names come only from validated scenario names; each file is written
+    // under another name and renamed, so a file under its final name is complete)
+    let partial = staging.kept_dir();
+    let staging_dir = staging.dir().to_path_buf();
     std::fs::create_dir_all(&partial)
         .map_err(|e| bad(format!("--out: {}: {e}", partial.display())))?;
     let keep = |s: &derivbench::results::ScenarioResult| {
         if let Ok(json) = serde_json::to_vec(s) {
-            let _ = std::fs::write(partial.join(format!("{}.json", s.name)), json);
+            let tmp = partial.join(format!(".{}.json", s.name));
+            if std::fs::write(&tmp, json).is_ok() {
+                let _ = std::fs::rename(&tmp, partial.join(format!("{}.json", s.name)));
+            }
         }
     };
     {
@@ -257,16 +262,16 @@ fn run_command(
         });
     }
     let results = run_all_with(&all, &opts, load_failures, &tick, &keep);
-    let _ = std::fs::remove_dir_all(&partial);
     bar.finish_and_clear();
     write_all(&staging, &results).map_err(|e| report_error("--out", e))?;
+    derivbench::run::ctrl_c_point("writing");
     derivbench::report::write_figures(&staging, &results).map_err(|e| report_error("--out", e))?;
-    let staging_dir = staging.dir().to_path_buf();
     staging.commit().map_err(|e| {
         bad(format!(
-            "--out: {e}; moving the reports into place failed, so {} may mix this run's reports with the previous ones (the files not yet moved are in {})",
+            "--out: {e}; moving the reports into place failed, so {} may mix this run's reports with the previous ones (the files not yet moved are in {}, the results of this run in {}, one JSON file per scenario)",
             out.display(),
-            staging_dir.display()
+            staging_dir.display(),
+            partial.display()
         ))
     })?;
     eprintln!(

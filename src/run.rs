@@ -48,6 +48,35 @@ pub fn failpoint(point: &str, name: &str) {
     let _ = (point, name);
 }
 
+/// A test hook of debug builds: when the environment variable `DERIVBENCH_FAILPOINT` is
+/// `ctrl-c:NAME`, sends the process SIGINT, as Ctrl-C does, and waits until its handler
+/// has ended the process. The point is `writing` (`run`, once the tables are written and
+/// before the figures are drawn), so that tests can interrupt at a precise moment.
+/// Release builds compile it out.
+#[doc(hidden)]
+#[inline]
+pub fn ctrl_c_point(name: &str) {
+    #[cfg(all(debug_assertions, unix))]
+    if std::env::var("DERIVBENCH_FAILPOINT").is_ok_and(|v| v == format!("ctrl-c:{name}")) {
+        // SAFETY: getpid and kill have no preconditions
+        unsafe {
+            libc::kill(libc::getpid(), libc::SIGINT);
+        }
+        let sent = std::time::Instant::now();
+        loop {
+            // not a timing assumption: the handler ends the process, and a minute
+            // without that means there is no handler
+            assert!(
+                sent.elapsed() < std::time::Duration::from_secs(60),
+                "failpoint ctrl-c:{name}: no Ctrl-C handler took the interrupt"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+    }
+    #[cfg(not(all(debug_assertions, unix)))]
+    let _ = name;
+}
+
 /// Measures one scenario. A panic inside (a defect, never expected) becomes an error.
 pub fn run_scenario(sc: &Scenario, opts: &RunOptions) -> Result<ScenarioResult, String> {
     catch_unwind(AssertUnwindSafe(|| {

@@ -1,8 +1,9 @@
 //! Through the binary: problems of the output folder met while the reports move into
 //! place are the folder's, not defects. A file where the `plots` folder goes, and a
 //! `.old-plots` left by an earlier failure, are replaced; an I/O error during the move
-//! exits 2 (not 1) with its message once, and the next run into the folder succeeds
-//! and leaves nothing of the failed one. The I/O error is
+//! exits 2 (not 1) with its message once, keeps this run's results in
+//! `<out>/.partial/done/`, and the next run into the folder succeeds and leaves nothing
+//! of the failed one. The I/O error is
 //! injected by the debug builds' test hook `DERIVBENCH_FAILPOINT=io-error:moved-ENTRY`;
 //! release builds have no hook and skip that test.
 
@@ -91,6 +92,9 @@ fn an_io_error_while_moving_exits_2_once_and_the_next_run_succeeds() {
         "{err}"
     );
     assert_eq!(err.lines().count(), 1, "{err}");
+    let done = out.join(".partial/done");
+    assert!(err.contains(&done.display().to_string()), "{err}");
+    assert!(done.join("lecture-example.json").is_file());
     assert!(
         out.join(".old-plots").is_dir(),
         "the failure came after the move aside"

@@ -17,6 +17,11 @@ pub const STAGING: &str = ".partial";
 /// redraw leaves the partial results of an interrupted run in [`STAGING`].
 pub const PLOT_STAGING: &str = ".partial-plot";
 
+/// The folder inside the staging folder that [`Staging::commit`] does not move: `run`
+/// keeps one JSON file per finished scenario there, so that an interrupted run leaves
+/// its results. It is removed with the staging folder when the commit has completed.
+pub const KEPT: &str = "done";
+
 /// The file that moves into place last: `derivbench plot` and `derivbench check` read
 /// it, and once it is the new one every other file of the commit is in place too.
 pub const LAST: &str = "results.json";
@@ -128,6 +133,12 @@ impl Staging {
         &self.dir
     }
 
+    /// The folder [`KEPT`] inside the staging folder, which the commit does not move and
+    /// removes only once every file is in place (it is not created here).
+    pub fn kept_dir(&self) -> PathBuf {
+        self.dir.join(KEPT)
+    }
+
     /// The final output folder.
     pub fn out(&self) -> &Path {
         &self.out
@@ -142,15 +153,19 @@ impl Staging {
         fs::write(&p, bytes).map_err(|e| io(&p, e))
     }
 
-    /// Moves every staged entry into the output folder, by name and [`LAST`] last, one
-    /// rename each (a staged folder replaces the folder of the same name, which is moved
-    /// aside under [`ASIDE`] and removed once every entry is in place; anything in the
-    /// way of an entry is replaced), then removes the staging folder. On an error the
-    /// entries not yet moved stay in the staging folder.
+    /// Moves every staged entry but [`KEPT`] into the output folder, by name and
+    /// [`LAST`] last, one rename each (a staged folder replaces the folder of the same
+    /// name, which is moved aside under [`ASIDE`] and removed once every entry is in
+    /// place; anything in the way of an entry is replaced), then removes the staging
+    /// folder with [`KEPT`]. On an error the entries not yet moved, and [`KEPT`], stay
+    /// in the staging folder.
     pub fn commit(self) -> Result<(), ReportError> {
         let mut names = Vec::new();
         for e in fs::read_dir(&self.dir).map_err(|e| io(&self.dir, e))? {
-            names.push(e.map_err(|e| io(&self.dir, e))?.file_name());
+            let name = e.map_err(|e| io(&self.dir, e))?.file_name();
+            if name != KEPT {
+                names.push(name);
+            }
         }
         let mut aside = Vec::new();
         for name in commit_order(names) {
@@ -215,6 +230,18 @@ mod tests {
         st.commit().unwrap();
         assert_eq!(names(&tmp.join("plots")), ["new.svg"]);
         assert_eq!(names(&tmp), ["plots"]);
+        fs::remove_dir_all(&tmp).unwrap();
+    }
+
+    #[test]
+    fn the_kept_folder_stays_until_the_commit_and_is_not_moved() {
+        let tmp = scratch("kept");
+        let st = Staging::create(&tmp).unwrap();
+        fs::create_dir_all(st.kept_dir()).unwrap();
+        fs::write(st.kept_dir().join("s.json"), "{}").unwrap();
+        st.write("results.json", b"{}").unwrap();
+        st.commit().unwrap();
+        assert_eq!(names(&tmp), ["results.json"]);
         fs::remove_dir_all(&tmp).unwrap();
     }
 

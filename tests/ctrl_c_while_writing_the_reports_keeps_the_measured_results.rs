@@ -1,0 +1,67 @@
+//! Through the binary: Ctrl-C while a run writes its reports (after measuring, before
+//! the figures) exits 130, leaves the previous results in `--out` as they were, and
+//! leaves every finished scenario of the run in `<out>/.partial/done/`, one JSON file
+//! each, where the message says they are. The interrupt is a real SIGINT, sent at that
+//! moment by the debug builds' test hook `DERIVBENCH_FAILPOINT=ctrl-c:writing`
+//! (`derivbench::run::ctrl_c_point`); release builds have no hook and skip the test.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const BIN: &str = env!("CARGO_BIN_EXE_derivbench");
+
+/// The names in a folder, sorted.
+fn names(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn ctrl_c_while_writing_the_reports_keeps_the_finished_scenarios() {
+    if !cfg!(debug_assertions) {
+        return;
+    }
+    let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("ctrl-c-writing");
+    let _ = std::fs::remove_dir_all(&out);
+    std::fs::create_dir_all(out.join("plots")).unwrap();
+    std::fs::write(out.join("results.json"), "previous").unwrap();
+    std::fs::write(out.join("plots/old.svg"), "previous").unwrap();
+    let scen = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let o = Command::new(BIN)
+        .args(["run", "--quick", "--no-wall", "--jobs", "1"])
+        .args(["--only", "lecture-example,fanout-3"])
+        .args(["--methods", "forward,reverse"])
+        .arg("--scenarios")
+        .arg(&scen)
+        .arg("--out")
+        .arg(&out)
+        .env("DERIVBENCH_FAILPOINT", "ctrl-c:writing")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(130), "{err}");
+    let done = out.join(".partial/done");
+    assert!(err.contains(&done.display().to_string()), "{err}");
+
+    // the previous results are as they were
+    assert_eq!(
+        std::fs::read_to_string(out.join("results.json")).unwrap(),
+        "previous"
+    );
+    assert_eq!(names(&out.join("plots")), ["old.svg"]);
+
+    // and the measured ones are where the message says, one JSON file each
+    assert_eq!(names(&done), ["fanout-3.json", "lecture-example.json"]);
+    for name in ["fanout-3", "lecture-example"] {
+        let json: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(done.join(format!("{name}.json"))).unwrap())
+                .unwrap();
+        assert_eq!(json["name"], name);
+        assert!(!json["accuracy"].as_array().unwrap().is_empty());
+    }
+    std::fs::remove_dir_all(&out).unwrap();
+}
