@@ -249,18 +249,14 @@ fn run_command(
             }
         }
     };
-    {
-        let out = out.to_path_buf();
-        let part = partial.clone();
-        let _ = ctrlc::set_handler(move || {
-            eprintln!(
-                "\nderivbench: interrupted; the previous results in {} are intact, the partial results of this run are in {} (one JSON file per finished scenario)",
-                out.display(),
-                part.display()
-            );
-            std::process::exit(130);
-        });
-    }
+    on_ctrl_c(
+        format!(
+            "the previous results in {} are intact, the partial results of this run are in {} (one JSON file per finished scenario)",
+            out.display(),
+            partial.display()
+        ),
+        format!("the reports of this run are complete in {}", out.display()),
+    );
     let results = run_all_with(&all, &opts, load_failures, &tick, &keep);
     bar.finish_and_clear();
     write_all(&staging, &results).map_err(|e| report_error("--out", e))?;
@@ -274,6 +270,10 @@ fn run_command(
             partial.display()
         ))
     })?;
+    exit_if_interrupted(&format!(
+        "the reports of this run are complete in {}",
+        out.display()
+    ));
     eprintln!(
         "derivbench: {} scenario(s) measured; reports in {}",
         results.scenarios.len(),
@@ -299,6 +299,35 @@ fn run_command(
     match failures_error(&results.failures) {
         Some(e) => Err(e),
         None => Ok(()),
+    }
+}
+
+/// Installs the Ctrl-C handler of a command that writes its files through a commit
+/// (`derivbench::report::Staging`): Ctrl-C before the commit says `before`, after it
+/// `after`, and exits with code 130; during the commit it is deferred until the commit
+/// completes (see [`exit_if_interrupted`]).
+fn on_ctrl_c(before: String, after: String) {
+    use derivbench::report::atomic::{on_interrupt, Moment};
+    let _ = ctrlc::set_handler(move || {
+        on_interrupt(|moment| {
+            let said = match moment {
+                Moment::BeforeCommit => &before,
+                Moment::AfterCommit => &after,
+            };
+            emit_err(&format!("\nderivbench: interrupted; {said}\n"));
+            std::process::exit(130);
+        })
+    });
+}
+
+/// After a commit: when Ctrl-C came while it moved the files into place, says so with
+/// `after` (what is now in place) and exits with code 130.
+fn exit_if_interrupted(after: &str) {
+    if derivbench::report::atomic::interrupted_during_commit() {
+        emit_err(&format!(
+            "derivbench: interrupted while the files were moved into place; the move was completed first: {after}\n"
+        ));
+        std::process::exit(130);
     }
 }
 
@@ -399,6 +428,17 @@ fn run(cli: Cli) -> Result<()> {
                 derivbench::report::atomic::PLOT_STAGING,
             )
             .map_err(|e| bad(format!("--results: {e}")))?;
+            let after = format!(
+                "the redrawn figures and index.html are complete in {}",
+                results.display()
+            );
+            on_ctrl_c(
+                format!(
+                    "the figures and index.html in {} are unchanged",
+                    results.display()
+                ),
+                after.clone(),
+            );
             let plots = derivbench::report::write_figures(&staging, &r)
                 .map_err(|e| report_error("--results", e))?;
             staging.commit().map_err(|e| {
@@ -407,6 +447,7 @@ fn run(cli: Cli) -> Result<()> {
                     results.display()
                 ))
             })?;
+            exit_if_interrupted(&after);
             eprintln!(
                 "derivbench: {} figure file(s) and index.html written in {}",
                 plots.len(),

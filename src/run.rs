@@ -50,9 +50,11 @@ pub fn failpoint(point: &str, name: &str) {
 
 /// A test hook of debug builds: when the environment variable `DERIVBENCH_FAILPOINT` is
 /// `ctrl-c:NAME`, sends the process SIGINT, as Ctrl-C does, and waits until its handler
-/// has ended the process. The point is `writing` (`run`, once the tables are written and
-/// before the figures are drawn), so that tests can interrupt at a precise moment.
-/// Release builds compile it out.
+/// has taken it: the handler either ends the process or, during a commit, defers the
+/// interrupt (see [`crate::report::atomic::on_interrupt`]). The points are `writing`
+/// (`run`, once the tables are written and before the figures are drawn) and
+/// `moved-ENTRY` (in a commit, right after ENTRY, e.g. `plots`, is moved into place), so
+/// that tests can interrupt at a precise moment. Release builds compile it out.
 #[doc(hidden)]
 #[inline]
 pub fn ctrl_c_point(name: &str) {
@@ -63,9 +65,9 @@ pub fn ctrl_c_point(name: &str) {
             libc::kill(libc::getpid(), libc::SIGINT);
         }
         let sent = std::time::Instant::now();
-        loop {
-            // not a timing assumption: the handler ends the process, and a minute
-            // without that means there is no handler
+        while !crate::report::atomic::interrupted_during_commit() {
+            // not a timing assumption: the handler ends the process or defers, and a
+            // minute without either means there is no handler
             assert!(
                 sent.elapsed() < std::time::Duration::from_secs(60),
                 "failpoint ctrl-c:{name}: no Ctrl-C handler took the interrupt"

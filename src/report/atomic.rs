@@ -3,12 +3,16 @@
 //! interrupted run leaves the previous results untouched and its partial files in the
 //! staging folder.
 //!
-//! An end during the renames can leave a mix of old and new files; `results.json`
-//! moves last, so when it is the new one, every other file is too.
+//! A Ctrl-C handler consults [`on_interrupt`]: while [`Staging::commit`] moves the files
+//! into place, an interrupt is recorded instead of ending the process, so that the
+//! commit completes (the program then sees [`interrupted_during_commit`]). Only an
+//! abrupt end (SIGKILL, a power cut) during the renames can leave a mix of old and new
+//! files; `results.json` moves last, so when it is the new one, every other file is too.
 
 use super::ReportError;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
 
 /// Name of the staging folder of `derivbench run` inside the output folder.
 pub const STAGING: &str = ".partial";
@@ -30,6 +34,114 @@ pub const LAST: &str = "results.json";
 /// that a plain rename cannot replace) aside; it is removed once every entry is in
 /// place.
 pub const ASIDE: &str = ".old-";
+
+/// What an interrupt that ends the process meets (see [`on_interrupt`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Moment {
+    /// No commit has completed: the output folder holds the previous files.
+    BeforeCommit,
+    /// A commit has completed: this run's files are all in place.
+    AfterCommit,
+}
+
+/// Whether a commit is moving files and whether an interrupt came meanwhile.
+#[derive(Debug)]
+struct Gate {
+    state: Mutex<GateState>,
+}
+
+#[derive(Debug, Default)]
+struct GateState {
+    /// commits in progress (one in the program; unit tests run several at once)
+    committing: usize,
+    /// a commit has completed
+    committed: bool,
+    /// an interrupt came while a commit was in progress
+    deferred: bool,
+}
+
+impl Gate {
+    const fn new() -> Gate {
+        Gate {
+            state: Mutex::new(GateState {
+                committing: 0,
+                committed: false,
+                deferred: false,
+            }),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, GateState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Starts a commit; blocks while an interrupt is ending the process.
+    fn enter(&self) -> Committing<'_> {
+        self.lock().committing += 1;
+        Committing {
+            gate: self,
+            done: false,
+        }
+    }
+
+    fn on_interrupt(&self, stop: impl FnOnce(Moment)) {
+        let mut s = self.lock();
+        if s.committing > 0 {
+            s.deferred = true;
+            return;
+        }
+        let moment = if s.committed {
+            Moment::AfterCommit
+        } else {
+            Moment::BeforeCommit
+        };
+        // the gate stays locked while `stop` ends the process: no commit starts meanwhile
+        stop(moment);
+        drop(s);
+    }
+
+    fn deferred(&self) -> bool {
+        self.lock().deferred
+    }
+}
+
+/// A commit in progress; the interrupts it meets are deferred until it is dropped.
+struct Committing<'a> {
+    gate: &'a Gate,
+    done: bool,
+}
+
+impl Committing<'_> {
+    /// Marks the commit as completed (every file in place).
+    fn complete(mut self) {
+        self.done = true;
+    }
+}
+
+impl Drop for Committing<'_> {
+    fn drop(&mut self) {
+        let mut s = self.gate.lock();
+        s.committing -= 1;
+        s.committed |= self.done;
+    }
+}
+
+static GATE: Gate = Gate::new();
+
+/// For a Ctrl-C handler. While a [`Staging::commit`] is moving files into place, records
+/// the interrupt (see [`interrupted_during_commit`]) and returns at once: the handler
+/// must then return too, and the commit completes. Otherwise calls `stop` with the
+/// moment, which should say so and end the process; no commit starts until `stop`
+/// returns.
+pub fn on_interrupt(stop: impl FnOnce(Moment)) {
+    GATE.on_interrupt(stop)
+}
+
+/// True when an interrupt came while a commit was moving files into place (the commit
+/// went on and completed, or failed with its own error).
+pub fn interrupted_during_commit() -> bool {
+    GATE.deferred()
+}
 
 /// A staging folder for one run's files.
 #[derive(Debug)]
@@ -87,10 +199,12 @@ fn commit_order(mut names: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
     names
 }
 
-/// A test hook of debug builds, between two renames of a commit: an injected I/O error
-/// when `DERIVBENCH_FAILPOINT` is `io-error:moved-NAME`.
+/// A test hook of debug builds, between two renames of a commit: the point
+/// `moved-NAME` of [`crate::run::ctrl_c_point`], and an injected I/O error when
+/// `DERIVBENCH_FAILPOINT` is `io-error:moved-NAME`.
 fn after_move(name: &str, dst: &Path) -> Result<(), ReportError> {
     let point = format!("moved-{name}");
+    crate::run::ctrl_c_point(&point);
     #[cfg(debug_assertions)]
     if std::env::var("DERIVBENCH_FAILPOINT").is_ok_and(|v| v == format!("io-error:{point}")) {
         let e = std::io::Error::other(format!("failpoint io-error:{point}"));
@@ -157,9 +271,10 @@ impl Staging {
     /// [`LAST`] last, one rename each (a staged folder replaces the folder of the same
     /// name, which is moved aside under [`ASIDE`] and removed once every entry is in
     /// place; anything in the way of an entry is replaced), then removes the staging
-    /// folder with [`KEPT`]. On an error the entries not yet moved, and [`KEPT`], stay
-    /// in the staging folder.
+    /// folder with [`KEPT`]. An interrupt meanwhile is deferred (see [`on_interrupt`]).
+    /// On an error the entries not yet moved, and [`KEPT`], stay in the staging folder.
     pub fn commit(self) -> Result<(), ReportError> {
+        let committing = GATE.enter();
         let mut names = Vec::new();
         for e in fs::read_dir(&self.dir).map_err(|e| io(&self.dir, e))? {
             let name = e.map_err(|e| io(&self.dir, e))?.file_name();
@@ -178,7 +293,9 @@ impl Staging {
         for old in aside {
             remove_any(&old)?;
         }
-        remove_any(&self.dir)
+        remove_any(&self.dir)?;
+        committing.complete();
+        Ok(())
     }
 }
 
@@ -316,5 +433,34 @@ mod tests {
                 "results.json"
             ]
         );
+    }
+
+    #[test]
+    fn an_interrupt_during_a_commit_waits_for_it() {
+        let gate = Gate::new();
+        let mut met = Vec::new();
+        gate.on_interrupt(|m| met.push(m));
+        assert_eq!(met, [Moment::BeforeCommit]);
+        assert!(!gate.deferred());
+        let c = gate.enter();
+        gate.on_interrupt(|m| met.push(m));
+        assert_eq!(
+            met.len(),
+            1,
+            "an interrupt during the commit must not stop it"
+        );
+        assert!(gate.deferred());
+        c.complete();
+        gate.on_interrupt(|m| met.push(m));
+        assert_eq!(met, [Moment::BeforeCommit, Moment::AfterCommit]);
+    }
+
+    #[test]
+    fn a_failed_commit_is_not_a_completed_one() {
+        let gate = Gate::new();
+        drop(gate.enter());
+        let mut met = Vec::new();
+        gate.on_interrupt(|m| met.push(m));
+        assert_eq!(met, [Moment::BeforeCommit]);
     }
 }

@@ -1,0 +1,128 @@
+//! Through the binary: Ctrl-C while `run` or `plot` moves its files into place does not
+//! stop the move half-way (some files new, some old, or no `plots` folder at all): the
+//! move completes, every file is the new one, nothing is left aside, and the command
+//! exits 130 saying that its files are complete. The interrupt is a real SIGINT, sent
+//! right after one entry is moved by the debug builds' test hook
+//! `DERIVBENCH_FAILPOINT=ctrl-c:moved-ENTRY` (`derivbench::run::ctrl_c_point`); release
+//! builds have no hook and skip these tests.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_derivbench");
+
+/// The names in a folder, sorted.
+fn names(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+/// A folder of this test's own holding `previous` in each of `files` and in
+/// `plots/old.svg`.
+fn previous(tag: &str, files: &[&str]) -> PathBuf {
+    let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(tag);
+    let _ = std::fs::remove_dir_all(&out);
+    std::fs::create_dir_all(out.join("plots")).unwrap();
+    std::fs::write(out.join("plots/old.svg"), "previous").unwrap();
+    for f in files {
+        std::fs::write(out.join(f), "previous").unwrap();
+    }
+    out
+}
+
+fn with_ctrl_c_after(cmd: &mut Command, entry: &str) -> Output {
+    cmd.env("DERIVBENCH_FAILPOINT", format!("ctrl-c:moved-{entry}"))
+        .output()
+        .unwrap()
+}
+
+const REPORTS: [&str; 6] = [
+    "accuracy.csv",
+    "cost.csv",
+    "index.html",
+    "reference.csv",
+    "results.json",
+    "summary.md",
+];
+
+#[test]
+fn ctrl_c_while_run_moves_its_reports_completes_the_move_and_exits_130() {
+    if !cfg!(debug_assertions) {
+        return;
+    }
+    let out = previous("ctrl-c-moving-run", &REPORTS);
+    let scen = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    // `plots` moves after index.html and before reference.csv, summary.md and
+    // results.json: interrupted there, the folder would mix the two runs
+    let o = with_ctrl_c_after(
+        Command::new(BIN)
+            .args(["run", "--quick", "--no-wall", "--jobs", "1"])
+            .args(["--only", "lecture-example", "--methods", "forward,reverse"])
+            .arg("--scenarios")
+            .arg(&scen)
+            .arg("--out")
+            .arg(&out),
+        "plots",
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(130), "{err}");
+    assert!(
+        err.contains("the reports of this run are complete in"),
+        "{err}"
+    );
+    let mut all = REPORTS.map(String::from).to_vec();
+    all.push("plots".into());
+    all.sort();
+    assert_eq!(names(&out), all, "nothing is left aside or staged");
+    for f in REPORTS {
+        let text = std::fs::read_to_string(out.join(f)).unwrap();
+        assert_ne!(text, "previous", "{f} is the previous run's");
+    }
+    let r: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("results.json")).unwrap()).unwrap();
+    assert_eq!(r["scenarios"][0]["name"], "lecture-example");
+    let plots = names(&out.join("plots"));
+    assert!(!plots.contains(&"old.svg".to_string()), "{plots:?}");
+    assert!(
+        plots.contains(&"bits-lecture-example.svg".to_string()),
+        "{plots:?}"
+    );
+    std::fs::remove_dir_all(&out).unwrap();
+}
+
+#[test]
+fn ctrl_c_while_plot_moves_its_figures_completes_the_move_and_exits_130() {
+    if !cfg!(debug_assertions) {
+        return;
+    }
+    let out = previous("ctrl-c-moving-plot", &["index.html"]);
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/results-fixture.json");
+    std::fs::copy(&fixture, out.join("results.json")).unwrap();
+    // index.html moves before plots: interrupted there, the page would show old figures
+    let o = with_ctrl_c_after(
+        Command::new(BIN).arg("plot").arg("--results").arg(&out),
+        "index.html",
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(130), "{err}");
+    assert!(
+        err.contains("the redrawn figures and index.html are complete in"),
+        "{err}"
+    );
+    assert_eq!(names(&out), ["index.html", "plots", "results.json"]);
+    assert_ne!(
+        std::fs::read_to_string(out.join("index.html")).unwrap(),
+        "previous"
+    );
+    let plots = names(&out.join("plots"));
+    assert!(!plots.contains(&"old.svg".to_string()), "{plots:?}");
+    assert!(
+        plots.contains(&"bits-fanout-3.svg".to_string()),
+        "{plots:?}"
+    );
+    std::fs::remove_dir_all(&out).unwrap();
+}
