@@ -510,6 +510,10 @@ impl<T: Scalar> Tape<T> {
                 continue;
             }
             let vb = std::mem::replace(&mut adj[i], zero.clone());
+            if vb.passes_nothing() {
+                // (the reference's exact zeros only: see `Scalar::passes_nothing`)
+                continue;
+            }
             let [a, b] = nodes[i].args;
             let (a, b) = (a as usize, b as usize);
             // the updates ubar += d and ubar -= d, and their records

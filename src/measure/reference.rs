@@ -28,7 +28,10 @@
 //! f64's range; where a partial is not finite, agreement alone decides. A rule's decision on a value (a zero, a sign,
 //! the argument min/max takes) that the bounds leave open is a doubt
 //! ([`crate::num::doubted`]): nothing evaluated under one settles, so an absorbed term
-//! cannot turn a branch the same wrong way at both precisions. MPFR's exponent range
+//! cannot turn a branch the same wrong way at both precisions. In reverse mode a doubt
+//! in one output's sweep leaves the other outputs' entries free to settle (their
+//! sweeps pass its entries with an adjoint of exactly 0, deciding nothing); a doubt
+//! while recording, or in forward mode, holds every entry. MPFR's exponent range
 //! (2^±1073741823) does not grow with the precision: where an operation overflows or
 //! underflows it (exp(1e200) = inf, exp(-1e200) = 0, so that the slope of exp(-x) exp(x)
 //! is 0 * inf = NaN at every precision), nothing settles, and the loop stops there
@@ -143,8 +146,8 @@ struct Evaluation {
     /// `rows[i][k]`: d y_i / d x_j with j = `cols[k]`
     rows: Vec<Vec<Ranged>>,
     values: Vec<Float>,
-    /// a rule's decision in them was doubted ([`doubted`])
-    doubt: bool,
+    /// `doubt[i]`: a rule's decision in row i was doubted ([`doubted`])
+    doubt: Vec<bool>,
     /// an MPFR operation in them overflowed or underflowed its exponent range
     /// ([`beyond_exponent_range`])
     beyond_range: bool,
@@ -158,47 +161,59 @@ fn jacobian_at<F: Function>(
     prec: u32,
     m: usize,
 ) -> Evaluation {
-    let (((rows, values), doubt), beyond_range) =
-        beyond_exponent_range(|| doubted(|| jacobian_at_unchecked(model, x, cols, prec, m)));
-    Evaluation {
-        rows,
-        values,
-        doubt,
-        beyond_range,
-    }
+    let (mut ev, beyond_range) =
+        beyond_exponent_range(|| jacobian_at_unchecked(model, x, cols, prec, m));
+    ev.beyond_range = beyond_range;
+    ev
 }
 
+/// The evaluation, with the doubts of each row: in reverse mode those of the recording
+/// (every row's: a decision on a value reaches whatever follows it) and those of the
+/// row's own sweep, which passes the entries its output does not reach with an adjoint
+/// of exactly 0 and makes no decision there ([`crate::num::Scalar::passes_nothing`]); in forward mode
+/// every decision is every row's.
 fn jacobian_at_unchecked<F: Function>(
     model: &F,
     x: &[f64],
     cols: &[usize],
     prec: u32,
     m: usize,
-) -> (Vec<Vec<Ranged>>, Vec<Float>) {
+) -> Evaluation {
     let xf: Vec<Ranged> = x
         .iter()
         .map(|&v| Ranged::exact(Float::with_val(prec, v)))
         .collect();
-    if m <= cols.len() {
+    let (rows, values, doubt) = if m <= cols.len() {
         let tape = Tape::new();
         let xs = tape.vars(&xf);
-        let ys = model.eval(&xs);
+        let (ys, recorded) = doubted(|| model.eval(&xs));
         let values = ys.iter().map(|y| y.value().v.clone()).collect();
-        let rows = ys
+        let (rows, doubt) = ys
             .iter()
             .map(|y| {
-                let g = tape.gradient(y, &xs);
-                cols.iter().map(|&j| g[j].clone()).collect()
+                let (g, swept) = doubted(|| tape.gradient(y, &xs));
+                (
+                    cols.iter().map(|&j| g[j].clone()).collect(),
+                    recorded || swept,
+                )
             })
-            .collect();
-        (rows, values)
+            .unzip();
+        (rows, values, doubt)
     } else {
-        let values = model.eval(&xf).into_iter().map(|y| y.v).collect();
-        let colsv = jacobian_forward(|d| model.eval(d), &xf, cols);
+        let ((values, colsv), d) = doubted(|| {
+            let values: Vec<Float> = model.eval(&xf).into_iter().map(|y| y.v).collect();
+            (values, jacobian_forward(|d| model.eval(d), &xf, cols))
+        });
         let rows = (0..m)
             .map(|i| colsv.iter().map(|c| c[i].clone()).collect())
             .collect();
-        (rows, values)
+        (rows, values, vec![d; m])
+    };
+    Evaluation {
+        rows,
+        values,
+        doubt,
+        beyond_range: false,
     }
 }
 
@@ -238,7 +253,7 @@ pub fn reference_jacobian<F: Function>(
                 let agreed = agreement(l, h);
                 let same_f64 =
                     l.to_f64().to_bits() == h.to_f64().to_bits() || (l.is_nan() && h.is_nan());
-                let settled = !doubt
+                let settled = !doubt[i]
                     && !beyond_range
                     && same_f64
                     && agreed >= opts.agree_bits

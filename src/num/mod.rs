@@ -195,6 +195,18 @@ pub trait Scalar: Clone + std::fmt::Debug {
         sign_of(self.re())
     }
 
+    /// True when an adjoint equal to `self` certainly passes nothing back, so that the
+    /// adjoint sweep skips the entry: an exact 0 of the reference's [`Ranged`], whose
+    /// bound says no rounding error hides in it. The sweep then makes no decision on the
+    /// entry's values (a sign, a zero, the argument min/max takes) that the entry's
+    /// output does not need, and so no doubt about one. Every other scalar says false:
+    /// their sweeps run every rule, as the op counts and timings assume (an entry with
+    /// adjoint 0 then passes 0, its products guarded where a partial is infinite).
+    #[inline]
+    fn passes_nothing(&self) -> bool {
+        false
+    }
+
     /// Records `n` reads or writes of scalar values at an elemental boundary of a
     /// representation (the MOVES of the cost model). A no-op except for the counting
     /// scalar.

@@ -321,6 +321,9 @@ impl Scalar for Ranged {
     }
     // the decisions a rule takes on values (a zero, a sign, which argument of min/max)
     // are doubted where the bound does not settle them: see [`doubted`]
+    fn passes_nothing(&self) -> bool {
+        Scalar::is_zero(&self.v) && self.m.is_zero()
+    }
     fn is_zero(&self) -> bool {
         let zero = Scalar::is_zero(&self.v);
         if zero && !self.m.is_zero() {
