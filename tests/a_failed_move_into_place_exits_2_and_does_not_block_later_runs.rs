@@ -7,20 +7,13 @@
 //! injected by the debug builds' test hook `DERIVBENCH_FAILPOINT=io-error:moved-ENTRY`;
 //! release builds have no hook and skip that test.
 
+mod common;
+
+use common::names;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 const BIN: &str = env!("CARGO_BIN_EXE_derivbench");
-
-/// The names in a folder, sorted.
-fn names(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
-}
 
 /// An empty folder of this test's own.
 fn folder(tag: &str) -> PathBuf {

@@ -6,20 +6,13 @@
 //! `DERIVBENCH_FAILPOINT=ctrl-c:moved-ENTRY` (`derivbench::run::ctrl_c_point`); release
 //! builds have no hook and skip these tests.
 
+mod common;
+
+use common::names;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 const BIN: &str = env!("CARGO_BIN_EXE_derivbench");
-
-/// The names in a folder, sorted.
-fn names(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
-}
 
 /// A folder of this test's own holding `previous` in each of `files` and in
 /// `plots/old.svg`.

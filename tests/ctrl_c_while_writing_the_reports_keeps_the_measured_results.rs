@@ -5,20 +5,13 @@
 //! moment by the debug builds' test hook `DERIVBENCH_FAILPOINT=ctrl-c:writing`
 //! (`derivbench::run::ctrl_c_point`); release builds have no hook and skip the test.
 
+mod common;
+
+use common::names;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const BIN: &str = env!("CARGO_BIN_EXE_derivbench");
-
-/// The names in a folder, sorted.
-fn names(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
-}
 
 #[test]
 fn ctrl_c_while_writing_the_reports_keeps_the_finished_scenarios() {

@@ -81,3 +81,13 @@ pub fn agreed_bits(a: &Float, b: &Float) -> i64 {
 }
 
 pub mod suite;
+
+/// The names in a folder, sorted.
+pub fn names(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
