@@ -505,3 +505,67 @@ fn the_bound_bands_are_drawn_in_the_op_count_panel_only() {
         }
     }
 }
+
+#[test]
+fn wall_time_panels_say_when_wall_time_was_not_measured() {
+    // as after `run --no-wall`: every wall ratio is NaN
+    let mut r = fixture();
+    for s in &mut r.scenarios {
+        for c in &mut s.cost {
+            c.wall_ns = f64::NAN;
+            c.wall_ratio = f64::NAN;
+        }
+    }
+    let j = plot::render_svg(&jacobian_cost::JacobianCost::new(&r).unwrap()).unwrap();
+    assert!(j.contains(jacobian_cost::NOT_MEASURED), "{j}");
+    assert!(!j.contains("no crossover"), "{j}");
+    let s = r
+        .scenarios
+        .iter()
+        .find(|s| s.name == "dense-jacobian-16x4")
+        .unwrap();
+    let c = plot::render_svg(&cost::Cost::new(s).unwrap()).unwrap();
+    assert!(c.contains(jacobian_cost::NOT_MEASURED), "{c}");
+    // with wall times, neither says so
+    let r = fixture();
+    let j = plot::render_svg(&jacobian_cost::JacobianCost::new(&r).unwrap()).unwrap();
+    assert!(!j.contains(jacobian_cost::NOT_MEASURED));
+    let s = r
+        .scenarios
+        .iter()
+        .find(|s| s.name == "dense-jacobian-16x4")
+        .unwrap();
+    let c = plot::render_svg(&cost::Cost::new(s).unwrap()).unwrap();
+    assert!(!c.contains(jacobian_cost::NOT_MEASURED));
+}
+
+#[test]
+fn the_least_accurate_method_is_the_one_with_the_larger_median_and_ties_are_named() {
+    let mut r = fixture();
+    let s = r
+        .scenarios
+        .iter_mut()
+        .find(|s| s.name == "sum-of-squares-10")
+        .unwrap();
+    // forward and reverse share the worst entry (10 bits); reverse has the larger
+    // median (7.5 against 6 over two entries) and complex-step the same figures as reverse; every other
+    // method is exact
+    for a in &mut s.accuracy {
+        let rest = match a.method.as_str() {
+            "forward" => 2.0,
+            "reverse" | "complex-step" => 5.0,
+            _ => 0.0,
+        };
+        a.bits_err = Some(if a.input == 0 && rest > 0.0 {
+            10.0
+        } else {
+            rest
+        });
+    }
+    let b = bits::reading(s).unwrap();
+    assert!(
+        b.contains("least: complex-step, reverse (worst 10.0 bits, median 7.5)")
+            || b.contains("least: reverse, complex-step (worst 10.0 bits, median 7.5)"),
+        "{b}"
+    );
+}

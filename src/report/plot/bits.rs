@@ -74,21 +74,27 @@ pub fn reading(s: &ScenarioResult) -> Option<String> {
             .total_cmp(&b.worst)
             .then(a.median.total_cmp(&b.median))
     })?;
+    // the least accurate: the largest worst entry, then the largest median
     let worst = rows.iter().max_by(|a, b| {
         a.worst
             .total_cmp(&b.worst)
-            .then(b.median.total_cmp(&a.median))
+            .then(a.median.total_cmp(&b.median))
     })?;
     let ties: Vec<&str> = rows
         .iter()
         .filter(|r| r.worst == best.worst)
         .map(|r| r.method.as_str())
         .collect();
+    let least: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.worst == worst.worst && r.median == worst.median)
+        .map(|r| r.method.as_str())
+        .collect();
     Some(format!(
         "Most accurate: {} (worst entry {:.1} bits of error); least: {} (worst {:.1} bits, median {:.1}) over {} entries.",
         ties.join(", "),
         best.worst,
-        worst.method,
+        least.join(", "),
         worst.worst,
         worst.median,
         worst.entries

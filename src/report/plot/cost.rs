@@ -247,6 +247,19 @@ impl Cost<'_> {
             vec![(axis.x(1.0), 0.0), (axis.x(1.0), kf)],
             style::line(GREY, 1),
         ))?;
+        if wall
+            && !self
+                .rows
+                .iter()
+                .any(|c| c.wall_ratio.is_finite() && c.wall_ratio > 0.0)
+        {
+            let at = chart.backend_coord(&(axis.x(1.0), kf));
+            root.draw(&Text::new(
+                super::jacobian_cost::NOT_MEASURED,
+                (at.0 + 8, at.1 + 8),
+                style::text(14, INK, HPos::Left, VPos::Top),
+            ))?;
+        }
         // row r (first mode on top) spans [i, i + 1] with i = k - 1 - r
         for (r, c) in self.rows.iter().enumerate() {
             let i = (k - 1 - r) as f64;

@@ -137,6 +137,9 @@ fn wall(p: &[JacobianPoint]) -> Vec<(f64, f64, f64)> {
         .collect()
 }
 
+/// What a panel says when none of its points was measured (wall time under `--no-wall`).
+pub const NOT_MEASURED: &str = "not measured (the run had --no-wall)";
+
 /// One line reading the figure.
 pub fn reading(r: &RunResults) -> Option<String> {
     let p = points(r);
@@ -214,8 +217,13 @@ impl JacobianCost {
             }
             None => {
                 let at = chart.backend_coord(&(x0, y1));
+                let measured = pts.iter().any(|p| good(p.0) && good(p.1) && good(p.2));
                 root.draw(&Text::new(
-                    "no crossover in the measured range",
+                    if measured {
+                        "no crossover in the measured range"
+                    } else {
+                        NOT_MEASURED
+                    },
                     (at.0 + 8, at.1 + 8),
                     style::text(14, INK, HPos::Left, VPos::Top),
                 ))?;
