@@ -73,8 +73,8 @@ impl Weights {
         };
         if w.mu < MIN_MU {
             return Err(format!(
-                "mu must be at least {MIN_MU:e}: every mode moves values, and TIME(F) >= mu \
-                 keeps every ratio finite"
+                "mu must be at least {MIN_MU:e}: every elemental moves values, so TIME(F) >= mu \
+                 wherever F executes one, and no ratio is infinite"
             ));
         }
         Ok(w)

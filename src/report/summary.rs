@@ -271,7 +271,7 @@ fn memory_section(out: &mut String, r: &RunResults) {
     let _ = writeln!(out, "\n## Memory\n");
     let _ = writeln!(
         out,
-        "The scalar tape holds {per} bytes per elemental for f64 (a 1-byte kind, two 4-byte \
+        "The scalar tape holds {per} bytes per entry (input, constant or elemental) for f64 (a 1-byte kind, two 4-byte \
          argument indices and the 8-byte value; partials are recomputed, not stored), so at \
          most {per} bytes per binary elemental against the target of 24; adjoints are a \
          separate vector of 8 bytes per entry during the sweep. Forward mode carries one \
@@ -282,7 +282,7 @@ fn memory_section(out: &mut String, r: &RunResults) {
     );
     let _ = writeln!(
         out,
-        "| scenario | tape bytes after the forward sweep | elementals |"
+        "| scenario | tape bytes after the forward sweep | entries (inputs, constants, elementals) |"
     );
     let _ = writeln!(out, "| --- | --- | --- |");
     for (name, b) in rows {
@@ -405,7 +405,7 @@ pub fn render(r: &RunResults) -> String {
                 out,
                 "\nExpression swell: the function has {} nodes as a tree and {} as a DAG; its \
                  symbolic gradient {} nodes as trees without sharing and {} as a shared DAG; \
-                 the reverse tape records {} elementals.",
+                 the reverse tape records {} entries (inputs, constants and elementals).",
                 w.function_tree, w.function_dag, w.gradient_tree, w.gradient_dag, w.tape_len
             );
         }
