@@ -192,6 +192,29 @@ impl<'a> ErrorStep<'a> {
     }
 }
 
+/// Points (h, error) in log10 coordinates.
+type Points = Vec<(f64, f64)>;
+
+/// The (h, error) points of a curve in log10 coordinates: the runs of consecutive
+/// points at or above `floor` (each a line of two points or more), and the points below
+/// it, placed on the floor.
+fn runs(v: &[(f64, f64)], floor: f64) -> (Vec<Points>, Points) {
+    let (mut runs, mut below) = (Vec::new(), Vec::new());
+    let mut run: Points = Vec::new();
+    for &(h, e) in v {
+        let p = (lg(h), lg(e.max(floor)));
+        if e < floor {
+            below.push(p);
+            runs.push(std::mem::take(&mut run));
+        } else {
+            run.push(p);
+        }
+    }
+    runs.push(run);
+    runs.retain(|r| r.len() >= 2);
+    (runs, below)
+}
+
 /// One line reading the figure, e.g. "best fd-central error 4.0e-12 at h = 1.0e-4
 /// (the model predicted h* = 4.4e-5, error 2.6e-12)".
 pub fn reading(s: &ScenarioResult) -> Option<String> {
@@ -333,29 +356,35 @@ impl Figure for ErrorStep<'_> {
                 }
             }
         }
-        // the swept quotients: parts dashed, total solid with dots
+        // the swept quotients: parts dashed, total solid with dots. A curve is joined
+        // only between points above the floor: a point below it is drawn on the floor
+        // (an open circle on a part, the total's dot) but not joined, since a line down
+        // to the floor would show a slope that the data does not have
         for sw in &self.sweeps {
             let c = style::method_color(sw.method);
-            let cl = |v: &Vec<(f64, f64)>| -> Vec<(f64, f64)> {
-                v.iter().map(|&(h, e)| at(h, e)).collect()
-            };
-            chart.draw_series(DashedLineSeries::new(
-                cl(&sw.trunc),
-                10,
-                5,
-                style::line(c, 2),
-            ))?;
-            chart.draw_series(DashedLineSeries::new(
-                cl(&sw.round),
-                3,
-                3,
-                style::line(c, 2),
-            ))?;
-            chart.draw_series(LineSeries::new(cl(&sw.total), style::line(c, 3)))?;
+            for (v, dash) in [(&sw.trunc, (10, 5)), (&sw.round, (3, 3))] {
+                let (runs, below) = runs(v, self.floor);
+                for run in runs {
+                    chart.draw_series(DashedLineSeries::new(
+                        run,
+                        dash.0,
+                        dash.1,
+                        style::line(c, 2),
+                    ))?;
+                }
+                chart.draw_series(
+                    below
+                        .into_iter()
+                        .map(|p| Circle::new(p, 3, style::line(c, 1))),
+                )?;
+            }
+            for run in runs(&sw.total, self.floor).0 {
+                chart.draw_series(LineSeries::new(run, style::line(c, 3)))?;
+            }
             chart.draw_series(
-                cl(&sw.total)
-                    .into_iter()
-                    .map(|p| Circle::new(p, 4, c.filled())),
+                sw.total
+                    .iter()
+                    .map(|&(h, e)| Circle::new(at(h, e), 4, c.filled())),
             )?;
         }
         // measured at the textbook step (outlined triangles), and the model's optimum
@@ -429,11 +458,41 @@ impl Figure for ErrorStep<'_> {
             "exact zeros"
         };
         entries.push(Entry::new(
-            format!("floor {}: {what} drawn here", style::sci(self.floor)),
+            format!(
+                "floor {}: {what} drawn here, not joined",
+                style::sci(self.floor)
+            ),
             GREY,
             Mark::Dash(2, 4),
         ));
         style::draw_legend(&legend, None, &entries)?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_curve_is_joined_only_between_points_above_the_floor() {
+        let v = [
+            (1e-1, 1e-5),
+            (1e-2, 1e-7),
+            (1e-3, 0.0),
+            (1e-4, 1e-40),
+            (1e-5, 1e-9),
+            (1e-6, 1e-8),
+            (1e-7, 1e-31),
+        ];
+        let (runs, below) = runs(&v, 1e-30);
+        assert_eq!(
+            runs,
+            [
+                vec![(-1.0, -5.0), (-2.0, -7.0)],
+                vec![(-5.0, -9.0), (-6.0, -8.0)]
+            ]
+        );
+        assert_eq!(below, [(-3.0, -30.0), (-4.0, -30.0), (-7.0, -30.0)]);
     }
 }
