@@ -506,6 +506,12 @@ fn the_bound_bands_are_drawn_in_the_op_count_panel_only() {
     }
 }
 
+/// The cost figure of scenario `name`, as SVG.
+fn cost_svg(r: &RunResults, name: &str) -> String {
+    let s = r.scenarios.iter().find(|s| s.name == name).unwrap();
+    plot::render_svg(&cost::Cost::new(s).unwrap()).unwrap()
+}
+
 #[test]
 fn wall_time_panels_say_when_wall_time_was_not_measured() {
     // as after `run --no-wall`: every wall ratio is NaN
@@ -519,23 +525,13 @@ fn wall_time_panels_say_when_wall_time_was_not_measured() {
     let j = plot::render_svg(&jacobian_cost::JacobianCost::new(&r).unwrap()).unwrap();
     assert!(j.contains(jacobian_cost::NOT_MEASURED), "{j}");
     assert!(!j.contains("no crossover"), "{j}");
-    let s = r
-        .scenarios
-        .iter()
-        .find(|s| s.name == "dense-jacobian-16x4")
-        .unwrap();
-    let c = plot::render_svg(&cost::Cost::new(s).unwrap()).unwrap();
+    let c = cost_svg(&r, "dense-jacobian-16x4");
     assert!(c.contains(jacobian_cost::NOT_MEASURED), "{c}");
     // with wall times, neither says so
     let r = fixture();
     let j = plot::render_svg(&jacobian_cost::JacobianCost::new(&r).unwrap()).unwrap();
     assert!(!j.contains(jacobian_cost::NOT_MEASURED));
-    let s = r
-        .scenarios
-        .iter()
-        .find(|s| s.name == "dense-jacobian-16x4")
-        .unwrap();
-    let c = plot::render_svg(&cost::Cost::new(s).unwrap()).unwrap();
+    let c = cost_svg(&r, "dense-jacobian-16x4");
     assert!(!c.contains(jacobian_cost::NOT_MEASURED));
 }
 
@@ -548,8 +544,8 @@ fn the_least_accurate_method_is_the_one_with_the_larger_median_and_ties_are_name
         .find(|s| s.name == "sum-of-squares-10")
         .unwrap();
     // forward and reverse share the worst entry (10 bits); reverse has the larger
-    // median (7.5 against 6 over two entries) and complex-step the same figures as reverse; every other
-    // method is exact
+    // median (7.5 against 6 over two entries) and complex-step the same figures as
+    // reverse; every other method is exact
     for a in &mut s.accuracy {
         let rest = match a.method.as_str() {
             "forward" => 2.0,
