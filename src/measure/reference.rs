@@ -161,24 +161,29 @@ fn jacobian_at<F: Function>(
     prec: u32,
     m: usize,
 ) -> Evaluation {
-    let (mut ev, beyond_range) =
+    let ((rows, values, doubt), beyond_range) =
         beyond_exponent_range(|| jacobian_at_unchecked(model, x, cols, prec, m));
-    ev.beyond_range = beyond_range;
-    ev
+    Evaluation {
+        rows,
+        values,
+        doubt,
+        beyond_range,
+    }
 }
 
-/// The evaluation, with the doubts of each row: in reverse mode those of the recording
-/// (every row's: a decision on a value reaches whatever follows it) and those of the
-/// row's own sweep, which passes the entries its output does not reach with an adjoint
-/// of exactly 0 and makes no decision there ([`crate::num::Scalar::passes_nothing`]); in forward mode
-/// every decision is every row's.
+/// The rows and values of [`Evaluation`], with the doubts of each row: in reverse mode
+/// those of the recording (every row's: a decision on a value reaches whatever follows
+/// it) and those of the row's own sweep, which passes the entries its output does not
+/// reach with an adjoint of exactly 0 and makes no decision there
+/// ([`crate::num::Scalar::passes_nothing`]); in forward mode every decision is every
+/// row's.
 fn jacobian_at_unchecked<F: Function>(
     model: &F,
     x: &[f64],
     cols: &[usize],
     prec: u32,
     m: usize,
-) -> Evaluation {
+) -> (Vec<Vec<Ranged>>, Vec<Float>, Vec<bool>) {
     let xf: Vec<Ranged> = x
         .iter()
         .map(|&v| Ranged::exact(Float::with_val(prec, v)))
@@ -209,12 +214,7 @@ fn jacobian_at_unchecked<F: Function>(
             .collect();
         (rows, values, vec![d; m])
     };
-    Evaluation {
-        rows,
-        values,
-        doubt,
-        beyond_range: false,
-    }
+    (rows, values, doubt)
 }
 
 /// The reference Jacobian columns `cols` of `model` at `x`.

@@ -65,6 +65,13 @@ fn sum(g: &mut Graph, terms: &[Term]) -> Option<usize> {
     acc
 }
 
+/// x + 0, built as it is (the simplification x + 0 = x would drop its point: -0 + 0 is
+/// +0), for the one-sided slopes of sqrt and log at a zero of either sign.
+fn plus_zero(g: &mut Graph, x: usize) -> usize {
+    let c0 = g.cst(0.0);
+    g.intern(Node::Binary(Binary::Add, x, c0))
+}
+
 /// psi'(u) for a univariate elemental v = psi(u), written exactly as
 /// [`crate::num::unary_deriv_generic`] computes it (the same operations in the same
 /// order, reusing the value node v where it does).
@@ -80,19 +87,16 @@ fn local(g: &mut Graph, op: Unary, u: usize, v: usize) -> usize {
         // 1/u, with u + 0 = +0 for u at a value of ±0 (an `IfZero` node), as for sqrt
         Unary::Log => {
             let general = g.unary(Unary::Recip, u);
-            let c0 = g.cst(0.0);
-            let plus = g.intern(Node::Binary(Binary::Add, u, c0));
+            let plus = plus_zero(g, u);
             let at_zero = g.unary(Unary::Recip, plus);
             g.if_zero(u, at_zero, general)
         }
-        // 1 / (2 sqrt u), with v + 0 = +0 for v at a value of ±0 (an `IfZero` node): the
-        // sum is built as it is, since the simplification x + 0 = x drops the sign change
+        // 1 / (2 sqrt u), with v + 0 = +0 for v at a value of ±0 (an `IfZero` node)
         Unary::Sqrt => {
             let c2 = g.cst(2.0);
             let t = g.mul(v, c2);
             let general = g.unary(Unary::Recip, t);
-            let c0 = g.cst(0.0);
-            let plus = g.intern(Node::Binary(Binary::Add, v, c0));
+            let plus = plus_zero(g, v);
             let t0 = g.mul(plus, c2);
             let at_zero = g.unary(Unary::Recip, t0);
             g.if_zero(v, at_zero, general)

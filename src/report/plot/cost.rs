@@ -255,7 +255,7 @@ impl Cost<'_> {
         {
             let at = chart.backend_coord(&(axis.x(1.0), kf));
             root.draw(&Text::new(
-                super::jacobian_cost::NOT_MEASURED,
+                super::NOT_MEASURED,
                 (at.0 + 8, at.1 + 8),
                 style::text(14, INK, HPos::Left, VPos::Top),
             ))?;

@@ -137,9 +137,6 @@ fn wall(p: &[JacobianPoint]) -> Vec<(f64, f64, f64)> {
         .collect()
 }
 
-/// What a panel says when none of its points was measured (wall time under `--no-wall`).
-pub const NOT_MEASURED: &str = "not measured (the run had --no-wall)";
-
 /// One line reading the figure.
 pub fn reading(r: &RunResults) -> Option<String> {
     let p = points(r);
@@ -222,7 +219,7 @@ impl JacobianCost {
                     if measured {
                         "no crossover in the measured range"
                     } else {
-                        NOT_MEASURED
+                        super::NOT_MEASURED
                     },
                     (at.0 + 8, at.1 + 8),
                     style::text(14, INK, HPos::Left, VPos::Top),

@@ -83,6 +83,9 @@ pub fn file_name(name: &str) -> String {
         .collect()
 }
 
+/// What a wall-time panel says when none of its points was measured (`--no-wall`).
+pub const NOT_MEASURED: &str = "not measured (the run had --no-wall)";
+
 /// Checks that every scenario name of `results` fits in a figure's file name: at most
 /// [`crate::scenario::file::MAX_NAME_CHARS`] characters, as in scenario files (a
 /// hand-edited `results.json` may hold anything).
