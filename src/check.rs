@@ -445,6 +445,17 @@ pub struct CostFigure {
     pub ratio: f64,
     /// the bound of the mode, if it has one
     pub bound: Option<f64>,
+    /// whether the ratio is within the bound, as the run decided it exactly from the op
+    /// counts ([`crate::measure::cost::Weights::within`]); `None` without a bound
+    pub within: Option<bool>,
+}
+
+impl CostFigure {
+    /// Whether the ratio is within `bound`: the run's exact decision where it made one,
+    /// else the f64 ratio against the bound.
+    fn within(&self, bound: f64) -> bool {
+        self.within.unwrap_or(self.ratio <= bound)
+    }
 }
 
 /// Everything the gate reads from one scenario's results.
@@ -491,6 +502,7 @@ pub fn figures(s: &ScenarioResult) -> ScenarioFigures {
                 CostFigure {
                     ratio: c.ratio,
                     bound: c.bound.or_else(|| mode_bound(&c.mode)),
+                    within: c.within.filter(|_| c.bound.is_some()),
                 },
             )
         })
@@ -652,7 +664,7 @@ fn absolute_rules<'b>(
             let Some(bound) = c.bound.filter(|_| gate_bounds) else {
                 continue;
             };
-            if c.ratio <= bound {
+            if c.within(bound) {
                 continue;
             }
             match exception(&s.name, mode).filter(|a| a.is_exception()) {
@@ -798,7 +810,7 @@ pub fn check(b: &Baseline, r: &RunResults) -> Report {
             if !c.ratio.is_finite() || (c.bound.is_some() && !gate_bounds) {
                 continue; // reported by the absolute rules, or not gated at these weights
             }
-            let bounded_within = c.bound.is_some_and(|b| c.ratio <= b);
+            let bounded_within = c.bound.is_some_and(|b| c.within(b));
             let exceeds = c.ratio > a.allowed;
             if !exceeds {
                 continue;

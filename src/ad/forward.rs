@@ -101,18 +101,18 @@ fn tangent_rule<T: Scalar>(
                 t.add(&g(v.mul(&u.ln()).mul(wd), wd))
             }
         }
-        // v * (wdot * log u + w * udot / u), where log u is defined (u > 0) or needed
-        // (wdot != 0; for u < 0 the result is then NaN: u^w has no derivative in w).
-        // The last product is keyed on the tangents, not on their combination s, which
-        // may round to 0 while a tangent is not 0 (w udot / u underflows)
-        Binary::Pow if u.re() > 0.0 || (!u.value_is_zero() && !wd.is_zero()) => {
-            let s = g(wd.mul(&u.ln()), wd).add(&g(w.mul(ud), ud).div(u));
-            g(v.mul(&s), if wd.is_zero() { ud } else { wd })
-        }
-        // u < 0 with a constant exponent: v * w * udot / u
+        // v * w * udot / u, plus v * wdot * log u where wdot != 0: a constant exponent
+        // needs no log u, and for u < 0 the result is then NaN (u^w has no derivative in
+        // w there). The last product is keyed on the tangents, not on their combination
+        // s, which may round to 0 while a tangent is not 0 (w udot / u underflows)
         Binary::Pow if !u.value_is_zero() => {
-            let s = g(w.mul(ud), ud).div(u);
-            g(v.mul(&s), ud)
+            let in_base = g(w.mul(ud), ud).div(u);
+            if wd.is_zero() {
+                g(v.mul(&in_base), ud)
+            } else {
+                let s = g(wd.mul(&u.ln()), wd).add(&in_base);
+                g(v.mul(&s), wd)
+            }
         }
         Binary::Pow => {
             let (du, dw) = pow_partials_at_zero_base(u, w, v);

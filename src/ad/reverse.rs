@@ -592,15 +592,21 @@ impl<T: Scalar> Tape<T> {
                             // v = u^w: ubar += vbar * w * v / u (vbar * w u^(w-1) where v
                             // is not a normal number); wbar += vbar * v * log u (reads
                             // vbar, u, w and v; reads and writes both adjoints; vbar = 0)
-                            T::note_moves(9);
+                            // a constant exponent (u^c) gets no adjoint: nothing reads
+                            // it, and its log u would be NaN for u < 0. Reads vbar, u, w
+                            // and v; reads and writes ubar (and wbar); vbar = 0
+                            let exponent_varies = kinds[b] != NodeKind::Const;
+                            T::note_moves(if exponent_varies { 9 } else { 7 });
                             let (u, w, v) = (&nodes[a].val, &nodes[b].val, &nodes[i].val);
                             let (da, db) = if u.value_is_zero() {
                                 let (du, dw) = pow_partials_at_zero_base(u, w, v);
-                                (g(du.mul(vbar), vbar), g(dw.mul(vbar), vbar))
+                                (
+                                    g(du.mul(vbar), vbar),
+                                    exponent_varies.then(|| g(dw.mul(vbar), vbar)),
+                                )
                             } else {
                                 // for u < 0, log u is NaN: u^w has no derivative in w
-                                // there (the adjoint of a constant exponent is never
-                                // read). Every product is guarded by vbar: vbar v is 0
+                                // there. Every product is guarded by vbar: vbar v is 0
                                 // also where only v underflowed, and the NaN of log u
                                 // must then stay
                                 let vv = g(vbar.mul(v), vbar);
@@ -611,10 +617,12 @@ impl<T: Scalar> Tape<T> {
                                     let vw = g(vv.mul(w), vbar);
                                     g(vw.div(u), vbar)
                                 };
-                                (da, g(vv.mul(&u.ln()), vbar))
+                                (da, exponent_varies.then(|| g(vv.mul(&u.ln()), vbar)))
                             };
                             $give!(a, &da);
-                            $give!(b, &db);
+                            if let Some(db) = db {
+                                $give!(b, &db);
+                            }
                         }
                         NodeKind::Min | NodeKind::Max => {
                             // reads vbar, u and w (to compare them); reads and writes the

@@ -10,6 +10,8 @@ use crate::ad::{seeded, Dual, Tape};
 use crate::num::{Count, Eval, Scalar, Work, WorkCounter};
 use crate::results::CostRow;
 use crate::scenario::Scenario;
+use rug::{Float, Integer, Rational};
+use std::cmp::Ordering;
 use std::time::{Duration, Instant};
 
 /// The bound on the tangent ratio (w_tan).
@@ -38,10 +40,59 @@ impl Default for Weights {
     }
 }
 
+/// A weight as the decimal it is written as, exactly: the shortest decimal that reads
+/// back as the same f64 (what `--weights` was given and what `results.json` holds), so
+/// that `1.2` is 6/5 and not the binary 1.19999999999999995559... A non-finite weight,
+/// which neither accepts, is taken as 0.
+fn decimal(w: f64) -> Rational {
+    if !w.is_finite() {
+        return Rational::new();
+    }
+    // Display of a finite f64 is its shortest round-trip decimal, without an exponent
+    let s = w.to_string();
+    let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
+    let digits: Integer = format!("{int}{frac}")
+        .parse()
+        .expect("the digits of a finite f64");
+    Rational::from((
+        digits,
+        Integer::from(Integer::u_pow_u(10, frac.len() as u32)),
+    ))
+}
+
 impl Weights {
-    /// TIME of a WORK vector.
+    /// TIME of a WORK vector, in f64 arithmetic (for estimates and budgets).
     pub fn time(&self, w: &Work) -> f64 {
         w.time(self.mu, self.pi, self.nu)
+    }
+
+    /// TIME of a WORK vector, exactly, at the weights as the decimals they are written
+    /// as ([`decimal`]).
+    pub fn time_exact(&self, w: &Work) -> Rational {
+        let term = |weight: f64, count: u64| decimal(weight) * Integer::from(count);
+        term(self.mu, w.moves)
+            + Integer::from(w.adds)
+            + term(self.pi, w.mults)
+            + term(self.nu, w.nlops)
+    }
+
+    /// TIME(mode) / TIME(function), computed exactly and rounded once to the nearest
+    /// f64; 1 where both are 0 (a function that executes no elemental, nor do its modes),
+    /// infinite where only TIME(function) is.
+    pub fn ratio(&self, mode: &Work, function: &Work) -> f64 {
+        let (t, tf) = (self.time_exact(mode), self.time_exact(function));
+        match (t.cmp0(), tf.cmp0()) {
+            (Ordering::Equal, Ordering::Equal) => 1.0,
+            (_, Ordering::Equal) => f64::INFINITY,
+            _ => Float::with_val(53, t / tf).to_f64(),
+        }
+    }
+
+    /// Whether TIME(mode) <= `bound` x TIME(function), decided exactly: a ratio that
+    /// is exactly at the bound is within it, whatever the rounding of the f64 ratio.
+    pub fn within(&self, mode: &Work, function: &Work, bound: f64) -> bool {
+        let b = Rational::from_f64(bound).expect("a finite bound");
+        self.time_exact(mode) <= b * self.time_exact(function)
     }
 
     /// Parses `mu,pi,nu`: three finite numbers from 0 to [`MAX_WEIGHT`], mu at least
@@ -80,13 +131,24 @@ impl Weights {
         Ok(w)
     }
 
-    /// True where the cost model's bounds w_tan <= 5/2 and w_grad <= 4 hold for every
-    /// elemental of its tables: mu >= pi >= 1 and 2 nu >= 1 + pi - mu. The last condition
-    /// is the univariate row of the gradient table, 7 mu + 1 + pi + 2 nu <= 4 (2 mu + nu);
-    /// the other rows hold given the first two (at nu = 0 and mu = pi = 1 a univariate's
-    /// gradient costs 4.5 functions).
+    /// True where the bounds w_tan <= 5/2 and w_grad <= 4 hold for every elemental a
+    /// scenario may execute ([`elemental_table`]), and so for every program of them:
+    /// [`PROVEN_REGION`], decided exactly at the weights as written ([`decimal`]).
+    /// mu >= pi >= 1 is the cost model's; 2 nu >= 1 + pi - mu is the univariate row of
+    /// its gradient table, 7 mu + 1 + pi + 2 nu <= 4 (2 mu + nu) (at nu = 0 and
+    /// mu = pi = 1 a univariate's gradient costs 4.5 functions); the last two are u^w's
+    /// tangent, 6 mu + 1 + 5 pi + 3 nu <= 5/2 (3 mu + pi + 2 nu), and gradient,
+    /// 12 mu + 2 + 5 pi + 3 nu <= 4 (3 mu + pi + 2 nu). Every other row holds given the
+    /// first two.
     pub fn bounds_proven(&self) -> bool {
-        self.mu >= self.pi && self.pi >= 1.0 && 2.0 * self.nu >= 1.0 + self.pi - self.mu
+        let (mu, pi, nu) = (decimal(self.mu), decimal(self.pi), decimal(self.nu));
+        let one = Rational::from(1);
+        let two_nu = Rational::from(2 * &nu);
+        mu >= pi
+            && pi >= one
+            && two_nu >= Rational::from(&one + &pi) - &mu
+            && &two_nu + Rational::from(3 * &mu) / 2 >= &one + Rational::from(5 * &pi) / 2
+            && Rational::from(5 * &nu) >= 2 + pi
     }
 
     /// `(mu, pi, nu) = (1, 1, 1)`.
@@ -112,7 +174,8 @@ pub const MAX_WEIGHT: f64 = 1e6;
 pub const MIN_MU: f64 = 1e-6;
 
 /// Where the cost model proves its bounds, for notes and reports.
-pub const PROVEN_REGION: &str = "mu >= pi >= 1 and 2 nu >= 1 + pi - mu";
+pub const PROVEN_REGION: &str =
+    "mu >= pi >= 1, 2 nu >= 1 + pi - mu, 4 nu >= 2 + 5 pi - 3 mu and 5 nu >= 2 + pi";
 
 /// The op-count work of one mode.
 #[derive(Clone, Debug)]
@@ -199,7 +262,6 @@ fn work_jacobian_reverse(sc: &Scenario) -> Work {
 /// modes are executed only when [`jacobian_estimate`] stays under [`JACOBIAN_BUDGET`].
 pub fn cost_rows(sc: &Scenario, weights: &Weights) -> (Vec<CostRow>, Vec<String>) {
     let f = work_function(sc);
-    let tf = weights.time(&f);
     let mut modes = vec![
         ModeWork {
             mode: "function",
@@ -250,10 +312,10 @@ pub fn cost_rows(sc: &Scenario, weights: &Weights) -> (Vec<CostRow>, Vec<String>
     let rows = modes
         .into_iter()
         .map(|m| {
-            let t = weights.time(&m.work);
+            let t = Float::with_val(53, weights.time_exact(&m.work)).to_f64();
             // a function that executes no elemental (y = x1) costs nothing, and so do its
             // modes: TIME(mode) <= w TIME(F) holds as 0 <= 0, and the ratio is 1, not 0/0
-            let ratio = if t == 0.0 && tf == 0.0 { 1.0 } else { t / tf };
+            let ratio = weights.ratio(&m.work, &f);
             let bound = match m.mode {
                 "tangent" => Some(TANGENT_BOUND),
                 "gradient" | "gradient-tensor" => Some(GRADIENT_BOUND),
@@ -269,7 +331,7 @@ pub fn cost_rows(sc: &Scenario, weights: &Weights) -> (Vec<CostRow>, Vec<String>
                 time: t,
                 ratio,
                 bound,
-                within: bound.map(|b| ratio <= b),
+                within: bound.map(|b| weights.within(&m.work, &f, b)),
                 tape_bytes: m.tape_bytes,
                 wall_ns: f64::NAN,
                 wall_ratio: f64::NAN,
@@ -438,36 +500,62 @@ pub fn measure_wall(sc: &Scenario, rows: &mut [CostRow], budget: Duration) {
 /// elemental kind, measured from the implementation.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct ElementalCost {
-    /// `c`, `+/-`, `*`, `psi`
+    /// `c`, `+/-`, `*`, `psi`, `psi (exp)` (the cost model's tables), then the other
+    /// elementals scenarios may use: `/`, `u^w`, `u^c`, `u^k`, `|u|`, `min/max`, `-u`,
+    /// `1/u`
     pub kind: &'static str,
+    /// whether the cost model's tables specify this kind
+    pub in_cost_model: bool,
     /// WORK of the plain elemental
     pub eval: Work,
-    /// WORK of value and tangent together
+    /// WORK of value and tangent together, with a tangent on every argument
     pub tangent: Work,
     /// WORK of the forward step and the adjoint step (none for a constant)
     pub gradient: Option<Work>,
 }
 
+/// The kinds of the cost model's tables.
+const MODEL_KINDS: [&str; 5] = ["c", "+/-", "*", "psi", "psi (exp)"];
+/// The other elementals a scenario may execute, each with its own row.
+const OTHER_KINDS: [&str; 8] = ["/", "u^w", "u^c", "u^k", "|u|", "min/max", "-u", "1/u"];
+
 /// Measures the WORK vector of each elemental kind in each mode: the cost model's
-/// tables, reproduced from the instrumentation. `psi` is sin (psi' = cos is a separate
-/// nonlinear elemental); `psi (exp)` reuses its value as its derivative.
+/// tables, reproduced from the instrumentation, then every other elemental the
+/// scenarios may use. `psi` is sin (psi' = cos is a separate nonlinear elemental);
+/// `psi (exp)` reuses its value as its derivative; `u^c` is a power with a constant
+/// exponent (a constant elemental and the power), `u^k` an integer power. The tangent
+/// is taken with a tangent on both arguments, the costlier case where a rule skips a
+/// zero tangent (u^w with a constant exponent needs no log u).
 pub fn elemental_table() -> Vec<ElementalCost> {
-    let kinds: [&'static str; 5] = ["c", "+/-", "*", "psi", "psi (exp)"];
-    kinds
+    fn apply<S: Scalar>(kind: &str, u: &S, w: &S) -> S {
+        match kind {
+            "c" => u.cst(2.0),
+            "+/-" => u.add(w),
+            "*" => u.mul(w),
+            "psi" => u.sin(),
+            "psi (exp)" => u.exp(),
+            "/" => u.div(w),
+            "u^w" => u.pow(w),
+            "u^c" => u.pow(&u.cst(2.5)),
+            "u^k" => u.powi(3),
+            "|u|" => u.abs(),
+            "min/max" => u.min(w),
+            "-u" => u.neg(),
+            "1/u" => u.recip(),
+            _ => unreachable!("a kind of the table"),
+        }
+    }
+    MODEL_KINDS
         .iter()
-        .map(|&kind| {
-            fn apply<S: Scalar>(kind: &str, u: &S, w: &S) -> S {
-                match kind {
-                    "c" => u.cst(2.0),
-                    "+/-" => u.add(w),
-                    "*" => u.mul(w),
-                    "psi" => u.sin(),
-                    _ => u.exp(),
-                }
-            }
+        .map(|&k| (k, true))
+        .chain(OTHER_KINDS.iter().map(|&k| (k, false)))
+        .map(|(kind, in_cost_model)| {
             let (u, w) = (Eval(Count(1.5)), Eval(Count(0.5)));
             let eval = WorkCounter::measure(|| apply(kind, &u, &w)).1;
-            let (ud, wd) = (Dual::variable(Count(1.5)), Dual::constant(Count(0.5)));
+            let (ud, wd) = (
+                Dual::new(Count(1.5), Count(1.0)),
+                Dual::new(Count(0.5), Count(1.0)),
+            );
             let tangent = WorkCounter::measure(|| apply(kind, &ud, &wd)).1;
             let gradient = if kind == "c" {
                 None
@@ -484,6 +572,7 @@ pub fn elemental_table() -> Vec<ElementalCost> {
             };
             ElementalCost {
                 kind,
+                in_cost_model,
                 eval,
                 tangent,
                 gradient,
@@ -509,8 +598,10 @@ pub fn render_elemental_table(weights: &Weights) -> String {
         "elemental", "eval", "tangent", "gradient", "w_tan", "w_grad"
     );
     let fmt = |w: &Work| format!("({},{},{},{})", w.moves, w.adds, w.mults, w.nlops);
-    for e in &t {
-        let te = weights.time(&e.eval);
+    for (k, e) in t.iter().enumerate() {
+        if k > 0 && !e.in_cost_model && t[k - 1].in_cost_model {
+            let _ = writeln!(s, "beyond the cost model's tables:");
+        }
         let _ = writeln!(
             s,
             "{:<10} {:<16} {:<16} {:<16} {:>9.3} {:>9}",
@@ -518,10 +609,10 @@ pub fn render_elemental_table(weights: &Weights) -> String {
             fmt(&e.eval),
             fmt(&e.tangent),
             e.gradient.as_ref().map(fmt).unwrap_or_else(|| "-".into()),
-            weights.time(&e.tangent) / te,
+            weights.ratio(&e.tangent, &e.eval),
             e.gradient
                 .as_ref()
-                .map(|g| format!("{:.3}", weights.time(g) / te))
+                .map(|g| format!("{:.3}", weights.ratio(g, &e.eval)))
                 .unwrap_or_else(|| "-".into()),
         );
     }
@@ -553,7 +644,9 @@ mod tests {
         assert_eq!((w.mu, w.pi, w.nu), (1.0, 2.0, 1.0));
         assert!(!w.bounds_proven(), "pi > mu");
         assert!(Weights::parse("1,1,0").is_ok_and(|w| !w.bounds_proven()));
-        assert!(Weights::parse("2,1,0").is_ok_and(|w| w.bounds_proven()));
+        assert!(Weights::parse("2,1,0").is_ok_and(|w| !w.bounds_proven()));
+        assert!(Weights::parse("2,1,0.6").is_ok_and(|w| w.bounds_proven()));
+        assert!(Weights::parse("2,1,0.599").is_ok_and(|w| !w.bounds_proven()));
         assert!(Weights::default().bounds_proven());
         assert!(Weights::parse("1e-6,0,0").is_ok());
         for bad in [
@@ -570,41 +663,123 @@ mod tests {
         }
     }
 
-    /// The largest w_tan and w_grad of the elemental tables at `w`.
-    fn worst_ratios(w: &Weights) -> (f64, f64) {
-        elemental_table()
-            .iter()
-            .fold((0.0f64, 0.0f64), |(t, g), e| {
-                let te = w.time(&e.eval);
-                let gr = e.gradient.as_ref().map_or(0.0, |g| w.time(g) / te);
-                (t.max(w.time(&e.tangent) / te), g.max(gr))
-            })
+    /// Whether every elemental's tangent and gradient are within their bounds at `w`.
+    fn every_elemental_within(w: &Weights) -> bool {
+        elemental_table().iter().all(|e| {
+            w.within(&e.tangent, &e.eval, TANGENT_BOUND)
+                && e.gradient
+                    .as_ref()
+                    .is_none_or(|g| w.within(g, &e.eval, GRADIENT_BOUND))
+        })
+    }
+
+    /// A weight of `k` thousandths: the f64 nearest to k / 1000, whose shortest decimal
+    /// is k / 1000, as `--weights` would be given it.
+    fn thousandths(k: i64) -> f64 {
+        k as f64 / 1000.0
     }
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(64))]
 
-        /// Inside the region the tables stay within both bounds; just below its last
-        /// condition the univariate gradient goes above 4, so the region is not wider
-        /// than it has to be.
+        /// Inside the region every elemental stays within both bounds; just below its
+        /// edge in nu some elemental goes above one, so the region is not wider than it
+        /// has to be. The weights are decimals of three places, and the edge is exact.
         #[test]
         fn the_bounds_hold_exactly_where_they_are_proven(
-            pi in 1.0f64..8.0,
-            dmu in 0.0f64..4.0,
-            dnu in 0.0f64..4.0,
+            pi in 1000u32..8000,
+            dmu in 0u32..4000,
+            dnu in 0u32..4000,
         ) {
-            let mu = pi + dmu;
-            let edge = ((1.0 + pi - mu) / 2.0).max(0.0);
-            let inside = Weights { mu, pi, nu: edge + dnu };
-            prop_assert!(inside.bounds_proven());
-            let (t, g) = worst_ratios(&inside);
-            prop_assert!(t <= TANGENT_BOUND && g <= GRADIENT_BOUND, "{inside:?}: {t} {g}");
-            if edge > 0.0 {
-                let outside = Weights { mu, pi, nu: edge * 0.99 };
-                prop_assert!(!outside.bounds_proven());
-                prop_assert!(worst_ratios(&outside).1 > GRADIENT_BOUND, "{outside:?}");
+            let (p, m) = (Rational::from((pi, 1000)), Rational::from((pi + dmu, 1000)));
+            // the least nu of each condition: 2 nu >= 1 + pi - mu, 4 nu >= 2 + 5 pi - 3 mu,
+            // 5 nu >= 2 + pi
+            let edges: [Rational; 3] = [
+                (1 + Rational::from(&p - &m)) / 2,
+                (2 + Rational::from(5 * &p) - Rational::from(3 * &m)) / 4,
+                (2 + p.clone()) / 5,
+            ];
+            let edge = edges.into_iter().max().unwrap().max(Rational::new());
+            // in thousandths: the least at or above the edge, and the one below it
+            let at = (edge * 1000u32).ceil().numer().to_i64().unwrap();
+            let w = |nu: i64| Weights {
+                mu: thousandths(i64::from(pi + dmu)),
+                pi: thousandths(i64::from(pi)),
+                nu: thousandths(nu),
+            };
+            let inside = w(at + i64::from(dnu));
+            prop_assert!(inside.bounds_proven(), "{inside:?}");
+            prop_assert!(every_elemental_within(&inside), "{inside:?}");
+            if at >= 1 {
+                let outside = w(at - 1);
+                prop_assert!(!outside.bounds_proven(), "{outside:?}");
+                prop_assert!(!every_elemental_within(&outside), "{outside:?}");
             }
         }
+    }
+
+    #[test]
+    fn the_elementals_beyond_the_tables_are_counted_as_they_run() {
+        let t = elemental_table();
+        let get = |k: &str| t.iter().find(|e| e.kind == k).unwrap().clone();
+        assert!(t.iter().filter(|e| e.in_cost_model).count() == MODEL_KINDS.len());
+        // u^w: exp(w log u) and a product; its tangent takes log u again, and at unit
+        // weights sits at 5/2 exactly
+        let p = get("u^w");
+        assert_eq!((p.eval, p.tangent), (w(3, 0, 1, 2), w(6, 1, 5, 3)));
+        assert_eq!(p.gradient, Some(w(3 + 9, 2, 1 + 4, 2 + 1)));
+        let u = Weights::default();
+        assert_eq!(u.ratio(&p.tangent, &p.eval), 2.5);
+        // u^c (a constant elemental and the power): neither mode takes log u, as the
+        // exponent has no tangent and no adjoint; the adjoint step reads vbar, u, w and
+        // v, reads and writes ubar and zeroes vbar (7 moves)
+        let c = get("u^c");
+        assert_eq!(c.eval, w(1 + 3, 0, 1, 2));
+        assert_eq!(c.tangent, w(2 + 6, 0, 1 + 3, 2));
+        assert_eq!(c.gradient, Some(w(1 + 3 + 7, 1, 1 + 3, 2)));
+        // the others
+        assert_eq!(get("/").gradient, Some(w(3 + 8, 2, 1 + 2, 0)));
+        assert_eq!(get("min/max").gradient, Some(w(3 + 6, 1 + 1, 0, 0)));
+        assert_eq!(get("-u").gradient, Some(w(2 + 4, 1 + 1, 0, 0)));
+        assert_eq!(get("1/u").tangent, w(4, 0, 1 + 2, 0));
+        // every one within both bounds at unit weights
+        assert!(every_elemental_within(&u));
+    }
+
+    #[test]
+    fn a_ratio_exactly_at_its_bound_is_within_it() {
+        // sin at (1.2, 1, 0.4): gradient (7, 1, 1, 2) against (2, 0, 0, 1) is
+        // (8.4 + 2 + 0.8) / (2.4 + 0.4) = 4 exactly; in f64, 11.200000000000001 / 2.8
+        let w = Weights::parse("1.2,1,0.4").unwrap();
+        let (f, g) = (
+            Work {
+                moves: 2,
+                adds: 0,
+                mults: 0,
+                nlops: 1,
+            },
+            Work {
+                moves: 7,
+                adds: 1,
+                mults: 1,
+                nlops: 2,
+            },
+        );
+        assert!(
+            w.time(&g) / w.time(&f) > GRADIENT_BOUND,
+            "the f64 ratio is above 4"
+        );
+        assert!(w.within(&g, &f, GRADIENT_BOUND));
+        assert_eq!(w.ratio(&g, &f), 4.0);
+        // one step of the last decimal above: not within
+        let w = Weights::parse("1.2,1,0.39999999").unwrap();
+        assert!(!w.within(&g, &f, GRADIENT_BOUND));
+        assert!(w.ratio(&g, &f) > 4.0);
+        // the weights are the decimals they are written as
+        assert_eq!(decimal(1.2), Rational::from((6, 5)));
+        assert_eq!(decimal(1e-7), Rational::from((1, 10_000_000)));
+        assert_eq!(decimal(3.0), 3);
+        assert_eq!(decimal(f64::NAN), 0);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! `accuracy.csv`, `reference.csv` and `cost.csv`, with the contract's columns. Floats
-//! are printed with 17 significant digits (round-trip exact); a missing value is an
-//! empty field; NaN and infinities are `NaN`, `inf`, `-inf`.
+//! are printed with 17 significant digits (round-trip exact), except the wall-clock
+//! measurements of `cost.csv` (`wall_ns` to the nanosecond, `wall_ratio` to 4 decimals);
+//! a missing value is an empty field; NaN and infinities are `NaN`, `inf`, `-inf`.
 
 use super::ReportError;
 use crate::results::RunResults;
@@ -153,7 +154,7 @@ pub fn write_cost(path: &Path, r: &RunResults) -> Result<(), ReportError> {
             c.mults.to_string(),
             c.nlops.to_string(),
             num(c.time),
-            format!("{:.6}", c.ratio),
+            num(c.ratio),
             c.bound.map(|b| b.to_string()).unwrap_or_default(),
             c.within.map(|b| b.to_string()).unwrap_or_default(),
             c.tape_bytes.map(|b| b.to_string()).unwrap_or_default(),
