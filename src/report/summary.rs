@@ -206,10 +206,11 @@ fn jacobian_section(out: &mut String, r: &RunResults) {
     let _ = writeln!(
         out,
         "\nMeasured crossover by op count: {}. By wall time: {}. The lecture predicts forward \
-         for n < m and reverse for n > m, with the crossover shifted by the constant factors: \
-         every tangent sweep re-evaluates the function, while the adjoint sweeps share one \
-         taping, which favours reverse mode in op counts; the scalar tape is slow in wall \
-         time, which moves the wall-time crossover towards larger n/m.",
+         for n < m and reverse for n > m, with the crossover shifted by the constant factors and by \
+         the order of the outputs: the adjoint sweep for y_i starts at y_i's own entry, so \
+         where outputs are recorded one after another the m sweeps cover about half the \
+         tape each, which favours reverse mode in op counts; the scalar tape is slow in \
+         wall time, which moves the wall-time crossover towards larger n/m.",
         flip(|r| (r.3, r.4)),
         flip(|r| (r.5, r.6))
     );
