@@ -112,18 +112,37 @@ const RESOLVED_REF_BITS: u32 = 100;
 /// Bits to which the MPFR quotient resolves the errors it splits: f64's 53.
 const SPLIT_BITS: u32 = 53;
 
+/// The absolute floor of the MPFR quotient's tolerance, 2^-1075: half the smallest
+/// subnormal f64. The truncation and rounding errors are written as f64 numbers, whose
+/// finest spacing is 2^-1074, so an error known to within 2^-1075 is known to that
+/// spacing, and a finer quotient changes neither figure by more than one step of it.
+/// Without a floor, a quotient and a reference that are both exactly 0 have a tolerance
+/// of 0, which no rounding bound meets: the central quotient of cos at 0, where cos(h)
+/// and cos(-h) are the same MPFR value with a bound, stayed unresolved at every
+/// precision up to the cap. With it they resolve at 2048 bits: the bound is of the
+/// order of 2^-p |f| / h, below 2^-1075 at p = 2048 where |f| / h is below about 2^970,
+/// and at p = 1024 only where |f| / h is below 2^-51. A floor at the quotient's own
+/// scale, 2^-100 of one rounding of f over the step (2^-100 u |f| / h), would resolve
+/// them at 256 bits, but truncation errors that the split does resolve lie far below
+/// it: sigma at 100, central step 1.4e-14, has one of 1.3e-72, 2^-232 of u |f| / h,
+/// which such a floor would leave with the error of a 256-bit quotient, up to about
+/// 1e-63.
+const F64_FLOOR_EXP: i32 = -1075;
+
 /// FD sweep estimates of column j for the given kinds: at every step and at the
 /// textbook step, in f64 and, at the same points, in MPFR; and how many MPFR quotients
 /// stayed unresolved at `max_prec`.
 ///
 /// The MPFR quotients split the f64 error into truncation (quotient - reference) and
-/// rounding (f64 quotient - quotient), so each must be accurate to 53 bits of both
-/// differences, however much f(x + h) - f(x) cancels (a small step, or a derivative tiny
-/// against the function), down to 2^-100 of the reference, which the reference itself
-/// does not resolve further. They are computed over [`Ranged`], MPFR with a bound on
-/// each value's rounding error, at `prec`, and the whole column again at twice the
-/// precision (up to `max_prec`) while any quotient's bound is above 2^-53 of the larger
-/// of |quotient - reference| and 2^-100 |reference| ([`resolved`]). The bound, not the
+/// rounding (f64 quotient - quotient), so each must resolve the truncation error to 53
+/// bits, however much f(x + h) - f(x) cancels (a small step, or a derivative tiny
+/// against the function), down to 2^-100 of the larger of the quotient and the
+/// reference, which the reference itself does not resolve further, and to 2^-1075,
+/// below which the f64 figures cannot tell ([`F64_FLOOR_EXP`]). They are computed over
+/// [`Ranged`], MPFR with a bound on each value's rounding error, at `prec`, and the
+/// whole column again at twice the precision (up to `max_prec`) while any quotient's
+/// bound is above the larger of 2^-53 max(|quotient - reference|, 2^-100 max(|quotient|,
+/// |reference|)) and 2^-1075 ([`resolved`]). The bound, not the
 /// agreement of two precisions, decides: both precisions can lose the same term (1 -
 /// sigmoid(400) is 0 at 256 and at 512 bits), and agreement to 64 bits says nothing of
 /// a truncation error far below the quotient. Where the bound is not finite, two
@@ -227,7 +246,10 @@ fn fd_column_estimates(
 
 /// True when the MPFR quotient `q` resolves the truncation and rounding errors it
 /// splits: its error is at most 2^-53 of the larger of |q - r| and 2^-100 max(|q|, |r|),
-/// r the reference. The error is `q`'s bound where that is finite; otherwise (an
+/// r the reference, or at most 2^-1075 ([`F64_FLOOR_EXP`]). So the truncation error
+/// |q - r| is known to 53 bits down to those floors, and the rounding error to the same
+/// absolute amount (to 53 bits where it is at least the truncation error). The error is
+/// `q`'s bound where that is finite; otherwise (an
 /// unknown bound, or a quotient that is not a finite number) the difference from the
 /// quotient at the previous precision `before`, which must then exist, and two
 /// non-numbers must be the same (NaN twice, or the same infinity). Against a reference
@@ -243,7 +265,8 @@ fn resolved(before: Option<&Ranged>, q: &Ranged, r: &Float) -> bool {
         let diff = Float::with_val(p, v - r).abs();
         let mut floor = Float::with_val(p, v.abs_ref()).max(&Float::with_val(p, r.abs_ref()));
         floor >>= RESOLVED_REF_BITS;
-        diff.max(&floor) >> SPLIT_BITS
+        let relative = diff.max(&floor) >> SPLIT_BITS;
+        relative.max(&Float::with_val(p, Float::i_exp(1, F64_FLOOR_EXP)))
     };
     if v.is_finite() && q.m.is_finite() {
         // |v - exact| <= m 2^-p
@@ -622,7 +645,7 @@ pub fn measure_accuracy(sc: &Scenario, opts: &AccuracyOptions) -> Accuracy {
     let mut notes = notes(sc, &rows, &reference);
     if unresolved > 0 {
         notes.push(format!(
-            "unresolved: {unresolved} FD quotients in MPFR are not resolved to 53 bits of their truncation and rounding errors at {max_prec} bits: trunc_err and round_err of those rows are uncertain"
+            "unresolved: {unresolved} FD quotients in MPFR do not resolve their truncation error to 53 bits (down to 2^-100 of the larger of the quotient and the reference, and to 2^-1075) at {max_prec} bits: trunc_err and round_err of those rows are uncertain"
         ));
     }
     if opts.methods.contains(&Method::Symbolic) {
