@@ -451,10 +451,11 @@ pub struct CostFigure {
 }
 
 impl CostFigure {
-    /// Whether the ratio is within `bound`: the run's exact decision where it made one,
-    /// else the f64 ratio against the bound.
+    /// Whether the ratio is within `bound`: the ratio, rounded once from the exact one,
+    /// is at most the bound, and the run did not decide otherwise (an exact ratio less
+    /// than half an ulp above the bound rounds to the bound itself).
     fn within(&self, bound: f64) -> bool {
-        self.within.unwrap_or(self.ratio <= bound)
+        self.ratio <= bound && self.within != Some(false)
     }
 }
 
@@ -1762,6 +1763,19 @@ mod tests {
             3.6
         );
         assert_eq!(allowed_bits(&Policy::default(), "fd-forward", 63.5), 64.0);
+        // never below measured + margin where (measured + margin) * 10 rounds down to a
+        // whole number in f64: 1.7000000000000002 * 10 = 17 and 3.3000000000000003 * 10
+        // = 33, whose tenths are below the figure
+        let no_margin = Policy {
+            ad_margin_bits: 0.0,
+            fd_margin_bits: 0.0,
+            ratio_margin: 0.0,
+        };
+        assert_eq!(allowed_bits(&no_margin, "reverse", 1.7000000000000002), 1.8);
+        assert_eq!(
+            allowed_bits(&Policy::default(), "reverse", 1.3000000000000003),
+            3.4
+        );
         assert_eq!(
             allowed_ratio(&Policy::default(), 2142.9387755102043),
             2142.9388

@@ -243,3 +243,73 @@ fn quotients_unresolved_at_the_cap_are_counted_in_the_notes() {
         "{note}"
     );
 }
+
+/// The split does not depend on the precision the reference starts at: from 64 bits
+/// the quotients of exp(1000 x) (f = e, a cancellation of about 2^20 at h = 1e-6) are
+/// taken up to the precision that resolves their truncation errors to 53 bits, and
+/// agree with those from 1024 bits to 2 ulps.
+#[test]
+fn the_split_is_resolved_to_53_bits_from_a_low_starting_precision() {
+    let steps = "fd.steps = { from = 1e-6, to = 1e-7, per_decade = 1 }";
+    let at = |bits: u32| {
+        measure(
+            "exp1000",
+            0.001,
+            "exp(1000 * x)",
+            &format!("{steps}\nreference = {{ precision = {bits} }}"),
+            &[Method::FdForward],
+        )
+    };
+    let (lo, hi) = (at(64), at(1024));
+    assert_eq!(lo.rows.len(), hi.rows.len());
+    assert!(!lo.rows.is_empty());
+    for (a, b) in lo.rows.iter().zip(&hi.rows) {
+        assert_eq!(a.h, b.h);
+        for (ea, eb) in [(a.trunc_err, b.trunc_err), (a.round_err, b.round_err)] {
+            let (ea, eb) = (ea.unwrap(), eb.unwrap());
+            assert!(
+                derivbench::num::ulps_between(ea, eb) <= 2,
+                "h = {:?}: {ea:e} from 64 bits, {eb:e} from 1024",
+                a.h
+            );
+        }
+    }
+}
+
+/// The error model reads f, f'' and f''' of the entry: x^4 at 1 has f = 1, f'' = 12 and
+/// f''' = 24, so the central quotient's optimal step is (3u |f| / |f'''|)^(1/3) and the
+/// forward quotient's 2 (u |f| / |f''|)^(1/2), u = 2^-53, with errors
+/// |f'''| h^2 / 6 + u |f| / h and 2 (u |f| |f''|)^(1/2) there.
+#[test]
+fn the_error_model_reads_the_second_and_third_derivatives() {
+    let acc = measure(
+        "x4",
+        1.0,
+        "x^4",
+        STEPS,
+        &[Method::FdForward, Method::FdCentral],
+    );
+    let theory = |m: &str| acc.theory.iter().find(|t| t.method == m).unwrap();
+    let (fw, ce) = (theory("fd-forward"), theory("fd-central"));
+    for t in [fw, ce] {
+        assert_eq!((t.f_abs, t.d2_abs, t.d3_abs), (1.0, 12.0, 24.0), "{t:?}");
+    }
+    let p = 256;
+    let u = Float::with_val(p, Float::i_exp(1, -53));
+    let h_ce = Float::with_val(p, Float::with_val(p, &u * 3u32) / 24u32).cbrt();
+    let e_ce = Float::with_val(p, &h_ce * &h_ce) * 24u32 / 6u32 + Float::with_val(p, &u / &h_ce);
+    let h_fw = Float::with_val(p, Float::with_val(p, &u / 12u32).sqrt() * 2u32);
+    let e_fw = Float::with_val(p, Float::with_val(p, &u * 12u32).sqrt() * 2u32);
+    for (got, want) in [
+        (ce.predicted_h, h_ce),
+        (ce.predicted_err, e_ce),
+        (fw.predicted_h, h_fw),
+        (fw.predicted_err, e_fw),
+    ] {
+        let (got, want) = (got.unwrap(), want.to_f64());
+        assert!(
+            derivbench::num::ulps_between(got, want) <= 4,
+            "{got:e} against {want:e}"
+        );
+    }
+}

@@ -3,6 +3,16 @@
 //! vector forward mode and reverse mode agree with each other and with the MPFR
 //! reference.
 //!
+//! What this proves: the f64 implementations of the modes (dual numbers, the vector of
+//! tangents, the tape and its sweep) and the MPFR reference agree. It does not check the
+//! derivative rules themselves: the reference runs the same rules over MPFR (forward or
+//! reverse mode on `Ranged`), so a wrong rule would be wrong on both sides. The rules
+//! are checked against oracles that do not use them: the symbolic derivatives and their
+//! own rules (`symbolic::tests::every_wrong_rule_is_caught`,
+//! `tests/symbolic_matches_ad.rs`), the complex step (`fd` tests), the lecture's
+//! 35-digit trace (`tests/lecture_trace_matches_oracle.rs`) and hand-derived Jacobians
+//! of the families.
+//!
 //! Tolerance: an f64 derivative can be far from the reference in ulps for honest
 //! reasons (a derivative through log(1 + 1e-5) inherits the rounding of 1 + 1e-5,
 //! amplified 10^5 times). The tolerance therefore comes from the computation's own
@@ -234,7 +244,9 @@ proptest! {
     }
 }
 
-/// A wrong derivative rule must fail the comparison: the property above is not vacuous.
+/// The comparison is not vacuous: a derivative off by a sign, or by a relative 1e-12 on
+/// a well-conditioned entry, fails it. (A wrong rule in the library would be wrong in
+/// the reference too; see the module documentation for the tests that catch one.)
 #[test]
 fn a_wrong_rule_is_detected_by_the_same_comparison() {
     // d/dx sin(x) computed as -cos(x) instead of cos(x)

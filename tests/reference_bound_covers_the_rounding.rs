@@ -13,7 +13,7 @@ mod common;
 
 use common::formulas::{formula, formula_program};
 use derivbench::ad::{jacobian_forward, Tape};
-use derivbench::num::Ranged;
+use derivbench::num::{Ranged, Scalar};
 use derivbench::scenario::expr::Program;
 use proptest::prelude::*;
 use rug::Float;
@@ -108,4 +108,25 @@ fn a_bound_sixteen_times_too_small_is_caught() {
         }
     }
     assert!(caught > 0);
+}
+
+/// An ill-conditioned quotient, which the random formulas (whose divisors stay away
+/// from 0) do not reach: t = (0.7 + 1e-8) - 0.7 keeps the rounding of 0.7 + 1e-8, about
+/// 2^-64 relative to 0.7 and so 2^-64 0.7 / 1e-8 relative to t, and 1/t carries it
+/// with its partial in t, 1/t^2. The bound must grow by that factor, 7e7.
+#[test]
+fn the_bound_of_a_quotient_covers_an_ill_conditioned_divisor() {
+    let q = |p: u32| {
+        let a = Ranged::exact(Float::with_val(p, 0.7));
+        let t = a.add_f(1e-8).sub(&a);
+        Ranged::exact(Float::with_val(p, 1.0)).div(&t)
+    };
+    let (lo, hi) = (q(64), q(1024));
+    assert!(
+        covered(&lo, &hi),
+        "{} against {}: bound {:?}",
+        lo.v,
+        hi.v,
+        lo.m
+    );
 }

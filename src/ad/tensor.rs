@@ -1107,6 +1107,23 @@ mod tests {
                 nlops: 6
             }
         );
+        // a sum over axis 0 and then over all: (rows - 1) cols and cols - 1 additions,
+        // 6 moves each backward, as on the scalar tape; their adjoints are copies of
+        // vbar (first contributions), no additions
+        let mut tape = TensorTape::new();
+        let x = tape.input(3, 4, &b);
+        let r = tape.sum_rows(x);
+        let s = tape.sum_all(r);
+        let (_, bwd) = WorkCounter::measure(|| tape.gradient(s, &[x]));
+        assert_eq!(
+            bwd,
+            Work {
+                moves: 6 * (2 * 4) + 6 * 3,
+                adds: 0,
+                mults: 0,
+                nlops: 0
+            }
+        );
         // scaling by a constant: a product with one argument that needs an adjoint,
         // 5 moves per entry backward
         let mut tape = TensorTape::new();

@@ -465,6 +465,29 @@ mod tests {
         Ranged::exact(Float::with_val(p, x))
     }
 
+    /// A comparison is doubted where the other operand's bound reaches across the gap,
+    /// also when the exact operand is on the left: 1 against 1 + 2^-250 whose bound,
+    /// 1e3 2^-256, is wider than 2^-250.
+    #[test]
+    fn a_comparison_within_either_operands_bound_is_doubted() {
+        let one = r(256, 1.0);
+        let near = Ranged {
+            v: Float::with_val(256, 1.0) + Float::with_val(256, Float::i_exp(1, -250)),
+            m: Bound::from_f64(1e3),
+        };
+        for (u, w) in [(&one, &near), (&near, &one)] {
+            assert!(doubted(|| u.min(w)).1);
+            assert!(doubted(|| u.max(w)).1);
+        }
+        // with a bound narrower than the gap, no doubt
+        let apart = Ranged {
+            m: Bound::from_f64(1.0),
+            ..near.clone()
+        };
+        assert!(!doubted(|| one.min(&apart)).1);
+        assert!(!doubted(|| apart.min(&one)).1);
+    }
+
     #[test]
     fn an_absorbed_term_is_not_determined() {
         // (1 + tiny) - 1 with tiny = 2^-600: 0 at 256 and at 512 bits, a bound of about
