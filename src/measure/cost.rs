@@ -132,14 +132,15 @@ impl Weights {
     }
 
     /// True where the bounds w_tan <= 5/2 and w_grad <= 4 hold for every elemental a
-    /// scenario may execute ([`elemental_table`]), and so for every program of them:
+    /// scenario may execute ([`elemental_table`]), and so for every program of them at
+    /// regular points (pow's special points run costlier rules, docs/cost.md):
     /// [`PROVEN_REGION`], decided exactly at the weights as written ([`decimal`]).
     /// mu >= pi >= 1 is the cost model's; 2 nu >= 1 + pi - mu is the univariate row of
     /// its gradient table, 7 mu + 1 + pi + 2 nu <= 4 (2 mu + nu) (at nu = 0 and
     /// mu = pi = 1 a univariate's gradient costs 4.5 functions); the last two are u^w's
     /// tangent, 6 mu + 1 + 5 pi + 3 nu <= 5/2 (3 mu + pi + 2 nu), and gradient,
-    /// 12 mu + 2 + 5 pi + 3 nu <= 4 (3 mu + pi + 2 nu). Every other row holds given the
-    /// first two.
+    /// 12 mu + 2 + 5 pi + 3 nu <= 4 (3 mu + pi + 2 nu). u^k and |u| cost as a univariate
+    /// elemental; every other row holds given mu >= pi >= 1.
     pub fn bounds_proven(&self) -> bool {
         let (mu, pi, nu) = (decimal(self.mu), decimal(self.pi), decimal(self.nu));
         let one = Rational::from(1);
