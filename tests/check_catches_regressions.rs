@@ -249,27 +249,27 @@ fn a_worse_op_count_of_an_unbounded_mode_is_a_violation() {
     );
 }
 
+/// The gradient row of `perceptron`.
+fn perceptron_gradient(r: &mut RunResults) -> &mut derivbench::results::CostRow {
+    scenario(r, "perceptron")
+        .cost
+        .iter_mut()
+        .find(|c| c.mode == "gradient")
+        .unwrap()
+}
+
 #[test]
 fn a_ratio_just_above_its_bound_is_a_violation_and_one_at_it_is_not() {
     let dir = tmp("at-the-bound");
     let mut r = run_pipeline(&dir);
     let b = make_baseline(&dir.join("baseline.toml"), &r);
-    let g = scenario(&mut r, "perceptron")
-        .cost
-        .iter_mut()
-        .find(|c| c.mode == "gradient")
-        .unwrap();
     // a ratio of exactly 4 passes its bound (the baseline then allows it, at its bound)
+    let g = perceptron_gradient(&mut r);
     g.ratio = 4.0;
     g.within = Some(true);
     assert!(check::check(&b, &r).passed());
     // 4.001 fails it, whatever the row's own `within` says
-    let g = scenario(&mut r, "perceptron")
-        .cost
-        .iter_mut()
-        .find(|c| c.mode == "gradient")
-        .unwrap();
-    g.ratio = 4.001;
+    perceptron_gradient(&mut r).ratio = 4.001;
     let lines: Vec<String> = check::check(&b, &r)
         .violations
         .iter()
@@ -281,11 +281,7 @@ fn a_ratio_just_above_its_bound_is_a_violation_and_one_at_it_is_not() {
     );
     // and so does 4 where the run decided exactly that it is above (an exact ratio
     // less than half an ulp above 4 rounds to 4)
-    let g = scenario(&mut r, "perceptron")
-        .cost
-        .iter_mut()
-        .find(|c| c.mode == "gradient")
-        .unwrap();
+    let g = perceptron_gradient(&mut r);
     g.ratio = 4.0;
     g.within = Some(false);
     assert!(!check::check(&b, &r).passed());
