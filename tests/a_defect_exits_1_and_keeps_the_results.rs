@@ -4,25 +4,18 @@
 //! and one while timing keeps that scenario's own measurements too. The panics come from
 //! the debug builds' test hook `derivbench::run::failpoint` (`DERIVBENCH_FAILPOINT`).
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-const BIN: &str = env!("CARGO_BIN_EXE_derivbench");
+use common::small_run;
+use std::path::{Path, PathBuf};
+use std::process::Output;
 
 /// Runs the lecture example and fanout-3 with the failpoint `point`, writing into a
 /// folder of its own.
 fn run_with(point: &str, tag: &str) -> (Output, PathBuf) {
     let out = std::env::temp_dir().join(format!("derivbench-defect-{tag}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&out);
-    let scen = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
-    let o = Command::new(BIN)
-        .args(["run", "--quick", "--jobs", "1"])
-        .args(["--only", "lecture-example,fanout-3"])
-        .args(["--methods", "forward,reverse"])
-        .arg("--scenarios")
-        .arg(&scen)
-        .arg("--out")
-        .arg(&out)
+    let o = small_run("lecture-example,fanout-3", &out)
         .env("DERIVBENCH_FAILPOINT", point)
         .output()
         .unwrap();

@@ -9,11 +9,9 @@
 
 mod common;
 
-use common::names;
+use common::{names, small_run};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-const BIN: &str = env!("CARGO_BIN_EXE_derivbench");
+use std::process::Output;
 
 /// An empty folder of this test's own.
 fn folder(tag: &str) -> PathBuf {
@@ -25,14 +23,8 @@ fn folder(tag: &str) -> PathBuf {
 
 /// Runs the lecture example into `out` with `DERIVBENCH_FAILPOINT` = `failpoint`.
 fn run(out: &Path, failpoint: &str) -> Output {
-    let scen = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
-    Command::new(BIN)
-        .args(["run", "--quick", "--no-wall", "--jobs", "1"])
-        .args(["--only", "lecture-example", "--methods", "forward,reverse"])
-        .arg("--scenarios")
-        .arg(&scen)
-        .arg("--out")
-        .arg(out)
+    small_run("lecture-example", out)
+        .arg("--no-wall")
         .env("DERIVBENCH_FAILPOINT", failpoint)
         .output()
         .unwrap()

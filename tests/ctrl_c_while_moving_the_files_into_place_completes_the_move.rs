@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::names;
+use common::{names, small_run};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -48,19 +48,9 @@ fn ctrl_c_while_run_moves_its_reports_completes_the_move_and_exits_130() {
         return;
     }
     let out = previous("ctrl-c-moving-run", &REPORTS);
-    let scen = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
     // `plots` moves after index.html and before reference.csv, summary.md and
     // results.json: interrupted there, the folder would mix the two runs
-    let o = with_ctrl_c_after(
-        Command::new(BIN)
-            .args(["run", "--quick", "--no-wall", "--jobs", "1"])
-            .args(["--only", "lecture-example", "--methods", "forward,reverse"])
-            .arg("--scenarios")
-            .arg(&scen)
-            .arg("--out")
-            .arg(&out),
-        "plots",
-    );
+    let o = with_ctrl_c_after(small_run("lecture-example", &out).arg("--no-wall"), "plots");
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(130), "{err}");
     assert!(

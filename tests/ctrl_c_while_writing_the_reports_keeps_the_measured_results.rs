@@ -7,11 +7,8 @@
 
 mod common;
 
-use common::names;
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
-const BIN: &str = env!("CARGO_BIN_EXE_derivbench");
+use common::{names, small_run};
+use std::path::PathBuf;
 
 #[test]
 fn ctrl_c_while_writing_the_reports_keeps_the_finished_scenarios() {
@@ -23,15 +20,8 @@ fn ctrl_c_while_writing_the_reports_keeps_the_finished_scenarios() {
     std::fs::create_dir_all(out.join("plots")).unwrap();
     std::fs::write(out.join("results.json"), "previous").unwrap();
     std::fs::write(out.join("plots/old.svg"), "previous").unwrap();
-    let scen = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
-    let o = Command::new(BIN)
-        .args(["run", "--quick", "--no-wall", "--jobs", "1"])
-        .args(["--only", "lecture-example,fanout-3"])
-        .args(["--methods", "forward,reverse"])
-        .arg("--scenarios")
-        .arg(&scen)
-        .arg("--out")
-        .arg(&out)
+    let o = small_run("lecture-example,fanout-3", &out)
+        .arg("--no-wall")
         .env("DERIVBENCH_FAILPOINT", "ctrl-c:writing")
         .output()
         .unwrap();

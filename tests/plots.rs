@@ -377,11 +377,7 @@ fn bits_of_error_outside_0_to_64_are_drawn_at_the_ends_of_the_axis() {
 #[test]
 fn an_error_at_the_textbook_step_above_every_swept_error_sets_the_axis() {
     let mut r = fixture();
-    let s = r
-        .scenarios
-        .iter_mut()
-        .find(|s| s.name == "sum-of-squares-10")
-        .unwrap();
+    let s = sum_of_squares_mut(&mut r);
     let entry = error_step::representative_entry(s).unwrap();
     let mut raised = 0;
     for a in &mut s.accuracy {
@@ -401,6 +397,16 @@ fn an_error_at_the_textbook_step_above_every_swept_error_sets_the_axis() {
         .filter_map(|t| t.trim().strip_prefix("1e")?.parse::<i32>().ok())
         .max();
     assert!(top.is_some_and(|e| e >= 30), "{top:?}");
+}
+
+/// The fixture's `sum-of-squares-10`, to change.
+fn sum_of_squares_mut(
+    r: &mut derivbench::results::RunResults,
+) -> &mut derivbench::results::ScenarioResult {
+    r.scenarios
+        .iter_mut()
+        .find(|s| s.name == "sum-of-squares-10")
+        .unwrap()
 }
 
 /// The files `draw_all` writes for `r` into a fresh folder named `tag`, as shown paths.
@@ -538,11 +544,7 @@ fn wall_time_panels_say_when_wall_time_was_not_measured() {
 #[test]
 fn the_least_accurate_method_is_the_one_with_the_larger_median_and_ties_are_named() {
     let mut r = fixture();
-    let s = r
-        .scenarios
-        .iter_mut()
-        .find(|s| s.name == "sum-of-squares-10")
-        .unwrap();
+    let s = sum_of_squares_mut(&mut r);
     // forward and reverse share the worst entry (10 bits); reverse has the larger
     // median (7.5 against 6 over two entries) and complex-step the same figures as
     // reverse; every other method is exact

@@ -60,6 +60,21 @@ fn decimal(w: f64) -> Rational {
     ))
 }
 
+/// t / tf rounded once to the nearest f64; 1 where both are 0, infinite where only tf
+/// is ([`Weights::ratio`]).
+fn exact_ratio(t: &Rational, tf: &Rational) -> f64 {
+    match (t.cmp0(), tf.cmp0()) {
+        (Ordering::Equal, Ordering::Equal) => 1.0,
+        (_, Ordering::Equal) => f64::INFINITY,
+        _ => Float::with_val(53, Rational::from(t / tf)).to_f64(),
+    }
+}
+
+/// t <= bound x tf, exactly ([`Weights::within`]).
+fn exact_within(t: &Rational, tf: &Rational, bound: f64) -> bool {
+    *t <= Rational::from_f64(bound).expect("a finite bound") * tf
+}
+
 impl Weights {
     /// TIME of a WORK vector, in f64 arithmetic (for estimates and budgets).
     pub fn time(&self, w: &Work) -> f64 {
@@ -80,19 +95,13 @@ impl Weights {
     /// f64; 1 where both are 0 (a function that executes no elemental, nor do its modes),
     /// infinite where only TIME(function) is.
     pub fn ratio(&self, mode: &Work, function: &Work) -> f64 {
-        let (t, tf) = (self.time_exact(mode), self.time_exact(function));
-        match (t.cmp0(), tf.cmp0()) {
-            (Ordering::Equal, Ordering::Equal) => 1.0,
-            (_, Ordering::Equal) => f64::INFINITY,
-            _ => Float::with_val(53, t / tf).to_f64(),
-        }
+        exact_ratio(&self.time_exact(mode), &self.time_exact(function))
     }
 
     /// Whether TIME(mode) <= `bound` x TIME(function), decided exactly: a ratio that
     /// is exactly at the bound is within it, whatever the rounding of the f64 ratio.
     pub fn within(&self, mode: &Work, function: &Work, bound: f64) -> bool {
-        let b = Rational::from_f64(bound).expect("a finite bound");
-        self.time_exact(mode) <= b * self.time_exact(function)
+        exact_within(&self.time_exact(mode), &self.time_exact(function), bound)
     }
 
     /// Parses `mu,pi,nu`: three finite numbers from 0 to [`MAX_WEIGHT`], mu at least
@@ -310,13 +319,15 @@ pub fn cost_rows(sc: &Scenario, weights: &Weights) -> (Vec<CostRow>, Vec<String>
             sc.m
         ));
     }
+    let tf_exact = weights.time_exact(&f);
     let rows = modes
         .into_iter()
         .map(|m| {
-            let t = Float::with_val(53, weights.time_exact(&m.work)).to_f64();
+            let t_exact = weights.time_exact(&m.work);
+            let t = Float::with_val(53, &t_exact).to_f64();
             // a function that executes no elemental (y = x1) costs nothing, and so do its
             // modes: TIME(mode) <= w TIME(F) holds as 0 <= 0, and the ratio is 1, not 0/0
-            let ratio = weights.ratio(&m.work, &f);
+            let ratio = exact_ratio(&t_exact, &tf_exact);
             let bound = match m.mode {
                 "tangent" => Some(TANGENT_BOUND),
                 "gradient" | "gradient-tensor" => Some(GRADIENT_BOUND),
@@ -332,7 +343,7 @@ pub fn cost_rows(sc: &Scenario, weights: &Weights) -> (Vec<CostRow>, Vec<String>
                 time: t,
                 ratio,
                 bound,
-                within: bound.map(|b| weights.within(&m.work, &f, b)),
+                within: bound.map(|b| exact_within(&t_exact, &tf_exact, b)),
                 tape_bytes: m.tape_bytes,
                 wall_ns: f64::NAN,
                 wall_ratio: f64::NAN,

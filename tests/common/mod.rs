@@ -8,6 +8,7 @@ use derivbench::num::ulps_between;
 use derivbench::scenario::file::{load_str, Limits};
 use rug::Float;
 use std::path::Path;
+use std::process::Command;
 
 /// The reference Jacobian, default options, of a formula scenario with the inputs and
 /// outputs given as TOML (the insides of `inputs = [...]` and `outputs = [...]`).
@@ -90,4 +91,17 @@ pub fn names(dir: &Path) -> Vec<String> {
         .collect();
     v.sort();
     v
+}
+
+/// `derivbench run` of the default scenarios `only` (comma-separated) into `out`, quick,
+/// on one worker and with forward and reverse mode only: the small run that the tests
+/// of failed and interrupted runs start from (they add `--no-wall` and the failpoint).
+pub fn small_run(only: &str, out: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_derivbench"));
+    c.args(["run", "--quick", "--jobs", "1", "--only", only])
+        .args(["--methods", "forward,reverse", "--scenarios"])
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios"))
+        .arg("--out")
+        .arg(out);
+    c
 }
