@@ -1,6 +1,8 @@
 //! `summary.md`: the tables a person reads first.
 
 use crate::check::NO_FIGURE_BITS;
+use crate::measure::cost::Weights;
+use crate::num::Work;
 use crate::results::{AccuracyRow, FdTheory, RunResults, ScenarioResult};
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -164,13 +166,40 @@ fn lecture_sum_of_squares(out: &mut String, s: &ScenarioResult) {
     );
 }
 
-/// One scenario's full-Jacobian costs: (name, n, m, forward ratio, reverse ratio,
-/// forward wall ratio, reverse wall ratio).
-type JacobianCosts<'a> = (&'a str, usize, usize, f64, f64, f64, f64);
+/// One scenario's full-Jacobian costs.
+struct JacobianCosts<'a> {
+    name: &'a str,
+    n: usize,
+    m: usize,
+    /// forward and reverse op-count ratios, for display
+    ratio: (f64, f64),
+    /// forward and reverse wall ratios (NaN when not timed)
+    wall: (f64, f64),
+    /// whether reverse mode is cheaper by op count, decided on the exact TIMEs (the
+    /// printed ratios are rounded, and two close TIMEs can round to the same ratio)
+    reverse_cheaper_ops: bool,
+}
+
+impl JacobianCosts<'_> {
+    fn n_over_m(&self) -> f64 {
+        self.n as f64 / self.m as f64
+    }
+}
+
+/// The WORK vector of a cost row.
+fn work_of(c: &crate::results::CostRow) -> Work {
+    Work {
+        moves: c.moves,
+        adds: c.adds,
+        mults: c.mults,
+        nlops: c.nlops,
+    }
+}
 
 /// Forward against reverse mode for full Jacobians across n/m, and where the cheaper
 /// mode flips, next to the lecture's prediction.
 fn jacobian_section(out: &mut String, r: &RunResults) {
+    let weights = Weights::from_array(r.settings.weights);
     let mut rows: Vec<JacobianCosts> = r
         .scenarios
         .iter()
@@ -178,65 +207,68 @@ fn jacobian_section(out: &mut String, r: &RunResults) {
         .filter_map(|s| {
             let f = s.cost.iter().find(|c| c.mode == "jacobian-forward")?;
             let b = s.cost.iter().find(|c| c.mode == "jacobian-reverse")?;
-            Some((
-                s.name.as_str(),
-                s.n,
-                s.m,
-                f.ratio,
-                b.ratio,
-                f.wall_ratio,
-                b.wall_ratio,
-            ))
+            Some(JacobianCosts {
+                name: s.name.as_str(),
+                n: s.n,
+                m: s.m,
+                ratio: (f.ratio, b.ratio),
+                wall: (f.wall_ratio, b.wall_ratio),
+                reverse_cheaper_ops: weights.time_exact(&work_of(b))
+                    < weights.time_exact(&work_of(f)),
+            })
         })
         .collect();
     if rows.is_empty() {
         return;
     }
-    rows.sort_by(|a, b| (a.1 as f64 / a.2 as f64).total_cmp(&(b.1 as f64 / b.2 as f64)));
+    rows.sort_by(|a, b| a.n_over_m().total_cmp(&b.n_over_m()));
     let _ = writeln!(
         out,
         "\n## Full Jacobians: forward (n tangent sweeps) against reverse (m adjoint sweeps)\n"
     );
     let _ = writeln!(out, "| scenario | n/m | forward ratio | reverse ratio | cheaper by op count | forward wall | reverse wall | cheaper by wall time |");
     let _ = writeln!(out, "| --- | --- | --- | --- | --- | --- | --- | --- |");
-    let pick = |f: f64, b: f64| {
-        if f.is_nan() || b.is_nan() {
-            "-"
-        } else if f <= b {
-            "forward"
-        } else {
-            "reverse"
-        }
+    // None where not measured, else whether reverse is cheaper
+    let by_ops = |row: &JacobianCosts| Some(row.reverse_cheaper_ops);
+    let by_wall = |row: &JacobianCosts| {
+        let (f, b) = row.wall;
+        (!f.is_nan() && !b.is_nan()).then_some(b < f)
     };
-    for (name, n, m, f, b, fw, bw) in &rows {
+    let name = |reverse: Option<bool>| match reverse {
+        None => "-",
+        Some(false) => "forward",
+        Some(true) => "reverse",
+    };
+    for row in &rows {
         let _ = writeln!(
             out,
-            "| {name} | {:.3} | {f:.2} | {b:.2} | {} | {fw:.2} | {bw:.2} | {} |",
-            *n as f64 / *m as f64,
-            pick(*f, *b),
-            pick(*fw, *bw)
+            "| {} | {:.3} | {:.2} | {:.2} | {} | {:.2} | {:.2} | {} |",
+            row.name,
+            row.n_over_m(),
+            row.ratio.0,
+            row.ratio.1,
+            name(by_ops(row)),
+            row.wall.0,
+            row.wall.1,
+            name(by_wall(row))
         );
     }
-    let flip = |key: fn(&JacobianCosts) -> (f64, f64)| -> String {
+    let flip = |reverse: &dyn Fn(&JacobianCosts) -> Option<bool>| -> String {
         // the smallest n/m from which reverse is cheaper on every scenario at or above it
         let mut at = None;
         for (k, row) in rows.iter().enumerate().rev() {
-            let (f, b) = key(row);
-            if f.is_nan() || b.is_nan() {
-                return "not measured".into();
-            }
-            if b < f {
-                at = Some(k);
-            } else {
-                break;
+            match reverse(row) {
+                None => return "not measured".into(),
+                Some(true) => at = Some(k),
+                Some(false) => break,
             }
         }
         match at {
             Some(0) => "reverse is cheaper at every n/m measured".into(),
             Some(k) => format!(
                 "forward is cheaper up to n/m = {:.3}, reverse from n/m = {:.3}",
-                rows[k - 1].1 as f64 / rows[k - 1].2 as f64,
-                rows[k].1 as f64 / rows[k].2 as f64
+                rows[k - 1].n_over_m(),
+                rows[k].n_over_m()
             ),
             None => "forward is cheaper at every n/m measured".into(),
         }
@@ -249,8 +281,8 @@ fn jacobian_section(out: &mut String, r: &RunResults) {
          where outputs are recorded one after another the m sweeps cover about half the \
          tape each, which favours reverse mode in op counts; the scalar tape is slow in \
          wall time, which moves the wall-time crossover towards larger n/m.",
-        flip(|r| (r.3, r.4)),
-        flip(|r| (r.5, r.6))
+        flip(&by_ops),
+        flip(&by_wall)
     );
 }
 
@@ -469,5 +501,77 @@ mod tests {
         assert_eq!(worst_and_median(&[3.0, 1.0, 2.0]), (3.0, 2.0));
         let (w, m) = worst_and_median(&[]);
         assert!(w.is_nan() && m.is_nan());
+    }
+
+    fn cost_row(mode: &str, adds: u64, ratio: f64) -> crate::results::CostRow {
+        crate::results::CostRow {
+            scenario: "j".into(),
+            mode: mode.into(),
+            moves: 1,
+            adds,
+            mults: 0,
+            nlops: 0,
+            time: ratio,
+            ratio,
+            bound: None,
+            within: None,
+            tape_bytes: None,
+            wall_ns: f64::NAN,
+            wall_ratio: f64::NAN,
+        }
+    }
+
+    #[test]
+    fn the_cheaper_jacobian_mode_is_decided_on_exact_times_not_rounded_ratios() {
+        // TIME(function) = 1 move; TIME(forward) = 2^54 + 2 and TIME(reverse) = 2^54 + 1
+        // (one move and the rest adds): both ratios round to the same f64, 2^54, but
+        // reverse executes one add fewer
+        let (fwd, rev) = ((1u64 << 54) + 2, (1u64 << 54) + 1);
+        let ratio = |t: u64| t as f64;
+        assert_eq!(ratio(fwd), ratio(rev));
+        let scenario = ScenarioResult {
+            name: "j".into(),
+            family: "dense-jacobian".into(),
+            description: String::new(),
+            n: 2,
+            m: 2,
+            sampled: vec![],
+            accuracy: vec![],
+            reference: vec![],
+            fd_theory: vec![],
+            cost: vec![
+                cost_row("function", 0, 1.0),
+                cost_row("jacobian-forward", fwd - 1, ratio(fwd)),
+                cost_row("jacobian-reverse", rev - 1, ratio(rev)),
+            ],
+            notes: vec![],
+            recurrent: vec![],
+            swell: None,
+        };
+        let r = RunResults {
+            version: String::new(),
+            settings: crate::results::RunSettings {
+                methods: vec![],
+                quick: true,
+                weights: [1.0, 1.0, 1.0],
+                agree_bits: 0,
+                max_precision: 0,
+            },
+            scenarios: vec![scenario],
+            failures: vec![],
+            symbolic_growth: None,
+        };
+        let mut out = String::new();
+        jacobian_section(&mut out, &r);
+        let row = out.lines().find(|l| l.starts_with("| j |")).unwrap();
+        assert_eq!(
+            row.split('|').nth(5).map(str::trim),
+            Some("reverse"),
+            "{row}"
+        );
+        assert!(
+            out.contains("by op count: reverse is cheaper at every n/m measured"),
+            "{out}"
+        );
     }
 }
