@@ -82,7 +82,7 @@ impl Weights {
     }
 
     /// TIME of a WORK vector, exactly, at the weights as the decimals they are written
-    /// as ([`decimal`]).
+    /// as (see `decimal`).
     pub fn time_exact(&self, w: &Work) -> Rational {
         let term = |weight: f64, count: u64| decimal(weight) * Integer::from(count);
         term(self.mu, w.moves)
@@ -143,7 +143,7 @@ impl Weights {
     /// True where the bounds w_tan <= 5/2 and w_grad <= 4 hold for every elemental a
     /// scenario may execute ([`elemental_table`]), and so for every program of them at
     /// regular points (pow's special points run costlier rules, docs/cost.md):
-    /// [`PROVEN_REGION`], decided exactly at the weights as written ([`decimal`]).
+    /// [`PROVEN_REGION`], decided exactly at the weights as written (see `decimal`).
     /// mu >= pi >= 1 is the cost model's; 2 nu >= 1 + pi - mu is the univariate row of
     /// its gradient table, 7 mu + 1 + pi + 2 nu <= 4 (2 mu + nu) (at nu = 0 and
     /// mu = pi = 1 a univariate's gradient costs 4.5 functions); the last two are u^w's

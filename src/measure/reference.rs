@@ -3,7 +3,8 @@
 //! # The rule
 //!
 //! The scenario's own program is differentiated over `rug::Float` (reverse mode when
-//! m <= n, forward mode otherwise), with every input and literal entering as its exact
+//! m <= n, forward mode otherwise; an entry that mode gives as NaN is taken from the
+//! other mode where that gives a number, see `jacobian_at_unchecked`), with every input and literal entering as its exact
 //! f64 value, so the reference is the exact derivative of the function that the f64
 //! program computes. It is evaluated at precision p (default 256 bits) and at 2p. An
 //! entry is *settled* when the two evaluations agree on at least
@@ -177,6 +178,16 @@ fn jacobian_at<F: Function>(
 /// reach with an adjoint of exactly 0 and makes no decision there
 /// ([`crate::num::Scalar::passes_nothing`]); in forward mode every decision is every
 /// row's.
+///
+/// An entry that comes out NaN is computed again in the other mode, whose value it takes
+/// when that is a number (with that mode's doubts): both modes apply the chain rule with
+/// the same guard, that a tangent or an adjoint of exactly 0 passes nothing on, also
+/// through an infinite partial, and each can meet inf * 0 or inf - inf where the other's
+/// order of accumulation does not. d/dx of sqrt(x - x) is 0 in forward mode (x - x has a
+/// tangent of exactly 0) and NaN in reverse mode (inf - inf, the adjoints of x through
+/// both operands); d/dx of (x - x) sqrt(x) at x = 0 is NaN in forward mode (0 * inf) and
+/// 0 in reverse mode (sqrt(x) gets an adjoint of exactly 0). The reference is then the
+/// same whichever mode m and n choose.
 fn jacobian_at_unchecked<F: Function>(
     model: &F,
     x: &[f64],
@@ -188,33 +199,105 @@ fn jacobian_at_unchecked<F: Function>(
         .iter()
         .map(|&v| Ranged::exact(Float::with_val(prec, v)))
         .collect();
-    let (rows, values, doubt) = if m <= cols.len() {
-        let tape = Tape::new();
-        let xs = tape.vars(&xf);
-        let (ys, recorded) = doubted(|| model.eval(&xs));
-        let values = ys.iter().map(|y| y.value().v.clone()).collect();
-        let (rows, doubt) = ys
-            .iter()
-            .map(|y| {
-                let (g, swept) = doubted(|| tape.gradient(y, &xs));
-                (
-                    cols.iter().map(|&j| g[j].clone()).collect(),
-                    recorded || swept,
-                )
-            })
-            .unzip();
+    let reverse = m <= cols.len();
+    let (mut rows, values, mut doubt) = if reverse {
+        let (rows, values, doubt) = reverse_rows(model, &xf, cols, &vec![true; m]);
         (rows, values, doubt)
     } else {
-        let ((values, colsv), d) = doubted(|| {
-            let values: Vec<Float> = model.eval(&xf).into_iter().map(|y| y.v).collect();
-            (values, jacobian_forward(|d| model.eval(d), &xf, cols))
-        });
-        let rows = (0..m)
-            .map(|i| colsv.iter().map(|c| c[i].clone()).collect())
-            .collect();
+        let (values, rows, d) = forward_rows(model, &xf, cols);
         (rows, values, vec![d; m])
     };
+    let nan = |rows: &[Vec<Ranged>], i: usize, k: usize| rows[i][k].v.is_nan();
+    let nan_rows: Vec<bool> = (0..m)
+        .map(|i| (0..cols.len()).any(|k| nan(&rows, i, k)))
+        .collect();
+    if !nan_rows.contains(&true) {
+        return (rows, values, doubt);
+    }
+    // the other mode, for the entries that came out NaN
+    let other: Vec<(usize, usize, Ranged, bool)> = if reverse {
+        let ks: Vec<usize> = (0..cols.len())
+            .filter(|&k| (0..m).any(|i| nan(&rows, i, k)))
+            .collect();
+        let sub: Vec<usize> = ks.iter().map(|&k| cols[k]).collect();
+        let (_, fwd, d) = forward_rows(model, &xf, &sub);
+        let mut out = Vec::new();
+        for (c, &k) in ks.iter().enumerate() {
+            for (i, row) in fwd.iter().enumerate() {
+                if nan(&rows, i, k) {
+                    out.push((i, k, row[c].clone(), d));
+                }
+            }
+        }
+        out
+    } else {
+        let (rev, _, d) = reverse_rows(model, &xf, cols, &nan_rows);
+        let mut out = Vec::new();
+        for (i, row) in rev.iter().enumerate() {
+            for (k, e) in row.iter().enumerate() {
+                if nan_rows[i] && nan(&rows, i, k) {
+                    out.push((i, k, e.clone(), d[i]));
+                }
+            }
+        }
+        out
+    };
+    for (i, k, e, d) in other {
+        if !e.v.is_nan() {
+            rows[i][k] = e;
+            doubt[i] |= d;
+        }
+    }
     (rows, values, doubt)
+}
+
+/// Reverse mode: one recording, then the sweep of each output i with `sweep[i]` (the
+/// rows of the others are left NaN); the values, and each row's doubts.
+fn reverse_rows<F: Function>(
+    model: &F,
+    xf: &[Ranged],
+    cols: &[usize],
+    sweep: &[bool],
+) -> (Vec<Vec<Ranged>>, Vec<Float>, Vec<bool>) {
+    let tape = Tape::new();
+    let xs = tape.vars(xf);
+    let (ys, recorded) = doubted(|| model.eval(&xs));
+    let values = ys.iter().map(|y| y.value().v.clone()).collect();
+    // a placeholder for the rows not swept, which the caller does not read
+    let nan = || Ranged::exact(Float::with_val(64, f64::NAN));
+    let (rows, doubt) = ys
+        .iter()
+        .zip(sweep)
+        .map(|(y, &run)| {
+            if !run {
+                return (vec![nan(); cols.len()], recorded);
+            }
+            let (g, swept) = doubted(|| tape.gradient(y, &xs));
+            (
+                cols.iter().map(|&j| g[j].clone()).collect(),
+                recorded || swept,
+            )
+        })
+        .unzip();
+    (rows, values, doubt)
+}
+
+/// Forward mode: the values, the rows of the columns `cols`, and whether any decision
+/// was doubted.
+fn forward_rows<F: Function>(
+    model: &F,
+    xf: &[Ranged],
+    cols: &[usize],
+) -> (Vec<Float>, Vec<Vec<Ranged>>, bool) {
+    let ((values, colsv), d) = doubted(|| {
+        let values: Vec<Float> = model.eval(xf).into_iter().map(|y| y.v).collect();
+        (values, jacobian_forward(|d| model.eval(d), xf, cols))
+    });
+    let m = values.len();
+    let rows = (0..m)
+        .map(|i| colsv.iter().map(|c| c[i].clone()).collect())
+        .collect();
+    (values, rows, d)
 }
 
 /// The reference Jacobian columns `cols` of `model` at `x`.
