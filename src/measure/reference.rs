@@ -26,7 +26,9 @@
 //! of x - x, 1 - 1 with no rounding) have m = 0 and settle at once; a zero by
 //! cancellation of rounded terms (d/dx of sin(x)^2 + cos(x)^2) cannot be told from a term
 //! below the cap's resolution and is reported unsettled. The bound keeps its size beyond
-//! f64's range; where a partial is not finite, agreement alone decides. A rule's decision on a value (a zero, a sign,
+//! f64's range, and it passes an error on through the largest slope within the value's
+//! radius, not the slope at the value, which can be flat where the error is large
+//! (cos at an absorbed 0); where a value is not finite, agreement alone decides. A rule's decision on a value (a zero, a sign,
 //! the argument min/max takes) that the bounds leave open is a doubt
 //! ([`crate::num::doubted`]): nothing evaluated under one settles, so an absorbed term
 //! cannot turn a branch the same wrong way at both precisions. In reverse mode a doubt

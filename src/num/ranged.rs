@@ -15,9 +15,17 @@
 //!
 //! The bound is a [`Bound`]: f64's digits with a wide exponent, so that it keeps its
 //! size where values leave f64's range (a cancellation of terms of 1e600 has a bound of
-//! 1e600 units, not an infinite one, and one of terms of 2^-3000 not a zero one). Where
-//! a partial is not finite it is infinite, and gives no evidence: the reference falls
-//! back on agreement alone (`determined` is true).
+//! 1e600 units, not an infinite one, and one of terms of 2^-3000 not a zero one).
+//!
+//! First order is not enough where a slope is flat at the value and the error is
+//! large: at 256 bits (x + 1e200) - 1e200 is 0 with m ~ 1e200, and the slope of cos
+//! at 0 is 0, so cos of it would seem exact. Each operation therefore passes a bound on
+//! through the largest slope within the value's radius m 2^-p, a product adds the
+//! product of the two errors, a quotient and a power take the denominator and the base
+//! at the edge of their interval nearest 0, and where an interval reaches a pole the
+//! bound is [`Bound::VAST`]: finite, so the value is not determined. Where a value is
+//! not finite its bound is unknown (infinite), which gives no evidence: the reference
+//! falls back on agreement alone (`determined` is true).
 //!
 //! MPFR's own exponent range is wide but bounded, and no precision widens it: an
 //! operation whose result leaves it (exp(1e200) = inf, exp(-1e200) = 0) is wrong by
@@ -78,6 +86,16 @@ impl Bound {
         }
     }
 
+    /// A bound too large to tell anything of the value, yet finite, so that the value is
+    /// not determined ([`Ranged::determined`]) and the reference goes on to a higher
+    /// precision (where an unknown bound would leave the decision to agreement): the
+    /// bound past an operation whose argument's interval reaches a pole or leaves the
+    /// domain (log, 1/u, sqrt, tan, a negative power, a quotient, a power's base).
+    pub const VAST: Bound = Bound {
+        mant: 0.5,
+        exp: i64::MAX / 4,
+    };
+
     /// |x|.
     pub fn from_f64(x: f64) -> Bound {
         Bound::new(x, 0)
@@ -127,6 +145,67 @@ impl Bound {
         f
     }
 
+    /// The bound as an f64: infinite beyond f64's range (or when unknown), 0 below it.
+    fn to_f64(self) -> f64 {
+        if !self.is_finite() || self.exp > 1100 {
+            f64::INFINITY
+        } else if self.is_zero() || self.exp < -1100 {
+            0.0
+        } else {
+            // two steps, so that neither factor leaves f64's range on its own
+            let half = (self.exp / 2) as i32;
+            self.mant * 2f64.powi(half) * 2f64.powi(self.exp as i32 - half)
+        }
+    }
+
+    /// The smaller of two finite bounds.
+    fn min(self, o: Bound) -> Bound {
+        if self.to_f64() <= o.to_f64() {
+            self
+        } else {
+            o
+        }
+    }
+
+    /// The bound to the power n, by squaring (the exponent saturates).
+    fn powi(self, mut n: u64) -> Bound {
+        let (mut base, mut acc) = (self, Bound::from_f64(1.0));
+        while n > 0 {
+            if n & 1 == 1 {
+                acc = acc.mul(base);
+            }
+            base = base.mul(base);
+            n >>= 1;
+        }
+        acc
+    }
+
+    /// 1 / (1 - q) for a relative radius q < 1: how much a slope c / |t|, at a distance
+    /// of at most q |u| from u, can exceed c / |u|; `None` for q >= 1 (the interval
+    /// reaches 0) and for an unknown q.
+    fn shrink(q: Bound) -> Option<Bound> {
+        if q.is_zero() {
+            return Some(Bound::from_f64(1.0));
+        }
+        let qf = q.to_f64();
+        (qf < 1.0).then(|| Bound::from_f64(1.0 / (1.0 - qf)))
+    }
+
+    /// A bound on e^y for y >= 0 (1 + 2y up to y = 1, then a power of two), [`VAST`]
+    /// beyond; also a bound on (e^y - 1) / y.
+    ///
+    /// [`VAST`]: Bound::VAST
+    fn growth(y: Bound) -> Bound {
+        let yf = y.to_f64();
+        if yf <= 1.0 {
+            Bound::from_f64(1.0 + 2.0 * yf)
+        } else if yf < 1e18 {
+            Bound::new(1.0, (yf * std::f64::consts::LOG2_E).ceil() as i64)
+        } else {
+            Bound::VAST
+        }
+    }
+
     fn mul(self, o: Bound) -> Bound {
         if !self.is_finite() || !o.is_finite() {
             return Bound::UNKNOWN;
@@ -149,7 +228,7 @@ impl Bound {
         } else {
             (o, self)
         };
-        let d = lo.exp - hi.exp;
+        let d = lo.exp.saturating_sub(hi.exp);
         let low = if d < -1100 {
             0.0
         } else {
@@ -165,7 +244,7 @@ impl Bound {
         } else if !self.is_finite() {
             Bound::ZERO
         } else {
-            Bound::new(1.0 / self.mant, -self.exp)
+            Bound::new(1.0 / self.mant, self.exp.saturating_neg())
         }
     }
 
@@ -196,7 +275,8 @@ fn log_abs(x: &Float) -> Bound {
     Bound::from_f64(m.ln() + f64::from(e) * std::f64::consts::LN_2)
 }
 
-/// An MPFR value and a first-order bound on its rounding error, in units of 2^-p.
+/// An MPFR value and a bound on its rounding error, in units of 2^-p (first order, with
+/// the slopes taken over the value's interval).
 #[derive(Clone, Debug)]
 pub struct Ranged {
     /// the value, at its precision p
@@ -371,27 +451,59 @@ impl Scalar for Ranged {
                 (v, i1 + i2 + i3)
             }
         };
-        // |psi'(u)|, from u and v = psi(u), with their exponents (beyond f64's range too)
+        // a bound on |psi'(t)| for t within the radius delta = m 2^-p of u: a value
+        // whose rounding error is not small passes it on through the largest slope in
+        // its interval, not through the slope at the value (at u = (x + 1e200) - 1e200
+        // = 0 at 256 bits, the slope of cos is sin(0) = 0, and cos u would seem exact)
         let (u, r) = (Bound::of(x), Bound::of(&v));
+        let delta = self.m.scaled(-i64::from(p));
         let one = Bound::from_f64(1.0);
-        // |cos u| and |sin u|, at most 1 (also where u is beyond f64's range)
-        let trig = |t: f64| Bound::from_f64(if t.is_nan() { 1.0 } else { t.min(1.0) });
+        // |cos u| and |sin u|, correctly rounded by MPFR whatever the size of u
+        let trig = |t: Float| Bound::from_f64(t.to_f64().abs().min(1.0));
+        let cos_u = || trig(Float::with_val(53, x.cos_ref()));
+        let sin_u = || trig(Float::with_val(53, x.sin_ref()));
         let rf = v.to_f64();
+        // c / |t| grown to its largest value at |t| >= |u| - delta, to the power k
+        let near_pole = |c: Bound, k: u64| match Bound::shrink(delta.div(u)) {
+            Some(s) => c.mul(s.powi(k)),
+            None => Bound::VAST,
+        };
         let d = match op {
             Unary::Neg | Unary::Abs => one,
-            Unary::Recip => r.mul(r),
-            Unary::Exp => r,
-            Unary::Log => u.recip(),
-            Unary::Sqrt => r.recip().mul(Bound::from_f64(0.5)),
-            Unary::Sin => trig(x.to_f64().cos().abs()),
-            Unary::Cos => trig(x.to_f64().sin().abs()),
-            Unary::Tan => one.add(r.mul(r)),
-            // tanh and sigmoid lie in [-1, 1] and [0, 1]
-            Unary::Tanh => Bound::from_f64(1.0 - rf * rf),
-            Unary::Sigmoid => r.mul(Bound::from_f64(1.0 - rf)),
-            Unary::Atan => one.add(u.mul(u)).recip(),
-            Unary::Powi(k) => r.mul(Bound::from_f64(f64::from(k))).div(u),
+            Unary::Recip => near_pole(r.mul(r), 2),
+            Unary::Exp => r.mul(Bound::growth(delta)),
+            Unary::Log => near_pole(u.recip(), 1),
+            // 1 / (2 sqrt t) grows by at most 1 / (1 - q) where 1 / t grows by it
+            Unary::Sqrt => near_pole(r.recip().mul(Bound::from_f64(0.5)), 1),
+            Unary::Sin => cos_u().add(delta).min(one),
+            Unary::Cos => sin_u().add(delta).min(one),
+            // 1 / cos^2 t, with |cos t| >= |cos u| - delta
+            Unary::Tan => {
+                let c = cos_u();
+                match Bound::shrink(delta.div(c)) {
+                    Some(s) => one.add(r.mul(r)).mul(s.mul(s)),
+                    None => Bound::VAST,
+                }
+            }
+            // tanh and sigmoid lie in [-1, 1] and [0, 1]; the slopes of tanh, sigmoid
+            // and atan change by at most |t - u| (their second derivatives are at most
+            // 0.77, 0.1 and 0.65), and are at most 1, 1/4 and 1
+            Unary::Tanh => Bound::from_f64(1.0 - rf * rf).add(delta).min(one),
+            Unary::Sigmoid => r
+                .mul(Bound::from_f64(1.0 - rf))
+                .add(delta)
+                .min(Bound::from_f64(0.25)),
+            Unary::Atan => one.add(u.mul(u)).recip().add(delta).min(one),
+            // |k| |t|^(k-1): at |u| + delta for k >= 1, at |u| - delta for k < 0
+            Unary::Powi(0) => Bound::ZERO,
+            Unary::Powi(k) if k > 0 => Bound::from_f64(f64::from(k))
+                .mul(u.add(delta).powi(u64::from(k.unsigned_abs() - 1))),
+            Unary::Powi(k) => near_pole(
+                Bound::from_f64(f64::from(k)).mul(u.recip().powi(u64::from(k.unsigned_abs()) + 1)),
+                u64::from(k.unsigned_abs()) + 1,
+            ),
         };
+        let d = if self.m.is_zero() { Bound::ZERO } else { d };
         let m = through(d, self.m).add(own(inexact, r));
         Ranged::with(v, m)
     }
@@ -417,12 +529,47 @@ impl Scalar for Ranged {
             }
         };
         let (a, w, r) = (Bound::of(x), Bound::of(y), Bound::of(&v));
-        let m = own(inexact, r).add(match op {
+        // the relative radius of an argument, and 1 / (1 - it): how much 1 / |t| can
+        // exceed 1 / |value| within its interval (`None`: the interval reaches 0)
+        let shrink = |z: &Ranged, mag: Bound| {
+            if z.m.is_zero() {
+                Some(Bound::from_f64(1.0))
+            } else {
+                Bound::shrink(z.m.scaled(-i64::from(p)).div(mag))
+            }
+        };
+        let passed = match op {
             Binary::Add | Binary::Sub => self.m.add(o.m),
-            Binary::Mul => through(w, self.m).add(through(a, o.m)),
-            Binary::Div => through(w.recip(), self.m).add(through(r.div(w), o.m)),
-            _ => through(w.mul(r).div(a), self.m).add(through(r.mul(log_abs(x)), o.m)),
-        });
+            // the first-order terms, and the product of the two errors
+            Binary::Mul => through(w, self.m)
+                .add(through(a, o.m))
+                .add(through(self.m, o.m).scaled(-i64::from(p))),
+            // |u/w - u'/w'| <= (|u - u'| + |u'/w'| |w - w'|) / min |w|
+            Binary::Div => match shrink(o, w) {
+                Some(s) => through(w.recip(), self.m)
+                    .add(through(r.div(w), o.m))
+                    .mul(s),
+                None => Bound::VAST,
+            },
+            // v = e^z with z = w log u: z is off by at most
+            // dz = |w| dL + |log u| dw + dw dL, where dL <= (du / |u|) / (1 - du / |u|),
+            // and e^z by at most |v| dz (e^dz - 1) / dz
+            _ => match shrink(self, a) {
+                Some(s) => {
+                    let dl = if self.m.is_zero() {
+                        Bound::ZERO
+                    } else {
+                        self.m.div(a).mul(s)
+                    };
+                    let dz = through(w, dl)
+                        .add(through(log_abs(x), o.m))
+                        .add(through(o.m, dl).scaled(-i64::from(p)));
+                    through(r, dz).mul(Bound::growth(dz.scaled(-i64::from(p))))
+                }
+                None => Bound::VAST,
+            },
+        };
+        let m = own(inexact, r).add(passed);
         Ranged::with(v, m)
     }
 }
@@ -459,6 +606,43 @@ fn own(inexact: u32, r: Bound) -> Bound {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bound_helpers_bound_what_they_say() {
+        let b = |x: f64| Bound::from_f64(x);
+        assert_eq!(b(3.0).powi(4).to_f64(), 81.0);
+        assert_eq!(b(2.0).powi(0).to_f64(), 1.0);
+        // the exponent saturates instead of wrapping
+        assert!(Bound::VAST.powi(3).to_f64().is_infinite());
+        assert_eq!(b(0.5).powi(3000).to_f64(), 0.0);
+        assert!(!b(0.5).powi(3000).is_zero());
+        assert_eq!(Bound::shrink(b(0.5)).map(|s| s.to_f64()), Some(2.0));
+        assert_eq!(Bound::shrink(Bound::ZERO).map(|s| s.to_f64()), Some(1.0));
+        assert!(Bound::shrink(b(1.0)).is_none());
+        assert!(Bound::shrink(Bound::UNKNOWN).is_none());
+        // e^y <= growth(y), and growth is 1 + 2y up to y = 1
+        for y in [0.0, 1e-300, 1e-9, 0.5, 1.0, 1.5, 40.0, 700.0, 1e5] {
+            let g = Bound::growth(b(y)).to_f64();
+            assert!(g >= y.exp(), "{y}: {g}");
+            if y <= 1.0 {
+                assert_eq!(g, 1.0 + 2.0 * y);
+            }
+        }
+        assert_eq!(Bound::growth(b(1e20)), Bound::VAST);
+        assert_eq!(b(2.0).min(b(3.0)).to_f64(), 2.0);
+        assert_eq!(b(1e300).scaled(100).to_f64(), f64::INFINITY);
+        assert_eq!(b(1e-300).scaled(-100).to_f64(), 0.0);
+        assert_eq!(b(6.0).scaled(-1).to_f64(), 3.0);
+    }
+
+    #[test]
+    fn a_vast_bound_leaves_a_value_undetermined() {
+        let r = Ranged::with(Float::with_val(256, 1.0), Bound::VAST);
+        assert!(!r.determined(100));
+        // an unknown bound leaves the decision to agreement
+        let r = Ranged::with(Float::with_val(256, 1.0), Bound::UNKNOWN);
+        assert!(r.determined(100));
+    }
     use crate::ad::Tape;
 
     fn r(p: u32, x: f64) -> Ranged {
@@ -691,11 +875,18 @@ mod tests {
     }
 
     #[test]
-    fn unknown_bounds_give_no_evidence() {
-        // a partial that is not finite (sqrt's at 0) makes the bound unknown
+    fn a_slope_unbounded_within_the_radius_leaves_the_value_undetermined() {
+        // (1 + 2^-600) - 1 is 0 at 256 bits with a bound of about 2 units: sqrt's slope
+        // is infinite at 0, within the radius, and the bound is vast, not unknown
         let z = r(256, 1.0).add(&r(256, 2f64.powi(-600))).sub(&r(256, 1.0));
         let s = z.sqrt();
-        assert!(!s.m.is_finite(), "{s:?}");
-        assert!(s.determined(100));
+        assert!(s.m.is_finite() && s.m.to_f64().is_infinite(), "{s:?}");
+        assert!(!s.determined(100));
+        // the same at 1024 bits, which keep 2^-600: a bound that is not vast
+        let z = r(1024, 1.0)
+            .add(&r(1024, 2f64.powi(-600)))
+            .sub(&r(1024, 1.0));
+        assert!(z.m.is_zero(), "{z:?}");
+        assert!(z.sqrt().determined(100));
     }
 }
