@@ -47,6 +47,16 @@ fn the_page_is_self_contained_and_shows_every_figure() {
             s.name
         );
     }
+    // the data files beside the page, linked by relative paths
+    for f in [
+        "accuracy.csv",
+        "reference.csv",
+        "cost.csv",
+        "results.json",
+        "summary.md",
+    ] {
+        assert!(html.contains(&format!("<a href=\"{f}\">{f}</a>")), "{f}");
+    }
     // the failure message is escaped
     assert!(html.contains("unknown key `sede` &lt;&amp; &quot;quoted&quot;&gt;"));
 }

@@ -336,6 +336,10 @@ pub fn render_html(results: &RunResults, plots: &[PathBuf]) -> String {
         "<p>Bits of error: log2(1 + number of f64 steps, or ulps, from the derivative to the MPFR reference), 0 = exact, 64 = NaN or infinite, or no figure at all (every step of the sweep vanished in f64). For FD sweep methods, each entry's best step. These are the figures <code>derivbench check</code> gates; a dash in the overview: the method does not apply to the scenario. The reference is settled when two precisions agree on {} bits (precision cap {} bits).</p>",
         r.settings.agree_bits, r.settings.max_precision
     );
+    let _ = writeln!(
+        out,
+        "<p>The data beside this page: <a href=\"accuracy.csv\">accuracy.csv</a>, <a href=\"reference.csv\">reference.csv</a>, <a href=\"cost.csv\">cost.csv</a>, <a href=\"results.json\">results.json</a>; the tables across scenarios (full Jacobians, tape memory, expression swell) are in <a href=\"summary.md\">summary.md</a>.</p>"
+    );
     let _ = writeln!(out, "<nav><ul>");
     let _ = writeln!(out, "<li><a href=\"#overview\">Overview</a></li>");
     let has_run_figs = ["jacobian-cost", "recurrent", "symbolic-swell"]

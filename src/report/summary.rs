@@ -253,37 +253,91 @@ fn jacobian_section(out: &mut String, r: &RunResults) {
             name(by_wall(row))
         );
     }
-    let flip = |reverse: &dyn Fn(&JacobianCosts) -> Option<bool>| -> String {
-        // the smallest n/m from which reverse is cheaper on every scenario at or above it
-        let mut at = None;
-        for (k, row) in rows.iter().enumerate().rev() {
-            match reverse(row) {
-                None => return "not measured".into(),
-                Some(true) => at = Some(k),
-                Some(false) => break,
-            }
-        }
-        match at {
-            Some(0) => "reverse is cheaper at every n/m measured".into(),
-            Some(k) => format!(
-                "forward is cheaper up to n/m = {:.3}, reverse from n/m = {:.3}",
-                rows[k - 1].n_over_m(),
-                rows[k].n_over_m()
-            ),
-            None => "forward is cheaper at every n/m measured".into(),
-        }
-    };
-    let _ = writeln!(
+    let ops = crossover(&rows, &by_ops);
+    let wall = crossover(&rows, &by_wall);
+    let _ = write!(
         out,
         "\nMeasured crossover by op count: {}. By wall time: {}. The lecture predicts forward \
-         for n < m and reverse for n > m, with the crossover shifted by the constant factors and by \
-         the order of the outputs: the adjoint sweep for y_i starts at y_i's own entry, so \
-         where outputs are recorded one after another the m sweeps cover about half the \
-         tape each, which favours reverse mode in op counts; the scalar tape is slow in \
-         wall time, which moves the wall-time crossover towards larger n/m.",
-        flip(&by_ops),
-        flip(&by_wall)
+         for n < m and reverse for n > m, with the crossover shifted by the constant factors.",
+        ops.describe(&rows),
+        wall.describe(&rows)
     );
+    // why reverse can win at n = m by op count: said only where it does
+    if rows
+        .iter()
+        .any(|r| r.n == r.m && r.n > 1 && r.reverse_cheaper_ops)
+    {
+        let _ = write!(
+            out,
+            " At n = m reverse mode is already cheaper by op count: the adjoint sweep for y_i \
+             starts at y_i's own entry, so where outputs are recorded one after another the m \
+             sweeps cover about half the tape each."
+        );
+    }
+    // where the two crossovers lie apart: said only where both are measured and simple
+    if let (Crossover::At(k_ops), Crossover::At(k_wall)) = (&ops, &wall) {
+        let (a, b) = (rows[*k_ops].n_over_m(), rows[*k_wall].n_over_m());
+        if b > a {
+            let _ = write!(
+                out,
+                " Reverse mode wins in wall time only from a larger n/m than by op count: \
+                 an operation on the scalar tape costs more time than one of forward mode."
+            );
+        } else if b < a {
+            let _ = write!(
+                out,
+                " Reverse mode wins in wall time from a smaller n/m than by op count: an \
+                 operation of forward mode costs more time than one on the scalar tape."
+            );
+        }
+    }
+    let _ = writeln!(out);
+}
+
+/// Where the cheaper mode changes along the rows, sorted by n/m.
+#[derive(Debug, PartialEq)]
+enum Crossover {
+    /// some row was not measured
+    NotMeasured,
+    /// reverse is cheaper at no row
+    ForwardEverywhere,
+    /// reverse is cheaper from row k on and forward below it (k = 0: everywhere)
+    At(usize),
+    /// the cheaper mode changes more than once along n/m
+    Mixed,
+}
+
+/// Where reverse becomes the cheaper mode along `rows` (sorted by n/m), by `reverse`.
+fn crossover(
+    rows: &[JacobianCosts],
+    reverse: &dyn Fn(&JacobianCosts) -> Option<bool>,
+) -> Crossover {
+    let Some(verdicts) = rows.iter().map(reverse).collect::<Option<Vec<bool>>>() else {
+        return Crossover::NotMeasured;
+    };
+    match verdicts.iter().position(|&r| r) {
+        None => Crossover::ForwardEverywhere,
+        Some(k) if verdicts[k..].iter().all(|&r| r) => Crossover::At(k),
+        Some(_) => Crossover::Mixed,
+    }
+}
+
+impl Crossover {
+    fn describe(&self, rows: &[JacobianCosts]) -> String {
+        match self {
+            Crossover::NotMeasured => "not measured".into(),
+            Crossover::ForwardEverywhere => "forward is cheaper at every n/m measured".into(),
+            Crossover::At(0) => "reverse is cheaper at every n/m measured".into(),
+            Crossover::At(k) => format!(
+                "forward is cheaper up to n/m = {:.3}, reverse from n/m = {:.3}",
+                rows[k - 1].n_over_m(),
+                rows[*k].n_over_m()
+            ),
+            Crossover::Mixed => {
+                "the cheaper mode changes more than once along n/m (see the table)".into()
+            }
+        }
+    }
 }
 
 /// The symbolic gradient's growth on the lecture's two examples.
@@ -437,13 +491,20 @@ pub fn render(r: &RunResults) -> String {
                 s.n
             );
         }
-        let _ = writeln!(out, "\n| method | worst bits | median bits | entries |");
-        let _ = writeln!(out, "| --- | --- | --- | --- |");
         let bits = best_bits_per_entry(&s.accuracy);
-        for m in method_order(s) {
-            if let Some(v) = bits.get(&m) {
-                let (w, med) = worst_and_median(v);
-                let _ = writeln!(out, "| {m} | {w:.1} | {med:.1} | {} |", v.len());
+        if bits.is_empty() {
+            let _ = writeln!(
+                out,
+                "\nNo accuracy figures: none of the methods run applies to this scenario."
+            );
+        } else {
+            let _ = writeln!(out, "\n| method | worst bits | median bits | entries |");
+            let _ = writeln!(out, "| --- | --- | --- | --- |");
+            for m in method_order(s) {
+                if let Some(v) = bits.get(&m) {
+                    let (w, med) = worst_and_median(v);
+                    let _ = writeln!(out, "| {m} | {w:.1} | {med:.1} | {} |", v.len());
+                }
             }
         }
         theory_table(&mut out, &s.fd_theory);
@@ -519,6 +580,120 @@ mod tests {
             wall_ns: f64::NAN,
             wall_ratio: f64::NAN,
         }
+    }
+
+    fn jrow(n: usize, m: usize, reverse_ops: bool, wall: (f64, f64)) -> JacobianCosts<'static> {
+        JacobianCosts {
+            name: "j",
+            n,
+            m,
+            ratio: (1.0, 1.0),
+            wall,
+            reverse_cheaper_ops: reverse_ops,
+        }
+    }
+
+    #[test]
+    fn the_crossover_is_named_only_where_the_cheaper_mode_changes_once() {
+        let ops = |r: &JacobianCosts| Some(r.reverse_cheaper_ops);
+        let at = |v: &[bool]| {
+            let rows: Vec<_> = v
+                .iter()
+                .enumerate()
+                .map(|(k, &r)| jrow(k + 1, 4, r, (1.0, 1.0)))
+                .collect();
+            (
+                crossover(&rows, &ops),
+                crossover(&rows, &ops).describe(&rows),
+            )
+        };
+        assert_eq!(at(&[false, false]).0, Crossover::ForwardEverywhere);
+        assert_eq!(at(&[true, true]).0, Crossover::At(0));
+        let (c, text) = at(&[false, true, true]);
+        assert_eq!(c, Crossover::At(1));
+        assert_eq!(
+            text,
+            "forward is cheaper up to n/m = 0.250, reverse from n/m = 0.500"
+        );
+        // reverse, forward, reverse: no single crossover to name
+        let (c, text) = at(&[true, false, true]);
+        assert_eq!(c, Crossover::Mixed);
+        assert!(text.contains("more than once"), "{text}");
+        let (c, _) = at(&[false, true, false]);
+        assert_eq!(c, Crossover::Mixed);
+        // a row not timed: not measured
+        let rows = [jrow(1, 1, true, (f64::NAN, 1.0))];
+        let wall = |r: &JacobianCosts| {
+            let (f, b) = r.wall;
+            (!f.is_nan() && !b.is_nan()).then_some(b < f)
+        };
+        assert_eq!(crossover(&rows, &wall), Crossover::NotMeasured);
+    }
+
+    fn results_of(costs: Vec<(&str, usize, usize, u64, u64, f64, f64)>) -> RunResults {
+        let scenarios = costs
+            .into_iter()
+            .map(|(name, n, m, fwd, rev, fw, bw)| {
+                let mut f = cost_row("jacobian-forward", fwd, fwd as f64);
+                let mut b = cost_row("jacobian-reverse", rev, rev as f64);
+                (f.wall_ratio, b.wall_ratio) = (fw, bw);
+                ScenarioResult {
+                    name: name.into(),
+                    family: "dense-jacobian".into(),
+                    description: String::new(),
+                    n,
+                    m,
+                    sampled: vec![],
+                    accuracy: vec![],
+                    reference: vec![],
+                    fd_theory: vec![],
+                    cost: vec![cost_row("function", 0, 1.0), f, b],
+                    notes: vec![],
+                    recurrent: vec![],
+                    swell: None,
+                }
+            })
+            .collect();
+        RunResults {
+            version: String::new(),
+            settings: crate::results::RunSettings {
+                methods: vec![],
+                quick: true,
+                weights: [1.0, 1.0, 1.0],
+                agree_bits: 0,
+                max_precision: 0,
+            },
+            scenarios,
+            failures: vec![],
+            symbolic_growth: None,
+        }
+    }
+
+    #[test]
+    fn the_jacobian_prose_claims_only_what_the_data_show() {
+        // no wall time, forward cheaper at n = m by op count: neither explanation
+        let r = results_of(vec![("a", 4, 4, 10, 20, f64::NAN, f64::NAN)]);
+        let mut out = String::new();
+        jacobian_section(&mut out, &r);
+        assert!(out.contains("By wall time: not measured."), "{out}");
+        assert!(!out.contains("wall time only from"), "{out}");
+        assert!(!out.contains("At n = m reverse"), "{out}");
+        // reverse cheaper at n = m by op count, and from a larger n/m in wall time
+        let r = results_of(vec![
+            ("a", 1, 4, 10, 20, 1.0, 2.0),
+            ("b", 4, 4, 20, 10, 1.0, 2.0),
+            ("c", 16, 4, 40, 10, 4.0, 2.0),
+        ]);
+        let mut out = String::new();
+        jacobian_section(&mut out, &r);
+        assert!(
+            out.contains("At n = m reverse mode is already cheaper"),
+            "{out}"
+        );
+        assert!(
+            out.contains("Reverse mode wins in wall time only from a larger n/m"),
+            "{out}"
+        );
     }
 
     #[test]
