@@ -221,12 +221,12 @@ fn a_random_range_wider_than_f64() {
     expect(
         "name = \"bad\"\ninputs = [{ name = \"x\", len = 3, fill = \"random\", low = -1e308, high = 1e308 }]\noutputs = [\"x[1]\"]\n",
         2,
-        41,
+        72,
         "wider than f64 holds",
     );
     expect(
         "name = \"bad\"\nfamily = \"product\"\nn = 3\nfill = \"random\"\nlow = -1.7e308\nhigh = 1.7e308\n",
-        4,
+        6,
         8,
         "wider than f64 holds",
     );
@@ -623,4 +623,23 @@ fn an_empty_constants_list_is_an_error_like_every_empty_list() {
         13,
         "`constants` must not be empty",
     );
+}
+
+#[test]
+fn an_empty_seeded_range_points_at_its_bound() {
+    // `high` given: the error points at it, not at the table's first key
+    let text = "name = \"bad\"\ninputs = [{ name = \"x\", len = 3, fill = \"random\", low = 1.0, high = 0.0 }]\noutputs = [\"x[1]\"]\n";
+    expect(text, 2, 69, "`low` = 1 must be below `high` = 0");
+    // only `low` given, above the default `high` of 1
+    let text = "name = \"bad\"\ninputs = [{ name = \"x\", len = 3, fill = \"random\", low = 2.0 }]\noutputs = [\"x[1]\"]\n";
+    expect(text, 2, 57, "`low` = 2 must be below `high` = 1");
+}
+
+#[test]
+fn too_many_generated_outputs_point_at_to() {
+    let text = "name = \"bad\"\ninputs = [{ name = \"x\", value = 1.0 }]\noutputs = { for = \"j\", from = 1, to = 100000000000, expr = \"x*j\" }\n";
+    expect(text, 3, 39, "more than 10000000 generated outputs");
+    // the widest range i64 holds does not overflow the count
+    let text = "name = \"bad\"\ninputs = [{ name = \"x\", value = 1.0 }]\noutputs = { for = \"j\", from = -9223372036854775808, to = 9223372036854775807, expr = \"x\" }\n";
+    expect(text, 3, 58, "generated outputs");
 }

@@ -841,14 +841,17 @@ fn check_work(v: &Val, work: u128, limits: &Limits) -> R<()> {
 /// A seeded generator and the range `[low, high)` of a table with the keys `seed`,
 /// `low` and `high` (defaults 0, -1 and 1); errors at `at` when the range is empty.
 fn seeded_range(t: &Tab, at: &Val) -> R<(SplitMix64, f64, f64)> {
-    let low = t.get("low").map(|v| v.f64()).transpose()?.unwrap_or(-1.0);
-    let high = t.get("high").map(|v| v.f64()).transpose()?.unwrap_or(1.0);
+    let (low_v, high_v) = (t.get("low"), t.get("high"));
+    let low = low_v.as_ref().map(|v| v.f64()).transpose()?.unwrap_or(-1.0);
+    let high = high_v.as_ref().map(|v| v.f64()).transpose()?.unwrap_or(1.0);
+    // the error points at the bound given last in the range, `high`, else `low`
+    let blame = high_v.as_ref().or(low_v.as_ref()).unwrap_or(at);
     if low >= high {
-        return Err(at.err(format!("`low` = {low} must be below `high` = {high}")));
+        return Err(blame.err(format!("`low` = {low} must be below `high` = {high}")));
     }
     if !(high - low).is_finite() {
         // the values are low + (high - low) u: an infinite width would give infinities
-        return Err(at.err(format!(
+        return Err(blame.err(format!(
             "the range from `low` = {low:e} to `high` = {high:e} is wider than f64 holds \
              (high - low overflows); narrow it"
         )));
@@ -1306,8 +1309,8 @@ fn build_expr(t: &Tab) -> R<(Model, Vec<f64>, Vec<String>)> {
             if to < from {
                 return Err(ev.err(format!("generated outputs from {from} to {to} are empty")));
             }
-            if (to - from) as u64 >= cx.limits.max_len {
-                return Err(ev.err(format!(
+            if to.abs_diff(from) >= cx.limits.max_len {
+                return Err(g.req("to", "an integer bound")?.err(format!(
                     "more than {} generated outputs (raise with --limit max_len=N)",
                     cx.limits.max_len
                 )));
