@@ -23,9 +23,13 @@
 //! through the largest slope within the value's radius m 2^-p, a product adds the
 //! product of the two errors, a quotient and a power take the denominator and the base
 //! at the edge of their interval nearest 0, and where an interval reaches a pole the
-//! bound is [`Bound::VAST`]: finite, so the value is not determined. Where a value is
-//! not finite its bound is unknown (infinite), which gives no evidence: the reference
-//! falls back on agreement alone (`determined` is true).
+//! bound is [`Bound::VAST`]: finite, so the value is not determined. A value that is
+//! not a finite number is taken as it is (agreement decides), and so is its bound:
+//! unknown (infinite). A finite value computed through it, or through a partial that
+//! is not finite, has an unknown bound too, and is not determined. An operation that
+//! decides on which side of its pole or domain edge its argument lies (log, sqrt, 1/u,
+//! a negative power, tan, a quotient, a power's base and a negative base's integer
+//! exponent) raises a doubt where the bound leaves that open ([`doubted`]).
 //!
 //! MPFR's own exponent range is wide but bounded, and no precision widens it: an
 //! operation whose result leaves it (exp(1e200) = inf, exp(-1e200) = 0) is wrong by
@@ -265,14 +269,40 @@ impl Bound {
     }
 }
 
-/// |log x| for an MPFR value, from its f64 mantissa and exponent (beyond f64's range
-/// too); unknown at 0, for x < 0 and for a non-number.
+/// |log x| for an MPFR value, correctly rounded to 64 bits by MPFR (also within 2^-53
+/// of 1, where log x is below f64's resolution of x, and beyond f64's range); unknown
+/// at 0, for x < 0 and for a non-number.
 fn log_abs(x: &Float) -> Bound {
     if !x.is_finite() || x.is_zero() || x.is_sign_negative() {
         return Bound::UNKNOWN;
     }
-    let (m, e) = x.to_f64_exp();
-    Bound::from_f64(m.ln() + f64::from(e) * std::f64::consts::LN_2)
+    Bound::of(&Float::with_val(64, x.ln_ref()))
+}
+
+/// A bound on e^-a for a >= 0, also where e^-a is below f64's range.
+fn exp_neg(a: f64) -> Bound {
+    if a < 700.0 {
+        // a is u rounded to f64 (a relative error of 2^-53, so at most 2^-43 in e^-a
+        // for a < 700) and exp is within an ulp: one part in 2^40 covers both
+        Bound::from_f64((-a).exp() * (1.0 + 2f64.powi(-40)))
+    } else if a.is_finite() {
+        Bound::new(1.0, (-a * std::f64::consts::LOG2_E).ceil() as i64)
+    } else {
+        Bound::new(1.0, i64::MIN / 4)
+    }
+}
+
+/// A bound on 4 e / (1 + e)^2 with e = e^-a, a >= 0: sech^2 u with a = 2|u|, and 4
+/// sigmoid'(u) with a = |u|, computed from e^-a rather than from the value 1 - tanh^2
+/// or s (1 - s), which f64 rounds to 0 once tanh or s rounds to 1.
+fn bell(a: f64) -> Bound {
+    if a < 700.0 {
+        let e = (-a).exp();
+        // as in `exp_neg`, and the few roundings of the quotient
+        Bound::from_f64(4.0 * e / ((1.0 + e) * (1.0 + e)) * (1.0 + 2f64.powi(-40)))
+    } else {
+        exp_neg(a).mul(Bound::from_f64(4.0))
+    }
 }
 
 /// An MPFR value and a bound on its rounding error, in units of 2^-p (first order, with
@@ -293,11 +323,17 @@ impl Ranged {
     }
 
     /// True when the bound says nothing against `agree_bits` leading bits of the value:
-    /// |v| >= m 2^(agree_bits - p), or the bound is 0 (exact) or infinite (unknown: a
-    /// partial that is not finite), or the value is not a finite number.
+    /// |v| >= m 2^(agree_bits - p), or the bound is 0 (exact), or the value is not a
+    /// finite number (taken as it is: agreement decides). A finite value with an
+    /// unknown bound is not determined.
     pub fn determined(&self, agree_bits: u32) -> bool {
-        if self.m.is_zero() || !self.m.is_finite() || !self.v.is_finite() {
+        if self.m.is_zero() || !self.v.is_finite() {
             return true;
+        }
+        if !self.m.is_finite() {
+            // a finite value computed through a partial that is not finite (1 / inf
+            // from an inexact inf, log |u| of a negative base): nothing bounds it
+            return false;
         }
         let p = self.v.prec();
         let noise = self.m.scaled(i64::from(agree_bits) - i64::from(p));
@@ -425,6 +461,15 @@ impl Scalar for Ranged {
     }
     fn unary(&self, op: Unary) -> Self {
         let (x, p) = (&self.v, self.v.prec());
+        // log and sqrt end, and 1/u and a negative power have a pole, at 0: which side
+        // of 0 the argument lies on decides the value (a number or NaN, finite or not),
+        // and where the bound leaves that open (log of (1 + t) - 1 with t absorbed),
+        // the value is a doubt
+        let pole_at_zero = matches!(op, Unary::Log | Unary::Sqrt | Unary::Recip)
+            || matches!(op, Unary::Powi(k) if k < 0);
+        if pole_at_zero && !self.m.is_zero() && !self.apart_from(&self.zero()) {
+            doubt();
+        }
         // the value as `Float`'s own `unary` computes it, and how many of its roundings
         // were inexact (MPFR's ternary value): an exact result adds nothing to the bound
         let (v, inexact) = match op {
@@ -462,7 +507,6 @@ impl Scalar for Ranged {
         let trig = |t: Float| Bound::from_f64(t.to_f64().abs().min(1.0));
         let cos_u = || trig(Float::with_val(53, x.cos_ref()));
         let sin_u = || trig(Float::with_val(53, x.sin_ref()));
-        let rf = v.to_f64();
         // c / |t| grown to its largest value at |t| >= |u| - delta, to the power k
         let near_pole = |c: Bound, k: u64| match Bound::shrink(delta.div(u)) {
             Some(s) => c.mul(s.powi(k)),
@@ -482,15 +526,22 @@ impl Scalar for Ranged {
                 let c = cos_u();
                 match Bound::shrink(delta.div(c)) {
                     Some(s) => one.add(r.mul(r)).mul(s.mul(s)),
-                    None => Bound::VAST,
+                    None => {
+                        // the interval reaches a pole: which side of it, the bound
+                        // leaves open
+                        if !self.m.is_zero() {
+                            doubt();
+                        }
+                        Bound::VAST
+                    }
                 }
             }
             // tanh and sigmoid lie in [-1, 1] and [0, 1]; the slopes of tanh, sigmoid
             // and atan change by at most |t - u| (their second derivatives are at most
             // 0.77, 0.1 and 0.65), and are at most 1, 1/4 and 1
-            Unary::Tanh => Bound::from_f64(1.0 - rf * rf).add(delta).min(one),
-            Unary::Sigmoid => r
-                .mul(Bound::from_f64(1.0 - rf))
+            Unary::Tanh => bell(2.0 * x.to_f64().abs()).add(delta).min(one),
+            Unary::Sigmoid => bell(x.to_f64().abs())
+                .mul(Bound::from_f64(0.25))
                 .add(delta)
                 .min(Bound::from_f64(0.25)),
             Unary::Atan => one.add(u.mul(u)).recip().add(delta).min(one),
@@ -510,6 +561,23 @@ impl Scalar for Ranged {
     fn binary(&self, op: Binary, o: &Self) -> Self {
         let (x, y) = (&self.v, &o.v);
         let p = x.prec().max(y.prec());
+        // a quotient has a pole where its denominator is 0, and a power a special point
+        // where its base is; a negative base has a real power only at an integer
+        // exponent, which an exponent with a rounding bound leaves open ((-1.5)^w with
+        // w = (2 / 0.9) * 0.9, 2 in real arithmetic, 2 + 1 ulp in MPFR): where the
+        // bounds leave the side or the integer open, the value is a doubt
+        match op {
+            Binary::Div if !o.m.is_zero() && !o.apart_from(&o.zero()) => doubt(),
+            Binary::Pow => {
+                if !self.m.is_zero() && !self.apart_from(&self.zero()) {
+                    doubt();
+                }
+                if x.cmp0() == Some(Ordering::Less) && !o.m.is_zero() {
+                    doubt();
+                }
+            }
+            _ => {}
+        }
         let (v, inexact) = match op {
             Binary::Add => rounded(p, x + y),
             Binary::Sub => rounded(p, x - y),
@@ -639,8 +707,11 @@ mod tests {
     fn a_vast_bound_leaves_a_value_undetermined() {
         let r = Ranged::with(Float::with_val(256, 1.0), Bound::VAST);
         assert!(!r.determined(100));
-        // an unknown bound leaves the decision to agreement
+        // so does an unknown bound on a finite value; a value that is not finite is
+        // taken as it is
         let r = Ranged::with(Float::with_val(256, 1.0), Bound::UNKNOWN);
+        assert!(!r.determined(100));
+        let r = Ranged::with(Float::with_val(256, f64::INFINITY), Bound::UNKNOWN);
         assert!(r.determined(100));
     }
     use crate::ad::Tape;
