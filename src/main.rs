@@ -204,7 +204,7 @@ fn run_command(
     if let Some(names) = &only {
         for n in names {
             if !all.iter().any(|s| &s.name == n) {
-                print_load_errors(&load_errors);
+                // the files that did not load are already listed above
                 let hint = if load_errors.is_empty() {
                     String::new()
                 } else {

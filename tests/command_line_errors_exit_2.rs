@@ -1,0 +1,56 @@
+//! Through the binary: mistakes of the command line and of its environment end with exit
+//! code 2 and one clear message (exit 1 is for a failed check or a defect): a `--jobs`
+//! beyond the limit, standard output that cannot be written (a full disk), a file given
+//! where `--results` takes a folder; and an error is reported once.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_derivbench");
+
+fn tmp(tag: &str) -> PathBuf {
+    let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(tag);
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn scenarios() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn a_scenario_that_does_not_load_is_reported_once() {
+    let d = tmp("reported-once");
+    let o = Command::new(BIN)
+        .args(["run", "--quick", "--no-wall", "--limit", "max_depth=0"])
+        .args(["--only", "lecture-example", "--scenarios"])
+        .arg(scenarios())
+        .arg("--out")
+        .arg(d.join("out"))
+        .output()
+        .unwrap();
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    let file = scenarios().join("lecture-example.toml");
+    let reports = err
+        .lines()
+        .filter(|l| l.starts_with(&format!("derivbench: {}", file.display())))
+        .count();
+    assert_eq!(reports, 1, "{err}");
+    assert!(
+        err.contains("--only: no scenario named 'lecture-example'"),
+        "{err}"
+    );
+    // every line is different: nothing is said twice
+    let mut lines: Vec<&str> = err.lines().collect();
+    let all = lines.len();
+    lines.sort();
+    lines.dedup();
+    assert_eq!(lines.len(), all, "{err}");
+    std::fs::remove_dir_all(&d).unwrap();
+}
