@@ -40,8 +40,9 @@ enum Command {
         /// fewer FD steps (every third step of each sweep), for CI
         #[arg(long)]
         quick: bool,
-        /// worker threads; 0 (the default) is one per core. The results do not depend on it
-        #[arg(long, default_value_t = 0)]
+        /// worker threads, at most 1024; 0 (the default) is one per core. The results do
+        /// not depend on it
+        #[arg(long, default_value_t = 0, value_parser = parse_jobs)]
         jobs: usize,
         /// cost weights mu,pi,nu of TIME = mu*MOVES + ADDS + pi*MULTS + nu*NLOPS
         #[arg(long, default_value = "1,1,1")]
@@ -98,6 +99,23 @@ enum Command {
         #[arg(long)]
         update: bool,
     },
+}
+
+/// The most worker threads `--jobs` may ask for: far more than any machine has cores,
+/// and few enough that starting them is quick.
+const MAX_JOBS: usize = 1024;
+
+/// Parses `--jobs`: 0 (one worker per core) to [`MAX_JOBS`].
+fn parse_jobs(text: &str) -> Result<usize, String> {
+    let jobs: usize = text
+        .parse()
+        .map_err(|_| format!("expected a whole number of worker threads, 0 to {MAX_JOBS}"))?;
+    if jobs > MAX_JOBS {
+        return Err(format!(
+            "at most {MAX_JOBS} worker threads (0 is one per core)"
+        ));
+    }
+    Ok(jobs)
 }
 
 /// Writes to standard output; a closed pipe (`derivbench trace x | head`) is not an error.

@@ -5,6 +5,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_derivbench");
 
@@ -22,6 +23,39 @@ fn scenarios() -> PathBuf {
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
+
+#[test]
+fn jobs_beyond_the_limit_are_refused_before_any_work() {
+    let d = tmp("jobs-limit");
+    let out = d.join("out");
+    let start = Instant::now();
+    let o = Command::new(BIN)
+        .args(["run", "--quick", "--no-wall", "--only", "lecture-example"])
+        .args(["--jobs", "10000", "--scenarios"])
+        .arg(scenarios())
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("--jobs"), "{err}");
+    assert!(err.contains("at most 1024"), "{err}");
+    assert!(!out.exists(), "nothing is written");
+    assert!(start.elapsed() < Duration::from_secs(30));
+    // the limit itself is a valid value
+    let o = Command::new(BIN)
+        .args(["run", "--quick", "--no-wall", "--only", "lecture-example"])
+        .args(["--methods", "forward", "--jobs", "1024", "--scenarios"])
+        .arg(scenarios())
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
 
 #[test]
 fn a_scenario_that_does_not_load_is_reported_once() {
