@@ -118,12 +118,15 @@ fn parse_jobs(text: &str) -> Result<usize, String> {
     Ok(jobs)
 }
 
-/// Writes to standard output; a closed pipe (`derivbench trace x | head`) is not an error.
+/// Writes to standard output; a closed pipe (`derivbench trace x | head`) is not an
+/// error, any other failure to write (a full disk) is one of the environment (exit 2).
 fn emit(text: &str) -> Result<()> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(bad(format!(
+            "the output could not be written to standard output: {e}"
+        ))),
         _ => Ok(()),
     }
 }

@@ -4,7 +4,7 @@
 //! where `--results` takes a folder; and an error is reported once.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_derivbench");
@@ -54,6 +54,70 @@ fn jobs_beyond_the_limit_are_refused_before_any_work() {
         .unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
     std::fs::remove_dir_all(&d).unwrap();
+}
+
+
+/// Runs derivbench with standard output on /dev/full, where every write fails with
+/// "no space left on device".
+fn into_a_full_disk(args: &[&std::ffi::OsStr]) -> Option<Output> {
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .ok()?;
+    Some(
+        Command::new(BIN)
+            .args(args)
+            .stdout(Stdio::from(full))
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap(),
+    )
+}
+
+#[track_caller]
+fn says_the_output_could_not_be_written(o: &Output) {
+    let err = stderr(o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("the output could not be written to standard output"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn standard_output_on_a_full_disk_exits_2() {
+    let scen = scenarios();
+    // systems without /dev/full have nothing to test here
+    let Some(o) = into_a_full_disk(&["list".as_ref(), "--scenarios".as_ref(), scen.as_ref()])
+    else {
+        return;
+    };
+    says_the_output_could_not_be_written(&o);
+    let o = into_a_full_disk(&["cost-table".as_ref()]).unwrap();
+    says_the_output_could_not_be_written(&o);
+    let o = into_a_full_disk(&[
+        "trace".as_ref(),
+        "lecture-example".as_ref(),
+        "--scenarios".as_ref(),
+        scen.as_ref(),
+    ])
+    .unwrap();
+    says_the_output_could_not_be_written(&o);
+    // check: a baseline with one entry more than the results, so that there is a
+    // violation to print (which alone would exit 1)
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/check");
+    let baseline = data.join("baseline-valid.toml");
+    let results = data.join("results-empty");
+    let o = into_a_full_disk(&[
+        "check".as_ref(),
+        "--baseline".as_ref(),
+        baseline.as_ref(),
+        "--results".as_ref(),
+        results.as_ref(),
+    ])
+    .unwrap();
+    says_the_output_could_not_be_written(&o);
 }
 
 
