@@ -441,6 +441,12 @@ fn run(cli: Cli) -> Result<()> {
             run_command(&scenarios, &out, only, methods, opts)?;
         }
         Command::Plot { results } => {
+            if results.is_file() {
+                return Err(bad(format!(
+                    "--results {}: a file, not a folder: --results takes the folder that holds results.json",
+                    results.display()
+                )));
+            }
             let r = derivbench::report::read_results(&results).map_err(|e| bad(e.to_string()))?;
             derivbench::report::plot::names_fit(&r)
                 .map_err(|e| bad(format!("{}: {e}", results.join("results.json").display())))?;

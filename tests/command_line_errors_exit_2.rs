@@ -56,7 +56,6 @@ fn jobs_beyond_the_limit_are_refused_before_any_work() {
     std::fs::remove_dir_all(&d).unwrap();
 }
 
-
 /// Runs derivbench with standard output on /dev/full, where every write fails with
 /// "no space left on device".
 fn into_a_full_disk(args: &[&std::ffi::OsStr]) -> Option<Output> {
@@ -120,6 +119,38 @@ fn standard_output_on_a_full_disk_exits_2() {
     says_the_output_could_not_be_written(&o);
 }
 
+#[test]
+fn check_given_results_json_says_that_results_takes_the_folder() {
+    let d = tmp("results-a-file");
+    let file = d.join("results.json");
+    std::fs::write(&file, "{}").unwrap();
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/check");
+    let o = Command::new(BIN)
+        .arg("check")
+        .arg("--baseline")
+        .arg(data.join("baseline-valid.toml"))
+        .arg("--results")
+        .arg(&file)
+        .output()
+        .unwrap();
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains(&file.display().to_string()), "{err}");
+    assert!(err.contains("a file, not a folder"), "{err}");
+    assert!(err.contains("--results takes the folder"), "{err}");
+    assert!(!err.contains("no such folder"), "{err}");
+    // and plot, which also takes the folder
+    let o = Command::new(BIN)
+        .arg("plot")
+        .arg("--results")
+        .arg(&file)
+        .output()
+        .unwrap();
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("--results takes the folder"), "{err}");
+    std::fs::remove_dir_all(&d).unwrap();
+}
 
 #[test]
 fn a_scenario_that_does_not_load_is_reported_once() {
