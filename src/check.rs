@@ -1228,9 +1228,14 @@ pub enum CheckError {
 pub fn load_results(dir: &Path) -> Result<RunResults, CheckError> {
     let path = dir.join("results.json");
     if !dir.is_dir() {
+        let message = if dir.exists() {
+            "a file, not a folder: --results takes the folder that holds results.json"
+        } else {
+            "no such folder (write one with `derivbench run --out DIR`)"
+        };
         return Err(CheckError::Results {
             path: dir.to_path_buf(),
-            message: "no such folder (write one with `derivbench run --out DIR`)".into(),
+            message: message.into(),
         });
     }
     read_results(dir).map_err(|e| {

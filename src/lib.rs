@@ -29,6 +29,7 @@
 pub mod ad;
 pub mod check;
 pub mod fd;
+pub mod interrupt;
 pub mod measure;
 pub mod num;
 pub mod report;

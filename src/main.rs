@@ -40,8 +40,9 @@ enum Command {
         /// fewer FD steps (every third step of each sweep), for CI
         #[arg(long)]
         quick: bool,
-        /// worker threads; 0 (the default) is one per core. The results do not depend on it
-        #[arg(long, default_value_t = 0)]
+        /// worker threads, at most 1024; 0 (the default) is one per core. The results do
+        /// not depend on it
+        #[arg(long, default_value_t = 0, value_parser = parse_jobs)]
         jobs: usize,
         /// cost weights mu,pi,nu of TIME = mu*MOVES + ADDS + pi*MULTS + nu*NLOPS
         #[arg(long, default_value = "1,1,1")]
@@ -100,12 +101,32 @@ enum Command {
     },
 }
 
-/// Writes to standard output; a closed pipe (`derivbench trace x | head`) is not an error.
+/// The most worker threads `--jobs` may ask for: far more than any machine has cores,
+/// and few enough that starting them is quick.
+const MAX_JOBS: usize = 1024;
+
+/// Parses `--jobs`: 0 (one worker per core) to [`MAX_JOBS`].
+fn parse_jobs(text: &str) -> Result<usize, String> {
+    let jobs: usize = text
+        .parse()
+        .map_err(|_| format!("expected a whole number of worker threads, 0 to {MAX_JOBS}"))?;
+    if jobs > MAX_JOBS {
+        return Err(format!(
+            "at most {MAX_JOBS} worker threads (0 is one per core)"
+        ));
+    }
+    Ok(jobs)
+}
+
+/// Writes to standard output; a closed pipe (`derivbench trace x | head`) is not an
+/// error, any other failure to write (a full disk) is one of the environment (exit 2).
 fn emit(text: &str) -> Result<()> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(bad(format!(
+            "the output could not be written to standard output: {e}"
+        ))),
         _ => Ok(()),
     }
 }
@@ -204,7 +225,7 @@ fn run_command(
     if let Some(names) = &only {
         for n in names {
             if !all.iter().any(|s| &s.name == n) {
-                print_load_errors(&load_errors);
+                // the files that did not load are already listed above
                 let hint = if load_errors.is_empty() {
                     String::new()
                 } else {
@@ -223,16 +244,7 @@ fn run_command(
     }
     // fail before any work when the output folder cannot be written
     let staging = Staging::create(out).map_err(|e| bad(format!("--out: {e}")))?;
-    // two steps per scenario: measuring (in parallel), then timing (one at a time)
-    let bar = indicatif::ProgressBar::new(2 * all.len() as u64);
-    bar.set_style(
-        indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} steps, {elapsed} {msg}")
-            .expect("a valid progress template"),
-    );
-    let tick = |name: &str| {
-        bar.set_message(name.to_string());
-        bar.inc(1);
-    };
+    let progress = Progress::new(all.len(), !opts.wall_budget.is_zero());
     // each scenario's result is kept in the staging folder as soon as it is measured, so
     // that an interrupted run leaves its partial results there until the reports are in
     // place (file names come only from validated scenario names; each file is written
@@ -249,7 +261,7 @@ fn run_command(
             }
         }
     };
-    on_ctrl_c(
+    on_interrupt_signal(
         format!(
             "the previous results in {} are intact, the partial results of this run are in {} (one JSON file per finished scenario)",
             out.display(),
@@ -257,11 +269,21 @@ fn run_command(
         ),
         format!("the reports of this run are complete in {}", out.display()),
     );
-    let results = run_all_with(&all, &opts, load_failures, &tick, &keep);
-    bar.finish_and_clear();
+    let results = run_all_with(
+        &all,
+        &opts,
+        load_failures,
+        &|step| progress.step(step),
+        &keep,
+    );
+    progress.phase("writing the reports");
     write_all(&staging, &results).map_err(|e| report_error("--out", e))?;
+    progress.advance();
     derivbench::run::ctrl_c_point("writing");
+    progress.phase("drawing the figures");
     derivbench::report::write_figures(&staging, &results).map_err(|e| report_error("--out", e))?;
+    progress.advance();
+    progress.phase("moving the reports into place");
     staging.commit().map_err(|e| {
         bad(format!(
             "--out: {e}; moving the reports into place failed, so {} may mix this run's reports with the previous ones (the files not yet moved are in {}, the results of this run in {}, one JSON file per scenario)",
@@ -270,6 +292,7 @@ fn run_command(
             partial.display()
         ))
     })?;
+    progress.finish();
     exit_if_interrupted(&format!(
         "the reports of this run are complete in {}",
         out.display()
@@ -302,32 +325,145 @@ fn run_command(
     }
 }
 
-/// Installs the Ctrl-C handler of a command that writes its files through a commit
-/// (`derivbench::report::Staging`): Ctrl-C before the commit says `before`, after it
-/// `after`, and exits with code 130; during the commit it is deferred until the commit
-/// completes (see [`exit_if_interrupted`]).
-fn on_ctrl_c(before: String, after: String) {
+/// The progress bar of `run` on standard error when it is a terminal (nothing is drawn
+/// otherwise): one step per scenario measured and one per scenario timed, then one for
+/// the reports and one for the figures; redrawn every 200 ms with the elapsed time, its
+/// message saying what is being done (the scenarios being measured, the one being
+/// timed, the reports written, ...). [`Progress::finish`] leaves it full on the screen
+/// once the reports are in place; an interrupt or an error clears it.
+struct Progress {
+    bar: indicatif::ProgressBar,
+    /// whether the timing steps time anything (not with `--no-wall`)
+    timing: bool,
+    /// the scenarios being measured, in the order they started
+    measuring: std::sync::Mutex<Vec<String>>,
+}
+
+/// The progress bar being shown, for the interrupt handler to clear before it speaks.
+static BAR: std::sync::Mutex<Option<indicatif::ProgressBar>> = std::sync::Mutex::new(None);
+
+/// Takes the progress bar being shown off the screen; true when there was one.
+fn clear_progress_bar() -> bool {
+    let bar = BAR.lock().unwrap_or_else(|e| e.into_inner()).take();
+    bar.map(|b| b.finish_and_clear()).is_some()
+}
+
+impl Progress {
+    fn new(scenarios: usize, timing: bool) -> Progress {
+        use std::io::IsTerminal;
+        let len = 2 * scenarios as u64 + 2;
+        let bar = if std::io::stderr().is_terminal() {
+            let bar = indicatif::ProgressBar::new(len);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{spinner} {bar:30} {pos}/{len} steps, {elapsed} {wide_msg}",
+                )
+                .expect("a valid progress template"),
+            );
+            bar.enable_steady_tick(std::time::Duration::from_millis(200));
+            bar
+        } else {
+            indicatif::ProgressBar::hidden()
+        };
+        *BAR.lock().unwrap_or_else(|e| e.into_inner()) = Some(bar.clone());
+        Progress {
+            bar,
+            timing,
+            measuring: std::sync::Mutex::new(Vec::new()),
+        }
+    }
+
+    fn step(&self, step: derivbench::run::Step) {
+        use derivbench::run::Step;
+        match step {
+            Step::Measuring(name) | Step::Measured(name) => {
+                let mut measuring = self.measuring.lock().unwrap_or_else(|e| e.into_inner());
+                if let Step::Measuring(_) = step {
+                    measuring.push(name.to_string());
+                } else {
+                    measuring.retain(|n| n != name);
+                    self.bar.inc(1);
+                }
+                if !measuring.is_empty() {
+                    self.bar
+                        .set_message(format!("measuring {}", measuring.join(", ")));
+                }
+            }
+            Step::Timing(name) if self.timing => {
+                self.bar.set_message(format!("timing {name}"));
+            }
+            Step::Timing(_) => {}
+            Step::Timed(_) => self.bar.inc(1),
+        }
+    }
+
+    /// Says what is being done after the scenarios (writing the reports, ...).
+    fn phase(&self, what: &str) {
+        self.bar.set_message(what.to_string());
+    }
+
+    /// Counts one step after the scenarios (the reports, the figures) as done.
+    fn advance(&self) {
+        self.bar.inc(1);
+    }
+
+    /// Leaves the bar full on the screen, the reports being in place.
+    fn finish(&self) {
+        BAR.lock().unwrap_or_else(|e| e.into_inner()).take();
+        self.bar.finish_with_message("done");
+    }
+}
+
+impl Drop for Progress {
+    /// An error ends the command: the bar goes, before its message.
+    fn drop(&mut self) {
+        clear_progress_bar();
+    }
+}
+
+/// The signal that interrupted the command (0: none).
+static SIGNAL: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
+
+/// Installs the handler of SIGINT (Ctrl-C), SIGTERM and SIGHUP of a command that writes
+/// its files through a commit (`derivbench::report::Staging`): an interrupt before the
+/// commit says `before`, after it `after`, and exits with code 128 + the signal's number
+/// (130 for SIGINT); during the commit it is deferred until the commit completes (see
+/// [`exit_if_interrupted`]).
+fn on_interrupt_signal(before: String, after: String) {
     use derivbench::report::atomic::{on_interrupt, Moment};
-    let _ = ctrlc::set_handler(move || {
+    let _ = derivbench::interrupt::set_handler(move |signal| {
+        SIGNAL.store(signal, std::sync::atomic::Ordering::SeqCst);
         on_interrupt(|moment| {
+            use std::io::IsTerminal;
             let said = match moment {
                 Moment::BeforeCommit => &before,
                 Moment::AfterCommit => &after,
             };
-            emit_err(&format!("\nderivbench: interrupted; {said}\n"));
-            std::process::exit(130);
+            // off the line of the bar, or of the `^C` the terminal echoed
+            let lead = if !clear_progress_bar() && std::io::stderr().is_terminal() {
+                "\n"
+            } else {
+                ""
+            };
+            emit_err(&format!(
+                "{lead}derivbench: interrupted by {}; {said}\n",
+                derivbench::interrupt::name(signal)
+            ));
+            std::process::exit(derivbench::interrupt::exit_code(signal));
         })
     });
 }
 
-/// After a commit: when Ctrl-C came while it moved the files into place, says so with
-/// `after` (what is now in place) and exits with code 130.
+/// After a commit: when a signal came while it moved the files into place, says so with
+/// `after` (what is now in place) and exits with code 128 + the signal's number.
 fn exit_if_interrupted(after: &str) {
     if derivbench::report::atomic::interrupted_during_commit() {
+        let signal = SIGNAL.load(std::sync::atomic::Ordering::SeqCst);
         emit_err(&format!(
-            "derivbench: interrupted while the files were moved into place; the move was completed first: {after}\n"
+            "derivbench: interrupted by {} while the files were moved into place; the move was completed first: {after}\n",
+            derivbench::interrupt::name(signal)
         ));
-        std::process::exit(130);
+        std::process::exit(derivbench::interrupt::exit_code(signal));
     }
 }
 
@@ -420,6 +556,12 @@ fn run(cli: Cli) -> Result<()> {
             run_command(&scenarios, &out, only, methods, opts)?;
         }
         Command::Plot { results } => {
+            if results.is_file() {
+                return Err(bad(format!(
+                    "--results {}: a file, not a folder: --results takes the folder that holds results.json",
+                    results.display()
+                )));
+            }
             let r = derivbench::report::read_results(&results).map_err(|e| bad(e.to_string()))?;
             derivbench::report::plot::names_fit(&r)
                 .map_err(|e| bad(format!("{}: {e}", results.join("results.json").display())))?;
@@ -432,7 +574,7 @@ fn run(cli: Cli) -> Result<()> {
                 "the redrawn figures and index.html are complete in {}",
                 results.display()
             );
-            on_ctrl_c(
+            on_interrupt_signal(
                 format!(
                     "the figures and index.html in {} are unchanged",
                     results.display()

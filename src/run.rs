@@ -49,30 +49,69 @@ pub fn failpoint(point: &str, name: &str) {
 }
 
 /// A test hook of debug builds: when the environment variable `DERIVBENCH_FAILPOINT` is
-/// `ctrl-c:NAME`, sends the process SIGINT, as Ctrl-C does, and waits until its handler
-/// has taken it: the handler either ends the process or, during a commit, defers the
-/// interrupt (see [`crate::report::atomic::on_interrupt`]). The points are `writing`
-/// (`run`, once the tables are written and before the figures are drawn) and
-/// `moved-ENTRY` (in a commit, right after ENTRY, e.g. `plots`, is moved into place), so
-/// that tests can interrupt at a precise moment. Release builds compile it out.
+/// `hold:POINT:NAME` (`hold:measure:SCENARIO`), waits at that point until the file that
+/// the environment variable `DERIVBENCH_RELEASE` names exists, so that a test can watch
+/// the program while it is busy there for as long as it needs (the progress bar redrawn
+/// while one scenario takes long, say). Release builds compile it out.
+#[doc(hidden)]
+#[inline]
+pub fn hold_point(point: &str, name: &str) {
+    #[cfg(debug_assertions)]
+    if std::env::var("DERIVBENCH_FAILPOINT").is_ok_and(|v| v == format!("hold:{point}:{name}")) {
+        let release = std::env::var_os("DERIVBENCH_RELEASE")
+            .expect("failpoint hold: DERIVBENCH_RELEASE names the file that releases it");
+        let held = std::time::Instant::now();
+        while !std::path::Path::new(&release).exists() {
+            // not a timing assumption: a test releases the hold once it has seen what it
+            // waits for, and ten minutes without that mean it never will
+            assert!(
+                held.elapsed() < std::time::Duration::from_secs(600),
+                "failpoint hold:{point}:{name}: never released"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+    }
+    #[cfg(not(debug_assertions))]
+    let _ = (point, name);
+}
+
+/// A test hook of debug builds: when the environment variable `DERIVBENCH_FAILPOINT` is
+/// `ctrl-c:NAME`, sends the process SIGINT, as Ctrl-C does (`sigterm:NAME` SIGTERM,
+/// `sighup:NAME` SIGHUP), and waits until its handler has taken it: the handler either
+/// ends the process or, during a commit, defers the interrupt (see
+/// [`crate::report::atomic::on_interrupt`]). The points are `writing` (`run`, once the
+/// tables are written and before the figures are drawn) and `moved-ENTRY` (in a commit,
+/// right after ENTRY, e.g. `plots`, is moved into place), so that tests can interrupt at
+/// a precise moment. Release builds compile it out.
 #[doc(hidden)]
 #[inline]
 pub fn ctrl_c_point(name: &str) {
     #[cfg(all(debug_assertions, unix))]
-    if std::env::var("DERIVBENCH_FAILPOINT").is_ok_and(|v| v == format!("ctrl-c:{name}")) {
-        // SAFETY: getpid and kill have no preconditions
-        unsafe {
-            libc::kill(libc::getpid(), libc::SIGINT);
-        }
-        let sent = std::time::Instant::now();
-        while !crate::report::atomic::interrupted_during_commit() {
-            // not a timing assumption: the handler ends the process or defers, and a
-            // minute without either means there is no handler
-            assert!(
-                sent.elapsed() < std::time::Duration::from_secs(60),
-                "failpoint ctrl-c:{name}: no Ctrl-C handler took the interrupt"
-            );
-            std::thread::sleep(std::time::Duration::from_millis(1));
+    if let Ok(v) = std::env::var("DERIVBENCH_FAILPOINT") {
+        let signal = match v.split_once(':') {
+            Some((kind, point)) if point == name => match kind {
+                "ctrl-c" => Some(libc::SIGINT),
+                "sigterm" => Some(libc::SIGTERM),
+                "sighup" => Some(libc::SIGHUP),
+                _ => None,
+            },
+            _ => None,
+        };
+        if let Some(signal) = signal {
+            // SAFETY: getpid and kill have no preconditions
+            unsafe {
+                libc::kill(libc::getpid(), signal);
+            }
+            let sent = std::time::Instant::now();
+            while !crate::report::atomic::interrupted_during_commit() {
+                // not a timing assumption: the handler ends the process or defers, and a
+                // minute without either means there is no handler
+                assert!(
+                    sent.elapsed() < std::time::Duration::from_secs(60),
+                    "failpoint {v}: no handler took the signal"
+                );
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
         }
     }
     #[cfg(not(all(debug_assertions, unix)))]
@@ -83,6 +122,7 @@ pub fn ctrl_c_point(name: &str) {
 pub fn run_scenario(sc: &Scenario, opts: &RunOptions) -> Result<ScenarioResult, String> {
     catch_unwind(AssertUnwindSafe(|| {
         failpoint("measure", &sc.name);
+        hold_point("measure", &sc.name);
         let acc = measure_accuracy(sc, &opts.accuracy);
         let (cost, cost_notes) = cost_rows(sc, &opts.weights);
         let mut notes = acc.notes;
@@ -155,34 +195,57 @@ pub fn symbolic_growth() -> crate::results::SymbolicGrowth {
     }
 }
 
-/// Runs every scenario; `tick` is called with each scenario's name as it finishes.
+/// What [`run_all_with`] is doing, for a progress display: each scenario is measured
+/// (in parallel), then timed (one at a time, after every measurement; also when wall
+/// times are skipped or the measurement failed, so that each scenario has both steps).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step<'a> {
+    /// the scenario's measurement starts
+    Measuring(&'a str),
+    /// the scenario's measurement has finished (or failed)
+    Measured(&'a str),
+    /// the scenario's wall-clock timing starts
+    Timing(&'a str),
+    /// the scenario's wall-clock timing has finished (or was skipped)
+    Timed(&'a str),
+}
+
+/// Runs every scenario; `tick` is called with each scenario's name as it is measured,
+/// and again as it is timed.
 pub fn run_all(
     scenarios: &[Scenario],
     opts: &RunOptions,
     load_failures: Vec<Failure>,
     tick: &(dyn Fn(&str) + Sync),
 ) -> RunResults {
-    run_all_with(scenarios, opts, load_failures, tick, &|_| {})
+    let progress = |step: Step| {
+        if let Step::Measured(name) | Step::Timed(name) = step {
+            tick(name)
+        }
+    };
+    run_all_with(scenarios, opts, load_failures, &progress, &|_| {})
 }
 
-/// [`run_all`], with `done` called on each scenario's result as soon as it is measured
-/// (to keep partial results of a run that may be interrupted).
+/// [`run_all`], with `progress` called at each [`Step`], and `done` called on each
+/// scenario's result as soon as it is measured (to keep partial results of a run that
+/// may be interrupted).
 pub fn run_all_with(
     scenarios: &[Scenario],
     opts: &RunOptions,
     load_failures: Vec<Failure>,
-    tick: &(dyn Fn(&str) + Sync),
+    progress: &(dyn Fn(Step) + Sync),
     done: &(dyn Fn(&ScenarioResult) + Sync),
 ) -> RunResults {
     let work = || -> Vec<Result<ScenarioResult, String>> {
         scenarios
             .par_iter()
             .map(|sc| {
+                progress(Step::Measuring(&sc.name));
                 let r = run_scenario(sc, opts);
                 if let Ok(s) = &r {
                     done(s);
                 }
-                tick(&sc.name);
+                progress(Step::Measured(&sc.name));
                 r
             })
             .collect()
@@ -201,6 +264,7 @@ pub fn run_all_with(
     let mut failures = load_failures;
     let mut done = Vec::new();
     for (sc, r) in scenarios.iter().zip(results) {
+        progress(Step::Timing(&sc.name));
         match r {
             Ok(mut s) => {
                 // wall times one scenario at a time, after the parallel phase, so that
@@ -224,7 +288,6 @@ pub fn run_all_with(
                         }),
                     }
                 }
-                tick(&sc.name);
                 done.push(s)
             }
             Err(e) => failures.push(Failure {
@@ -233,6 +296,7 @@ pub fn run_all_with(
                 internal: true,
             }),
         }
+        progress(Step::Timed(&sc.name));
     }
     RunResults {
         version: env!("CARGO_PKG_VERSION").to_string(),

@@ -1,0 +1,185 @@
+//! Through the binary: mistakes of the command line and of its environment end with exit
+//! code 2 and one clear message (exit 1 is for a failed check or a defect): a `--jobs`
+//! beyond the limit, standard output that cannot be written (a full disk), a file given
+//! where `--results` takes a folder; and an error is reported once.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_derivbench");
+
+fn tmp(tag: &str) -> PathBuf {
+    let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(tag);
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn scenarios() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn jobs_beyond_the_limit_are_refused_before_any_work() {
+    let d = tmp("jobs-limit");
+    let out = d.join("out");
+    let start = Instant::now();
+    let o = Command::new(BIN)
+        .args(["run", "--quick", "--no-wall", "--only", "lecture-example"])
+        .args(["--jobs", "10000", "--scenarios"])
+        .arg(scenarios())
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("--jobs"), "{err}");
+    assert!(err.contains("at most 1024"), "{err}");
+    assert!(!out.exists(), "nothing is written");
+    assert!(start.elapsed() < Duration::from_secs(30));
+    // the limit itself is a valid value
+    let o = Command::new(BIN)
+        .args(["run", "--quick", "--no-wall", "--only", "lecture-example"])
+        .args(["--methods", "forward", "--jobs", "1024", "--scenarios"])
+        .arg(scenarios())
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+/// Runs derivbench with standard output on /dev/full, where every write fails with
+/// "no space left on device".
+fn into_a_full_disk(args: &[&std::ffi::OsStr]) -> Option<Output> {
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .ok()?;
+    Some(
+        Command::new(BIN)
+            .args(args)
+            .stdout(Stdio::from(full))
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap(),
+    )
+}
+
+#[track_caller]
+fn says_the_output_could_not_be_written(o: &Output) {
+    let err = stderr(o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("the output could not be written to standard output"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn standard_output_on_a_full_disk_exits_2() {
+    let scen = scenarios();
+    // systems without /dev/full have nothing to test here
+    let Some(o) = into_a_full_disk(&["list".as_ref(), "--scenarios".as_ref(), scen.as_ref()])
+    else {
+        return;
+    };
+    says_the_output_could_not_be_written(&o);
+    let o = into_a_full_disk(&["cost-table".as_ref()]).unwrap();
+    says_the_output_could_not_be_written(&o);
+    let o = into_a_full_disk(&[
+        "trace".as_ref(),
+        "lecture-example".as_ref(),
+        "--scenarios".as_ref(),
+        scen.as_ref(),
+    ])
+    .unwrap();
+    says_the_output_could_not_be_written(&o);
+    // check: a baseline with one entry more than the results, so that there is a
+    // violation to print (which alone would exit 1)
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/check");
+    let baseline = data.join("baseline-valid.toml");
+    let results = data.join("results-empty");
+    let o = into_a_full_disk(&[
+        "check".as_ref(),
+        "--baseline".as_ref(),
+        baseline.as_ref(),
+        "--results".as_ref(),
+        results.as_ref(),
+    ])
+    .unwrap();
+    says_the_output_could_not_be_written(&o);
+}
+
+#[test]
+fn check_given_results_json_says_that_results_takes_the_folder() {
+    let d = tmp("results-a-file");
+    let file = d.join("results.json");
+    std::fs::write(&file, "{}").unwrap();
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/check");
+    let o = Command::new(BIN)
+        .arg("check")
+        .arg("--baseline")
+        .arg(data.join("baseline-valid.toml"))
+        .arg("--results")
+        .arg(&file)
+        .output()
+        .unwrap();
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains(&file.display().to_string()), "{err}");
+    assert!(err.contains("a file, not a folder"), "{err}");
+    assert!(err.contains("--results takes the folder"), "{err}");
+    assert!(!err.contains("no such folder"), "{err}");
+    // and plot, which also takes the folder
+    let o = Command::new(BIN)
+        .arg("plot")
+        .arg("--results")
+        .arg(&file)
+        .output()
+        .unwrap();
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("--results takes the folder"), "{err}");
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+#[test]
+fn a_scenario_that_does_not_load_is_reported_once() {
+    let d = tmp("reported-once");
+    let o = Command::new(BIN)
+        .args(["run", "--quick", "--no-wall", "--limit", "max_depth=0"])
+        .args(["--only", "lecture-example", "--scenarios"])
+        .arg(scenarios())
+        .arg("--out")
+        .arg(d.join("out"))
+        .output()
+        .unwrap();
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    let file = scenarios().join("lecture-example.toml");
+    let reports = err
+        .lines()
+        .filter(|l| l.starts_with(&format!("derivbench: {}", file.display())))
+        .count();
+    assert_eq!(reports, 1, "{err}");
+    assert!(
+        err.contains("--only: no scenario named 'lecture-example'"),
+        "{err}"
+    );
+    // every line is different: nothing is said twice
+    let mut lines: Vec<&str> = err.lines().collect();
+    let all = lines.len();
+    lines.sort();
+    lines.dedup();
+    assert_eq!(lines.len(), all, "{err}");
+    std::fs::remove_dir_all(&d).unwrap();
+}

@@ -1,0 +1,161 @@
+//! Through the binary: SIGTERM (`kill`, `timeout`, `docker stop`, a cancelled CI job)
+//! and SIGHUP (the terminal closed) get the handling Ctrl-C gets. Before the move into
+//! place the previous results stay intact; during the move the move completes first, so
+//! that the folder never mixes two runs with a stale `results.json` that `check` would
+//! pass. The exit code is 128 + the signal's number: 143 for SIGTERM, 129 for SIGHUP
+//! (130 for SIGINT). The signals are real, sent at a precise moment by the debug builds'
+//! test hook `DERIVBENCH_FAILPOINT=sigterm:POINT` or `sighup:POINT`
+//! (`derivbench::run::ctrl_c_point`); release builds have no hook and skip these tests.
+//! With standard error not a terminal, the message is the only line: no blank line
+//! before it.
+
+mod common;
+
+use common::{names, small_run};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const BIN: &str = env!("CARGO_BIN_EXE_derivbench");
+
+const REPORTS: [&str; 6] = [
+    "accuracy.csv",
+    "cost.csv",
+    "index.html",
+    "reference.csv",
+    "results.json",
+    "summary.md",
+];
+
+/// A folder of this test's own holding `previous` in each of `files` and in
+/// `plots/old.svg`.
+fn previous(tag: &str, files: &[&str]) -> PathBuf {
+    let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(tag);
+    let _ = std::fs::remove_dir_all(&out);
+    std::fs::create_dir_all(out.join("plots")).unwrap();
+    std::fs::write(out.join("plots/old.svg"), "previous").unwrap();
+    for f in files {
+        std::fs::write(out.join(f), "previous").unwrap();
+    }
+    out
+}
+
+/// Asserts that standard error is exactly one line: the interrupt's message.
+#[track_caller]
+fn one_line(err: &str, signal: &str) {
+    assert!(
+        err.starts_with(&format!("derivbench: interrupted by {signal}")),
+        "{err:?}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err:?}");
+    assert!(err.ends_with('\n'), "{err:?}");
+}
+
+#[test]
+fn sigterm_while_run_moves_its_reports_completes_the_move_and_exits_143() {
+    if !cfg!(debug_assertions) {
+        return;
+    }
+    let out = previous("sigterm-moving-run", &REPORTS);
+    // after `plots` (the previous one moved to .old-plots) and before reference.csv,
+    // summary.md and results.json: stopped there, the folder would mix the two runs
+    let o = small_run("lecture-example,perceptron", &out)
+        .arg("--no-wall")
+        .env("DERIVBENCH_FAILPOINT", "sigterm:moved-plots")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(143), "{err}");
+    one_line(&err, "SIGTERM");
+    assert!(
+        err.contains("the reports of this run are complete in"),
+        "{err}"
+    );
+    let mut all = REPORTS.map(String::from).to_vec();
+    all.push("plots".into());
+    all.sort();
+    assert_eq!(names(&out), all, "nothing is left aside or staged");
+    for f in REPORTS {
+        let text = std::fs::read_to_string(out.join(f)).unwrap();
+        assert_ne!(text, "previous", "{f} is the previous run's");
+    }
+    let r: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("results.json")).unwrap()).unwrap();
+    assert_eq!(r["scenarios"][0]["name"], "lecture-example");
+    assert_eq!(r["scenarios"][1]["name"], "perceptron");
+    assert!(!names(&out.join("plots")).contains(&"old.svg".to_string()));
+    std::fs::remove_dir_all(&out).unwrap();
+}
+
+#[test]
+fn sigterm_while_run_writes_its_reports_keeps_the_previous_results_and_exits_143() {
+    if !cfg!(debug_assertions) {
+        return;
+    }
+    let out = previous("sigterm-writing-run", &["results.json"]);
+    let o = small_run("lecture-example", &out)
+        .arg("--no-wall")
+        .env("DERIVBENCH_FAILPOINT", "sigterm:writing")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(143), "{err}");
+    one_line(&err, "SIGTERM");
+    let done = out.join(".partial/done");
+    assert!(err.contains(&done.display().to_string()), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(out.join("results.json")).unwrap(),
+        "previous"
+    );
+    assert_eq!(names(&out.join("plots")), ["old.svg"]);
+    assert_eq!(names(&done), ["lecture-example.json"]);
+    std::fs::remove_dir_all(&out).unwrap();
+}
+
+#[test]
+fn ctrl_c_still_exits_130_with_its_message_alone() {
+    if !cfg!(debug_assertions) {
+        return;
+    }
+    let out = previous("sigint-writing-run", &["results.json"]);
+    let o = small_run("lecture-example", &out)
+        .arg("--no-wall")
+        .env("DERIVBENCH_FAILPOINT", "ctrl-c:writing")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(130), "{err}");
+    one_line(&err, "SIGINT");
+    std::fs::remove_dir_all(&out).unwrap();
+}
+
+#[test]
+fn sighup_while_plot_moves_its_figures_completes_the_move_and_exits_129() {
+    if !cfg!(debug_assertions) {
+        return;
+    }
+    let out = previous("sighup-moving-plot", &["index.html"]);
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/results-fixture.json");
+    std::fs::copy(&fixture, out.join("results.json")).unwrap();
+    let o = Command::new(BIN)
+        .arg("plot")
+        .arg("--results")
+        .arg(&out)
+        .env("DERIVBENCH_FAILPOINT", "sighup:moved-index.html")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(129), "{err}");
+    one_line(&err, "SIGHUP");
+    assert!(
+        err.contains("the redrawn figures and index.html are complete in"),
+        "{err}"
+    );
+    assert_eq!(names(&out), ["index.html", "plots", "results.json"]);
+    assert_ne!(
+        std::fs::read_to_string(out.join("index.html")).unwrap(),
+        "previous"
+    );
+    let plots = names(&out.join("plots"));
+    assert!(!plots.contains(&"old.svg".to_string()), "{plots:?}");
+    std::fs::remove_dir_all(&out).unwrap();
+}
