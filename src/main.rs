@@ -313,7 +313,7 @@ fn run_command(
             });
             if !used && !results.scenarios.is_empty() {
                 eprintln!(
-                    "derivbench: --methods {name}: no figures, since it applies to none of the scenarios measured ({})",
+                    "derivbench: --methods {name}: no accuracy figures, since it applies to none of the scenarios measured ({})",
                     m.applies_to()
                 );
             }

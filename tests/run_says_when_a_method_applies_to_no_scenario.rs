@@ -1,5 +1,5 @@
 //! `--methods` naming a method that applies to none of the scenarios run (reverse-tensor
-//! on a formula) still runs, and says why that method has no figures, instead of an
+//! on a formula) still runs, and says why that method has no accuracy figures, instead of an
 //! accuracy table silently without it. A method that applies says nothing.
 
 use std::path::Path;
@@ -23,7 +23,7 @@ fn run_says_when_a_method_applies_to_no_scenario() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(0), "{err}");
     assert!(
-        err.contains("--methods reverse-tensor: no figures, since it applies to none of the scenarios measured (the network families mlp, elman-rnn and gated-rnn)"),
+        err.contains("--methods reverse-tensor: no accuracy figures, since it applies to none of the scenarios measured (the network families mlp, elman-rnn and gated-rnn)"),
         "{err}"
     );
     assert!(!err.contains("--methods reverse:"), "{err}");
