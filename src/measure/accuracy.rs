@@ -514,6 +514,10 @@ fn theory(
     prec: u32,
     max_prec: u32,
 ) -> Vec<FdTheory> {
+    if kinds.is_empty() {
+        // no FD method ran: no model to set beside it, and no higher derivatives to pay for
+        return Vec::new();
+    }
     let per_col: Vec<Vec<(f64, f64, f64)>> = sampled
         .par_iter()
         .map(|&j| higher_derivatives(sc, j, prec, max_prec))
