@@ -163,9 +163,10 @@ fn jacobian_at<F: Function>(
     cols: &[usize],
     prec: u32,
     m: usize,
+    reverse: bool,
 ) -> Evaluation {
     let ((rows, values, doubt), beyond_range) =
-        beyond_exponent_range(|| jacobian_at_unchecked(model, x, cols, prec, m));
+        beyond_exponent_range(|| jacobian_at_unchecked(model, x, cols, prec, m, reverse));
     Evaluation {
         rows,
         values,
@@ -196,12 +197,12 @@ fn jacobian_at_unchecked<F: Function>(
     cols: &[usize],
     prec: u32,
     m: usize,
+    reverse: bool,
 ) -> (Vec<Vec<Ranged>>, Vec<Float>, Vec<bool>) {
     let xf: Vec<Ranged> = x
         .iter()
         .map(|&v| Ranged::exact(Float::with_val(prec, v)))
         .collect();
-    let reverse = m <= cols.len();
     let (mut rows, values, mut doubt) = if reverse {
         let (rows, values, doubt) = reverse_rows(model, &xf, cols, &vec![true; m]);
         (rows, values, doubt)
@@ -302,7 +303,16 @@ fn forward_rows<F: Function>(
     (values, rows, d)
 }
 
-/// The reference Jacobian columns `cols` of `model` at `x`.
+/// The largest number of sweeps (tangents, or adjoint sweeps) the reference spends on
+/// computing its unsettled entries again in the other mode.
+pub const RETRY_SWEEPS: usize = 64;
+
+/// The reference Jacobian columns `cols` of `model` at `x`: in reverse mode when m <= n,
+/// in forward mode otherwise. Entries left unsettled are computed again, up to
+/// [`RETRY_SWEEPS`] sweeps, in the other mode, whose settled values they take: a
+/// cancellation of rounded terms in one mode can be exact in the other (d/dx of x / x
+/// sums the rounded adjoints 1/x and -x/x^2 in reverse mode, while forward mode's
+/// tangent is (x - x) / x^2 with an exact 0 on top).
 pub fn reference_jacobian<F: Function>(
     model: &F,
     x: &[f64],
@@ -310,8 +320,52 @@ pub fn reference_jacobian<F: Function>(
     opts: &RefOptions,
 ) -> Reference {
     let m = model.eval(x).len();
+    let reverse = m <= cols.len();
+    let mut r = ladder(model, x, cols, opts, m, reverse);
+    if r.exponent_range_exceeded || r.settled() {
+        return r;
+    }
+    let unsettled = |r: &Reference, i: usize, k: usize| !r.entries[i][k].settled;
+    // the columns (for forward mode) or every row (reverse mode sweeps each output)
+    let ks: Vec<usize> = (0..cols.len())
+        .filter(|&k| (0..m).any(|i| unsettled(&r, i, k)))
+        .collect();
+    let sweeps = if reverse { ks.len() } else { m };
+    if sweeps > RETRY_SWEEPS {
+        return r;
+    }
+    let sub: Vec<usize> = if reverse {
+        ks.iter().map(|&k| cols[k]).collect()
+    } else {
+        cols.to_vec()
+    };
+    let other = ladder(model, x, &sub, opts, m, !reverse);
+    for (c, &j) in sub.iter().enumerate() {
+        let k = cols
+            .iter()
+            .position(|&jj| jj == j)
+            .expect("a column of cols");
+        for i in 0..m {
+            if unsettled(&r, i, k) && other.entries[i][c].settled {
+                r.entries[i][k] = other.entries[i][c].clone();
+            }
+        }
+    }
+    r.max_precision_used = r.max_precision_used.max(other.max_precision_used);
+    r
+}
+
+/// The precision ladder in one mode.
+fn ladder<F: Function>(
+    model: &F,
+    x: &[f64],
+    cols: &[usize],
+    opts: &RefOptions,
+    m: usize,
+    reverse: bool,
+) -> Reference {
     let mut p = opts.start_precision.max(64);
-    let first = jacobian_at(model, x, cols, p, m);
+    let first = jacobian_at(model, x, cols, p, m, reverse);
     let mut lo = first.rows;
     let mut beyond_range = first.beyond_range;
     let mut entries: Vec<Vec<Option<RefEntry>>> = vec![vec![None; cols.len()]; m];
@@ -323,7 +377,7 @@ pub fn reference_jacobian<F: Function>(
             values,
             doubt,
             beyond_range: beyond,
-        } = jacobian_at(model, x, cols, q, m);
+        } = jacobian_at(model, x, cols, q, m, reverse);
         last_values = values;
         // the exponent range does not grow with the precision: past an overflow or an
         // underflow no precision settles, and the loop stops
