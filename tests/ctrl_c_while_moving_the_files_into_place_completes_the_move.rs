@@ -8,39 +8,17 @@
 
 mod common;
 
-use common::{names, small_run};
-use std::path::{Path, PathBuf};
+use common::{assert_only_this_runs_reports, names, previous, small_run, REPORTS};
+use std::path::Path;
 use std::process::{Command, Output};
 
 const BIN: &str = env!("CARGO_BIN_EXE_derivbench");
-
-/// A folder of this test's own holding `previous` in each of `files` and in
-/// `plots/old.svg`.
-fn previous(tag: &str, files: &[&str]) -> PathBuf {
-    let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(tag);
-    let _ = std::fs::remove_dir_all(&out);
-    std::fs::create_dir_all(out.join("plots")).unwrap();
-    std::fs::write(out.join("plots/old.svg"), "previous").unwrap();
-    for f in files {
-        std::fs::write(out.join(f), "previous").unwrap();
-    }
-    out
-}
 
 fn with_ctrl_c_after(cmd: &mut Command, entry: &str) -> Output {
     cmd.env("DERIVBENCH_FAILPOINT", format!("ctrl-c:moved-{entry}"))
         .output()
         .unwrap()
 }
-
-const REPORTS: [&str; 6] = [
-    "accuracy.csv",
-    "cost.csv",
-    "index.html",
-    "reference.csv",
-    "results.json",
-    "summary.md",
-];
 
 #[test]
 fn ctrl_c_while_run_moves_its_reports_completes_the_move_and_exits_130() {
@@ -57,19 +35,8 @@ fn ctrl_c_while_run_moves_its_reports_completes_the_move_and_exits_130() {
         err.contains("the reports of this run are complete in"),
         "{err}"
     );
-    let mut all = REPORTS.map(String::from).to_vec();
-    all.push("plots".into());
-    all.sort();
-    assert_eq!(names(&out), all, "nothing is left aside or staged");
-    for f in REPORTS {
-        let text = std::fs::read_to_string(out.join(f)).unwrap();
-        assert_ne!(text, "previous", "{f} is the previous run's");
-    }
-    let r: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(out.join("results.json")).unwrap()).unwrap();
-    assert_eq!(r["scenarios"][0]["name"], "lecture-example");
+    assert_only_this_runs_reports(&out, &["lecture-example"]);
     let plots = names(&out.join("plots"));
-    assert!(!plots.contains(&"old.svg".to_string()), "{plots:?}");
     assert!(
         plots.contains(&"bits-lecture-example.svg".to_string()),
         "{plots:?}"

@@ -11,33 +11,11 @@
 
 mod common;
 
-use common::{names, small_run};
-use std::path::{Path, PathBuf};
+use common::{assert_only_this_runs_reports, names, previous, small_run, REPORTS};
+use std::path::Path;
 use std::process::Command;
 
 const BIN: &str = env!("CARGO_BIN_EXE_derivbench");
-
-const REPORTS: [&str; 6] = [
-    "accuracy.csv",
-    "cost.csv",
-    "index.html",
-    "reference.csv",
-    "results.json",
-    "summary.md",
-];
-
-/// A folder of this test's own holding `previous` in each of `files` and in
-/// `plots/old.svg`.
-fn previous(tag: &str, files: &[&str]) -> PathBuf {
-    let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(tag);
-    let _ = std::fs::remove_dir_all(&out);
-    std::fs::create_dir_all(out.join("plots")).unwrap();
-    std::fs::write(out.join("plots/old.svg"), "previous").unwrap();
-    for f in files {
-        std::fs::write(out.join(f), "previous").unwrap();
-    }
-    out
-}
 
 /// Asserts that standard error is exactly one line: the interrupt's message.
 #[track_caller]
@@ -70,19 +48,7 @@ fn sigterm_while_run_moves_its_reports_completes_the_move_and_exits_143() {
         err.contains("the reports of this run are complete in"),
         "{err}"
     );
-    let mut all = REPORTS.map(String::from).to_vec();
-    all.push("plots".into());
-    all.sort();
-    assert_eq!(names(&out), all, "nothing is left aside or staged");
-    for f in REPORTS {
-        let text = std::fs::read_to_string(out.join(f)).unwrap();
-        assert_ne!(text, "previous", "{f} is the previous run's");
-    }
-    let r: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(out.join("results.json")).unwrap()).unwrap();
-    assert_eq!(r["scenarios"][0]["name"], "lecture-example");
-    assert_eq!(r["scenarios"][1]["name"], "perceptron");
-    assert!(!names(&out.join("plots")).contains(&"old.svg".to_string()));
+    assert_only_this_runs_reports(&out, &["lecture-example", "perceptron"]);
     std::fs::remove_dir_all(&out).unwrap();
 }
 

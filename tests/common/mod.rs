@@ -105,3 +105,48 @@ pub fn small_run(only: &str, out: &Path) -> Command {
         .arg(out);
     c
 }
+
+/// The reports `run` moves into its `--out` folder besides `plots/`.
+pub const REPORTS: [&str; 6] = [
+    "accuracy.csv",
+    "cost.csv",
+    "index.html",
+    "reference.csv",
+    "results.json",
+    "summary.md",
+];
+
+/// A folder of the calling test's own holding `previous` in each of `files` and in
+/// `plots/old.svg`: a previous run's reports, as far as an interrupted run can tell.
+pub fn previous(tag: &str, files: &[&str]) -> std::path::PathBuf {
+    let out = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(tag);
+    let _ = std::fs::remove_dir_all(&out);
+    std::fs::create_dir_all(out.join("plots")).unwrap();
+    std::fs::write(out.join("plots/old.svg"), "previous").unwrap();
+    for f in files {
+        std::fs::write(out.join(f), "previous").unwrap();
+    }
+    out
+}
+
+/// Asserts that `out` holds this run's reports alone, of `scenarios` in order: every
+/// one of [`REPORTS`] and `plots/` and nothing else (nothing set aside or staged), none
+/// of them the previous run's, and no previous figure.
+#[track_caller]
+pub fn assert_only_this_runs_reports(out: &Path, scenarios: &[&str]) {
+    let mut all = REPORTS.map(String::from).to_vec();
+    all.push("plots".into());
+    all.sort();
+    assert_eq!(names(out), all, "nothing is left aside or staged");
+    for f in REPORTS {
+        let text = std::fs::read_to_string(out.join(f)).unwrap();
+        assert_ne!(text, "previous", "{f} is the previous run's");
+    }
+    let r: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("results.json")).unwrap()).unwrap();
+    for (k, name) in scenarios.iter().enumerate() {
+        assert_eq!(r["scenarios"][k]["name"], *name);
+    }
+    let plots = names(&out.join("plots"));
+    assert!(!plots.contains(&"old.svg".to_string()), "{plots:?}");
+}
