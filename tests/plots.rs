@@ -316,6 +316,62 @@ fn off_canvas(svg: &str) -> Vec<String> {
             }
         }
     }
+    out.extend(text_off_canvas(svg));
+    out
+}
+
+/// A conservative average advance of the figures' font (DejaVu Sans: digits and most
+/// lowercase letters 0.64 em or less, the average of running text about 0.53 em), in
+/// em of the SVG's `font-size`.
+const AVERAGE_GLYPH_EM: f64 = 0.6;
+
+/// The texts of an SVG whose estimated extent along the line of text (the number of
+/// characters times [`AVERAGE_GLYPH_EM`] times the font size, from the anchor as
+/// `text-anchor` and a rotation place it) leaves the canvas.
+fn text_off_canvas(svg: &str) -> Vec<String> {
+    let attr = |s: &str, name: &str| -> Option<String> {
+        let at = s.find(&format!(" {name}=\""))? + name.len() + 3;
+        Some(s[at..].split('"').next()?.to_string())
+    };
+    let num = |s: &str, name: &str| -> Option<f64> { attr(s, name)?.parse().ok() };
+    let (w, h) = (num(svg, "width").unwrap(), num(svg, "height").unwrap());
+    let mut out = Vec::new();
+    for el in svg.split("<text").skip(1) {
+        let (tag, rest) = el.split_once('>').unwrap();
+        let content = rest.split("</text>").next().unwrap().trim();
+        let chars = content
+            .replace("&apos;", "'")
+            .replace("&quot;", "\"")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&")
+            .chars()
+            .count();
+        let size = num(tag, "font-size").unwrap();
+        let len = chars as f64 * AVERAGE_GLYPH_EM * size;
+        let (x, y) = (num(tag, "x").unwrap(), num(tag, "y").unwrap());
+        // the share of the text before the anchor
+        let before = match attr(tag, "text-anchor").as_deref() {
+            Some("end") => 1.0,
+            Some("middle") => 0.5,
+            _ => 0.0,
+        };
+        // the direction of the line of text: along x, or along y when rotated
+        let rot = attr(tag, "transform")
+            .and_then(|t| t.strip_prefix("rotate(")?.split(',').next()?.parse().ok())
+            .unwrap_or(0);
+        let (lo, hi, limit, axis) = match rot {
+            0 => (x - before * len, x + (1.0 - before) * len, w, "x"),
+            180 => (x - (1.0 - before) * len, x + before * len, w, "x"),
+            90 => (y - before * len, y + (1.0 - before) * len, h, "y"),
+            _ => (y - (1.0 - before) * len, y + before * len, h, "y"),
+        };
+        if lo < 0.0 || hi > limit {
+            out.push(format!(
+                "text {content:?} spans {axis} {lo:.0} to {hi:.0} on a {w}x{h} canvas"
+            ));
+        }
+    }
     out
 }
 
@@ -565,5 +621,58 @@ fn the_least_accurate_method_is_the_one_with_the_larger_median_and_ties_are_name
         b.contains("least: complex-step, reverse (worst 10.0 bits, median 7.5)")
             || b.contains("least: reverse, complex-step (worst 10.0 bits, median 7.5)"),
         "{b}"
+    );
+}
+
+/// The text of every SVG figure `draw_all` writes for `r` that leaves its canvas.
+fn texts_off_canvas(r: &RunResults, tag: &str) -> Vec<String> {
+    let dir = fresh_dir(tag);
+    let mut out = Vec::new();
+    for p in plot::draw_all(r, &dir).unwrap() {
+        if p.extension().is_some_and(|e| e == "svg") {
+            let svg = std::fs::read_to_string(dir.join(&p)).unwrap();
+            out.extend(
+                text_off_canvas(&svg)
+                    .into_iter()
+                    .map(|t| format!("{}: {t}", p.display())),
+            );
+        }
+    }
+    out
+}
+
+#[test]
+fn legend_text_stays_on_the_canvas_when_errors_fall_below_the_floor() {
+    // a rounding part far below every other error: the floor's legend line names "0
+    // and smaller errors", the longest line of the legend
+    let mut r = fixture();
+    let s = sum_of_squares_mut(&mut r);
+    let entry = error_step::representative_entry(s).unwrap();
+    let a = s
+        .accuracy
+        .iter_mut()
+        .find(|a| a.method == "fd-central" && (a.output, a.input) == entry && a.round_err.is_some())
+        .unwrap();
+    a.round_err = Some(1e-300);
+    let svg = plot::render_svg(&error_step::ErrorStep::new(s).unwrap()).unwrap();
+    assert!(svg.contains("smaller errors"), "{svg}");
+    assert_eq!(text_off_canvas(&svg), Vec::<String>::new());
+    assert_eq!(
+        texts_off_canvas(&r, "plots-floor-text"),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
+fn titles_with_the_longest_scenario_name_stay_on_the_canvas() {
+    let mut r = fixture();
+    let long = "a".repeat(derivbench::scenario::file::MAX_NAME_CHARS);
+    for (k, s) in r.scenarios.iter_mut().enumerate() {
+        s.name = format!("{k}{}", &long[1..]);
+    }
+    assert!(plot::names_fit(&r).is_ok());
+    assert_eq!(
+        texts_off_canvas(&r, "plots-long-names"),
+        Vec::<String>::new()
     );
 }

@@ -163,8 +163,14 @@ impl Figure for Bits<'_> {
             ])?;
             for (v, y) in [(row.worst, i + 0.7), (row.median, i + 0.3)] {
                 let at = chart.backend_coord(&(bar(v), y));
+                // a hand-edited value far outside the axis in short form
+                let label = if v.abs() < 1000.0 {
+                    format!("{v:.1}")
+                } else {
+                    style::sci(v)
+                };
                 root.draw(&Text::new(
-                    format!("{v:.1}"),
+                    label,
                     (at.0 + 5, at.1),
                     style::text(12, INK, HPos::Left, VPos::Center),
                 ))?;
