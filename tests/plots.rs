@@ -676,3 +676,26 @@ fn titles_with_the_longest_scenario_name_stay_on_the_canvas() {
         Vec::<String>::new()
     );
 }
+
+#[test]
+fn the_bits_guide_does_not_claim_a_relative_error() {
+    let r = fixture();
+    let s = r
+        .scenarios
+        .iter()
+        .find(|s| s.name == "sum-of-squares-10")
+        .unwrap();
+    let svg = plot::render_svg(&bits::Bits::new(s).unwrap()).unwrap();
+    assert!(!svg.contains("relative error ~ 1"), "{svg}");
+    assert!(svg.contains("52 bits"), "{svg}");
+    // the legend's explanation, wrapped over lines, says that 0 or the opposite sign
+    // scores more
+    assert!(bits::GUIDE_LABEL.contains("opposite sign"));
+    assert!(svg.contains("opposite"), "{svg}");
+    assert_eq!(text_off_canvas(&svg), Vec::<String>::new());
+    // one method: the figure is tall enough for its legend
+    let mut one = s.clone();
+    one.accuracy.retain(|a| a.method == "reverse");
+    let svg = plot::render_svg(&bits::Bits::new(&one).unwrap()).unwrap();
+    assert_eq!(off_canvas(&svg), Vec::<String>::new());
+}
