@@ -699,3 +699,102 @@ fn the_bits_guide_does_not_claim_a_relative_error() {
     let svg = plot::render_svg(&bits::Bits::new(&one).unwrap()).unwrap();
     assert_eq!(off_canvas(&svg), Vec::<String>::new());
 }
+
+#[test]
+fn steps_that_vanish_in_f64_are_named_in_the_error_figure() {
+    let svg = |r: &RunResults| {
+        let s = r
+            .scenarios
+            .iter()
+            .find(|s| s.name == "sum-of-squares-10")
+            .unwrap();
+        plot::render_svg(&error_step::ErrorStep::new(s).unwrap()).unwrap()
+    };
+    // the fixture's sweep went below the spacing of x on this entry: each swept
+    // quotient has a step reported as h = 0, without a value
+    let mut r = fixture();
+    let s = sum_of_squares_mut(&mut r);
+    let entry = error_step::representative_entry(s).unwrap();
+    let vanished = |s: &derivbench::results::ScenarioResult| {
+        s.accuracy
+            .iter()
+            .filter(|a| error_step::SWEEPS.contains(&a.method.as_str()))
+            .filter(|a| (a.output, a.input) == entry && a.h == Some(0.0))
+            .count()
+    };
+    let k = vanished(s);
+    assert_eq!(k, 3);
+    let text = svg(&r);
+    assert!(text.contains("swept points not drawn:"), "{text}");
+    assert!(
+        text.contains(&format!("{k} whose step vanished in f64")),
+        "{text}"
+    );
+    // without those rows, every point is drawn and no such line is written
+    let s = sum_of_squares_mut(&mut r);
+    s.accuracy.retain(|a| a.h != Some(0.0));
+    let all = svg(&r);
+    assert!(!all.contains("not drawn"), "{all}");
+    // and with one step of fd-forward without a finite error, that one alone
+    let s = sum_of_squares_mut(&mut r);
+    let a = s
+        .accuracy
+        .iter_mut()
+        .find(|a| a.method == "fd-forward" && (a.output, a.input) == entry && a.h != Some(0.0))
+        .unwrap();
+    a.value = Some(f64::NAN);
+    a.abs_err = Some(f64::INFINITY);
+    let u = error_step::undrawn(s, entry);
+    assert_eq!((u.vanished, u.beyond, u.no_error), (0, 0, 1));
+    let text = svg(&r);
+    assert!(text.contains("swept points not drawn:"), "{text}");
+    assert!(!text.contains("vanished"), "{text}");
+    assert!(text.contains("1 without a finite error"), "{text}");
+    assert_eq!(text_off_canvas(&text), Vec::<String>::new());
+    assert!(error_step::missing_figure(sum_of_squares_mut(&mut r)).is_none());
+}
+
+#[test]
+fn a_sweep_without_a_finite_error_says_why_it_has_no_figure() {
+    let r = fixture();
+    let get = |r: &RunResults| {
+        r.scenarios
+            .iter()
+            .find(|s| s.name == "sum-of-squares-10")
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(error_step::missing_figure(&get(&r)), None);
+    // no sweep at all: nothing to say
+    assert_eq!(
+        error_step::missing_figure(r.scenarios.iter().find(|s| s.name == "fanout-3").unwrap()),
+        None
+    );
+    let mut r = fixture();
+    let s = sum_of_squares_mut(&mut r);
+    let entry = error_step::representative_entry(s).unwrap();
+    // every swept step that did not vanish gives NaN
+    let (mut k, mut total) = (0, 0);
+    for a in &mut s.accuracy {
+        if error_step::SWEEPS.contains(&a.method.as_str()) && (a.output, a.input) == entry {
+            total += 1;
+            if a.h != Some(0.0) {
+                a.value = Some(f64::NAN);
+                a.abs_err = Some(f64::INFINITY);
+                k += 1;
+            }
+        }
+    }
+    let v = total - k;
+    assert!(v > 0 && k > 0);
+    let s = get(&r);
+    assert!(error_step::ErrorStep::new(&s).is_none());
+    let note = error_step::missing_figure(&s).unwrap();
+    assert!(
+        note.contains(&format!(
+            "none of the {total} points of the FD step sweep on dy{}/dx{} can be drawn: {v} whose step vanished in f64 (below the spacing of x), {k} without a finite error",
+            entry.0, entry.1
+        )),
+        "{note}"
+    );
+}
