@@ -798,3 +798,147 @@ fn a_sweep_without_a_finite_error_says_why_it_has_no_figure() {
         "{note}"
     );
 }
+
+/// The fixture with its dense-jacobian points replaced by points at n x m with the given
+/// forward and reverse op-count ratios (wall ratios equal to them).
+fn jacobian_points(shapes: &[(usize, usize, f64, f64)]) -> RunResults {
+    let mut r = fixture();
+    let template = r
+        .scenarios
+        .iter()
+        .find(|s| s.name == "dense-jacobian-16x4")
+        .unwrap()
+        .clone();
+    r.scenarios.retain(|s| s.family != "dense-jacobian");
+    for &(n, m, f, b) in shapes {
+        let mut s = template.clone();
+        s.name = format!("dense-jacobian-{n}x{m}");
+        s.n = n;
+        s.m = m;
+        for c in &mut s.cost {
+            match c.mode.as_str() {
+                "jacobian-forward" => (c.ratio, c.wall_ratio) = (f, f),
+                "jacobian-reverse" => (c.ratio, c.wall_ratio) = (b, b),
+                _ => {}
+            }
+        }
+        r.scenarios.push(s);
+    }
+    r
+}
+
+/// The x of every SVG text `content`.
+fn text_xs(svg: &str, content: &str) -> Vec<f64> {
+    svg.split("<text")
+        .skip(1)
+        .filter(|t| {
+            t.split_once('>')
+                .unwrap()
+                .1
+                .trim_start()
+                .starts_with(content)
+        })
+        .filter_map(|t| t.split(" x=\"").nth(1)?.split('"').next()?.parse().ok())
+        .collect()
+}
+
+#[test]
+fn a_single_jacobian_point_lies_inside_its_panel_without_a_crossover_entry() {
+    // as `run --only dense-jacobian-16x16 --methods forward --no-wall`: one point at
+    // n/m = 1 (a whole decade), no wall time
+    let mut r = jacobian_points(&[(16, 16, 16.5, 17.2)]);
+    for s in &mut r.scenarios {
+        for c in &mut s.cost {
+            c.wall_ratio = f64::NAN;
+        }
+    }
+    let svg = plot::render_svg(&jacobian_cost::JacobianCost::new(&r).unwrap()).unwrap();
+    assert!(!svg.contains("crossover (interpolated)"), "{svg}");
+    assert!(svg.contains("no crossover in the measured range"), "{svg}");
+    // the label of the point stands clear of the y axis' tick labels (anchored at
+    // their right end, just left of the axis)
+    let labels = text_xs(&svg, "16x16");
+    assert_eq!(labels.len(), 2, "{svg}");
+    let ticks: Vec<f64> = svg
+        .split("<text")
+        .skip(1)
+        .filter(|t| t.contains("text-anchor=\"end\""))
+        .filter_map(|t| t.split(" x=\"").nth(1)?.split('"').next()?.parse().ok())
+        .collect();
+    assert!(!ticks.is_empty());
+    for l in &labels {
+        for t in &ticks {
+            assert!((l - t).abs() > 40.0, "label at {l}, a tick at {t}");
+        }
+    }
+    assert_eq!(off_canvas(&svg), Vec::<String>::new());
+    assert_eq!(jacobian_cost::padded_decades([1.0]), Some((-1.0, 1.0)));
+    assert_eq!(
+        jacobian_cost::padded_decades([0.25, 16.0]),
+        Some((-1.0, 2.0))
+    );
+    assert_eq!(jacobian_cost::padded_decades([f64::NAN, 0.0]), None);
+    // with a crossover, the legend lists it
+    let r = fixture();
+    let svg = plot::render_svg(&jacobian_cost::JacobianCost::new(&r).unwrap()).unwrap();
+    assert!(svg.contains("crossover (interpolated)"), "{svg}");
+}
+
+#[test]
+fn a_cheaper_mode_that_flips_back_is_not_called_one_crossover() {
+    // forward cheaper at n/m = 1/4, reverse at 1 and 4, forward again at 16
+    let pts = [
+        (0.25, 1.0, 2.0),
+        (1.0, 4.0, 2.0),
+        (4.0, 8.0, 2.0),
+        (16.0, 1.0, 2.0),
+    ];
+    let xs = jacobian_cost::crossings(&pts);
+    assert_eq!(xs.len(), 2, "{xs:?}");
+    assert!(
+        xs[0] > 0.25 && xs[0] < 1.0 && xs[1] > 4.0 && xs[1] < 16.0,
+        "{xs:?}"
+    );
+    assert_eq!(jacobian_cost::crossover(&pts), None);
+    // a touch (equal cost between two runs of the same mode) is no crossover; an equal
+    // cost between the two modes is
+    assert!(
+        jacobian_cost::crossings(&[(1.0, 1.0, 2.0), (2.0, 2.0, 2.0), (4.0, 1.0, 2.0)]).is_empty()
+    );
+    assert_eq!(
+        jacobian_cost::crossings(&[(1.0, 1.0, 2.0), (2.0, 2.0, 2.0), (4.0, 4.0, 2.0)]),
+        [2.0]
+    );
+
+    let r = jacobian_points(&[
+        (4, 16, 1.0, 2.0),
+        (16, 16, 4.0, 2.0),
+        (16, 4, 8.0, 2.0),
+        (64, 4, 1.0, 2.0),
+    ]);
+    let j = jacobian_cost::reading(&r).unwrap();
+    assert!(
+        j.starts_with("By operation count the cheaper mode changes 2 times: forward at n/m = 0.25, reverse at n/m 1.00 to 4.00, forward at n/m = 16.00"),
+        "{j}"
+    );
+    assert!(!j.contains("above"), "{j}");
+    let svg = plot::render_svg(&jacobian_cost::JacobianCost::new(&r).unwrap()).unwrap();
+    assert!(!svg.contains("crossover n/m"), "{svg}");
+    // two crossings in each panel, each labelled with its n/m
+    assert_eq!(
+        svg.matches(">\nn/m ~ ").count() + svg.matches(">n/m ~ ").count(),
+        4,
+        "{svg}"
+    );
+    assert!(svg.contains("crossover (interpolated)"), "{svg}");
+    assert_eq!(off_canvas(&svg), Vec::<String>::new());
+
+    // one change: still named as one crossover, interpolated in ln(n/m) on
+    // ln(forward / reverse) = ln 1/2 at 1/4 and ln 4 at 4: 1/4 * 16^(1/3) = 0.63
+    let r = jacobian_points(&[(4, 16, 1.0, 2.0), (16, 4, 8.0, 2.0)]);
+    let j = jacobian_cost::reading(&r).unwrap();
+    assert!(
+        j.starts_with("By operation count forward is cheaper below n/m ~ 0.63, reverse above"),
+        "{j}"
+    );
+}
