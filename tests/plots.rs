@@ -942,3 +942,42 @@ fn a_cheaper_mode_that_flips_back_is_not_called_one_crossover() {
         "{j}"
     );
 }
+
+#[test]
+fn the_best_step_on_a_tie_is_the_one_the_error_model_reports() {
+    let mut r = fixture();
+    let s = sum_of_squares_mut(&mut r);
+    let entry = error_step::representative_entry(s).unwrap();
+    // two steps of fd-central share the smallest error
+    let hs: Vec<f64> = s
+        .accuracy
+        .iter()
+        .filter(|a| a.method == "fd-central" && (a.output, a.input) == entry)
+        .filter_map(|a| a.h)
+        .collect();
+    assert!(hs.len() >= 3, "{hs:?}");
+    let tied = [hs[1], hs[2]];
+    for a in &mut s.accuracy {
+        if a.method == "fd-central" && (a.output, a.input) == entry {
+            if a.h.is_some_and(|h| tied.contains(&h)) {
+                a.abs_err = Some(1e-20);
+            } else if a.abs_err.is_some() {
+                a.abs_err = Some(1e-10);
+            }
+        }
+    }
+    // the rule of the error model's measured_h: the first of the rows with the
+    // smallest error (Iterator::min_by keeps the first of equal elements)
+    let first = s
+        .accuracy
+        .iter()
+        .filter(|a| a.method == "fd-central" && (a.output, a.input) == entry)
+        .filter_map(|a| Some((a.h?, a.abs_err?)))
+        .filter(|(h, e)| *h > 0.0 && e.is_finite())
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .unwrap();
+    assert_eq!(first.0, tied[0].max(tied[1]));
+    let reading = error_step::reading(s).unwrap();
+    let want = format!("best fd-central error 1.0e-20 at h = {:.1e}", first.0);
+    assert!(reading.contains(&want), "{reading}");
+}

@@ -34,6 +34,8 @@ struct Sweep {
     total: Vec<(f64, f64)>,
     trunc: Vec<(f64, f64)>,
     round: Vec<(f64, f64)>,
+    /// the smallest error and its step; on ties the first row of the sweep (the larger
+    /// step), the rule of the error model's `measured_h`
     best: Option<(f64, f64)>,
 }
 
@@ -161,6 +163,10 @@ impl<'a> ErrorStep<'a> {
                 let sw = &mut sweeps[k];
                 if let Some(e) = ok(r.abs_err) {
                     sw.total.push((h, e));
+                    // in the order of the rows, a later step only when strictly better
+                    if sw.best.is_none_or(|b| e < b.1) {
+                        sw.best = Some((h, e));
+                    }
                 }
                 if let Some(e) = ok(r.trunc_err) {
                     sw.trunc.push((h, e));
@@ -188,11 +194,6 @@ impl<'a> ErrorStep<'a> {
             for v in [&mut sw.total, &mut sw.trunc, &mut sw.round] {
                 v.sort_by(|a, b| a.0.total_cmp(&b.0));
             }
-            sw.best = sw
-                .total
-                .iter()
-                .copied()
-                .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.total_cmp(&b.0)));
         }
         sweeps.retain(|sw| !sw.total.is_empty());
         if sweeps.is_empty() {
