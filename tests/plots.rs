@@ -981,3 +981,68 @@ fn the_best_step_on_a_tie_is_the_one_the_error_model_reports() {
     let want = format!("best fd-central error 1.0e-20 at h = {:.1e}", first.0);
     assert!(reading.contains(&want), "{reading}");
 }
+
+#[test]
+fn the_symbolic_swell_figure_says_what_its_exponents_are_fitted_over() {
+    use derivbench::report::plot::swell;
+    use derivbench::symbolic::FIT_FROM;
+    let mut r = fixture();
+    r.symbolic_growth = Some(derivbench::run::symbolic_growth());
+    let g = r.symbolic_growth.as_ref().unwrap();
+    let fitted: Vec<usize> = g
+        .product
+        .iter()
+        .map(|(n, _)| *n)
+        .filter(|n| *n >= FIT_FROM)
+        .collect();
+    let range = format!(
+        "n = {} to {} ({} points)",
+        fitted[0],
+        fitted[fitted.len() - 1],
+        fitted.len()
+    );
+    let f = swell::SymbolicSwell::new(&r).unwrap();
+    let svg = plot::render_svg(&f).unwrap();
+    assert_eq!(
+        svg.matches(&format!("exponents fitted over {range}"))
+            .count(),
+        2,
+        "{svg}"
+    );
+    assert_eq!(off_canvas(&svg), Vec::<String>::new());
+    let reading = swell::reading(&r).unwrap();
+    assert!(
+        reading.contains(&format!("(fitted over {range})")),
+        "{reading}"
+    );
+    let written = drawn(&r, "plots-swell");
+    assert!(
+        written.contains(&"plots/symbolic-swell.svg".to_string()),
+        "{written:?}"
+    );
+}
+
+#[test]
+fn every_figure_is_listed_in_the_module_table_and_the_readme() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let table = std::fs::read_to_string(root.join("src/report/plot/mod.rs")).unwrap();
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let mut r = fixture();
+    r.symbolic_growth = Some(derivbench::run::symbolic_growth());
+    for p in drawn(&r, "plots-listed") {
+        let stem = p.trim_end_matches(".svg").trim_end_matches(".png");
+        // per scenario figures are listed as `plots/KIND-NAME`
+        let kind = ["error-step", "bits", "cost"]
+            .into_iter()
+            .find(|k| stem.starts_with(&format!("plots/{k}-")))
+            .map(|k| format!("`plots/{k}-NAME`"))
+            .unwrap_or(format!("`{stem}`"));
+        assert!(table.contains(&format!("//! | {kind} |")), "{kind}");
+    }
+    // the README's list of figures names the swell figure
+    let outputs = readme
+        .lines()
+        .find(|l| l.starts_with("| `plots/*.svg`"))
+        .unwrap();
+    assert!(outputs.contains("symbolic gradient"), "{outputs}");
+}
