@@ -316,6 +316,62 @@ fn off_canvas(svg: &str) -> Vec<String> {
             }
         }
     }
+    out.extend(text_off_canvas(svg));
+    out
+}
+
+/// A conservative average advance of the figures' font (DejaVu Sans: digits and most
+/// lowercase letters 0.64 em or less, the average of running text about 0.53 em), in
+/// em of the SVG's `font-size`.
+const AVERAGE_GLYPH_EM: f64 = 0.6;
+
+/// The texts of an SVG whose estimated extent along the line of text (the number of
+/// characters times [`AVERAGE_GLYPH_EM`] times the font size, from the anchor as
+/// `text-anchor` and a rotation place it) leaves the canvas.
+fn text_off_canvas(svg: &str) -> Vec<String> {
+    let attr = |s: &str, name: &str| -> Option<String> {
+        let at = s.find(&format!(" {name}=\""))? + name.len() + 3;
+        Some(s[at..].split('"').next()?.to_string())
+    };
+    let num = |s: &str, name: &str| -> Option<f64> { attr(s, name)?.parse().ok() };
+    let (w, h) = (num(svg, "width").unwrap(), num(svg, "height").unwrap());
+    let mut out = Vec::new();
+    for el in svg.split("<text").skip(1) {
+        let (tag, rest) = el.split_once('>').unwrap();
+        let content = rest.split("</text>").next().unwrap().trim();
+        let chars = content
+            .replace("&apos;", "'")
+            .replace("&quot;", "\"")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&")
+            .chars()
+            .count();
+        let size = num(tag, "font-size").unwrap();
+        let len = chars as f64 * AVERAGE_GLYPH_EM * size;
+        let (x, y) = (num(tag, "x").unwrap(), num(tag, "y").unwrap());
+        // the share of the text before the anchor
+        let before = match attr(tag, "text-anchor").as_deref() {
+            Some("end") => 1.0,
+            Some("middle") => 0.5,
+            _ => 0.0,
+        };
+        // the direction of the line of text: along x, or along y when rotated
+        let rot = attr(tag, "transform")
+            .and_then(|t| t.strip_prefix("rotate(")?.split(',').next()?.parse().ok())
+            .unwrap_or(0);
+        let (lo, hi, limit, axis) = match rot {
+            0 => (x - before * len, x + (1.0 - before) * len, w, "x"),
+            180 => (x - (1.0 - before) * len, x + before * len, w, "x"),
+            90 => (y - before * len, y + (1.0 - before) * len, h, "y"),
+            _ => (y - (1.0 - before) * len, y + before * len, h, "y"),
+        };
+        if lo < 0.0 || hi > limit {
+            out.push(format!(
+                "text {content:?} spans {axis} {lo:.0} to {hi:.0} on a {w}x{h} canvas"
+            ));
+        }
+    }
     out
 }
 
@@ -566,4 +622,427 @@ fn the_least_accurate_method_is_the_one_with_the_larger_median_and_ties_are_name
             || b.contains("least: reverse, complex-step (worst 10.0 bits, median 7.5)"),
         "{b}"
     );
+}
+
+/// The text of every SVG figure `draw_all` writes for `r` that leaves its canvas.
+fn texts_off_canvas(r: &RunResults, tag: &str) -> Vec<String> {
+    let dir = fresh_dir(tag);
+    let mut out = Vec::new();
+    for p in plot::draw_all(r, &dir).unwrap() {
+        if p.extension().is_some_and(|e| e == "svg") {
+            let svg = std::fs::read_to_string(dir.join(&p)).unwrap();
+            out.extend(
+                text_off_canvas(&svg)
+                    .into_iter()
+                    .map(|t| format!("{}: {t}", p.display())),
+            );
+        }
+    }
+    out
+}
+
+#[test]
+fn legend_text_stays_on_the_canvas_when_errors_fall_below_the_floor() {
+    // a rounding part far below every other error: the floor's legend line names "0
+    // and smaller errors", the longest line of the legend
+    let mut r = fixture();
+    let s = sum_of_squares_mut(&mut r);
+    let entry = error_step::representative_entry(s).unwrap();
+    let a = s
+        .accuracy
+        .iter_mut()
+        .find(|a| a.method == "fd-central" && (a.output, a.input) == entry && a.round_err.is_some())
+        .unwrap();
+    a.round_err = Some(1e-300);
+    let svg = plot::render_svg(&error_step::ErrorStep::new(s).unwrap()).unwrap();
+    assert!(svg.contains("smaller errors"), "{svg}");
+    assert_eq!(text_off_canvas(&svg), Vec::<String>::new());
+    assert_eq!(
+        texts_off_canvas(&r, "plots-floor-text"),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
+fn titles_with_the_longest_scenario_name_stay_on_the_canvas() {
+    let mut r = fixture();
+    let long = "a".repeat(derivbench::scenario::file::MAX_NAME_CHARS);
+    for (k, s) in r.scenarios.iter_mut().enumerate() {
+        s.name = format!("{k}{}", &long[1..]);
+    }
+    assert!(plot::names_fit(&r).is_ok());
+    assert_eq!(
+        texts_off_canvas(&r, "plots-long-names"),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
+fn the_bits_guide_does_not_claim_a_relative_error() {
+    let r = fixture();
+    let s = r
+        .scenarios
+        .iter()
+        .find(|s| s.name == "sum-of-squares-10")
+        .unwrap();
+    let svg = plot::render_svg(&bits::Bits::new(s).unwrap()).unwrap();
+    assert!(!svg.contains("relative error ~ 1"), "{svg}");
+    assert!(svg.contains("52 bits"), "{svg}");
+    // the legend's explanation, wrapped over lines, says that 0 or the opposite sign
+    // scores more
+    assert!(bits::GUIDE_LABEL.contains("opposite sign"));
+    assert!(svg.contains("opposite"), "{svg}");
+    assert_eq!(text_off_canvas(&svg), Vec::<String>::new());
+    // one method: the figure is tall enough for its legend
+    let mut one = s.clone();
+    one.accuracy.retain(|a| a.method == "reverse");
+    let svg = plot::render_svg(&bits::Bits::new(&one).unwrap()).unwrap();
+    assert_eq!(off_canvas(&svg), Vec::<String>::new());
+}
+
+#[test]
+fn steps_that_vanish_in_f64_are_named_in_the_error_figure() {
+    let svg = |r: &RunResults| {
+        let s = r
+            .scenarios
+            .iter()
+            .find(|s| s.name == "sum-of-squares-10")
+            .unwrap();
+        plot::render_svg(&error_step::ErrorStep::new(s).unwrap()).unwrap()
+    };
+    // the fixture's sweep went below the spacing of x on this entry: each swept
+    // quotient has a step reported as h = 0, without a value
+    let mut r = fixture();
+    let s = sum_of_squares_mut(&mut r);
+    let entry = error_step::representative_entry(s).unwrap();
+    let vanished = |s: &derivbench::results::ScenarioResult| {
+        s.accuracy
+            .iter()
+            .filter(|a| error_step::SWEEPS.contains(&a.method.as_str()))
+            .filter(|a| (a.output, a.input) == entry && a.h == Some(0.0))
+            .count()
+    };
+    let k = vanished(s);
+    assert_eq!(k, 3);
+    let text = svg(&r);
+    assert!(text.contains("swept points not drawn:"), "{text}");
+    assert!(
+        text.contains(&format!("{k} whose step vanished in f64")),
+        "{text}"
+    );
+    // without those rows, every point is drawn and no such line is written
+    let s = sum_of_squares_mut(&mut r);
+    s.accuracy.retain(|a| a.h != Some(0.0));
+    let all = svg(&r);
+    assert!(!all.contains("not drawn"), "{all}");
+    // and with one step of fd-forward without a finite error, that one alone
+    let s = sum_of_squares_mut(&mut r);
+    let a = s
+        .accuracy
+        .iter_mut()
+        .find(|a| a.method == "fd-forward" && (a.output, a.input) == entry && a.h != Some(0.0))
+        .unwrap();
+    a.value = Some(f64::NAN);
+    a.abs_err = Some(f64::INFINITY);
+    let u = error_step::undrawn(s, entry);
+    assert_eq!((u.vanished, u.beyond, u.no_error), (0, 0, 1));
+    let text = svg(&r);
+    assert!(text.contains("swept points not drawn:"), "{text}");
+    assert!(!text.contains("vanished"), "{text}");
+    assert!(text.contains("1 without a finite error"), "{text}");
+    assert_eq!(text_off_canvas(&text), Vec::<String>::new());
+    assert!(error_step::missing_figure(sum_of_squares_mut(&mut r)).is_none());
+}
+
+#[test]
+fn a_sweep_without_a_finite_error_says_why_it_has_no_figure() {
+    let r = fixture();
+    let get = |r: &RunResults| {
+        r.scenarios
+            .iter()
+            .find(|s| s.name == "sum-of-squares-10")
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(error_step::missing_figure(&get(&r)), None);
+    // no sweep at all: nothing to say
+    assert_eq!(
+        error_step::missing_figure(r.scenarios.iter().find(|s| s.name == "fanout-3").unwrap()),
+        None
+    );
+    let mut r = fixture();
+    let s = sum_of_squares_mut(&mut r);
+    let entry = error_step::representative_entry(s).unwrap();
+    // every swept step that did not vanish gives NaN
+    let (mut k, mut total) = (0, 0);
+    for a in &mut s.accuracy {
+        if error_step::SWEEPS.contains(&a.method.as_str()) && (a.output, a.input) == entry {
+            total += 1;
+            if a.h != Some(0.0) {
+                a.value = Some(f64::NAN);
+                a.abs_err = Some(f64::INFINITY);
+                k += 1;
+            }
+        }
+    }
+    let v = total - k;
+    assert!(v > 0 && k > 0);
+    let s = get(&r);
+    assert!(error_step::ErrorStep::new(&s).is_none());
+    let note = error_step::missing_figure(&s).unwrap();
+    assert!(
+        note.contains(&format!(
+            "none of the {total} points of the FD step sweep on dy{}/dx{} can be drawn: {v} whose step vanished in f64 (below the spacing of x), {k} without a finite error",
+            entry.0, entry.1
+        )),
+        "{note}"
+    );
+}
+
+/// The fixture with its dense-jacobian points replaced by points at n x m with the given
+/// forward and reverse op-count ratios (wall ratios equal to them).
+fn jacobian_points(shapes: &[(usize, usize, f64, f64)]) -> RunResults {
+    let mut r = fixture();
+    let template = r
+        .scenarios
+        .iter()
+        .find(|s| s.name == "dense-jacobian-16x4")
+        .unwrap()
+        .clone();
+    r.scenarios.retain(|s| s.family != "dense-jacobian");
+    for &(n, m, f, b) in shapes {
+        let mut s = template.clone();
+        s.name = format!("dense-jacobian-{n}x{m}");
+        s.n = n;
+        s.m = m;
+        for c in &mut s.cost {
+            match c.mode.as_str() {
+                "jacobian-forward" => (c.ratio, c.wall_ratio) = (f, f),
+                "jacobian-reverse" => (c.ratio, c.wall_ratio) = (b, b),
+                _ => {}
+            }
+        }
+        r.scenarios.push(s);
+    }
+    r
+}
+
+/// The x of every SVG text `content`.
+fn text_xs(svg: &str, content: &str) -> Vec<f64> {
+    svg.split("<text")
+        .skip(1)
+        .filter(|t| {
+            t.split_once('>')
+                .unwrap()
+                .1
+                .trim_start()
+                .starts_with(content)
+        })
+        .filter_map(|t| t.split(" x=\"").nth(1)?.split('"').next()?.parse().ok())
+        .collect()
+}
+
+#[test]
+fn a_single_jacobian_point_lies_inside_its_panel_without_a_crossover_entry() {
+    // as `run --only dense-jacobian-16x16 --methods forward --no-wall`: one point at
+    // n/m = 1 (a whole decade), no wall time
+    let mut r = jacobian_points(&[(16, 16, 16.5, 17.2)]);
+    for s in &mut r.scenarios {
+        for c in &mut s.cost {
+            c.wall_ratio = f64::NAN;
+        }
+    }
+    let svg = plot::render_svg(&jacobian_cost::JacobianCost::new(&r).unwrap()).unwrap();
+    assert!(!svg.contains("crossover (interpolated)"), "{svg}");
+    assert!(svg.contains("no crossover in the measured range"), "{svg}");
+    // the label of the point stands clear of the y axis' tick labels (anchored at
+    // their right end, just left of the axis)
+    let labels = text_xs(&svg, "16x16");
+    assert_eq!(labels.len(), 2, "{svg}");
+    let ticks: Vec<f64> = svg
+        .split("<text")
+        .skip(1)
+        .filter(|t| t.contains("text-anchor=\"end\""))
+        .filter_map(|t| t.split(" x=\"").nth(1)?.split('"').next()?.parse().ok())
+        .collect();
+    assert!(!ticks.is_empty());
+    for l in &labels {
+        for t in &ticks {
+            assert!((l - t).abs() > 40.0, "label at {l}, a tick at {t}");
+        }
+    }
+    assert_eq!(off_canvas(&svg), Vec::<String>::new());
+    assert_eq!(jacobian_cost::padded_decades([1.0]), Some((-1.0, 1.0)));
+    assert_eq!(
+        jacobian_cost::padded_decades([0.25, 16.0]),
+        Some((-1.0, 2.0))
+    );
+    assert_eq!(jacobian_cost::padded_decades([f64::NAN, 0.0]), None);
+    // with a crossover, the legend lists it
+    let r = fixture();
+    let svg = plot::render_svg(&jacobian_cost::JacobianCost::new(&r).unwrap()).unwrap();
+    assert!(svg.contains("crossover (interpolated)"), "{svg}");
+}
+
+#[test]
+fn a_cheaper_mode_that_flips_back_is_not_called_one_crossover() {
+    // forward cheaper at n/m = 1/4, reverse at 1 and 4, forward again at 16
+    let pts = [
+        (0.25, 1.0, 2.0),
+        (1.0, 4.0, 2.0),
+        (4.0, 8.0, 2.0),
+        (16.0, 1.0, 2.0),
+    ];
+    let xs = jacobian_cost::crossings(&pts);
+    assert_eq!(xs.len(), 2, "{xs:?}");
+    assert!(
+        xs[0] > 0.25 && xs[0] < 1.0 && xs[1] > 4.0 && xs[1] < 16.0,
+        "{xs:?}"
+    );
+    assert_eq!(jacobian_cost::crossover(&pts), None);
+    // a touch (equal cost between two runs of the same mode) is no crossover; an equal
+    // cost between the two modes is
+    assert!(
+        jacobian_cost::crossings(&[(1.0, 1.0, 2.0), (2.0, 2.0, 2.0), (4.0, 1.0, 2.0)]).is_empty()
+    );
+    assert_eq!(
+        jacobian_cost::crossings(&[(1.0, 1.0, 2.0), (2.0, 2.0, 2.0), (4.0, 4.0, 2.0)]),
+        [2.0]
+    );
+
+    let r = jacobian_points(&[
+        (4, 16, 1.0, 2.0),
+        (16, 16, 4.0, 2.0),
+        (16, 4, 8.0, 2.0),
+        (64, 4, 1.0, 2.0),
+    ]);
+    let j = jacobian_cost::reading(&r).unwrap();
+    assert!(
+        j.starts_with("By operation count the cheaper mode changes 2 times: forward at n/m = 0.25, reverse at n/m 1.00 to 4.00, forward at n/m = 16.00"),
+        "{j}"
+    );
+    assert!(!j.contains("above"), "{j}");
+    let svg = plot::render_svg(&jacobian_cost::JacobianCost::new(&r).unwrap()).unwrap();
+    assert!(!svg.contains("crossover n/m"), "{svg}");
+    // two crossings in each panel, each labelled with its n/m
+    assert_eq!(
+        svg.matches(">\nn/m ~ ").count() + svg.matches(">n/m ~ ").count(),
+        4,
+        "{svg}"
+    );
+    assert!(svg.contains("crossover (interpolated)"), "{svg}");
+    assert_eq!(off_canvas(&svg), Vec::<String>::new());
+
+    // one change: still named as one crossover, interpolated in ln(n/m) on
+    // ln(forward / reverse) = ln 1/2 at 1/4 and ln 4 at 4: 1/4 * 16^(1/3) = 0.63
+    let r = jacobian_points(&[(4, 16, 1.0, 2.0), (16, 4, 8.0, 2.0)]);
+    let j = jacobian_cost::reading(&r).unwrap();
+    assert!(
+        j.starts_with("By operation count forward is cheaper below n/m ~ 0.63, reverse above"),
+        "{j}"
+    );
+}
+
+#[test]
+fn the_best_step_on_a_tie_is_the_one_the_error_model_reports() {
+    let mut r = fixture();
+    let s = sum_of_squares_mut(&mut r);
+    let entry = error_step::representative_entry(s).unwrap();
+    // two steps of fd-central share the smallest error
+    let hs: Vec<f64> = s
+        .accuracy
+        .iter()
+        .filter(|a| a.method == "fd-central" && (a.output, a.input) == entry)
+        .filter_map(|a| a.h)
+        .collect();
+    assert!(hs.len() >= 3, "{hs:?}");
+    let tied = [hs[1], hs[2]];
+    for a in &mut s.accuracy {
+        if a.method == "fd-central" && (a.output, a.input) == entry {
+            if a.h.is_some_and(|h| tied.contains(&h)) {
+                a.abs_err = Some(1e-20);
+            } else if a.abs_err.is_some() {
+                a.abs_err = Some(1e-10);
+            }
+        }
+    }
+    // the rule of the error model's measured_h: the first of the rows with the
+    // smallest error (Iterator::min_by keeps the first of equal elements)
+    let first = s
+        .accuracy
+        .iter()
+        .filter(|a| a.method == "fd-central" && (a.output, a.input) == entry)
+        .filter_map(|a| Some((a.h?, a.abs_err?)))
+        .filter(|(h, e)| *h > 0.0 && e.is_finite())
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .unwrap();
+    assert_eq!(first.0, tied[0].max(tied[1]));
+    let reading = error_step::reading(s).unwrap();
+    let want = format!("best fd-central error 1.0e-20 at h = {:.1e}", first.0);
+    assert!(reading.contains(&want), "{reading}");
+}
+
+#[test]
+fn the_symbolic_swell_figure_says_what_its_exponents_are_fitted_over() {
+    use derivbench::report::plot::swell;
+    use derivbench::symbolic::FIT_FROM;
+    let mut r = fixture();
+    r.symbolic_growth = Some(derivbench::run::symbolic_growth());
+    let g = r.symbolic_growth.as_ref().unwrap();
+    let fitted: Vec<usize> = g
+        .product
+        .iter()
+        .map(|(n, _)| *n)
+        .filter(|n| *n >= FIT_FROM)
+        .collect();
+    let range = format!(
+        "n = {} to {} ({} points)",
+        fitted[0],
+        fitted[fitted.len() - 1],
+        fitted.len()
+    );
+    let f = swell::SymbolicSwell::new(&r).unwrap();
+    let svg = plot::render_svg(&f).unwrap();
+    assert_eq!(
+        svg.matches(&format!("exponents fitted over {range}"))
+            .count(),
+        2,
+        "{svg}"
+    );
+    assert_eq!(off_canvas(&svg), Vec::<String>::new());
+    let reading = swell::reading(&r).unwrap();
+    assert!(
+        reading.contains(&format!("(fitted over {range})")),
+        "{reading}"
+    );
+    let written = drawn(&r, "plots-swell");
+    assert!(
+        written.contains(&"plots/symbolic-swell.svg".to_string()),
+        "{written:?}"
+    );
+}
+
+#[test]
+fn every_figure_is_listed_in_the_module_table_and_the_readme() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let table = std::fs::read_to_string(root.join("src/report/plot/mod.rs")).unwrap();
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let mut r = fixture();
+    r.symbolic_growth = Some(derivbench::run::symbolic_growth());
+    for p in drawn(&r, "plots-listed") {
+        let stem = p.trim_end_matches(".svg").trim_end_matches(".png");
+        // per scenario figures are listed as `plots/KIND-NAME`
+        let kind = ["error-step", "bits", "cost"]
+            .into_iter()
+            .find(|k| stem.starts_with(&format!("plots/{k}-")))
+            .map(|k| format!("`plots/{k}-NAME`"))
+            .unwrap_or(format!("`{stem}`"));
+        assert!(table.contains(&format!("//! | {kind} |")), "{kind}");
+    }
+    // the README's list of figures names the swell figure
+    let outputs = readme
+        .lines()
+        .find(|l| l.starts_with("| `plots/*.svg`"))
+        .unwrap();
+    assert!(outputs.contains("symbolic gradient"), "{outputs}");
 }

@@ -10,8 +10,18 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-/// Bits of error at which the relative error is about 1 (no correct bit left).
-const NO_CORRECT_BIT: f64 = 52.0;
+/// Bits of error of 2^52 f64 steps: at the spacing of the reference's binade, an error
+/// about as large as the reference. A value in another binade is more or fewer steps
+/// from it for the same error: 0, or a value of the opposite sign, scores well above
+/// 52 bits, though its relative error is 1 or 2.
+const GUIDE_BITS: f64 = 52.0;
+
+/// The guide's legend entry.
+pub const GUIDE_LABEL: &str =
+    "52 bits: error ~ |reference| at the spacing of its binade; 0 or the opposite sign scores more";
+
+/// The smallest height of the figure, so that its legend fits beside a few bars.
+const MIN_HEIGHT: u32 = 320;
 
 /// One bar pair.
 #[derive(Clone, Debug, PartialEq)]
@@ -107,14 +117,14 @@ impl Figure for Bits<'_> {
     }
 
     fn size(&self) -> (u32, u32) {
-        (1000, 150 + 36 * self.rows.len() as u32)
+        (1000, (150 + 36 * self.rows.len() as u32).max(MIN_HEIGHT))
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
         let title = format!("{}: bits of error by method", self.s.name);
         let area = style::titled(root, &title)?;
         let (w, _) = area.dim_in_pixel();
-        let (plot, legend) = area.split_horizontally(w as i32 - 250);
+        let (plot, legend) = area.split_horizontally(w as i32 - 300);
         let k = self.rows.len();
         let kf = k as f64;
         let mut chart = ChartBuilder::on(&plot)
@@ -136,12 +146,12 @@ impl Figure for Bits<'_> {
             .draw()?;
 
         chart.draw_series(LineSeries::new(
-            vec![(NO_CORRECT_BIT, 0.0), (NO_CORRECT_BIT, kf)],
+            vec![(GUIDE_BITS, 0.0), (GUIDE_BITS, kf)],
             style::line(GREY, 1),
         ))?;
-        let top = chart.backend_coord(&(NO_CORRECT_BIT, kf));
+        let top = chart.backend_coord(&(GUIDE_BITS, kf));
         root.draw(&Text::new(
-            "relative error ~ 1",
+            format!("{GUIDE_BITS:.0} bits"),
             (top.0 - 14, top.1 + 4),
             style::text(12, GREY, HPos::Right, VPos::Top).transform(FontTransform::Rotate270),
         ))?;
@@ -163,8 +173,14 @@ impl Figure for Bits<'_> {
             ])?;
             for (v, y) in [(row.worst, i + 0.7), (row.median, i + 0.3)] {
                 let at = chart.backend_coord(&(bar(v), y));
+                // a hand-edited value far outside the axis in short form
+                let label = if v.abs() < 1000.0 {
+                    format!("{v:.1}")
+                } else {
+                    style::sci(v)
+                };
                 root.draw(&Text::new(
-                    format!("{v:.1}"),
+                    label,
                     (at.0 + 5, at.1),
                     style::text(12, INK, HPos::Left, VPos::Center),
                 ))?;
@@ -179,10 +195,13 @@ impl Figure for Bits<'_> {
         let entries = [
             Entry::new("worst entry", VERMILLION, Mark::Square),
             Entry::new("median entry", DEEP_BLUE, Mark::Square),
-            Entry::new("0 bits: equal to the", INK, Mark::None),
-            Entry::new("reference rounded to f64", INK, Mark::None),
-            Entry::new("swept FD methods: each", INK, Mark::None),
-            Entry::new("entry's best step", INK, Mark::None),
+            Entry::new(
+                "0 bits: equal to the reference rounded to f64",
+                INK,
+                Mark::None,
+            ),
+            Entry::new("swept FD methods: each entry's best step", INK, Mark::None),
+            Entry::new(GUIDE_LABEL, GREY, Mark::Line),
         ];
         style::draw_legend(&legend, None, &entries)?;
         Ok(())

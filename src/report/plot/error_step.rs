@@ -34,7 +34,90 @@ struct Sweep {
     total: Vec<(f64, f64)>,
     trunc: Vec<(f64, f64)>,
     round: Vec<(f64, f64)>,
+    /// the smallest error and its step; on ties the first row of the sweep (the larger
+    /// step), the rule of the error model's `measured_h`
     best: Option<(f64, f64)>,
+}
+
+/// The points of the swept quotients on one entry that the figure cannot draw, by cause.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Undrawn {
+    /// steps that vanished in f64 ((x + h) - x = 0, reported as h = 0)
+    pub vanished: usize,
+    /// steps that took x + h or x - h beyond f64 (reported as h = inf)
+    pub beyond: usize,
+    /// steps evaluated without a finite error (a NaN or infinite quotient)
+    pub no_error: usize,
+}
+
+impl Undrawn {
+    /// The number of points left out.
+    pub fn total(&self) -> usize {
+        self.vanished + self.beyond + self.no_error
+    }
+
+    /// The causes, e.g. "2 whose step vanished in f64, 1 without a finite error"; empty
+    /// when nothing is left out.
+    fn causes(&self) -> Vec<String> {
+        let mut v = Vec::new();
+        if self.vanished > 0 {
+            v.push(format!(
+                "{} whose step vanished in f64 (below the spacing of x)",
+                self.vanished
+            ));
+        }
+        if self.beyond > 0 {
+            v.push(format!(
+                "{} whose x + h or x - h is beyond f64",
+                self.beyond
+            ));
+        }
+        if self.no_error > 0 {
+            v.push(format!(
+                "{} without a finite error (NaN or infinite)",
+                self.no_error
+            ));
+        }
+        v
+    }
+}
+
+/// The points of the swept quotients (fd-forward, fd-backward, fd-central, each step of
+/// the sweep) on `entry` that cannot be drawn on a log-log error-step figure.
+pub fn undrawn(s: &ScenarioResult, entry: (usize, usize)) -> Undrawn {
+    let mut u = Undrawn::default();
+    for r in s.accuracy.iter().filter(|r| (r.output, r.input) == entry) {
+        if !SWEEPS.contains(&r.method.as_str()) {
+            continue;
+        }
+        match r.h {
+            Some(0.0) => u.vanished += 1,
+            Some(h) if h == f64::INFINITY => u.beyond += 1,
+            Some(h) if h.is_finite() && h > 0.0 && ok(r.abs_err).is_some() => {}
+            _ => u.no_error += 1,
+        }
+    }
+    u
+}
+
+/// Why a scenario with an FD step sweep has no error-step figure, as a sentence for the
+/// page that lists its figures; `None` when the figure is drawn or there is no sweep on
+/// the representative entry.
+pub fn missing_figure(s: &ScenarioResult) -> Option<String> {
+    if ErrorStep::new(s).is_some() {
+        return None;
+    }
+    let entry = representative_entry(s)?;
+    let u = undrawn(s, entry);
+    (u.total() > 0).then(|| {
+        format!(
+            "No error-against-step figure, since none of the {} points of the FD step sweep on dy{}/dx{} can be drawn: {}.",
+            u.total(),
+            entry.0,
+            entry.1,
+            u.causes().join(", ")
+        )
+    })
 }
 
 /// The data of the figure for one scenario.
@@ -43,6 +126,8 @@ pub struct ErrorStep<'a> {
     s: &'a ScenarioResult,
     entry: (usize, usize),
     sweeps: Vec<Sweep>,
+    /// swept points left out
+    undrawn: Undrawn,
     /// methods without a step: (method, |error|)
     lines: Vec<(String, f64)>,
     /// the `@auto` rows: (swept method, h, |error|)
@@ -78,6 +163,10 @@ impl<'a> ErrorStep<'a> {
                 let sw = &mut sweeps[k];
                 if let Some(e) = ok(r.abs_err) {
                     sw.total.push((h, e));
+                    // in the order of the rows, a later step only when strictly better
+                    if sw.best.is_none_or(|b| e < b.1) {
+                        sw.best = Some((h, e));
+                    }
                 }
                 if let Some(e) = ok(r.trunc_err) {
                     sw.trunc.push((h, e));
@@ -105,11 +194,6 @@ impl<'a> ErrorStep<'a> {
             for v in [&mut sw.total, &mut sw.trunc, &mut sw.round] {
                 v.sort_by(|a, b| a.0.total_cmp(&b.0));
             }
-            sw.best = sw
-                .total
-                .iter()
-                .copied()
-                .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.total_cmp(&b.0)));
         }
         sweeps.retain(|sw| !sw.total.is_empty());
         if sweeps.is_empty() {
@@ -154,6 +238,7 @@ impl<'a> ErrorStep<'a> {
             s,
             entry,
             sweeps,
+            undrawn: undrawn(s, entry),
             lines,
             autos,
             theory,
@@ -465,6 +550,13 @@ impl Figure for ErrorStep<'_> {
             GREY,
             Mark::Dash(2, 4),
         ));
+        let causes = self.undrawn.causes();
+        if !causes.is_empty() {
+            entries.push(Entry::new("swept points not drawn:", INK, Mark::None));
+            for c in causes {
+                entries.push(Entry::new(format!("  {c}"), INK, Mark::None));
+            }
+        }
         style::draw_legend(&legend, None, &entries)?;
         Ok(())
     }

@@ -70,10 +70,25 @@ fn good(v: f64) -> bool {
     v.is_finite() && v > 0.0
 }
 
-/// Where forward and reverse cost the same: the first sign change of
-/// ln(forward / reverse) along x (points with the same x averaged), interpolated
-/// linearly in ln x. Input: (x, forward, reverse); `None` without a sign change.
-pub fn crossover(pts: &[(f64, f64, f64)]) -> Option<f64> {
+/// Which mode is cheaper at one n/m.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cheaper {
+    /// forward mode costs less
+    Forward,
+    /// reverse mode costs less
+    Reverse,
+    /// the two cost the same
+    Equal,
+}
+
+/// A run of consecutive measured n/m (in increasing order) with the same cheaper mode:
+/// (mode, first n/m, last n/m, ln(forward / reverse) at the first and at the last).
+type Run = (Cheaper, (f64, f64), (f64, f64));
+
+/// The runs of the same cheaper mode along n/m. Input: (x, forward, reverse); points
+/// with a value that is not a positive number are left out, and points with the same x
+/// averaged (in ln(forward / reverse)).
+fn runs(pts: &[(f64, f64, f64)]) -> Vec<Run> {
     let mut by_x: Vec<(f64, f64, usize)> = Vec::new();
     for &(x, f, b) in pts {
         if !(good(x) && good(f) && good(b)) {
@@ -89,32 +104,132 @@ pub fn crossover(pts: &[(f64, f64, f64)]) -> Option<f64> {
         }
     }
     by_x.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let v: Vec<(f64, f64)> = by_x.iter().map(|e| (e.0, e.1 / e.2 as f64)).collect();
-    for w in v.windows(2) {
-        let ((xa, ra), (xb, rb)) = (w[0], w[1]);
-        if ra == 0.0 {
-            return Some(xa);
-        }
-        if ra * rb < 0.0 {
-            let t = ra / (ra - rb);
-            return Some((xa.ln() + t * (xb.ln() - xa.ln())).exp());
+    let mut out: Vec<Run> = Vec::new();
+    for (x, sum, k) in by_x {
+        let r = sum / k as f64;
+        let mode = if r < 0.0 {
+            Cheaper::Forward
+        } else if r > 0.0 {
+            Cheaper::Reverse
+        } else {
+            Cheaper::Equal
+        };
+        match out.last_mut() {
+            Some(run) if run.0 == mode => run.2 = (x, r),
+            _ => out.push((mode, (x, r), (x, r))),
         }
     }
-    v.last().filter(|l| l.1 == 0.0).map(|l| l.0)
+    out
 }
 
-/// Which mode is cheaper at the smallest n/m, and the crossover, for one measure.
+/// Where the cheaper mode changes, in increasing n/m: between a run of one mode and a
+/// run of the other, interpolated linearly in ln x on ln(forward / reverse); at a run
+/// of equal cost that lies between the two modes or at an end of the measured range
+/// (the geometric middle of the run). A run of equal cost between two runs of the
+/// same mode is a touch, not a change, and is left out.
+pub fn crossings(pts: &[(f64, f64, f64)]) -> Vec<f64> {
+    let v = runs(pts);
+    let mut out = Vec::new();
+    for (k, run) in v.iter().enumerate() {
+        let (mode, (xa, _), (xb, _)) = *run;
+        if mode == Cheaper::Equal {
+            let before = k.checked_sub(1).map(|i| v[i].0);
+            let after = v.get(k + 1).map(|r| r.0);
+            let change = match (before, after) {
+                (Some(a), Some(b)) => a != b,
+                (None, None) => false,
+                _ => true,
+            };
+            if change {
+                out.push((xa * xb).sqrt());
+            }
+        } else if let Some(next) = v.get(k + 1).filter(|n| n.0 != Cheaper::Equal) {
+            let ((xa, ra), (xb, rb)) = (run.2, next.1);
+            let t = ra / (ra - rb);
+            out.push((xa.ln() + t * (xb.ln() - xa.ln())).exp());
+        }
+    }
+    out
+}
+
+/// Where forward and reverse cost the same, when the cheaper mode changes exactly once
+/// along n/m (see [`crossings`]); `None` when it does not change, or changes more than
+/// once. Input: (x, forward, reverse).
+pub fn crossover(pts: &[(f64, f64, f64)]) -> Option<f64> {
+    match crossings(pts)[..] {
+        [x] => Some(x),
+        _ => None,
+    }
+}
+
+fn mode_name(m: Cheaper) -> &'static str {
+    match m {
+        Cheaper::Forward => "forward",
+        Cheaper::Reverse => "reverse",
+        Cheaper::Equal => "the same cost",
+    }
+}
+
+/// Which mode is cheaper along n/m, for one measure: one mode everywhere, one
+/// crossover between the two, or else every run of the same cheaper mode with its
+/// range.
 fn verdict(pts: &[(f64, f64, f64)]) -> Option<String> {
-    let first = pts.iter().find(|p| good(p.0) && good(p.1) && good(p.2))?;
-    let (cheap, dear) = if first.1 <= first.2 {
-        ("forward", "reverse")
-    } else {
-        ("reverse", "forward")
-    };
-    Some(match crossover(pts) {
-        Some(x) => format!("{cheap} is cheaper below n/m ~ {}, {dear} above", short(x)),
-        None => format!("{cheap} is cheaper at every measured n/m"),
+    let v = runs(pts);
+    let modes: Vec<Cheaper> = v.iter().map(|r| r.0).collect();
+    // changes between forward and reverse, equal runs aside
+    let sides: Vec<Cheaper> = modes
+        .iter()
+        .copied()
+        .filter(|m| *m != Cheaper::Equal)
+        .collect();
+    let changes = sides.windows(2).filter(|w| w[0] != w[1]).count();
+    Some(match modes[..] {
+        [] => return None,
+        [Cheaper::Equal] => "forward and reverse cost the same at every measured n/m".into(),
+        [m] => format!("{} is cheaper at every measured n/m", mode_name(m)),
+        [a, b] | [a, Cheaper::Equal, b] if a != Cheaper::Equal && b != Cheaper::Equal && a != b => {
+            let x = crossover(pts)?;
+            format!(
+                "{} is cheaper below n/m ~ {}, {} above",
+                mode_name(a),
+                short(x),
+                mode_name(b)
+            )
+        }
+        _ => {
+            let list: Vec<String> = v
+                .iter()
+                .map(|&(m, (xa, _), (xb, _))| {
+                    if xa == xb {
+                        format!("{} at n/m = {}", mode_name(m), short(xa))
+                    } else {
+                        format!("{} at n/m {} to {}", mode_name(m), short(xa), short(xb))
+                    }
+                })
+                .collect();
+            if changes >= 2 {
+                format!(
+                    "the cheaper mode changes {changes} times: {}",
+                    list.join(", ")
+                )
+            } else {
+                format!("the cheaper mode along n/m: {}", list.join(", "))
+            }
+        }
     })
+}
+
+/// The whole decades around the positive finite values with at least a quarter of a
+/// decade to spare on each side, as exponents, so that no point lies on an axis.
+pub fn padded_decades(values: impl IntoIterator<Item = f64>) -> Option<(f64, f64)> {
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    for v in values {
+        if good(v) {
+            lo = lo.min(lg(v));
+            hi = hi.max(lg(v));
+        }
+    }
+    (lo <= hi).then(|| ((lo - 0.25).floor(), (hi + 0.25).ceil()))
 }
 
 fn short(x: f64) -> String {
@@ -173,8 +288,8 @@ impl JacobianCost {
         pts: &[(f64, f64, f64)],
         wall: bool,
     ) -> Result<(), PlotError> {
-        let (x0, x1) = style::decades(pts.iter().map(|p| p.0)).unwrap_or((-1.0, 1.0));
-        let (y0, y1) = style::decades(pts.iter().flat_map(|p| [p.1, p.2])).unwrap_or((0.0, 1.0));
+        let (x0, x1) = padded_decades(pts.iter().map(|p| p.0)).unwrap_or((-1.0, 1.0));
+        let (y0, y1) = padded_decades(pts.iter().flat_map(|p| [p.1, p.2])).unwrap_or((0.0, 1.0));
         let caption = if wall {
             "wall time (median of paired batches)"
         } else {
@@ -197,34 +312,46 @@ impl JacobianCost {
             (x0, x1),
             (y0, y1),
         )?;
-        match crossover(pts) {
-            Some(x) => {
-                chart.draw_series(DashedLineSeries::new(
-                    vec![(lg(x), y0), (lg(x), y1)],
-                    8,
-                    4,
-                    style::line(INK, 2),
-                ))?;
-                let at = chart.backend_coord(&(lg(x), y1));
-                root.draw(&Text::new(
-                    format!("crossover n/m ~ {}", short(x)),
-                    (at.0 + 6, at.1 + 8),
-                    style::text(14, INK, HPos::Left, VPos::Top),
-                ))?;
-            }
-            None => {
-                let at = chart.backend_coord(&(x0, y1));
-                let measured = pts.iter().any(|p| good(p.0) && good(p.1) && good(p.2));
-                root.draw(&Text::new(
-                    if measured {
-                        "no crossover in the measured range"
-                    } else {
-                        super::NOT_MEASURED
-                    },
-                    (at.0 + 8, at.1 + 8),
-                    style::text(14, INK, HPos::Left, VPos::Top),
-                ))?;
-            }
+        let xs = crossings(pts);
+        for (k, &x) in xs.iter().enumerate() {
+            chart.draw_series(DashedLineSeries::new(
+                vec![(lg(x), y0), (lg(x), y1)],
+                8,
+                4,
+                style::line(INK, 2),
+            ))?;
+            // beside the line, on the side with more room; several crossings
+            // alternate two rows
+            let at = chart.backend_coord(&(lg(x), y1));
+            let right_half = lg(x) > (x0 + x1) / 2.0;
+            let (dx, h) = if right_half {
+                (-6, HPos::Right)
+            } else {
+                (6, HPos::Left)
+            };
+            let text = if xs.len() == 1 {
+                format!("crossover n/m ~ {}", short(x))
+            } else {
+                format!("n/m ~ {}", short(x))
+            };
+            root.draw(&Text::new(
+                text,
+                (at.0 + dx, at.1 + 8 + 18 * (k as i32 % 2)),
+                style::text(14, INK, h, VPos::Top),
+            ))?;
+        }
+        if xs.is_empty() {
+            let at = chart.backend_coord(&(x0, y1));
+            let measured = pts.iter().any(|p| good(p.0) && good(p.1) && good(p.2));
+            root.draw(&Text::new(
+                if measured {
+                    "no crossover in the measured range"
+                } else {
+                    super::NOT_MEASURED
+                },
+                (at.0 + 8, at.1 + 8),
+                style::text(14, INK, HPos::Left, VPos::Top),
+            ))?;
         }
         for (k, color) in [(1usize, BLUISH_GREEN), (2, PURPLE)] {
             let line: Vec<(f64, f64)> = pts
@@ -295,10 +422,20 @@ impl Figure for JacobianCost {
         let mut entries = vec![
             Entry::new("forward: n tangent sweeps", BLUISH_GREEN, Mark::LineDot),
             Entry::new("reverse: m adjoint sweeps", PURPLE, Mark::LineTriangle),
-            Entry::new("crossover (interpolated)", INK, Mark::Dash(8, 4)),
-            Entry::new("labels: n x m", GREY, Mark::None),
-            Entry::new("scenarios:", INK, Mark::None),
         ];
+        // only where a panel draws one
+        if [ops(&self.points), wall(&self.points)]
+            .iter()
+            .any(|p| !crossings(p).is_empty())
+        {
+            entries.push(Entry::new(
+                "crossover (interpolated)",
+                INK,
+                Mark::Dash(8, 4),
+            ));
+        }
+        entries.push(Entry::new("labels: n x m", GREY, Mark::None));
+        entries.push(Entry::new("scenarios:", INK, Mark::None));
         for p in &self.points {
             entries.push(Entry::new(format!("  {}", p.name), INK, Mark::None));
         }

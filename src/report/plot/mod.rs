@@ -8,6 +8,7 @@
 //! | `plots/cost-NAME` | cost ratios against the bounds, op count and wall time | scenarios with cost rows |
 //! | `plots/jacobian-cost` | full-Jacobian cost against n/m, forward against reverse | the run, when dense-jacobian scenarios have both Jacobian modes |
 //! | `plots/recurrent` | dL/dh_0 and the AD and FD error against the number of steps | the run, when a scenario has a recurrent series |
+//! | `plots/symbolic-swell` | node counts of the symbolic gradient (trees and shared DAG) and of the reverse tape against n, log-log, with exponents fitted over n >= 32 | the run, when it measured the lecture's product and sum of squares |
 //!
 //! `NAME` is the scenario name with every character outside `[A-Za-z0-9._-]` replaced
 //! by `_`. Output is deterministic: the same results give byte-identical SVG files.
@@ -160,8 +161,8 @@ pub fn render_svg<F: Figure>(fig: &F) -> Result<String, PlotError> {
 
 /// Writes every figure that the results support into `dir/plots/` (SVG and PNG) and
 /// returns the paths written, relative to `dir`, in a fixed order: per scenario (in
-/// the order of the results) error against step, bits, cost; then the Jacobian cost
-/// and the recurrent figures of the whole run.
+/// the order of the results) error against step, bits, cost; then the Jacobian cost,
+/// the recurrent and the symbolic-swell figures of the whole run.
 pub fn draw_all(results: &RunResults, dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
     let mut out = Vec::new();
     for s in &results.scenarios {

@@ -199,8 +199,80 @@ impl Entry {
 /// Height of one legend line in pixels.
 pub const LEGEND_LINE: i32 = 20;
 
+/// Height of a legend entry's continuation line (a label wrapped to fit the panel).
+pub const LEGEND_WRAP: i32 = 16;
+
+/// An upper bound on the width in pixels of `text` set in the figures' font at `size`
+/// (plotters' size: the text is drawn at `size` / 1.24 pixels, as the SVG's
+/// `font-size` says). Each character counts 0.66 em, the widest (capitals, m, w,
+/// arithmetic signs and anything outside ASCII) 1.05 em: above DejaVu Sans' advance
+/// widths (digits and most lowercase 0.64 em, m 0.97 em, W 0.99 em, @ 1 em), so that
+/// text measured to fit does fit.
+pub fn text_width(text: &str, size: u32) -> i32 {
+    let em: f64 = text
+        .chars()
+        .map(|c| {
+            let wide = c.is_ascii_uppercase()
+                || matches!(
+                    c,
+                    'm' | 'w' | '~' | '^' | '=' | '+' | '<' | '>' | '%' | '&' | '@' | '#'
+                )
+                || !c.is_ascii();
+            if wide {
+                1.05
+            } else {
+                0.66
+            }
+        })
+        .sum();
+    (em * size as f64 / 1.24).ceil() as i32
+}
+
+/// `text` broken at spaces into lines of at most `width` pixels by [`text_width`] at
+/// `size`, each line starting with the leading spaces of `text` (an indent); a word
+/// too long for a line of its own is broken between characters.
+pub fn wrap(text: &str, size: u32, width: i32) -> Vec<String> {
+    let body = text.trim_start_matches(' ');
+    let indent = &text[..text.len() - body.len()];
+    // the words, the ones too long for a line cut into pieces that fit
+    let mut words: Vec<String> = Vec::new();
+    for word in body.split(' ').filter(|w| !w.is_empty()) {
+        let mut piece = String::new();
+        for c in word.chars() {
+            piece.push(c);
+            if piece.chars().count() > 1 && text_width(&format!("{indent}{piece}"), size) > width {
+                piece.pop();
+                words.push(std::mem::replace(&mut piece, c.to_string()));
+            }
+        }
+        words.push(piece);
+    }
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in words {
+        let candidate = if line.is_empty() {
+            format!("{indent}{word}")
+        } else {
+            format!("{line} {word}")
+        };
+        if !line.is_empty() && text_width(&candidate, size) > width {
+            lines.push(std::mem::replace(&mut line, format!("{indent}{word}")));
+        } else {
+            line = candidate;
+        }
+    }
+    lines.push(line);
+    lines
+}
+
+/// The font size of legend text.
+pub const LEGEND_SIZE: u32 = 13;
+
+/// The space kept free right of legend text, in pixels.
+const LEGEND_MARGIN: i32 = 6;
+
 /// Draws `entries` top-down in `area` (a panel of its own beside the plot), under an
-/// optional heading.
+/// optional heading; a label wider than the panel is wrapped onto continuation lines.
 pub fn draw_legend<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     heading: Option<&str>,
@@ -274,23 +346,35 @@ pub fn draw_legend<DB: DrawingBackend>(
             Mark::None => {}
         }
         let tx = if e.mark == Mark::None { x0 } else { tx };
-        area.draw(&Text::new(
-            e.label.clone(),
-            (tx, y),
-            text(13, INK, HPos::Left, VPos::Center),
-        ))?;
+        let width = area.dim_in_pixel().0 as i32 - tx - LEGEND_MARGIN;
+        for (k, l) in wrap(&e.label, LEGEND_SIZE, width).into_iter().enumerate() {
+            if k > 0 {
+                y += LEGEND_WRAP;
+            }
+            area.draw(&Text::new(
+                l,
+                (tx, y),
+                text(LEGEND_SIZE, INK, HPos::Left, VPos::Center),
+            ))?;
+        }
         y += LEGEND_LINE;
     }
     Ok(())
 }
 
-/// Fills the canvas white and sets the title; returns the area below the title.
+/// Fills the canvas white and sets the title, at 20 pixels or smaller where a long
+/// scenario name would take it past the canvas; returns the area below the title.
 pub fn titled<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     title: &str,
 ) -> Result<DrawingArea<DB, Shift>, PlotError> {
     root.fill(&WHITE)?;
-    Ok(root.titled(title, font(20).color(&INK))?)
+    let width = root.dim_in_pixel().0 as i32 - 20;
+    let size = (10..=20)
+        .rev()
+        .find(|&s| text_width(title, s) <= width)
+        .unwrap_or(10);
+    Ok(root.titled(title, font(size).color(&INK))?)
 }
 
 /// Draws the grid and the axes of a log-log chart whose coordinates are log10 values:
@@ -331,4 +415,43 @@ pub fn line(color: RGBColor, width: u32) -> ShapeStyle {
 pub fn tint(c: RGBColor, a: f64) -> RGBColor {
     let mix = |v: u8| (v as f64 * a + 255.0 * (1.0 - a)).round() as u8;
     RGBColor(mix(c.0), mix(c.1), mix(c.2))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrapping_keeps_the_indent_and_breaks_overlong_words() {
+        assert_eq!(wrap("  a b", 13, 1000), ["  a b"]);
+        let w = text_width("  aaaa bbbb", 13);
+        assert_eq!(wrap("  aaaa bbbb cccc", 13, w), ["  aaaa bbbb", "  cccc"]);
+        let long = "x".repeat(100);
+        let lines = wrap(&long, 13, 100);
+        assert!(lines.len() > 1, "{lines:?}");
+        assert_eq!(lines.concat(), long);
+        assert!(lines.iter().all(|l| text_width(l, 13) <= 100), "{lines:?}");
+        assert_eq!(wrap("", 13, 100), [""]);
+    }
+
+    #[test]
+    fn text_width_bounds_the_font_layout() {
+        ensure_font().unwrap();
+        let samples = [
+            "floor 1.0e-30: 0 and smaller errors drawn here, not joined",
+            "mmmmmmmmmm wwwwwwwwww",
+            "MMMMWWWW@@@%%%",
+            "0123456789 1.0e-16 2^52",
+            "iiiiilllll.....,,,,,",
+            "fd-richardson: 4.0e-13 (at floor)",
+            "model's optimal step h*",
+        ];
+        for size in [12, 13, 14, 20] {
+            for t in samples {
+                let (w, _) = font(size).box_size(t).unwrap();
+                eprintln!("{size} {t:?}: layout {w}, bound {}", text_width(t, size));
+                assert!(w as i32 <= text_width(t, size), "{t:?} at {size}: {w}");
+            }
+        }
+    }
 }

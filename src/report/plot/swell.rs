@@ -1,12 +1,13 @@
 //! Figure `symbolic-swell` (one for the whole run): node counts of the symbolic
 //! gradient against n, as trees without sharing and as a shared DAG, next to the
 //! reverse tape, for the lecture's `prod(i, 1, n, x[i])` and `sum(i, 1, n, x[i]^2)`,
-//! log-log, with the fitted exponents in the legend.
+//! log-log, with the fitted exponents and the range of n they are fitted over in the
+//! legend.
 
 use super::style::{self, lg, DEEP_BLUE, INK, LIGHT, ORANGE, VERMILLION};
 use super::{Figure, PlotError};
 use crate::results::{RunResults, SymbolicGrowth};
-use crate::symbolic::Swell;
+use crate::symbolic::{Swell, FIT_FROM};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -20,6 +21,23 @@ impl<'a> SymbolicSwell<'a> {
     pub fn new(r: &'a RunResults) -> Option<Self> {
         let g = r.symbolic_growth.as_ref()?;
         (!g.product.is_empty()).then_some(SymbolicSwell { growth: g })
+    }
+}
+
+/// The range of n the exponents are fitted over, as the legend and the reading say it:
+/// "n = 32 to 1024 (6 points)", from the points with n >= [`FIT_FROM`]; `None` when fewer
+/// than two distinct n are that large (no exponent is fitted).
+pub fn fit_range(pts: &[(usize, Swell)]) -> Option<String> {
+    let mut ns: Vec<usize> = pts
+        .iter()
+        .map(|(n, _)| *n)
+        .filter(|n| *n >= FIT_FROM)
+        .collect();
+    ns.sort_unstable();
+    ns.dedup();
+    match ns[..] {
+        [a, .., b] => Some(format!("n = {a} to {b} ({} points)", ns.len())),
+        _ => None,
     }
 }
 
@@ -130,6 +148,14 @@ impl Figure for SymbolicSwell<'_> {
                 }
                 chart.draw_series(line.iter().map(|&p| Circle::new(p, 3, color.filled())))?;
             }
+            let fit = match fit_range(pts) {
+                Some(r) => format!("exponents fitted over {r}"),
+                None => format!("no fit: fewer than two n >= {FIT_FROM}"),
+            };
+            chart
+                .draw_series(std::iter::empty::<Circle<(f64, f64), i32>>())?
+                .label(fit)
+                .legend(|(x, y)| EmptyElement::at((x, y)));
             chart
                 .configure_series_labels()
                 .position(SeriesLabelPosition::UpperLeft)
@@ -146,9 +172,10 @@ impl Figure for SymbolicSwell<'_> {
 pub fn reading(r: &RunResults) -> Option<String> {
     let g = r.symbolic_growth.as_ref()?;
     let e = &g.product_exponents;
+    let range = fit_range(&g.product)?;
     Some(format!(
         "Product of n inputs: the symbolic gradient without sharing grows like n^{:.2}, \
-         with sharing like n^{:.2}, the reverse tape like n^{:.2}.",
+         with sharing like n^{:.2}, the reverse tape like n^{:.2} (fitted over {range}).",
         e.gradient_tree, e.gradient_dag, e.tape_len
     ))
 }
