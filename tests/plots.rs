@@ -790,6 +790,12 @@ fn a_sweep_without_a_finite_error_says_why_it_has_no_figure() {
     let s = get(&r);
     assert!(error_step::ErrorStep::new(&s).is_none());
     let note = error_step::missing_figure(&s).unwrap();
+    // the page says it where the figure would be
+    let page = derivbench::report::html::render_html(&r, &[]);
+    assert!(
+        page.contains(&derivbench::report::html::escape(&note)),
+        "the page lacks {note}"
+    );
     assert!(
         note.contains(&format!(
             "none of the {total} points of the FD step sweep on dy{}/dx{} can be drawn: {v} whose step vanished in f64 (below the spacing of x), {k} without a finite error",

@@ -272,6 +272,10 @@ fn scenario_section(out: &mut String, s: &ScenarioResult, plots: &[PathBuf], run
         &format!("{}: error against the finite-difference step", s.name),
         error_step::reading(s),
     );
+    // a sweep whose figure could not be drawn says why, rather than leaving no trace
+    if let Some(why) = error_step::missing_figure(s) {
+        let _ = writeln!(out, "<p>{}</p>", escape(&why));
+    }
     figure(
         out,
         plots,

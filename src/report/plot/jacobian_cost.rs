@@ -260,7 +260,12 @@ pub fn reading(r: &RunResults) -> Option<String> {
     if let Some(w) = verdict(&wall(&p)) {
         s += &format!("; by wall time {w}");
     }
-    s += &format!(" ({} scenarios).", p.len());
+    // the summary's crossover is the pair of measured points around it, over every
+    // full-Jacobian scenario; this one is interpolated on the log axes, over the figure's
+    s += &format!(
+        " ({} dense-jacobian scenarios; a crossover is interpolated on the log axes between the points around it).",
+        p.len()
+    );
     Some(s)
 }
 
