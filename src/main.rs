@@ -411,6 +411,10 @@ impl Progress {
     fn finish(&self) {
         BAR.lock().unwrap_or_else(|e| e.into_inner()).take();
         self.bar.finish_with_message("done");
+        if !self.bar.is_hidden() {
+            // the bar stays on its line: what follows goes on the next one
+            eprintln!();
+        }
     }
 }
 

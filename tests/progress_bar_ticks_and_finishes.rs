@@ -118,6 +118,11 @@ fn the_bar_is_redrawn_while_a_scenario_takes_long_and_ends_full() {
         .rfind("derivbench: 1 scenario(s) measured; reports in")
         .expect("the final line");
     assert!(done < last, "the bar ends before the final line: {text:?}");
+    // on a line of its own, not after the bar's
+    assert!(
+        text[..last].ends_with('\n'),
+        "the final line starts a line: {text:?}"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
