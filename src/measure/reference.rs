@@ -9,7 +9,8 @@
 //! program computes. It is evaluated at precision p (default 256 bits) and at 2p. An
 //! entry is *settled* when the two evaluations agree on at least
 //! [`RefOptions::agree_bits`] leading bits (default 100, far beyond the 53 of f64) and
-//! round to the same f64. While any entry is unsettled the precision doubles, up to
+//! round to the same f64, with no f64 rounding boundary within their difference and the
+//! rounding bound (see `rounds_surely`). While any entry is unsettled the precision doubles, up to
 //! [`RefOptions::max_precision`] (default 4096); an entry still unsettled then is
 //! reported as unsettled, never silently accepted. This is the ground-truth loop of
 //! Herbie, applied to derivatives.
@@ -355,6 +356,45 @@ pub fn reference_jacobian<F: Function>(
     r
 }
 
+/// True when the exact value rounds to the same f64 as `hi`'s value: no f64 rounding
+/// boundary (the midpoint between two neighbouring f64s) lies within what the two
+/// precisions and `hi`'s rounding bound leave open, |hi - lo| + m 2^-p around it.
+/// Agreement on 100 bits does not decide the rounding of a value within 2^-100 of a
+/// midpoint: 1 + 2^-53 + 2^-600 is 1 + 2^-53 at 256 and 512 bits, which rounds to even,
+/// to 1, while the exact value rounds up. An exact value (equal at both precisions,
+/// with no bound) rounds as it is; a value beyond f64's range, or not finite, is taken
+/// as it is.
+fn rounds_surely(hi: &Ranged, lo: &Float) -> bool {
+    let v = &hi.v;
+    let f = v.to_f64();
+    if !v.is_finite() || !f.is_finite() || !lo.is_finite() {
+        return true;
+    }
+    let Some(radius) = hi.radius() else {
+        // an unknown bound: `determined` decides
+        return true;
+    };
+    let p = v.prec().max(lo.prec()) + 64;
+    let slack = Float::with_val(p, Float::with_val(p, v - lo).abs() + &radius);
+    if slack.is_zero() {
+        return true;
+    }
+    // the midpoints between f and its neighbours (beyond f64::MAX, the point where
+    // rounding goes to infinity)
+    let mid = |g: f64| {
+        let g = if g.is_finite() {
+            Float::with_val(p, g)
+        } else {
+            Float::with_val(p, f64::MAX) + Float::with_val(p, 2f64.powi(970))
+        };
+        Float::with_val(p, (Float::with_val(p, f) + g) / 2u32)
+    };
+    let (below, above) = (mid(f.next_down()), mid(f.next_up()));
+    let lo_end = Float::with_val(p, v - &slack);
+    let hi_end = Float::with_val(p, v + &slack);
+    lo_end > below && hi_end < above
+}
+
 /// The precision ladder in one mode.
 fn ladder<F: Function>(
     model: &F,
@@ -396,7 +436,8 @@ fn ladder<F: Function>(
                     && !beyond_range
                     && same_f64
                     && agreed >= opts.agree_bits
-                    && hi[i][k].determined(opts.agree_bits);
+                    && hi[i][k].determined(opts.agree_bits)
+                    && rounds_surely(&hi[i][k], l);
                 if settled || at_cap {
                     entries[i][k] = Some(RefEntry {
                         value: h.clone(),

@@ -342,7 +342,7 @@ impl Ranged {
 
     /// Half the width of the interval the bound leaves for the exact value, m 2^-p;
     /// `None` when the bound is unknown (infinite).
-    fn radius(&self) -> Option<Float> {
+    pub fn radius(&self) -> Option<Float> {
         if !self.m.is_finite() {
             return None;
         }
@@ -575,6 +575,10 @@ impl Scalar for Ranged {
                 if x.cmp0() == Some(Ordering::Less) && !o.m.is_zero() {
                     doubt();
                 }
+                // at a base of 0 the exponent's sign decides between 0 and inf
+                if x.is_zero() && !o.m.is_zero() && !o.apart_from(&o.zero()) {
+                    doubt();
+                }
             }
             _ => {}
         }
@@ -596,6 +600,17 @@ impl Scalar for Ranged {
                 return Ranged::with(Float::with_val(p, &t.v), m);
             }
         };
+        // a result that is not a finite number (x / 0, w inf, 0 / 0) takes its sign, or
+        // whether it is a number at all, from the signs of its operands: where one of
+        // them is inexact and its bound leaves its side of 0 open, so is the result's
+        if matches!(op, Binary::Mul | Binary::Div | Binary::Pow)
+            && !v.is_finite()
+            && [self, o]
+                .iter()
+                .any(|z| !z.m.is_zero() && !z.apart_from(&z.zero()))
+        {
+            doubt();
+        }
         let (a, w, r) = (Bound::of(x), Bound::of(y), Bound::of(&v));
         // the relative radius of an argument, and 1 / (1 - it): how much 1 / |t| can
         // exceed 1 / |value| within its interval (`None`: the interval reaches 0)
