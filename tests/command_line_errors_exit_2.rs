@@ -5,7 +5,6 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_derivbench");
 
@@ -28,7 +27,6 @@ fn stderr(o: &Output) -> String {
 fn jobs_beyond_the_limit_are_refused_before_any_work() {
     let d = tmp("jobs-limit");
     let out = d.join("out");
-    let start = Instant::now();
     let o = Command::new(BIN)
         .args(["run", "--quick", "--no-wall", "--only", "lecture-example"])
         .args(["--jobs", "10000", "--scenarios"])
@@ -42,7 +40,6 @@ fn jobs_beyond_the_limit_are_refused_before_any_work() {
     assert!(err.contains("--jobs"), "{err}");
     assert!(err.contains("at most 1024"), "{err}");
     assert!(!out.exists(), "nothing is written");
-    assert!(start.elapsed() < Duration::from_secs(30));
     // the limit itself is a valid value
     let o = Command::new(BIN)
         .args(["run", "--quick", "--no-wall", "--only", "lecture-example"])

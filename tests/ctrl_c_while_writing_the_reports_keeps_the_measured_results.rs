@@ -7,19 +7,14 @@
 
 mod common;
 
-use common::{names, small_run};
-use std::path::PathBuf;
+use common::{names, previous, small_run};
 
 #[test]
 fn ctrl_c_while_writing_the_reports_keeps_the_finished_scenarios() {
     if !cfg!(debug_assertions) {
         return;
     }
-    let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("ctrl-c-writing");
-    let _ = std::fs::remove_dir_all(&out);
-    std::fs::create_dir_all(out.join("plots")).unwrap();
-    std::fs::write(out.join("results.json"), "previous").unwrap();
-    std::fs::write(out.join("plots/old.svg"), "previous").unwrap();
+    let out = previous("ctrl-c-writing", &["results.json"]);
     let o = small_run("lecture-example,fanout-3", &out)
         .arg("--no-wall")
         .env("DERIVBENCH_FAILPOINT", "ctrl-c:writing")
