@@ -366,6 +366,12 @@ impl Ranged {
         }
     }
 
+    /// True when the bound leaves open on which side of 0 the exact value lies (an exact
+    /// value, and one that is not a finite number, are taken as they are).
+    fn side_of_zero_open(&self) -> bool {
+        !self.apart_from(&self.zero())
+    }
+
     fn zero(&self) -> Ranged {
         Ranged::exact(Float::with_val(self.v.prec(), 0))
     }
@@ -454,7 +460,7 @@ impl Scalar for Ranged {
         self.v.selects_left_of(op, &o.v)
     }
     fn sign(&self) -> f64 {
-        if !self.m.is_zero() && !self.apart_from(&self.zero()) {
+        if self.side_of_zero_open() {
             doubt();
         }
         self.v.sign()
@@ -467,7 +473,7 @@ impl Scalar for Ranged {
         // the value is a doubt
         let pole_at_zero = matches!(op, Unary::Log | Unary::Sqrt | Unary::Recip)
             || matches!(op, Unary::Powi(k) if k < 0);
-        if pole_at_zero && !self.m.is_zero() && !self.apart_from(&self.zero()) {
+        if pole_at_zero && self.side_of_zero_open() {
             doubt();
         }
         // the value as `Float`'s own `unary` computes it, and how many of its roundings
@@ -512,49 +518,52 @@ impl Scalar for Ranged {
             Some(s) => c.mul(s.powi(k)),
             None => Bound::VAST,
         };
-        let d = match op {
-            Unary::Neg | Unary::Abs => one,
-            Unary::Recip => near_pole(r.mul(r), 2),
-            Unary::Exp => r.mul(Bound::growth(delta)),
-            Unary::Log => near_pole(u.recip(), 1),
-            // 1 / (2 sqrt t) grows by at most 1 / (1 - q) where 1 / t grows by it
-            Unary::Sqrt => near_pole(r.recip().mul(Bound::from_f64(0.5)), 1),
-            Unary::Sin => cos_u().add(delta).min(one),
-            Unary::Cos => sin_u().add(delta).min(one),
-            // 1 / cos^2 t, with |cos t| >= |cos u| - delta
-            Unary::Tan => {
-                let c = cos_u();
-                match Bound::shrink(delta.div(c)) {
-                    Some(s) => one.add(r.mul(r)).mul(s.mul(s)),
-                    None => {
-                        // the interval reaches a pole: which side of it, the bound
-                        // leaves open
-                        if !self.m.is_zero() {
+        // an exact argument passes nothing on: no slope to bound (and no MPFR sin or cos)
+        let d = if self.m.is_zero() {
+            Bound::ZERO
+        } else {
+            match op {
+                Unary::Neg | Unary::Abs => one,
+                Unary::Recip => near_pole(r.mul(r), 2),
+                Unary::Exp => r.mul(Bound::growth(delta)),
+                Unary::Log => near_pole(u.recip(), 1),
+                // 1 / (2 sqrt t) grows by at most 1 / (1 - q) where 1 / t grows by it
+                Unary::Sqrt => near_pole(r.recip().mul(Bound::from_f64(0.5)), 1),
+                Unary::Sin => cos_u().add(delta).min(one),
+                Unary::Cos => sin_u().add(delta).min(one),
+                // 1 / cos^2 t, with |cos t| >= |cos u| - delta
+                Unary::Tan => {
+                    let c = cos_u();
+                    match Bound::shrink(delta.div(c)) {
+                        Some(s) => one.add(r.mul(r)).mul(s.mul(s)),
+                        None => {
+                            // the interval reaches a pole: which side of it, the bound
+                            // leaves open
                             doubt();
+                            Bound::VAST
                         }
-                        Bound::VAST
                     }
                 }
+                // tanh and sigmoid lie in [-1, 1] and [0, 1]; the slopes of tanh, sigmoid
+                // and atan change by at most |t - u| (their second derivatives are at most
+                // 0.77, 0.1 and 0.65), and are at most 1, 1/4 and 1
+                Unary::Tanh => bell(2.0 * x.to_f64().abs()).add(delta).min(one),
+                Unary::Sigmoid => bell(x.to_f64().abs())
+                    .mul(Bound::from_f64(0.25))
+                    .add(delta)
+                    .min(Bound::from_f64(0.25)),
+                Unary::Atan => one.add(u.mul(u)).recip().add(delta).min(one),
+                // |k| |t|^(k-1): at |u| + delta for k >= 1, at |u| - delta for k < 0
+                Unary::Powi(0) => Bound::ZERO,
+                Unary::Powi(k) if k > 0 => Bound::from_f64(f64::from(k))
+                    .mul(u.add(delta).powi(u64::from(k.unsigned_abs() - 1))),
+                Unary::Powi(k) => near_pole(
+                    Bound::from_f64(f64::from(k))
+                        .mul(u.recip().powi(u64::from(k.unsigned_abs()) + 1)),
+                    u64::from(k.unsigned_abs()) + 1,
+                ),
             }
-            // tanh and sigmoid lie in [-1, 1] and [0, 1]; the slopes of tanh, sigmoid
-            // and atan change by at most |t - u| (their second derivatives are at most
-            // 0.77, 0.1 and 0.65), and are at most 1, 1/4 and 1
-            Unary::Tanh => bell(2.0 * x.to_f64().abs()).add(delta).min(one),
-            Unary::Sigmoid => bell(x.to_f64().abs())
-                .mul(Bound::from_f64(0.25))
-                .add(delta)
-                .min(Bound::from_f64(0.25)),
-            Unary::Atan => one.add(u.mul(u)).recip().add(delta).min(one),
-            // |k| |t|^(k-1): at |u| + delta for k >= 1, at |u| - delta for k < 0
-            Unary::Powi(0) => Bound::ZERO,
-            Unary::Powi(k) if k > 0 => Bound::from_f64(f64::from(k))
-                .mul(u.add(delta).powi(u64::from(k.unsigned_abs() - 1))),
-            Unary::Powi(k) => near_pole(
-                Bound::from_f64(f64::from(k)).mul(u.recip().powi(u64::from(k.unsigned_abs()) + 1)),
-                u64::from(k.unsigned_abs()) + 1,
-            ),
         };
-        let d = if self.m.is_zero() { Bound::ZERO } else { d };
         let m = through(d, self.m).add(own(inexact, r));
         Ranged::with(v, m)
     }
@@ -567,16 +576,16 @@ impl Scalar for Ranged {
         // w = (2 / 0.9) * 0.9, 2 in real arithmetic, 2 + 1 ulp in MPFR): where the
         // bounds leave the side or the integer open, the value is a doubt
         match op {
-            Binary::Div if !o.m.is_zero() && !o.apart_from(&o.zero()) => doubt(),
+            Binary::Div if o.side_of_zero_open() => doubt(),
             Binary::Pow => {
-                if !self.m.is_zero() && !self.apart_from(&self.zero()) {
+                if self.side_of_zero_open() {
                     doubt();
                 }
                 if x.cmp0() == Some(Ordering::Less) && !o.m.is_zero() {
                     doubt();
                 }
                 // at a base of 0 the exponent's sign decides between 0 and inf
-                if x.is_zero() && !o.m.is_zero() && !o.apart_from(&o.zero()) {
+                if x.is_zero() && o.side_of_zero_open() {
                     doubt();
                 }
             }
@@ -605,9 +614,7 @@ impl Scalar for Ranged {
         // them is inexact and its bound leaves its side of 0 open, so is the result's
         if matches!(op, Binary::Mul | Binary::Div | Binary::Pow)
             && !v.is_finite()
-            && [self, o]
-                .iter()
-                .any(|z| !z.m.is_zero() && !z.apart_from(&z.zero()))
+            && [self, o].iter().any(|z| z.side_of_zero_open())
         {
             doubt();
         }
