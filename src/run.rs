@@ -135,7 +135,10 @@ pub fn run_scenario(sc: &Scenario, opts: &RunOptions) -> Result<ScenarioResult, 
                 c.bound.unwrap_or(f64::NAN),
                 opts.weights.describe(),
                 if opts.weights.bounds_proven() {
-                    String::new()
+                    // proven for programs at regular points: where a rule runs more than
+                    // the tables (pow's slope at a base of 0, or where u^w is 0,
+                    // subnormal or infinite), a ratio can pass its bound
+                    ", where the cost model proves it only at regular points: pow's derivative rules at a base of 0, or where u^w is 0, subnormal or infinite, run more than its tables (docs/cost.md)".to_string()
                 } else {
                     format!(", where the cost model does not prove it ({PROVEN_REGION})")
                 }
@@ -319,5 +322,29 @@ pub fn run_all_with(
             .methods
             .contains(&crate::measure::Method::Symbolic)
             .then(symbolic_growth),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::file::{load_str, Limits};
+    use std::path::Path;
+
+    #[test]
+    fn a_ratio_above_its_bound_at_proven_weights_says_where_the_proof_stops() {
+        // x^3 is subnormal at x = 1e-160: the adjoint step takes the slope w u^(w-1),
+        // one more pow than w v / u, and the gradient costs 13/3 functions
+        let text = "name = \"p\"\ninputs = [{ name = \"x\", value = 1e-160 }, { name = \"w\", value = 3.0 }]\noutputs = [\"pow(x, w)\"]\n";
+        let (sc, _) = load_str(Path::new("p.toml"), text, &Limits::default()).unwrap();
+        let r = run_scenario(&sc, &RunOptions::default()).unwrap();
+        let note = r
+            .notes
+            .iter()
+            .find(|n| n.starts_with("cost: the gradient ratio"))
+            .expect("the gradient is above its bound");
+        assert!(note.contains("exceeds its bound 4"), "{note}");
+        assert!(note.contains("only at regular points"), "{note}");
+        assert!(note.contains("subnormal"), "{note}");
     }
 }

@@ -751,7 +751,12 @@ mod tests {
         assert_eq!(c.gradient, Some(w(1 + 3 + 7, 1, 1 + 3, 2)));
         // the others
         assert_eq!(get("/").gradient, Some(w(3 + 8, 2, 1 + 2, 0)));
-        assert_eq!(get("min/max").gradient, Some(w(3 + 6, 1 + 1, 0, 0)));
+        // min/max: the comparison, then in the adjoint step the comparison again and one
+        // update (6 moves: vbar, u and w read, the selected adjoint read and written,
+        // vbar = 0); its tangent compares again to pick udot or wdot
+        let mm = get("min/max");
+        assert_eq!(mm.tangent, w(6, 1 + 1, 0, 0));
+        assert_eq!(mm.gradient, Some(w(3 + 6, 1 + 1 + 1, 0, 0)));
         assert_eq!(get("-u").gradient, Some(w(2 + 4, 1 + 1, 0, 0)));
         assert_eq!(get("1/u").tangent, w(4, 0, 1 + 2, 0));
         // every one within both bounds at unit weights

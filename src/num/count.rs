@@ -128,6 +128,13 @@ impl Scalar for Count {
         }
         Count(self.0.binary(op, &o.0))
     }
+    /// The comparison that picks min's or max's argument, charged as the evaluation of
+    /// min and max charges it (one ADD) wherever a derivative rule runs it again: the
+    /// tangent's choice of udot or wdot, the adjoint step's choice of ubar or wbar.
+    fn selects_left_of(&self, op: Binary, o: &Self) -> bool {
+        charge(OpClass::Add);
+        self.0.selects_left_of(op, &o.0)
+    }
     fn unary_deriv(&self, op: Unary, v: &Self) -> Self {
         // psi'(u) as one nonlinear elemental, except where the cost model says otherwise:
         // exp reuses its value; -u has the constant derivative -1; 1/u needs -v*v.
