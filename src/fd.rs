@@ -294,20 +294,22 @@ pub fn complex_step(
     f(&p).iter().map(|z| z.im / h).collect()
 }
 
-/// The complex step used: the power of two at or below 1e-50 max(1, |x|) (2^-167 =
-/// 5.3e-51 for |x| <= 1), small enough that truncation (h^2 f'''/6) stays far below
-/// rounding, large enough that the imaginary parts h f' stay normal f64 numbers for
-/// derivatives down to ~4e-258 (docs/methods.md). A power of two makes the division
-/// Im f / h exact, so that it adds no rounding to those of f's evaluation: with
-/// 1e-50 max(1, |x|) itself, d/dx x^2 at 936 came out 1871.9999999999998.
+/// The complex step used: the power of two at or below 1e-50 sqrt(max(1, |x|)) (2^-167 =
+/// 5.3e-51 for |x| <= 1). It balances the two ways the step fails. Truncation,
+/// h^2 |f'''/f'| / 6 against rounding, needs h small on the scale of f's variation,
+/// which is 1 for sin x or exp(x - c) wherever x is: a step that grew as 1e-50 |x| lost
+/// 16 bits on sin x at x = 1e45. Underflow of the imaginary parts h f' needs h large
+/// where f' is small, and slopes shrink with x (1/x, 1/x^2 for atan): a fixed step of
+/// 2^-167 loses d/dx atan x = 2.5e-309 at 2e154 to 0. With the square root, sin x is
+/// exact up to |x| ~ 4e84 and h f' stays normal for slopes down to 1/x^2 and ~4e-258 at
+/// |x| <= 1 (docs/methods.md). A power of two makes the division Im f / h exact, so
+/// that it adds no rounding to those of f's evaluation: with 1e-50 max(1, |x|) itself,
+/// d/dx x^2 at 936 came out 1871.9999999999998.
 pub fn complex_step_size(x: f64) -> f64 {
-    let h = 1e-50 * x.abs().max(1.0);
-    if h.is_finite() {
-        // a normal number (1e-50 at least): its exponent, without the mantissa's bits
-        f64::from_bits(h.to_bits() & 0xfff0_0000_0000_0000)
-    } else {
-        h
-    }
+    // finite for every finite x: sqrt(f64::MAX) = 1.3e154
+    let h = 1e-50 * x.abs().max(1.0).sqrt();
+    // a normal number (1e-50 at least): its exponent, without the mantissa's bits
+    f64::from_bits(h.to_bits() & 0xfff0_0000_0000_0000)
 }
 
 /// Steps of a sweep from `from` down to `to` with `per_decade` steps per decade: the
@@ -430,15 +432,17 @@ mod tests {
 
     #[test]
     fn the_complex_step_is_a_power_of_two_and_divides_exactly() {
-        // the power of two at or below 1e-50 max(1, |x|): 2^-167 = 5.3e-51 up to |x| = 1
-        // (2^-166 = 1.07e-50 is above 1e-50), then one binade of x per binade of h
+        // the power of two at or below 1e-50 sqrt(max(1, |x|)): 2^-167 = 5.3e-51 up to
+        // |x| = 1 (2^-166 = 1.07e-50 is above 1e-50), then one binade of h per two of x
         assert_eq!(complex_step_size(0.0), 2f64.powi(-167));
         assert_eq!(complex_step_size(-1.0), 2f64.powi(-167));
         assert_eq!(complex_step_size(0.75), 2f64.powi(-167));
-        assert_eq!(complex_step_size(1.5), 2f64.powi(-166));
-        assert_eq!(complex_step_size(-3.0), 2f64.powi(-165));
-        assert_eq!(complex_step_size(936.0), 2f64.powi(-157));
-        assert_eq!(complex_step_size(1e300), 2f64.powi(830));
+        assert_eq!(complex_step_size(1.1), 2f64.powi(-167));
+        assert_eq!(complex_step_size(1.2), 2f64.powi(-166));
+        assert_eq!(complex_step_size(-4.0), 2f64.powi(-166));
+        assert_eq!(complex_step_size(936.0), 2f64.powi(-162));
+        assert_eq!(complex_step_size(1e300), 2f64.powi(332));
+        assert_eq!(complex_step_size(f64::MAX), 2f64.powi(345));
         assert_eq!(complex_step_size(f64::INFINITY), f64::INFINITY);
         // sum of squares: Im (x_j + ih)^2 = 2 x_j h is exact for a power of two h, and so
         // is its division by h: the gradient 2 x_j to the bit (with the step

@@ -221,6 +221,14 @@ fn complex_step_where_its_textbook_formulas_fail() {
     check(&["exp(x)"], -500.0, 7.124576406741286e-218, &cs);
     // the real rules' convention: |u| has slope 0 at 0
     check(&["abs(x)"], 0.0, 0.0, &cs);
+    // a step of 1e-50 |x| (7.6e-6 at 1e45, 2^33 at 1e60) truncated sin far above
+    // rounding (16 bits at 1e45; inf at 1e60); 1e-50 sqrt|x| is 2^-96 at 1e45
+    check(&["sin(x)"], 1e45, -0.9792292497353159, &cs);
+    check(&["sin(x)"], 1e60, 0.8279603547229742, &cs);
+    check(&["exp(x - 1e50)"], 1e50, 1.0, &cs);
+    // and it grows enough that h f' stays normal where f' shrinks with x: a fixed 2^-167
+    // loses 1/x at 1e300 (and 1/x^2 at 2e154: atan_slope_where_u_squared_overflows)
+    check(&["log(x)"], 1e300, 1e-300, &cs);
 }
 
 #[test]
