@@ -172,6 +172,10 @@ fn negative_literals_are_folded() {
             Instr::Binary(Binary::Mul, 0, 1)
         ]
     );
+    // also in parentheses, and twice
+    for (f, c) in [("-(2) * x1", -2.0), ("-(-2) * x1", 2.0), ("- -2 * x1", 2.0)] {
+        assert_eq!(compile(f).instructions()[0], Instr::Const(c), "{f}");
+    }
     // a negated name or power is a negation
     let p = compile("-x1");
     assert_eq!(
