@@ -232,6 +232,30 @@ fn complex_step_where_its_textbook_formulas_fail() {
 }
 
 #[test]
+fn complex_step_is_nan_where_the_function_is_outside_its_domain() {
+    // log(-2 + ih) is log 2 + i(pi - h/2): Im f / h would be pi / h - 1/2 = 5.9e50 at
+    // h = 2^-167, the branch cut's pi over the step. Forward and reverse mode give the
+    // formal derivative of the rules there (1/u = -0.5 for log), which the complex step
+    // cannot: its value carries the branch's imaginary part, not the step's
+    for f in ["log(x)", "sqrt(x)", "log(x) * x + 1", "pow(x, 0.5)"] {
+        let sc = scenario(&[f], -2.0);
+        let opts = AccuracyOptions {
+            methods: vec![Method::ComplexStep],
+            quick: true,
+            ..AccuracyOptions::default()
+        };
+        let acc = measure_accuracy(&sc, &opts);
+        let row = acc
+            .rows
+            .iter()
+            .find(|r| r.method == "complex-step")
+            .unwrap_or_else(|| panic!("{f}: no complex-step row"));
+        let v = row.value.expect("a value");
+        assert!(v.is_nan(), "{f} at -2: complex-step gives {v:e}");
+    }
+}
+
+#[test]
 fn fd_split_resolves_a_slope_far_below_the_function() {
     // sigmoid(x +- h) rounds to 1 in f64 at every step, so the f64 quotient is 0 and its
     // whole error (the slope) is rounding. Here sigmoid(x) = 1 - e^-x to 87 (130) digits,

@@ -305,10 +305,16 @@ fn method_estimates(sc: &Scenario, method: Method, sampled: &[usize]) -> Vec<Est
         }
         Method::ComplexStep => {
             let f = |p: &[Complex]| sc.eval(p);
+            // an output that is NaN in f64 is outside its domain: there the principal
+            // branch continues log and sqrt across the negative axis, and Im f / h is the
+            // branch's imaginary part over h (pi / h for log x at x = -2), no derivative
+            // of the real function
+            let outside: Vec<bool> = sc.eval(&sc.x).iter().map(|y| y.is_nan()).collect();
             for &j in sampled {
                 let h = fd::complex_step_size(sc.x[j]);
                 for (i, v) in fd::complex_step(&f, &sc.x, j, h).iter().enumerate() {
-                    out.push(est(Some(h), i, j, *v));
+                    let v = if outside[i] { f64::NAN } else { *v };
+                    out.push(est(Some(h), i, j, v));
                 }
             }
         }
@@ -796,7 +802,7 @@ fn notes(sc: &Scenario, rows: &[AccuracyRow], r: &Reference) -> Vec<String> {
         }
     }
     for (k, why) in [
-        "is NaN in f64 and in MPFR, outside its domain: forward, reverse and the reference give the formal derivative that the elementals' rules compute there",
+        "is NaN in f64 and in MPFR, outside its domain: forward, reverse and the reference give the formal derivative that the elementals' rules compute there, the complex step NaN",
         "is infinite in f64 and in MPFR (a pole): its derivatives there are not finite or formal",
         "overflows f64 (it is finite in MPFR): its difference quotients are not finite, while its derivative may be",
         "is not finite in f64 nor in MPFR, whose evaluation overflowed or underflowed MPFR's exponent range, which tells nothing of the function's domain or poles: the reference is unsettled",
