@@ -6,7 +6,7 @@ use super::method::Method;
 use super::reference::{reference_jacobian, RefOptions, Reference};
 use crate::ad::{jacobian_forward, jacobian_forward_vector, Dual, Tape};
 use crate::fd::{self, FdKind, Stencil};
-use crate::num::{bits_err, Complex, Ranged, Scalar};
+use crate::num::{bits_err, kinked, Complex, Ranged, Scalar};
 use crate::results::{AccuracyRow, FdTheory, ReferenceRow};
 use crate::scenario::Scenario;
 use rayon::prelude::*;
@@ -817,8 +817,26 @@ fn notes(sc: &Scenario, rows: &[AccuracyRow], r: &Reference) -> Vec<String> {
             ));
         }
     }
+    // an exact tie of min/max or an |u| of exactly 0, evaluated exactly (at 256 bits the
+    // sums and products of a few f64 values are exact, as the inputs are)
+    let (_, kink) = kinked(|| {
+        let xf: Vec<Ranged> =
+            sc.x.iter()
+                .map(|&v| Ranged::exact(Float::with_val(KINK_PRECISION, v)))
+                .collect();
+        sc.eval(&xf)
+    });
+    if kink {
+        notes.push(KINK_NOTE.to_string());
+    }
     notes
 }
+
+/// The precision of the evaluation that looks for kinks met exactly.
+const KINK_PRECISION: u32 = 256;
+
+/// The note of a scenario evaluated at a kink.
+pub const KINK_NOTE: &str = "kink: at the point a min or max takes two equal arguments, or an |u| an argument of exactly 0, where the function may have no derivative: forward, reverse, the complex step and the reference give the rules' one-sided slope (a tie takes the left argument, |u| has slope 0 at 0), and a difference quotient straddles the kink, so that its error is measured against that convention";
 
 #[cfg(test)]
 mod tests {

@@ -19,7 +19,7 @@ mod ranged;
 pub use complex::Complex;
 pub(crate) use count::uncounted;
 pub use count::{Count, Eval, Work, WorkCounter};
-pub use ranged::{beyond_exponent_range, doubted, Bound, Ranged};
+pub use ranged::{beyond_exponent_range, doubted, kinked, Bound, Ranged};
 
 /// Univariate elementals. `Powi(k)` is u^k for an integer k.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]

@@ -404,6 +404,27 @@ pub fn doubted<R>(f: impl FnOnce() -> R) -> (R, bool) {
 }
 
 thread_local! {
+    /// Kinks met exactly, on this thread: see [`kinked`].
+    static KINKS: Cell<u64> = const { Cell::new(0) };
+}
+
+fn kink() {
+    KINKS.with(|k| k.set(k.get().wrapping_add(1)));
+}
+
+/// Runs `f` (on this thread) and tells whether it evaluated an elemental exactly at its
+/// kink, where the function has no derivative: min or max of two exact values that are
+/// equal (max(x, 1) at x = 1), or |u| of an exact 0. The derivative rules then give a
+/// convention's one-sided slope (a tie takes the left argument; |u| has slope 0 at 0),
+/// which the reference settles on as the program's answer, while a difference quotient
+/// straddles the kink. A tie or a 0 that the bounds leave open is a doubt instead.
+pub fn kinked<R>(f: impl FnOnce() -> R) -> (R, bool) {
+    let before = KINKS.with(Cell::get);
+    let r = f();
+    (r, KINKS.with(Cell::get) != before)
+}
+
+thread_local! {
     /// MPFR operations on [`Ranged`] values that overflowed or underflowed MPFR's
     /// exponent range, on this thread.
     static RANGE_EXITS: Cell<u64> = const { Cell::new(0) };
@@ -480,7 +501,12 @@ impl Scalar for Ranged {
         // were inexact (MPFR's ternary value): an exact result adds nothing to the bound
         let (v, inexact) = match op {
             Unary::Neg => (Float::with_val(p, -x), 0),
-            Unary::Abs => (Float::with_val(p, x.abs_ref()), 0),
+            Unary::Abs => {
+                if self.m.is_zero() && x.is_zero() {
+                    kink();
+                }
+                (Float::with_val(p, x.abs_ref()), 0)
+            }
             Unary::Recip => rounded(p, x.recip_ref()),
             Unary::Exp => rounded(p, x.exp_ref()),
             Unary::Log => rounded(p, x.ln_ref()),
@@ -603,6 +629,8 @@ impl Scalar for Ranged {
                 let apart = self.apart_from(o);
                 if !apart {
                     doubt();
+                } else if self.m.is_zero() && o.m.is_zero() && x.is_finite() && x == y {
+                    kink();
                 }
                 let t = if x.selects_left_of(op, y) { self } else { o };
                 let m = if apart { t.m } else { self.m.max(o.m) };
