@@ -164,6 +164,9 @@ pub struct Richardson {
     pub err: Vec<f64>,
     /// function evaluations used
     pub evals: usize,
+    /// per output, the central difference at the first step h0: the scale of the
+    /// quotients the extrapolation starts from
+    pub first: Vec<f64>,
 }
 
 /// Ridders' method (Numerical Recipes' `dfridr`): central differences at steps
@@ -217,6 +220,7 @@ pub fn richardson(
         }
     }
     a.push(vec![c0.clone()]);
+    let first = c0.clone();
     let mut best = c0;
     let mut best_h = vec![h0; m];
     let mut err = vec![f64::INFINITY; m];
@@ -276,6 +280,7 @@ pub fn richardson(
         h: best_h,
         err,
         evals,
+        first,
     }
 }
 

@@ -65,6 +65,10 @@ struct Estimate {
     value: Option<f64>,
     /// the same quotient in MPFR (FD sweep methods)
     mpfr: Option<Float>,
+    /// the method's own estimate of its error and the scale it is judged against
+    /// (Ridders' extrapolation: its error estimate, and the larger of its value and its
+    /// first quotient)
+    own_err: Option<(f64, f64)>,
 }
 
 /// The steps of the sweep, thinned in quick mode.
@@ -238,6 +242,7 @@ fn fd_column_estimates(
                 input: j,
                 value: value.as_ref().map(|v| v[i]),
                 mpfr: q.as_ref().map(|q| q[i].v.clone()),
+                own_err: None,
             });
         }
     }
@@ -291,6 +296,7 @@ fn method_estimates(sc: &Scenario, method: Method, sampled: &[usize]) -> Vec<Est
         input: j,
         value: Some(v),
         mpfr: None,
+        own_err: None,
     };
     let mut out = Vec::new();
     match method {
@@ -299,7 +305,12 @@ fn method_estimates(sc: &Scenario, method: Method, sampled: &[usize]) -> Vec<Est
             for &j in sampled {
                 let r = fd::richardson(&f, &sc.x, j, RICHARDSON_LEVELS);
                 for (i, v) in r.value.iter().enumerate() {
-                    out.push(est(Some(r.h[i]), i, j, *v));
+                    // no step where no estimate was accepted (the value is then NaN)
+                    let h = (!v.is_nan()).then_some(r.h[i]);
+                    out.push(Estimate {
+                        own_err: Some((r.err[i], v.abs().max(r.first[i].abs()))),
+                        ..est(h, i, j, *v)
+                    });
                 }
             }
         }
@@ -619,6 +630,7 @@ pub fn measure_accuracy(sc: &Scenario, opts: &AccuracyOptions) -> Accuracy {
             .collect();
         fd_by_method.push(per_col);
     }
+    let unconverged = richardson_unconverged(&others);
     let mut others = others.into_iter();
     let mut fd_k = 0;
     for &m in &opts.methods {
@@ -653,6 +665,7 @@ pub fn measure_accuracy(sc: &Scenario, opts: &AccuracyOptions) -> Accuracy {
     let theory = theory(sc, &kinds, &sampled, &rows, prec, max_prec);
     let refrows = reference_rows(sc, &reference);
     let mut notes = notes(sc, &rows, &reference);
+    notes.extend(unconverged);
     if unresolved > 0 {
         notes.push(format!(
             "unresolved: {unresolved} FD quotients in MPFR do not resolve their truncation error to 53 bits (down to 2^-100 of the larger of the quotient and the reference, and to 2^-1075) at {max_prec} bits: trunc_err and round_err of those rows are uncertain"
@@ -830,6 +843,44 @@ fn notes(sc: &Scenario, rows: &[AccuracyRow], r: &Reference) -> Vec<String> {
         notes.push(KINK_NOTE.to_string());
     }
     notes
+}
+
+/// Ridders' extrapolation is taken as converged where its own error estimate is at most
+/// this fraction of the larger of its value and its first quotient.
+pub const RICHARDSON_CONVERGED: f64 = 1e-6;
+
+/// A note naming the Ridders estimates whose own error estimate is not small against
+/// their scale, the larger of the value and the first quotient (the extrapolation did
+/// not converge: its first step, 0.1 max(1, |x_j|), can span many periods of the
+/// function, sin x at x = 1e8), with the worst of them. The first quotient keeps a
+/// derivative of 0 out (x^3 at 0 extrapolates to -1.2e-18 with an estimate of 1.2e-18,
+/// against a first quotient of 0.01).
+fn richardson_unconverged(others: &[(Method, Vec<Estimate>)]) -> Option<String> {
+    let est = &others.iter().find(|(m, _)| *m == Method::FdRichardson)?.1;
+    let finite = est.iter().filter(|e| e.value.is_some_and(f64::is_finite));
+    let mut poor: Vec<(f64, &Estimate)> = finite
+        .filter_map(|e| {
+            let (err, scale) = e.own_err?;
+            let converged = err <= RICHARDSON_CONVERGED * scale;
+            // the error relative to the scale (inf for a scale of 0 with an error)
+            (!converged).then_some((err / scale, e))
+        })
+        .collect();
+    let total = est.len();
+    // the worst first, ties in report order (output, then input)
+    poor.sort_by(|a, b| {
+        b.0.total_cmp(&a.0)
+            .then((a.1.output, a.1.input).cmp(&(b.1.output, b.1.input)))
+    });
+    let (_, w) = poor.first()?;
+    Some(format!(
+        "unconverged: fd-richardson's own error estimate is above {RICHARDSON_CONVERGED:e} of the larger of its value and its first quotient for {} of {total} entries (worst: output {}, input {}, value {:e}, estimate {:e}): its extrapolation did not converge there, and its first step, 0.1 max(1, |x_j|), may be large against the scale on which the function varies",
+        poor.len(),
+        w.output,
+        w.input,
+        w.value.unwrap_or(f64::NAN),
+        w.own_err.map_or(f64::NAN, |(err, _)| err),
+    ))
 }
 
 /// The precision of the evaluation that looks for kinks met exactly.
