@@ -492,7 +492,9 @@ pub fn higher_derivatives(
 /// |f''| and |f'''|, with each evaluation of f rounded to u|f|.
 ///
 /// One-sided: E(h) = |f''| h / 2 + 2u|f| / h, so h* = 2 sqrt(u|f|/|f''|) and
-/// E* = 2 sqrt(u |f| |f''|). Central: E(h) = |f'''| h^2 / 6 + u|f| / h, so
+/// E* = 2 sqrt(u |f| |f''|); where f'' = 0 (sin x + 1 at 0) the next order of the
+/// truncation, |f'''| h^2 / 6, takes its place: h* = (6u|f|/|f'''|)^(1/3) and
+/// E* = 3u|f| / h*. Central: E(h) = |f'''| h^2 / 6 + u|f| / h, so
 /// h* = (3u|f|/|f'''|)^(1/3) and E* = 3u|f| / (2h*). `None` when the truncation term
 /// vanishes (the model then has no optimum: larger steps are better), or the rounding
 /// term does (f = 0: smaller steps are better), or |f| is not finite.
@@ -502,19 +504,22 @@ pub fn fd_model(kind: FdKind, f: f64, d2: f64, d3: f64) -> Option<(f64, f64)> {
     if f == 0.0 || !f.is_finite() {
         return None;
     }
+    // |f'''| h^2 / 6 + c u|f| / h: h* = (3 c u|f| / |f'''|)^(1/3), E* = (3/2) c u|f| / h*,
     // in roots of each factor, so that no intermediate product leaves the f64 range
-    match kind {
-        FdKind::Central => {
-            if d3 == 0.0 || !d3.is_finite() {
-                return None;
-            }
-            let (cf, cd) = (f.cbrt(), d3.cbrt());
-            let h = (3.0 * u).cbrt() * (cf / cd);
-            // 3u|f| / (2h) = (3/2) cbrt(u^2 |f|^2 |f'''| / 3)
-            Some((h, 1.5 * (u * u / 3.0).cbrt() * cf * (cf * cd)))
+    let cubic = |c: f64| {
+        if d3 == 0.0 || !d3.is_finite() {
+            return None;
         }
+        let (cf, cd) = (f.cbrt(), d3.cbrt());
+        let h = (3.0 * c * u).cbrt() * (cf / cd);
+        // (3/2) c u|f| / h = (3/2) cbrt(c^2 u^2 |f|^2 |f'''| / 3)
+        Some((h, 1.5 * (c * c * u * u / 3.0).cbrt() * cf * (cf * cd)))
+    };
+    match kind {
+        FdKind::Central => cubic(1.0),
+        _ if d2 == 0.0 => cubic(2.0),
         _ => {
-            if d2 == 0.0 || !d2.is_finite() {
+            if !d2.is_finite() {
                 return None;
             }
             let (sf, sd) = (f.sqrt(), d2.sqrt());
@@ -907,6 +912,14 @@ mod tests {
         assert!((errc(hc) - ec).abs() <= 1e-12 * ec);
         assert!(errc(hc * 1.01) > ec && errc(hc * 0.99) > ec);
         assert_eq!(fd_model(FdKind::Central, 1.0, 1.0, 0.0), None);
+        // f'' = 0: the one-sided quotient's truncation is |f'''| h^2 / 6
+        for kind in [FdKind::Forward, FdKind::Backward] {
+            let (h1, e1) = fd_model(kind, f, 0.0, d3).unwrap();
+            let err1 = |h: f64| d3 * h * h / 6.0 + 2.0 * u * f / h;
+            assert!((err1(h1) - e1).abs() <= 1e-12 * e1);
+            assert!(err1(h1 * 1.01) > e1 && err1(h1 * 0.99) > e1);
+            assert_eq!(fd_model(kind, f, 0.0, 0.0), None);
+        }
     }
 
     #[test]
