@@ -258,7 +258,7 @@ fn jacobian_section(out: &mut String, r: &RunResults) {
     let _ = write!(
         out,
         "\nMeasured crossover by op count: {}. By wall time: {}. The lecture predicts forward \
-         for n < m and reverse for n > m, with the crossover shifted by the constant factors.",
+         for n <= m and reverse for n > m, with the crossover shifted by the constant factors.",
         ops.describe(&rows),
         wall.describe(&rows)
     );
@@ -269,7 +269,8 @@ fn jacobian_section(out: &mut String, r: &RunResults) {
     {
         let _ = write!(
             out,
-            " At n = m reverse mode is already cheaper by op count: the adjoint sweep for y_i \
+            " At n = m reverse mode is already cheaper by op count, against the lecture's \
+             prediction: the adjoint sweep for y_i \
              starts at y_i's own entry, so where outputs are recorded one after another the m \
              sweeps cover about half the tape each."
         );
