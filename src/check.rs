@@ -434,7 +434,8 @@ pub struct MethodFigure {
     pub worst_bits: f64,
     /// number of Jacobian entries
     pub entries: usize,
-    /// number of rows whose derivative is NaN or infinite
+    /// number of entries whose derivative is NaN or infinite in every row that has one
+    /// (a sweep: at every step)
     pub nonfinite: u64,
 }
 
@@ -474,12 +475,22 @@ pub struct ScenarioFigures {
 
 /// The gated figures of one scenario's results.
 pub fn figures(s: &ScenarioResult) -> ScenarioFigures {
-    let mut nonfinite: BTreeMap<&str, u64> = BTreeMap::new();
+    // per method, the entries none of whose rows has a finite value while one has a
+    // value at all (a sweep has a row per step: an entry counts when no step gave it a
+    // finite quotient), so that a full run, whose steps are a superset of a quick run's,
+    // counts no more than the quick run does
+    let mut finite: BTreeMap<(&str, usize, usize), (bool, bool)> = BTreeMap::new();
     for r in &s.accuracy {
-        let n = nonfinite.entry(r.method.as_str()).or_insert(0);
-        if r.value.is_some_and(|v| !v.is_finite()) {
-            *n += 1;
+        let e = finite
+            .entry((r.method.as_str(), r.output, r.input))
+            .or_insert((false, false));
+        if let Some(v) = r.value {
+            *e = (true, e.1 || v.is_finite());
         }
+    }
+    let mut nonfinite: BTreeMap<&str, u64> = BTreeMap::new();
+    for ((m, _, _), (valued, any_finite)) in finite {
+        *nonfinite.entry(m).or_insert(0) += u64::from(valued && !any_finite);
     }
     // per entry the best bits over the rows (one row unless a sweep), the same figures
     // as the overview of summary.md
@@ -790,8 +801,8 @@ pub fn check(b: &Baseline, r: &RunResults) -> Report {
                         "{} > allowed {}",
                         plural(
                             f.nonfinite as usize,
-                            "non-finite value",
-                            "non-finite values"
+                            "non-finite entry",
+                            "non-finite entries"
                         ),
                         a.nonfinite
                     ),

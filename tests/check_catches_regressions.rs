@@ -199,7 +199,7 @@ fn missing_scenarios_methods_and_nonfinite_values_are_violations() {
             "missing: perceptron fd-richardson: method in the baseline, not in the results",
             "missing: perceptron jacobian-forward: cost mode in the baseline, not in the results",
             "accuracy: perceptron forward: worst bits of error 64.0 > allowed 2.0",
-            "nonfinite: perceptron forward: 1 non-finite value > allowed 0",
+            "nonfinite: perceptron forward: 1 non-finite entry > allowed 0",
         ]
     );
 }

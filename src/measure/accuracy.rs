@@ -771,15 +771,24 @@ fn notes(sc: &Scenario, rows: &[AccuracyRow], r: &Reference) -> Vec<String> {
                 .to_string(),
         );
     }
+    // counted as `reference.csv` gives them, in f64 (as `check` counts them too); some
+    // may be finite in MPFR and beyond f64's range
     let nonfinite_ref = r
         .entries
         .iter()
         .flatten()
-        .filter(|e| !e.value.is_finite())
-        .count();
-    if nonfinite_ref > 0 {
+        .filter(|e| !e.value.to_f64().is_finite())
+        .collect::<Vec<_>>();
+    if !nonfinite_ref.is_empty() {
+        let beyond = nonfinite_ref.iter().filter(|e| e.value.is_finite()).count();
         notes.push(format!(
-            "nonfinite: {nonfinite_ref} reference entries are not finite (NaN or infinite)"
+            "nonfinite: {} reference entries are not finite in f64 (NaN or infinite){}",
+            nonfinite_ref.len(),
+            if beyond > 0 {
+                format!(", {beyond} of them finite in MPFR and beyond f64's range")
+            } else {
+                String::new()
+            }
         ));
     }
     let mut nonfinite: Vec<&str> = rows
