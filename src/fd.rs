@@ -164,9 +164,9 @@ pub struct Richardson {
     pub err: Vec<f64>,
     /// function evaluations used
     pub evals: usize,
-    /// per output, the central difference at the first step h0: the scale of the
-    /// quotients the extrapolation starts from
-    pub first: Vec<f64>,
+    /// per output, the central difference at the step of the accepted estimate (`h`):
+    /// the scale of the quotients the estimate was extrapolated from
+    pub quotient: Vec<f64>,
 }
 
 /// Ridders' method (Numerical Recipes' `dfridr`): central differences at steps
@@ -220,7 +220,7 @@ pub fn richardson(
         }
     }
     a.push(vec![c0.clone()]);
-    let first = c0.clone();
+    let mut quotient = c0.clone();
     let mut best = c0;
     let mut best_h = vec![h0; m];
     let mut err = vec![f64::INFINITY; m];
@@ -262,6 +262,7 @@ pub fn richardson(
                     err[o] = errt;
                     best[o] = next[o];
                     best_h[o] = hi;
+                    quotient[o] = row[0][o];
                 }
             }
             row.push(next);
@@ -280,7 +281,7 @@ pub fn richardson(
         h: best_h,
         err,
         evals,
-        first,
+        quotient,
     }
 }
 

@@ -44,9 +44,28 @@ fn an_extrapolation_far_from_its_value_is_named() {
 }
 
 #[test]
+fn an_extrapolation_from_quotients_far_above_its_value_is_named() {
+    // the first quotient, (e^100 - e^-100) / 0.2 = 1.3e44, would hide an estimate far
+    // above the value; the quotient at the accepted step does not
+    let acc = richardson("\"exp(1000 * x - 1000)\"", 1.0);
+    let row = acc
+        .rows
+        .iter()
+        .find(|r| r.method == "fd-richardson")
+        .unwrap();
+    assert!(row.rel_err.unwrap() > 1.0, "{row:?}");
+    assert!(unconverged(&acc).is_some(), "{:?}", acc.notes);
+}
+
+#[test]
 fn a_converged_extrapolation_has_no_note() {
     assert_eq!(unconverged(&richardson("\"sin(x) * exp(x)\"", 1.5)), None);
     assert_eq!(unconverged(&richardson("\"x^3\"", 0.0)), None);
+    // a derivative of 0 where the first steps leave the domain (the first quotient NaN)
+    assert_eq!(
+        unconverged(&richardson("\"(x - 0.001)^3 + sqrt(x) - sqrt(x)\"", 0.001)),
+        None
+    );
 }
 
 #[test]

@@ -66,8 +66,8 @@ struct Estimate {
     /// the same quotient in MPFR (FD sweep methods)
     mpfr: Option<Float>,
     /// the method's own estimate of its error and the scale it is judged against
-    /// (Ridders' extrapolation: its error estimate, and the larger of its value and its
-    /// first quotient)
+    /// (Ridders' extrapolation: its error estimate, and the larger of its value and the
+    /// central difference at its accepted step)
     own_err: Option<(f64, f64)>,
 }
 
@@ -308,7 +308,7 @@ fn method_estimates(sc: &Scenario, method: Method, sampled: &[usize]) -> Vec<Est
                     // no step where no estimate was accepted (the value is then NaN)
                     let h = (!v.is_nan()).then_some(r.h[i]);
                     out.push(Estimate {
-                        own_err: Some((r.err[i], v.abs().max(r.first[i].abs()))),
+                        own_err: Some((r.err[i], v.abs().max(r.quotient[i].abs()))),
                         ..est(h, i, j, *v)
                     });
                 }
@@ -844,12 +844,15 @@ fn notes(sc: &Scenario, rows: &[AccuracyRow], r: &Reference) -> Vec<String> {
             ));
         }
     }
-    // an exact tie of min/max or an |u| of exactly 0, evaluated exactly (at 256 bits the
-    // sums and products of a few f64 values are exact, as the inputs are)
+    // an exact tie of min/max or an |u| of exactly 0, evaluated exactly: at the precision
+    // the reference went to (at least 256 bits), where what the reference decided exactly
+    // is exact too (max(x + 1e-100, 2 - x + 1e-100) at x = 1 ties exactly only from 386
+    // bits on; at 256 its bounds leave it open)
+    let prec = r.max_precision_used.max(KINK_PRECISION);
     let (_, kink) = kinked(|| {
         let xf: Vec<Ranged> =
             sc.x.iter()
-                .map(|&v| Ranged::exact(Float::with_val(KINK_PRECISION, v)))
+                .map(|&v| Ranged::exact(Float::with_val(prec, v)))
                 .collect();
         sc.eval(&xf)
     });
@@ -860,15 +863,18 @@ fn notes(sc: &Scenario, rows: &[AccuracyRow], r: &Reference) -> Vec<String> {
 }
 
 /// Ridders' extrapolation is taken as converged where its own error estimate is at most
-/// this fraction of the larger of its value and its first quotient.
+/// this fraction of the larger of its value and the central difference at its accepted
+/// step.
 pub const RICHARDSON_CONVERGED: f64 = 1e-6;
 
 /// A note naming the Ridders estimates whose own error estimate is not small against
-/// their scale, the larger of the value and the first quotient (the extrapolation did
-/// not converge: its first step, 0.1 max(1, |x_j|), can span many periods of the
-/// function, sin x at x = 1e8), with the worst of them. The first quotient keeps a
-/// derivative of 0 out (x^3 at 0 extrapolates to -1.2e-18 with an estimate of 1.2e-18,
-/// against a first quotient of 0.01).
+/// their scale, the larger of the value and the central difference at the accepted step
+/// (the extrapolation did not converge: its first step, 0.1 max(1, |x_j|), can span many
+/// periods of the function, sin x at x = 1e8), with the worst of them. The quotient
+/// keeps a derivative of 0 out (x^3 at 0 extrapolates to -1.2e-18 with an estimate of
+/// 1.2e-18, from quotients of h^2, 5.1e-3 at h = 0.1/1.4); unlike the first quotient it
+/// is finite (the accepted estimate was extrapolated from it) and of the scale of the
+/// estimate (exp(1000 x - 1000) at 1: 1.3e44 at the first step).
 fn richardson_unconverged(others: &[(Method, Vec<Estimate>)]) -> Option<String> {
     let est = &others.iter().find(|(m, _)| *m == Method::FdRichardson)?.1;
     let finite = est.iter().filter(|e| e.value.is_some_and(f64::is_finite));
@@ -888,7 +894,7 @@ fn richardson_unconverged(others: &[(Method, Vec<Estimate>)]) -> Option<String> 
     });
     let (_, w) = poor.first()?;
     Some(format!(
-        "unconverged: fd-richardson's own error estimate is above {RICHARDSON_CONVERGED:e} of the larger of its value and its first quotient for {} of {total} entries (worst: output {}, input {}, value {:e}, estimate {:e}): its extrapolation did not converge there, and its first step, 0.1 max(1, |x_j|), may be large against the scale on which the function varies",
+        "unconverged: fd-richardson's own error estimate is above {RICHARDSON_CONVERGED:e} of the larger of its value and the central difference at its accepted step for {} of {total} entries (worst: output {}, input {}, value {:e}, estimate {:e}): its extrapolation did not converge there, and its first step, 0.1 max(1, |x_j|), may be large against the scale on which the function varies",
         poor.len(),
         w.output,
         w.input,
@@ -897,7 +903,7 @@ fn richardson_unconverged(others: &[(Method, Vec<Estimate>)]) -> Option<String> 
     ))
 }
 
-/// The precision of the evaluation that looks for kinks met exactly.
+/// The least precision of the evaluation that looks for kinks met exactly.
 const KINK_PRECISION: u32 = 256;
 
 /// The note of a scenario evaluated at a kink.
