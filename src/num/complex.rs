@@ -157,6 +157,11 @@ impl Scalar for Complex {
             Unary::Neg => Complex::new(-z.re, -z.im),
             Unary::Recip => one.div(z),
             Unary::Exp => z.exp(),
+            // outside the real domain (a negative real part) NaN, as over f64: the
+            // principal branch would carry on across the negative axis, with an imaginary
+            // part of pi (log) that is no step's, and min/max would then take it where
+            // f64's NaN loses the comparison
+            Unary::Log | Unary::Sqrt if z.re < 0.0 => Complex::new(f64::NAN, f64::NAN),
             Unary::Log => z.ln(),
             Unary::Sqrt => z.sqrt(),
             Unary::Sin => z.sin(),
@@ -222,6 +227,12 @@ impl Scalar for Complex {
             {
                 u.powi(w.re as i32)
             }
+            // a negative base to any other power is NaN over f64, and likewise here (an
+            // exponent with an imaginary part is a perturbed one: its power has no real
+            // derivative in it at a negative base)
+            Binary::Pow if u.re < 0.0 && (w.im != 0.0 || w.re.fract() != 0.0) => {
+                Complex::new(f64::NAN, f64::NAN)
+            }
             Binary::Pow => u.pow(w),
             Binary::Min | Binary::Max => {
                 if selects_left(op, u.re, w.re) {
@@ -276,6 +287,36 @@ mod tests {
             let bits = crate::num::bits_err(z.im / h, d);
             assert!(bits <= 2.0, "{op:?}: {} vs {d} ({bits} bits)", z.im / h);
         }
+    }
+
+    /// Outside the real domain the complex step follows f64: NaN for log and sqrt of a
+    /// negative real part and for a negative base to a power that is not a real integer,
+    /// so that min and max discard it as over f64 (max(0, log x) at x = -2 is 0 with
+    /// derivative 0, where the principal branch gave pi / h = 5.9e50).
+    #[test]
+    fn outside_the_real_domain_is_nan_as_in_f64() {
+        let h = complex_step_size(-2.0);
+        let x = Complex::new(-2.0, h);
+        for op in [Unary::Log, Unary::Sqrt] {
+            let z = x.unary(op);
+            assert!(z.re.is_nan() && z.im.is_nan(), "{op:?}: {z:?}");
+            assert!((-2.0f64).unary(op).is_nan());
+        }
+        for w in [Complex::new(0.5, 0.0), Complex::new(3.0, h)] {
+            let z = Complex::new(-2.0, 0.0).binary(Binary::Pow, &w);
+            assert!(z.re.is_nan() && z.im.is_nan(), "(-2)^{w:?}: {z:?}");
+        }
+        // a real integer power of a negative base is defined, and so is its slope
+        let z = x.binary(Binary::Pow, &Complex::new(3.0, 0.0));
+        assert_eq!((z.re, z.im / h), (-8.0, 12.0));
+        // max(0, log x): the left argument, as f64's max takes it past a NaN
+        let zero = Complex::new(0.0, 0.0);
+        let z = zero.binary(Binary::Max, &x.unary(Unary::Log));
+        assert_eq!((z.re, z.im), (0.0, 0.0));
+        assert_eq!(0.0f64.binary(Binary::Max, &(-2.0f64).ln()), 0.0);
+        // -0 is in the domain: sqrt(-0) = -0, log(-0) = -inf, as over f64
+        assert!(Complex::new(-0.0, 0.0).unary(Unary::Log).re == f64::NEG_INFINITY);
+        assert_eq!(Complex::new(-0.0, 0.0).unary(Unary::Sqrt).re, 0.0);
     }
 
     #[test]
@@ -386,7 +427,7 @@ mod tests {
             // |u|^40 = 1e400 overflows, e^(-100 arg u) = 2.6e-137 brings it back
             ((-1e10, 1.0), (40.0, 100.0)),
         ] {
-            let z = Complex::new(u.0, u.1).binary(Binary::Pow, &Complex::new(w.0, w.1));
+            let z = Complex::new(u.0, u.1).pow(Complex::new(w.0, w.1));
             let (a, b, c, d) = (fl(u.0), fl(u.1), fl(w.0), fl(w.1));
             let m = Float::with_val(PREC, a.hypot_ref(&b)).ln();
             let arg = b.atan2(&a);
