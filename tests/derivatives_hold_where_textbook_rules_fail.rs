@@ -229,6 +229,10 @@ fn complex_step_where_its_textbook_formulas_fail() {
     // and it grows enough that h f' stays normal where f' shrinks with x: a fixed 2^-167
     // loses 1/x at 1e300 (and 1/x^2 at 2e154: atan_slope_where_u_squared_overflows)
     check(&["log(x)"], 1e300, 1e-300, &cs);
+    // slopes that fall faster than 1/x^2 underflow h f' at the square-root step; the
+    // wide step 1e-50 |x| takes over where it agrees within the first's resolution
+    check(&["x^-3"], 1e75, -3.000000000000001e-300, &cs);
+    check(&["exp(-x)"], 600.0, -2.6503965530043108e-261, &cs);
     // outside the domain, NaN as over f64, which min and max pass over: the principal
     // branch gave pi / h = 2.9e50 for max(0, log x) at -2
     check(&["max(0, log(x))"], -2.0, 0.0, &cs);

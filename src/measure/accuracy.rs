@@ -322,9 +322,11 @@ fn method_estimates(sc: &Scenario, method: Method, sampled: &[usize]) -> Vec<Est
             // of the real function
             let outside: Vec<bool> = sc.eval(&sc.x).iter().map(|y| y.is_nan()).collect();
             for &j in sampled {
-                let h = fd::complex_step_size(sc.x[j]);
-                for (i, v) in fd::complex_step(&f, &sc.x, j, h).iter().enumerate() {
-                    let v = if outside[i] { f64::NAN } else { *v };
+                for (i, (v, h)) in fd::complex_step_column(&f, &sc.x, j)
+                    .into_iter()
+                    .enumerate()
+                {
+                    let v = if outside[i] { f64::NAN } else { v };
                     out.push(est(Some(h), i, j, v));
                 }
             }
