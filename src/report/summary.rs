@@ -7,6 +7,25 @@ use crate::results::{AccuracyRow, FdTheory, RunResults, ScenarioResult};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
+/// Text from a scenario file (a description, a message quoting one) as plain Markdown:
+/// the characters that would start a heading, a table cell, emphasis, code, a link or
+/// HTML (`<!--` would hide the rest of the file) are escaped with a backslash, and line
+/// breaks become spaces.
+pub fn text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' => out.push(' '),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 /// Per method, the bits of error of each entry: for sweep methods the best over the
 /// steps, for every other method (and `@auto`) the single value. An entry without any
 /// figure (every step vanished in f64) or with NaN bits counts
@@ -444,7 +463,7 @@ pub fn render(r: &RunResults) -> String {
     if !r.failures.is_empty() {
         let _ = writeln!(out, "## Failures\n");
         for f in &r.failures {
-            let _ = writeln!(out, "- {}", f.line());
+            let _ = writeln!(out, "- {}", text(&f.line()));
         }
         let _ = writeln!(out);
     }
@@ -482,7 +501,10 @@ pub fn render(r: &RunResults) -> String {
         let _ = writeln!(
             out,
             "{} (family `{}`, n = {}, m = {}).",
-            s.description, s.family, s.n, s.m
+            text(&s.description),
+            s.family,
+            s.n,
+            s.m
         );
         if s.sampled.len() < s.n {
             let _ = writeln!(
@@ -671,6 +693,24 @@ mod tests {
             failures: vec![],
             symbolic_growth: None,
         }
+    }
+
+    #[test]
+    fn a_description_is_plain_text_in_the_summary() {
+        assert_eq!(
+            text("## fake | section <!-- x_i [a](b)\nnext"),
+            "\\#\\# fake \\| section \\<!-- x\\_i \\[a\\](b) next"
+        );
+        let mut r = results_of(vec![("d", 2, 2, 3, 3, 1.0, 1.0)]);
+        r.scenarios[0].description = "## fake | section <!-- hidden".into();
+        let md = render(&r);
+        assert!(!md.lines().any(|l| l.starts_with("## fake")), "{md}");
+        // no HTML comment but an escaped one hides the rest
+        assert!(!md.replace("\\<", "").contains("<!--"), "{md}");
+        assert!(
+            md.contains("\\#\\# fake \\| section \\<!-- hidden (family"),
+            "{md}"
+        );
     }
 
     #[test]
