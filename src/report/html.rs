@@ -337,7 +337,7 @@ pub fn render_html(results: &RunResults, plots: &[PathBuf]) -> String {
     );
     let _ = writeln!(
         out,
-        "<p>Bits of error: log2(1 + number of f64 steps, or ulps, from the derivative to the MPFR reference), 0 = exact, 64 = NaN or infinite, or no figure at all (every step of the sweep vanished in f64). For FD sweep methods, each entry's best step. These are the figures <code>derivbench check</code> gates; a dash in the overview: the method does not apply to the scenario. The reference is settled when two precisions agree on {} bits (precision cap {} bits).</p>",
+        "<p>Bits of error: log2(1 + number of f64 steps, or ulps, from the derivative to the MPFR reference), 0 = exact, 64 = NaN or infinite, or no figure at all (every step of the sweep vanished in f64). For FD sweep methods, each entry's best step. These are the figures <code>derivbench check</code> gates; a dash in the overview: the method does not apply to the scenario. The reference is settled when two precisions agree on {} bits (precision cap {} bits, or twice a scenario's own <code>reference.precision</code> where that is higher).</p>",
         r.settings.agree_bits, r.settings.max_precision
     );
     let _ = writeln!(
