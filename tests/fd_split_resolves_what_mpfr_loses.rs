@@ -298,8 +298,19 @@ fn the_error_model_reads_the_second_and_third_derivatives() {
     let u = Float::with_val(p, Float::i_exp(1, -53));
     let h_ce = Float::with_val(p, Float::with_val(p, &u * 3u32) / 24u32).cbrt();
     let e_ce = Float::with_val(p, &h_ce * &h_ce) * 24u32 / 6u32 + Float::with_val(p, &u / &h_ce);
-    let h_fw = Float::with_val(p, Float::with_val(p, &u / 12u32).sqrt() * 2u32);
-    let e_fw = Float::with_val(p, Float::with_val(p, &u * 12u32).sqrt() * 2u32);
+    // one-sided: E(h) = 12 h / 2 + 24 h^2 / 6 + 2u / h, whose optimum solves
+    // 8 h^3 + 6 h^2 = 2u; Newton's method from the first-order optimum 2 sqrt(u / 12)
+    let mut h_fw = Float::with_val(p, Float::with_val(p, &u / 12u32).sqrt() * 2u32);
+    for _ in 0..40 {
+        let h2 = Float::with_val(p, &h_fw * &h_fw);
+        let g = Float::with_val(p, &h2 * &h_fw) * 8u32 + Float::with_val(p, &h2 * 6u32)
+            - Float::with_val(p, &u * 2u32);
+        let dg = Float::with_val(p, &h2 * 24u32) + Float::with_val(p, &h_fw * 12u32);
+        h_fw -= Float::with_val(p, g / dg);
+    }
+    let e_fw = Float::with_val(p, &h_fw * 6u32)
+        + Float::with_val(p, &h_fw * &h_fw) * 4u32
+        + Float::with_val(p, Float::with_val(p, &u * 2u32) / &h_fw);
     for (got, want) in [
         (ce.predicted_h, h_ce),
         (ce.predicted_err, e_ce),

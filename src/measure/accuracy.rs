@@ -542,8 +542,8 @@ pub fn fd_model(kind: FdKind, f: f64, d2: f64, d3: f64) -> Option<(f64, f64)> {
 /// parts: (ha, ea) of |f''| h / 2 + 2u|f| / h and (hb, eb) of |f'''| h^2 / 6 + 2u|f| / h.
 /// With C = 2u|f|, E'(h) = 0 is (|f'''| / 3) h^3 + (|f''| / 2) h^2 = C; at h = t m,
 /// m = min(ha, hb), that is a t^3 + b t^2 = 1 with a = (m / hb)^3 and b = (m / ha)^2, both
-/// at most 1 and one of them 1, whose root lies in [1/2, 1] (the left side is below 1/8
-/// + 1/4 at 1/2 and at least 1 at 1); bisection finds it. Then
+/// at most 1 and one of them 1, whose root lies in [1/2, 1] (the left side is at most
+/// 3/8 at 1/2 and at least 1 at 1); bisection finds it. Then
 /// E = (C / m) (1 + b t^2 + a t^3 / 2) / t, with C / ha = ea / 2 and C / hb = 2 eb / 3.
 fn one_sided_optimum(ha: f64, ea: f64, hb: f64, eb: f64) -> (f64, f64) {
     let (m, c_over_m) = if ha <= hb {
