@@ -633,6 +633,9 @@ fn an_empty_seeded_range_points_at_its_bound() {
     // only `low` given, above the default `high` of 1
     let text = "name = \"bad\"\ninputs = [{ name = \"x\", len = 3, fill = \"random\", low = 2.0 }]\noutputs = [\"x[1]\"]\n";
     expect(text, 2, 57, "`low` = 2 must be below `high` = 1");
+    // far from 1 in exponent form, not as 309 digits
+    let text = "name = \"bad\"\ninputs = [{ name = \"x\", len = 3, fill = \"random\", low = 1e308, high = -1e308 }]\noutputs = [\"x[1]\"]\n";
+    expect(text, 2, 71, "`low` = 1e308 must be below `high` = -1e308");
 }
 
 #[test]

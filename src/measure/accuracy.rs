@@ -749,9 +749,15 @@ fn symbolic_check(sc: &Scenario, r: &Reference) -> Option<String> {
             worst = worst.min(bits);
         }
     }
-    Some(format!(
-        "symbolic: the symbolic derivatives evaluated in MPFR at {prec} bits agree with the reference on at least {worst} leading bits"
-    ))
+    Some(if worst == 0 {
+        format!(
+            "symbolic: the symbolic derivatives evaluated in MPFR at {prec} bits differ from the reference in the leading bit of some entry"
+        )
+    } else {
+        format!(
+            "symbolic: the symbolic derivatives evaluated in MPFR at {prec} bits agree with the reference on at least {worst} leading bits"
+        )
+    })
 }
 
 fn reference_rows(sc: &Scenario, r: &Reference) -> Vec<ReferenceRow> {

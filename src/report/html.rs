@@ -238,14 +238,17 @@ fn scenario_section(out: &mut String, s: &ScenarioResult, plots: &[PathBuf], run
         escape(&anchor(&s.name)),
         escape(&s.name)
     );
-    let _ = writeln!(
-        out,
-        "<p>{} (family <code>{}</code>, n = {}, m = {}).</p>",
-        escape(&s.description),
+    let shape = format!(
+        "family <code>{}</code>, n = {}, m = {}",
         escape(&s.family),
         s.n,
         s.m
     );
+    let _ = if s.description.trim().is_empty() {
+        writeln!(out, "<p>A scenario of {shape}.</p>")
+    } else {
+        writeln!(out, "<p>{} ({shape}).</p>", escape(&s.description))
+    };
     if s.sampled.len() < s.n {
         let _ = writeln!(
             out,

@@ -498,14 +498,12 @@ pub fn render(r: &RunResults) -> String {
     symbolic_section(&mut out, r);
     for s in &r.scenarios {
         let _ = writeln!(out, "\n## {}\n", s.name);
-        let _ = writeln!(
-            out,
-            "{} (family `{}`, n = {}, m = {}).",
-            text(&s.description),
-            s.family,
-            s.n,
-            s.m
-        );
+        let shape = format!("family `{}`, n = {}, m = {}", s.family, s.n, s.m);
+        let _ = if s.description.trim().is_empty() {
+            writeln!(out, "A scenario of {shape}.")
+        } else {
+            writeln!(out, "{} ({shape}).", text(&s.description))
+        };
         if s.sampled.len() < s.n {
             let _ = writeln!(
                 out,
@@ -709,6 +707,13 @@ mod tests {
         assert!(!md.replace("\\<", "").contains("<!--"), "{md}");
         assert!(
             md.contains("\\#\\# fake \\| section \\<!-- hidden (family"),
+            "{md}"
+        );
+        // no description: no line that starts with a space
+        r.scenarios[0].description = String::new();
+        let md = render(&r);
+        assert!(
+            md.contains("\nA scenario of family `dense-jacobian`, n = 2, m = 2.\n"),
             "{md}"
         );
     }

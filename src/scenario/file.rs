@@ -838,6 +838,17 @@ fn check_work(v: &Val, work: u128, limits: &Limits) -> R<()> {
     Ok(())
 }
 
+/// A number as a message shows it: as written for moderate magnitudes (`1`, `0.25`), in
+/// exponent form beyond (`1e308`, not 309 digits).
+fn plain(v: f64) -> String {
+    let a = v.abs();
+    if a != 0.0 && !(1e-4..1e16).contains(&a) {
+        format!("{v:e}")
+    } else {
+        format!("{v}")
+    }
+}
+
 /// A seeded generator and the range `[low, high)` of a table with the keys `seed`,
 /// `low` and `high` (defaults 0, -1 and 1); errors at `at` when the range is empty.
 fn seeded_range(t: &Tab, at: &Val) -> R<(SplitMix64, f64, f64)> {
@@ -847,6 +858,7 @@ fn seeded_range(t: &Tab, at: &Val) -> R<(SplitMix64, f64, f64)> {
     // the error points at the bound given last in the range, `high`, else `low`
     let blame = high_v.as_ref().or(low_v.as_ref()).unwrap_or(at);
     if low >= high {
+        let (low, high) = (plain(low), plain(high));
         return Err(blame.err(format!("`low` = {low} must be below `high` = {high}")));
     }
     if !(high - low).is_finite() {
