@@ -624,6 +624,33 @@ fn the_least_accurate_method_is_the_one_with_the_larger_median_and_ties_are_name
     );
 }
 
+#[test]
+fn methods_that_all_share_the_worst_entry_are_named_once() {
+    let mut r = fixture();
+    let s = sum_of_squares_mut(&mut r);
+    // every method 64 bits off on its worst entry: no "most accurate" list that is also
+    // the "least" one
+    for a in &mut s.accuracy {
+        a.bits_err = Some(if a.input == 0 { 64.0 } else { 0.0 });
+    }
+    let b = bits::reading(s).unwrap();
+    assert!(!b.contains("Most accurate"), "{b}");
+    assert!(b.starts_with("Every method ("), "{b}");
+    assert!(
+        b.contains("worst entry of 64.0 bits of error and a median of"),
+        "{b}"
+    );
+    // the same worst entry, one method with a larger median: named as such
+    for a in &mut s.accuracy {
+        if a.method == "reverse" && a.input != 0 {
+            a.bits_err = Some(9.0);
+        }
+    }
+    let b = bits::reading(s).unwrap();
+    assert!(b.contains("the largest median"), "{b}");
+    assert!(b.contains("is reverse's"), "{b}");
+}
+
 /// The text of every SVG figure `draw_all` writes for `r` that leaves its canvas.
 fn texts_off_canvas(r: &RunResults, tag: &str) -> Vec<String> {
     let dir = fresh_dir(tag);

@@ -100,6 +100,24 @@ pub fn reading(s: &ScenarioResult) -> Option<String> {
         .filter(|r| r.worst == worst.worst && r.median == worst.median)
         .map(|r| r.method.as_str())
         .collect();
+    // every method with the same worst entry: one sentence, not the same names twice
+    if best.worst == worst.worst {
+        let all = rows.len();
+        return Some(if least.len() == all {
+            format!(
+                "Every method ({all}) has a worst entry of {:.1} bits of error and a median of {:.1}, over {} entries.",
+                worst.worst, worst.median, worst.entries
+            )
+        } else {
+            format!(
+                "Every method ({all}) has a worst entry of {:.1} bits of error; the largest median, {:.1}, is {}'s, over {} entries.",
+                worst.worst,
+                worst.median,
+                least.join(", "),
+                worst.entries
+            )
+        });
+    }
     Some(format!(
         "Most accurate: {} (worst entry {:.1} bits of error); least: {} (worst {:.1} bits, median {:.1}) over {} entries.",
         ties.join(", "),
