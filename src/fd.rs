@@ -313,20 +313,19 @@ pub fn complex_step(
 /// d/dx x^2 at 936 came out 1871.9999999999998.
 pub fn complex_step_size(x: f64) -> f64 {
     // finite for every finite x: sqrt(f64::MAX) = 1.3e154
-    let h = 1e-50 * x.abs().max(1.0).sqrt();
-    // a normal number (1e-50 at least): its exponent, without the mantissa's bits
-    f64::from_bits(h.to_bits() & 0xfff0_0000_0000_0000)
+    power_of_two_at_or_below(1e-50 * x.abs().max(1.0).sqrt())
 }
 
 /// The step 1e-50 max(1, |x|) as a power of two: the complex step's second try where
 /// an output's imaginary part underflowed at [`complex_step_size`].
 pub fn complex_step_wide(x: f64) -> f64 {
-    let h = 1e-50 * x.abs().max(1.0);
-    if h.is_finite() {
-        f64::from_bits(h.to_bits() & 0xfff0_0000_0000_0000)
-    } else {
-        h
-    }
+    power_of_two_at_or_below(1e-50 * x.abs().max(1.0))
+}
+
+/// A positive normal number (or infinity) with its mantissa's bits cleared: the power of
+/// two at or below it (infinity stays infinite).
+fn power_of_two_at_or_below(h: f64) -> f64 {
+    f64::from_bits(h.to_bits() & 0xfff0_0000_0000_0000)
 }
 
 /// The complex-step derivatives of every output in the direction e_j, each with the step
