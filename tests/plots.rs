@@ -1079,3 +1079,15 @@ fn every_figure_is_listed_in_the_module_table_and_the_readme() {
         .unwrap();
     assert!(outputs.contains("symbolic gradient"), "{outputs}");
 }
+
+#[test]
+fn a_scenario_without_a_description_reads_as_a_sentence_in_both_reports() {
+    let mut r = fixture();
+    sum_of_squares_mut(&mut r).description = String::new();
+    let page = derivbench::report::html::render_html(&r, &[]);
+    assert!(page.contains("<p>A scenario of family <code>"), "{page}");
+    assert!(!page.contains("<p> (family"), "{page}");
+    let md = derivbench::report::summary::render(&r);
+    assert!(md.contains("\nA scenario of family `"), "{md}");
+    assert!(!md.contains("\n (family"), "{md}");
+}

@@ -962,6 +962,39 @@ mod tests {
     use crate::scenario::Lecture;
 
     #[test]
+    fn the_symbolic_check_says_when_it_differs_in_the_leading_bit() {
+        let note = |output: &str, x: f64| {
+            let text = format!(
+                "name = \"s\"\ninputs = [{{ name = \"x\", value = {x:?} }}]\noutputs = [{output:?}]\n"
+            );
+            let (sc, _) = crate::scenario::file::load_str(
+                std::path::Path::new("s.toml"),
+                &text,
+                &crate::scenario::file::Limits::default(),
+            )
+            .unwrap();
+            let opts = AccuracyOptions {
+                methods: vec![Method::Symbolic],
+                quick: true,
+                ..AccuracyOptions::default()
+            };
+            let acc = measure_accuracy(&sc, &opts);
+            acc.notes
+                .into_iter()
+                .find(|n| n.starts_with("symbolic:"))
+                .expect("a symbolic note")
+        };
+        // d/dx sqrt(x x) at 0: the symbolic 0 * inf against the reference's guarded 0
+        let n = note("sqrt(x*x)", 0.0);
+        assert!(
+            n.contains("differ from the reference in the leading bit"),
+            "{n}"
+        );
+        let n = note("sin(x) * x", 1.5);
+        assert!(n.contains("agree with the reference on at least"), "{n}");
+    }
+
+    #[test]
     fn model_optimum_minimises_the_model() {
         let (f, d2, d3) = (2.0, 3.0, 5.0);
         let (h, e) = fd_model(FdKind::Forward, f, d2, d3).unwrap();
