@@ -8,16 +8,16 @@
 
 mod common;
 
-use common::{assert_only_this_runs_reports, names, previous, small_run, REPORTS};
-use std::path::Path;
+use common::{
+    assert_only_this_runs_reports, assert_plot_moved_completely, names, previous,
+    previous_for_plot, small_run, with_failpoint, REPORTS,
+};
 use std::process::{Command, Output};
 
 const BIN: &str = env!("CARGO_BIN_EXE_derivbench");
 
-fn with_ctrl_c_after(cmd: &mut Command, entry: &str) -> Output {
-    cmd.env("DERIVBENCH_FAILPOINT", format!("ctrl-c:moved-{entry}"))
-        .output()
-        .unwrap()
+fn with_ctrl_c_after(cmd: &mut Command, entry: &str) -> (Output, String) {
+    with_failpoint(cmd, &format!("ctrl-c:moved-{entry}"))
 }
 
 #[test]
@@ -28,8 +28,7 @@ fn ctrl_c_while_run_moves_its_reports_completes_the_move_and_exits_130() {
     let out = previous("ctrl-c-moving-run", &REPORTS);
     // `plots` moves after index.html and before reference.csv, summary.md and
     // results.json: interrupted there, the folder would mix the two runs
-    let o = with_ctrl_c_after(small_run("lecture-example", &out).arg("--no-wall"), "plots");
-    let err = String::from_utf8_lossy(&o.stderr);
+    let (o, err) = with_ctrl_c_after(small_run("lecture-example", &out).arg("--no-wall"), "plots");
     assert_eq!(o.status.code(), Some(130), "{err}");
     assert!(
         err.contains("the reports of this run are complete in"),
@@ -49,27 +48,18 @@ fn ctrl_c_while_plot_moves_its_figures_completes_the_move_and_exits_130() {
     if !cfg!(debug_assertions) {
         return;
     }
-    let out = previous("ctrl-c-moving-plot", &["index.html"]);
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/results-fixture.json");
-    std::fs::copy(&fixture, out.join("results.json")).unwrap();
+    let out = previous_for_plot("ctrl-c-moving-plot");
     // index.html moves before plots: interrupted there, the page would show old figures
-    let o = with_ctrl_c_after(
+    let (o, err) = with_ctrl_c_after(
         Command::new(BIN).arg("plot").arg("--results").arg(&out),
         "index.html",
     );
-    let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(130), "{err}");
     assert!(
         err.contains("the redrawn figures and index.html are complete in"),
         "{err}"
     );
-    assert_eq!(names(&out), ["index.html", "plots", "results.json"]);
-    assert_ne!(
-        std::fs::read_to_string(out.join("index.html")).unwrap(),
-        "previous"
-    );
-    let plots = names(&out.join("plots"));
-    assert!(!plots.contains(&"old.svg".to_string()), "{plots:?}");
+    let plots = assert_plot_moved_completely(&out);
     assert!(
         plots.contains(&"bits-fanout-3.svg".to_string()),
         "{plots:?}"

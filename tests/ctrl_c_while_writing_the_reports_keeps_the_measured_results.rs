@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{names, previous, small_run};
+use common::{assert_previous_kept, names, previous, small_run, with_failpoint};
 
 #[test]
 fn ctrl_c_while_writing_the_reports_keeps_the_finished_scenarios() {
@@ -15,22 +15,16 @@ fn ctrl_c_while_writing_the_reports_keeps_the_finished_scenarios() {
         return;
     }
     let out = previous("ctrl-c-writing", &["results.json"]);
-    let o = small_run("lecture-example,fanout-3", &out)
-        .arg("--no-wall")
-        .env("DERIVBENCH_FAILPOINT", "ctrl-c:writing")
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&o.stderr);
+    let (o, err) = with_failpoint(
+        small_run("lecture-example,fanout-3", &out).arg("--no-wall"),
+        "ctrl-c:writing",
+    );
     assert_eq!(o.status.code(), Some(130), "{err}");
     let done = out.join(".partial/done");
     assert!(err.contains(&done.display().to_string()), "{err}");
 
     // the previous results are as they were
-    assert_eq!(
-        std::fs::read_to_string(out.join("results.json")).unwrap(),
-        "previous"
-    );
-    assert_eq!(names(&out.join("plots")), ["old.svg"]);
+    assert_previous_kept(&out);
 
     // and the measured ones are where the message says, one JSON file each
     assert_eq!(names(&done), ["fanout-3.json", "lecture-example.json"]);

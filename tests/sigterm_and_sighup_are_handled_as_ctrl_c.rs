@@ -11,8 +11,10 @@
 
 mod common;
 
-use common::{assert_only_this_runs_reports, names, previous, small_run, REPORTS};
-use std::path::Path;
+use common::{
+    assert_only_this_runs_reports, assert_plot_moved_completely, assert_previous_kept, names,
+    previous, previous_for_plot, small_run, with_failpoint, REPORTS,
+};
 use std::process::Command;
 
 const BIN: &str = env!("CARGO_BIN_EXE_derivbench");
@@ -36,12 +38,10 @@ fn sigterm_while_run_moves_its_reports_completes_the_move_and_exits_143() {
     let out = previous("sigterm-moving-run", &REPORTS);
     // after `plots` (the previous one moved to .old-plots) and before reference.csv,
     // summary.md and results.json: stopped there, the folder would mix the two runs
-    let o = small_run("lecture-example,perceptron", &out)
-        .arg("--no-wall")
-        .env("DERIVBENCH_FAILPOINT", "sigterm:moved-plots")
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&o.stderr);
+    let (o, err) = with_failpoint(
+        small_run("lecture-example,perceptron", &out).arg("--no-wall"),
+        "sigterm:moved-plots",
+    );
     assert_eq!(o.status.code(), Some(143), "{err}");
     one_line(&err, "SIGTERM");
     assert!(
@@ -58,21 +58,15 @@ fn sigterm_while_run_writes_its_reports_keeps_the_previous_results_and_exits_143
         return;
     }
     let out = previous("sigterm-writing-run", &["results.json"]);
-    let o = small_run("lecture-example", &out)
-        .arg("--no-wall")
-        .env("DERIVBENCH_FAILPOINT", "sigterm:writing")
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&o.stderr);
+    let (o, err) = with_failpoint(
+        small_run("lecture-example", &out).arg("--no-wall"),
+        "sigterm:writing",
+    );
     assert_eq!(o.status.code(), Some(143), "{err}");
     one_line(&err, "SIGTERM");
     let done = out.join(".partial/done");
     assert!(err.contains(&done.display().to_string()), "{err}");
-    assert_eq!(
-        std::fs::read_to_string(out.join("results.json")).unwrap(),
-        "previous"
-    );
-    assert_eq!(names(&out.join("plots")), ["old.svg"]);
+    assert_previous_kept(&out);
     assert_eq!(names(&done), ["lecture-example.json"]);
     std::fs::remove_dir_all(&out).unwrap();
 }
@@ -83,12 +77,10 @@ fn ctrl_c_still_exits_130_with_its_message_alone() {
         return;
     }
     let out = previous("sigint-writing-run", &["results.json"]);
-    let o = small_run("lecture-example", &out)
-        .arg("--no-wall")
-        .env("DERIVBENCH_FAILPOINT", "ctrl-c:writing")
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&o.stderr);
+    let (o, err) = with_failpoint(
+        small_run("lecture-example", &out).arg("--no-wall"),
+        "ctrl-c:writing",
+    );
     assert_eq!(o.status.code(), Some(130), "{err}");
     one_line(&err, "SIGINT");
     std::fs::remove_dir_all(&out).unwrap();
@@ -99,29 +91,17 @@ fn sighup_while_plot_moves_its_figures_completes_the_move_and_exits_129() {
     if !cfg!(debug_assertions) {
         return;
     }
-    let out = previous("sighup-moving-plot", &["index.html"]);
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/results-fixture.json");
-    std::fs::copy(&fixture, out.join("results.json")).unwrap();
-    let o = Command::new(BIN)
-        .arg("plot")
-        .arg("--results")
-        .arg(&out)
-        .env("DERIVBENCH_FAILPOINT", "sighup:moved-index.html")
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&o.stderr);
+    let out = previous_for_plot("sighup-moving-plot");
+    let (o, err) = with_failpoint(
+        Command::new(BIN).arg("plot").arg("--results").arg(&out),
+        "sighup:moved-index.html",
+    );
     assert_eq!(o.status.code(), Some(129), "{err}");
     one_line(&err, "SIGHUP");
     assert!(
         err.contains("the redrawn figures and index.html are complete in"),
         "{err}"
     );
-    assert_eq!(names(&out), ["index.html", "plots", "results.json"]);
-    assert_ne!(
-        std::fs::read_to_string(out.join("index.html")).unwrap(),
-        "previous"
-    );
-    let plots = names(&out.join("plots"));
-    assert!(!plots.contains(&"old.svg".to_string()), "{plots:?}");
+    assert_plot_moved_completely(&out);
     std::fs::remove_dir_all(&out).unwrap();
 }

@@ -150,3 +150,46 @@ pub fn assert_only_this_runs_reports(out: &Path, scenarios: &[&str]) {
     let plots = names(&out.join("plots"));
     assert!(!plots.contains(&"old.svg".to_string()), "{plots:?}");
 }
+
+/// Runs `cmd` with the debug builds' failpoint `point` (`ctrl-c:writing`,
+/// `sigterm:moved-plots`, ...): its output and its standard error as text.
+pub fn with_failpoint(cmd: &mut Command, point: &str) -> (std::process::Output, String) {
+    let o = cmd.env("DERIVBENCH_FAILPOINT", point).output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    (o, err)
+}
+
+/// Asserts that `out` still holds the previous run's reports of [`previous`]: its
+/// `results.json` and its one figure, as they were.
+#[track_caller]
+pub fn assert_previous_kept(out: &Path) {
+    assert_eq!(
+        std::fs::read_to_string(out.join("results.json")).unwrap(),
+        "previous"
+    );
+    assert_eq!(names(&out.join("plots")), ["old.svg"]);
+}
+
+/// A folder of the calling test's own for `plot`: a previous `index.html` and figure
+/// (see [`previous`]) beside the saved results of `tests/data/results-fixture.json`.
+pub fn previous_for_plot(tag: &str) -> std::path::PathBuf {
+    let out = previous(tag, &["index.html"]);
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/results-fixture.json");
+    std::fs::copy(fixture, out.join("results.json")).unwrap();
+    out
+}
+
+/// Asserts that `plot` moved its redrawn files into `out` completely: the new
+/// `index.html` and figures beside `results.json`, no previous figure, nothing set
+/// aside; returns the figures' names.
+#[track_caller]
+pub fn assert_plot_moved_completely(out: &Path) -> Vec<String> {
+    assert_eq!(names(out), ["index.html", "plots", "results.json"]);
+    assert_ne!(
+        std::fs::read_to_string(out.join("index.html")).unwrap(),
+        "previous"
+    );
+    let plots = names(&out.join("plots"));
+    assert!(!plots.contains(&"old.svg".to_string()), "{plots:?}");
+    plots
+}
