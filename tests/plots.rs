@@ -1091,3 +1091,76 @@ fn a_scenario_without_a_description_reads_as_a_sentence_in_both_reports() {
     assert!(md.contains("\nA scenario of family `"), "{md}");
     assert!(!md.contains("\n (family"), "{md}");
 }
+
+/// The (x, y) anchor of every SVG text that reads exactly `content`.
+fn text_anchors(svg: &str, content: &str) -> Vec<(f64, f64)> {
+    let attr = |t: &str, name: &str| -> Option<f64> {
+        t.split(&format!(" {name}=\""))
+            .nth(1)?
+            .split('"')
+            .next()?
+            .parse()
+            .ok()
+    };
+    svg.split("<text")
+        .skip(1)
+        .filter(|t| {
+            let body = t.split_once('>').unwrap().1;
+            body.split('<').next().unwrap().trim() == content
+        })
+        .filter_map(|t| Some((attr(t, "x")?, attr(t, "y")?)))
+        .collect()
+}
+
+#[test]
+fn the_bits_guide_label_is_not_covered_by_a_bar_beyond_it() {
+    // every entry 60 bits: each worst bar crosses the 52-bit guide, the top one too
+    let mut r = fixture();
+    for s in &mut r.scenarios {
+        for a in &mut s.accuracy {
+            a.bits_err = Some(60.0);
+        }
+    }
+    let s = r
+        .scenarios
+        .iter()
+        .find(|s| s.name == "sum-of-squares-10")
+        .unwrap();
+    let svg = plot::render_svg(&bits::Bits::new(s).unwrap()).unwrap();
+    let labels = text_anchors(&svg, "52 bits");
+    assert_eq!(labels.len(), 1, "{svg}");
+    let (tx, ty) = labels[0];
+    let attr = |r: &str, name: &str| -> f64 {
+        r.split(&format!(" {name}=\""))
+            .nth(1)
+            .and_then(|v| v.split('"').next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(f64::NAN)
+    };
+    use derivbench::report::plot::style::{DEEP_BLUE, VERMILLION};
+    let fills = [hex(VERMILLION), hex(DEEP_BLUE)];
+    let bars: Vec<[f64; 4]> = svg
+        .split("<rect")
+        .skip(1)
+        .filter(|r| fills.iter().any(|f| r.contains(&format!("fill=\"{f}\""))))
+        .map(|r| {
+            [
+                attr(r, "x"),
+                attr(r, "y"),
+                attr(r, "width"),
+                attr(r, "height"),
+            ]
+        })
+        .filter(|[x, ..]| *x <= tx)
+        .collect();
+    assert!(
+        bars.iter().any(|[x, _, w, _]| x + w > tx),
+        "no bar crosses the guide"
+    );
+    // the label lies above the highest bar
+    for [x, y, w, _] in bars {
+        if x + w > tx {
+            assert!(ty < y, "label at y = {ty} on or below a bar's top {y}");
+        }
+    }
+}

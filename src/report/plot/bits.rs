@@ -167,11 +167,12 @@ impl Figure for Bits<'_> {
             vec![(GUIDE_BITS, 0.0), (GUIDE_BITS, kf)],
             style::line(GREY, 1),
         ))?;
+        // the guide's label in the margin above the plot, where no bar can cover it
         let top = chart.backend_coord(&(GUIDE_BITS, kf));
         root.draw(&Text::new(
             format!("{GUIDE_BITS:.0} bits"),
-            (top.0 - 14, top.1 + 4),
-            style::text(12, GREY, HPos::Right, VPos::Top).transform(FontTransform::Rotate270),
+            (top.0, top.1 - 1),
+            style::text(12, GREY, HPos::Center, VPos::Bottom),
         ))?;
         // row r (first method on top) spans [i, i + 1] with i = k - 1 - r: the worst
         // bar in the upper half, the median in the lower
