@@ -4,8 +4,10 @@
 //!
 //! # Tolerances
 //!
-//! The tensor tape sums in another order than the scalar tape (dgemm blocks and
-//! vectorises its dot products), so the two agree to rounding, not bit for bit. The
+//! The tensor tape sums in another order than the scalar tape (the adjoint of a matrix
+//! product is a product of matrices, whose dot products run over the batch, where the
+//! scalar tape adds each contribution as its sweep reaches it), so the two agree to
+//! rounding, not bit for bit. The
 //! tolerance is a running first-order error bound (Wilkinson's running error analysis):
 //! the scalar [`Bounded`] carries with each f64 value v a bound e on its absolute
 //! rounding error, propagated through every elemental (u is the unit roundoff):

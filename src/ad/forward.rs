@@ -8,7 +8,8 @@
 
 use super::still;
 use crate::num::{
-    pow_partials_at_zero_base, pow_slope_from_the_base, pow_slope_in_base, Binary, Scalar, Unary,
+    pow_partials_at_zero_base, pow_slope_from_the_base, pow_slope_in_base, scaled_product, Binary,
+    Scalar, Unary,
 };
 
 /// A value with one tangent: v + vdot * epsilon.
@@ -50,13 +51,50 @@ fn binary_tangent<T: Scalar>(op: Binary, u: &T, ud: &T, w: &T, wd: &T, v: &T) ->
         }
         _ => {
             let d = tangent_rule(op, u, ud, w, wd, v, |r, _| r);
-            if d.re().is_nan() {
+            let r = d.re();
+            if r.is_nan() {
                 guarded_binary_tangent(op, u, ud, w, wd, v)
+            } else if r.is_infinite() && matches!(op, Binary::Div | Binary::Pow) {
+                rescaled_binary_tangent(op, u, ud, w, wd, v, d)
             } else {
                 d
             }
         }
     }
+}
+
+/// The tangent of u / w or u^w again where the rule's order of operations overflowed
+/// though the operands, their tangents and the value are finite: v wdot in
+/// (udot - v wdot) / w (x / (100 y) at x = 1e308, y = 0.1), w udot / u in v (w udot / u)
+/// (u^0.5 at u = 1e-316). Each product of the rule is then formed by
+/// [`scaled_product`], which overflows only where that product does; the rerun is not
+/// counted (the rule counted the same operations), and where it gives NaN the rule's
+/// infinity stands.
+#[cold]
+#[inline(never)]
+fn rescaled_binary_tangent<T: Scalar>(op: Binary, u: &T, ud: &T, w: &T, wd: &T, v: &T, d: T) -> T {
+    if ![u, ud, w, wd, v].iter().all(|s| s.re().is_finite()) {
+        return d;
+    }
+    crate::num::uncounted(|| {
+        let alt = match op {
+            Binary::Div => ud.div(w).sub(&scaled_product(&[v, wd], Some(w))),
+            Binary::Pow if !u.value_is_zero() && !pow_slope_from_the_base(u, v) => {
+                let t = scaled_product(&[v, w, ud], Some(u));
+                if wd.is_zero() {
+                    t
+                } else {
+                    t.add(&scaled_product(&[v, &u.ln(), wd], None))
+                }
+            }
+            _ => return d,
+        };
+        if alt.re().is_nan() {
+            d
+        } else {
+            alt
+        }
+    })
 }
 
 /// [`binary_tangent`] again with every product guarded by [`still`], off the hot path

@@ -39,7 +39,8 @@
 
 use super::guard;
 use crate::num::{
-    pow_partials_at_zero_base, pow_slope_from_the_base, pow_slope_in_base, Binary, Scalar, Unary,
+    pow_partials_at_zero_base, pow_slope_from_the_base, pow_slope_in_base, scaled_product, Binary,
+    Scalar, Unary,
 };
 use std::cell::UnsafeCell;
 
@@ -263,6 +264,36 @@ impl<'t, T: Scalar> Var<'t, T> {
     /// The index of the entry on the tape.
     pub fn index(&self) -> usize {
         self.idx as usize
+    }
+}
+
+/// `d`, a product of the adjoint sweep, where it is finite; where it is not though its
+/// factors are (`num` over `den`), the product again by [`scaled_product`], whose
+/// intermediates overflow only where the result does: (vbar / w) v of u / w at
+/// vbar = 1e300, w = 1e-10, v = 1e-290, or vbar v w / u of u^w. The rerun is not counted
+/// (the rule counted its operations), and where it gives NaN, `d` stands. Where vbar / w
+/// overflows and v is 0, (vbar / w) v is NaN and the rerun gives the 0 that forward mode
+/// gives.
+#[inline(always)]
+fn finite_or_rescaled<T: Scalar>(d: T, num: &[&T], den: Option<&T>) -> T {
+    if d.re().is_finite() {
+        d
+    } else {
+        rescaled(d, num, den)
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn rescaled<T: Scalar>(d: T, num: &[&T], den: Option<&T>) -> T {
+    if !num.iter().chain(den.iter()).all(|s| s.re().is_finite()) {
+        return d;
+    }
+    let alt = crate::num::uncounted(|| scaled_product(num, den));
+    if alt.re().is_nan() {
+        d
+    } else {
+        alt
     }
 }
 
@@ -583,8 +614,9 @@ impl<T: Scalar> Tape<T> {
                         NodeKind::Div => {
                             // v = u / w: ubar += vbar / w; wbar -= (vbar / w) * v
                             T::note_moves(8);
-                            let t = g(vbar.div(&nodes[b].val), vbar);
-                            let db = g(t.mul(&nodes[i].val), vbar);
+                            let (w, v) = (&nodes[b].val, &nodes[i].val);
+                            let t = g(vbar.div(w), vbar);
+                            let db = finite_or_rescaled(g(t.mul(v), vbar), &[vbar, v], Some(w));
                             $give!(a, &t);
                             $take!(b, &db);
                         }
@@ -615,9 +647,13 @@ impl<T: Scalar> Tape<T> {
                                     g(pow_slope_in_base(u, w).mul(vbar), vbar)
                                 } else {
                                     let vw = g(vv.mul(w), vbar);
-                                    g(vw.div(u), vbar)
+                                    finite_or_rescaled(g(vw.div(u), vbar), &[vbar, v, w], Some(u))
                                 };
-                                (da, exponent_varies.then(|| g(vv.mul(&u.ln()), vbar)))
+                                let db = || {
+                                    let ln = u.ln();
+                                    finite_or_rescaled(g(vv.mul(&ln), vbar), &[vbar, v, &ln], None)
+                                };
+                                (da, exponent_varies.then(db))
                             };
                             $give!(a, &da);
                             if let Some(db) = db {

@@ -19,10 +19,12 @@
 //!
 //! plus inputs ([`TensorTape::input`]) and constant matrices ([`TensorTape::constant`],
 //! [`TensorTape::sub_const`]). The products in both directions go through
-//! [`Scalar::matmul`]: `matrixmultiply::dgemm` on `f64`, the naive left fold on every
+//! [`Scalar::matmul`]: the naive left fold, blocked and vectorised on `f64` with the same
+//! order of operations (so the same bits on every CPU), and as it is on every
 //! other scalar, so the MPFR reference (`rug::Float`) and the counting scalar
 //! ([`crate::num::Count`]) run through the same tape. Transposes in the adjoint products
-//! (A^T G, G B^T) are strides, never copies.
+//! (A^T G, G B^T) are strides (the f64 product packs its operands into buffers it
+//! keeps per thread).
 //!
 //! # Layout
 //!
@@ -41,7 +43,7 @@
 //! input (constants, products of constants), are skipped. As on the scalar tape, an
 //! adjoint entry of exactly 0 passes 0 back through the elementwise rules (unary,
 //! Hadamard, scale) also where the partial is infinite, not 0 * inf = NaN; inside a
-//! matrix product (`dgemm` on f64) a zero adjoint times an infinite entry is still NaN.
+//! matrix product a zero adjoint times an infinite entry is still NaN.
 //! [`TensorTape::gradient`] sweeps plain and reruns guarded, uncounted, only where an
 //! adjoint it returns is NaN.
 //!
@@ -758,14 +760,14 @@ mod tests {
         n as f64 * U / (1.0 - n as f64 * U)
     }
 
-    /// The f64 product (dgemm above the small size, the naive loop below) and the naive
+    /// The f64 product (blocked above the small size, the naive loop below) and the naive
     /// fold of the default (run on `Count`, whose arithmetic is f64) are each within the
     /// bound gamma_k sum_p |a_ip b_pj| of the exact product (computed in MPFR, exact at
     /// 256 bits for these sizes); accumulating adds the old entry as one more term.
     #[test]
     fn f64_matmul_is_within_the_dot_product_bound_for_every_transpose() {
         // the last five: a single row or column, or an inner dimension of 1, above the
-        // size where f64 switches to dgemm (512 products)
+        // size where f64 switches to its blocked loop (512 products)
         for &(m, k, n) in &[
             (2, 3, 4),
             (1, 8, 8),

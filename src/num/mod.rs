@@ -14,6 +14,7 @@
 mod complex;
 mod count;
 mod float;
+mod gemm;
 mod ranged;
 
 pub use complex::Complex;
@@ -230,9 +231,8 @@ pub trait Scalar: Clone + std::fmt::Debug {
     /// (i, j) is the left fold a_i1 b_1j + a_i2 b_2j + ... over k starting from the first
     /// product, then added to the old entry when accumulating. The counting scalar
     /// therefore counts every product and sum: m n k products, m n (k - 1) additions, and
-    /// m n more when accumulating. `f64` overrides it with `matrixmultiply::dgemm` (the
-    /// naive loop below a small size), whose summation order differs: the error of each
-    /// entry stays within the bound k u sum_p |a_ip b_pj| of any order.
+    /// m n more when accumulating. `f64` overrides it with a blocked and vectorised loop
+    /// (`src/num/gemm.rs`) that keeps this order of operations, so its bits are the default's.
     #[allow(clippy::too_many_arguments)]
     fn matmul(
         a: &[Self],
@@ -486,12 +486,80 @@ pub fn unary_deriv_generic<S: Scalar>(u: &S, op: Unary, v: &S) -> S {
             1 => u.cst(1.0),
             2 => u.mul_f(2.0),
             _ => match k.checked_sub(1) {
+                // where u^(k-1) is below f64's normal range (v / u is, in f64), k u^(k-1)
+                // keeps only the bits that underflow leaves it, and none where f64's
+                // powi forms it as 1 / u^(1-k) and u^(1-k) overflows (2^-1024 is 0, and
+                // so is 1128.5^-101 = 5.0e-309): k v / u where v is a normal number (k v
+                // does not underflow: |v| >= |v / u|), and u^(k-1) by pow otherwise
+                Some(k1) if powi_slope_underflows(u, v) => {
+                    if v.re().is_normal() {
+                        v.mul_f(k as f64).div(u)
+                    } else {
+                        u.pow(&u.cst(k1 as f64)).mul_f(k as f64)
+                    }
+                }
                 Some(k1) => u.powi(k1).mul_f(k as f64),
                 // u^(i32::MIN): k u^k / u, since k - 1 is not an i32
                 None => v.mul_f(k as f64).div(u),
             },
         },
     }
+}
+
+/// Whether u^(k-1), the slope of v = u^k over k, lies below f64's normal range, by
+/// v / u at finite values u != 0 and v: a test on the values rounded to f64, as for
+/// pow ([`pow_slope_from_the_base`]).
+#[inline]
+fn powi_slope_underflows<S: Scalar>(u: &S, v: &S) -> bool {
+    let (ur, vr) = (u.re(), v.re());
+    ur.is_finite() && ur != 0.0 && vr.is_finite() && (vr / ur).abs() < f64::MIN_POSITIVE
+}
+
+/// `num[0] * num[1] * ... / den` (`den` 1 when `None`), formed from the factors scaled
+/// by powers of two to [1, 2) and scaled back at the end, so that no intermediate
+/// product or quotient overflows or underflows f64 unless the result does (which it then
+/// does in one rounding). The rules' fallback where their own order of operations
+/// overflowed though every operand is finite (`Scalar::re`; a factor of 0, or one beyond
+/// f64's range, as over MPFR, is taken as it is). Powers of two scale exactly, so for
+/// an f64 result in range this is the product of the scaled factors, rounded once per
+/// operation as the rule's own order rounds.
+pub fn scaled_product<S: Scalar>(num: &[&S], den: Option<&S>) -> S {
+    // the exponent e of 2^e <= |r| < 2^(e+1), subnormal numbers included
+    fn exponent(r: f64) -> i64 {
+        let biased = ((r.abs().to_bits() >> 52) & 0x7ff) as i64;
+        if biased == 0 {
+            exponent(r * 2f64.powi(64)) - 64
+        } else {
+            biased - 1023
+        }
+    }
+    // s 2^e, in steps that each stay within f64's exponent range
+    fn times_pow2<S: Scalar>(mut s: S, mut e: i64) -> S {
+        while e != 0 {
+            let step = e.clamp(-1000, 1000);
+            s = s.mul_f(2f64.powi(step as i32));
+            e -= step;
+        }
+        s
+    }
+    let mut e = 0i64;
+    let mut unit = |f: &S, sign: i64| -> S {
+        let r = f.re();
+        if r == 0.0 || !r.is_finite() {
+            return f.clone();
+        }
+        let k = exponent(r);
+        e += sign * k;
+        times_pow2(f.clone(), -k)
+    };
+    let mut p = unit(num[0], 1);
+    for f in &num[1..] {
+        p = p.mul(&unit(f, 1));
+    }
+    if let Some(d) = den {
+        p = p.div(&unit(d, -1));
+    }
+    times_pow2(p, e)
 }
 
 /// The partials (dv/du, dv/dw) of v = u^w at a base u whose value is exactly zero, where
@@ -611,7 +679,8 @@ impl Scalar for f64 {
     }
 
     /// The naive loop (the default's order) for small products, where packing would
-    /// cost more than it saves; `matrixmultiply::dgemm` above.
+    /// cost more than it saves; above, the same order blocked and vectorised
+    /// (`src/num/gemm.rs`): the same bits as the default, on every CPU.
     #[allow(clippy::too_many_arguments)]
     fn matmul(
         a: &[f64],
@@ -644,28 +713,7 @@ impl Scalar for f64 {
             }
             return;
         }
-        let beta = if accumulate { 1.0 } else { 0.0 };
-        // SAFETY: the lengths are checked above, so every element that the strides
-        // address lies inside `a`, `b` and `c`; `c` is a unique borrow, so it aliases
-        // neither input, and its strides (n, 1) address each element once.
-        unsafe {
-            matrixmultiply::dgemm(
-                m,
-                k,
-                n,
-                1.0,
-                a.as_ptr(),
-                rsa as isize,
-                csa as isize,
-                b.as_ptr(),
-                rsb as isize,
-                csb as isize,
-                beta,
-                c.as_mut_ptr(),
-                n as isize,
-                1,
-            );
-        }
+        gemm::matmul(a, (rsa, csa), b, (rsb, csb), c, (m, k, n), accumulate);
     }
 }
 

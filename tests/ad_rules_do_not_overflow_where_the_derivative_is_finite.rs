@@ -1,0 +1,113 @@
+//! Derivatives whose rules, in their usual order of operations, overflow or underflow
+//! f64 in an intermediate although the function, its operands and the derivative are
+//! normal numbers: the slope k u^(k-1) of an integer power (u^(k-1) underflows, and f64's
+//! powi forms it as 1 / u^(1-k), which overflows to 0), the tangent of pow (w udot / u
+//! at a tiny base) and of a quotient (v wdot), the adjoint of a quotient ((vbar / w) v)
+//! and of pow (vbar v w / u). Forward and reverse mode must both deliver the value that
+//! mpmath gives at 3000 bits, rounded to f64, to 2 bits, and the reference must settle
+//! on it.
+
+use derivbench::measure::{measure_accuracy, AccuracyOptions, Method};
+use derivbench::num::bits_err;
+use derivbench::scenario::file::{load_str, Limits};
+use std::path::Path;
+
+const AD: [Method; 3] = [Method::Forward, Method::ForwardVector, Method::Reverse];
+
+/// Checks d(output 0)/d(input `wrt`) of the scenario with `inputs` (name, value) and
+/// `output` against `want`.
+fn check(inputs: &[(&str, f64)], output: &str, wrt: usize, want: f64) {
+    let ins: Vec<String> = inputs
+        .iter()
+        .map(|(n, v)| format!("{{ name = \"{n}\", value = {v:?} }}"))
+        .collect();
+    let text = format!(
+        "name = \"edge\"\ninputs = [{}]\noutputs = [{output:?}]\n",
+        ins.join(", ")
+    );
+    let sc = load_str(Path::new("edge.toml"), &text, &Limits::default())
+        .unwrap_or_else(|e| panic!("{text}: {e}"))
+        .0;
+    let opts = AccuracyOptions {
+        methods: AD.to_vec(),
+        quick: true,
+        ..AccuracyOptions::default()
+    };
+    let acc = measure_accuracy(&sc, &opts);
+    let what = format!("d/d{} {output} at {inputs:?}", inputs[wrt].0);
+    let r = acc
+        .reference
+        .iter()
+        .find(|r| r.output == 0 && r.input == wrt)
+        .expect("a reference entry");
+    assert!(r.settled, "{what}: reference unsettled");
+    assert_eq!(
+        r.reference.to_bits(),
+        want.to_bits(),
+        "{what}: reference {:e} vs {want:e}",
+        r.reference
+    );
+    for m in AD {
+        let row = acc
+            .rows
+            .iter()
+            .find(|row| row.method == m.name() && row.output == 0 && row.input == wrt)
+            .unwrap_or_else(|| panic!("{what}: no row for {}", m.name()));
+        let v = row.value.expect("a value");
+        let bits = bits_err(v, want);
+        assert!(bits <= 2.0, "{what}: {} gives {v:e}, {bits} bits", m.name());
+    }
+}
+
+#[test]
+fn an_integer_power_whose_slope_is_normal_though_u_to_the_k_minus_1_is_not() {
+    // u^(k-1) = 2^-1024 and 2^-1025 are subnormal, and f64's powi gives 0 (as 1 / inf),
+    // while the slopes -1023 2^-1024 and -24 2^-1025 = -3 2^-1022 are normal; at powers
+    // of two the value u^k is exact, so that only the slope's rule can lose bits
+    check(&[("x", 2.0)], "x^-1023", 0, -5.6906263931321675e-306);
+    check(&[("x", 2f64.powi(41))], "x^-24", 0, -3.0 * 2f64.powi(-1022));
+    // where f64's powi of the value itself errs (1128.5^-100 by 8 ulps), the slope is no
+    // longer 0 but -100 v / u, and pow(x, -100.0), whose value is within an ulp, gives it
+    // to 2 bits
+    check(
+        &[("x", 1128.5)],
+        "pow(x, -100.0)",
+        0,
+        -4.981293085942077e-307,
+    );
+}
+
+#[test]
+fn pow_at_a_tiny_base_in_forward_mode() {
+    // w udot / u = 0.5 / 2.2e-316 overflows; v times it is 3.9e157
+    check(
+        &[("x", 1.0000000000000002e-300)],
+        "pow(x - 1e-300, 0.5)",
+        0,
+        3.883315981561519e157,
+    );
+    check(&[("x", 1e-310)], "pow(x, 0.9)", 0, 8.99999999999986e30);
+}
+
+#[test]
+fn a_quotient_whose_tangent_product_overflows() {
+    // v wdot = 1e307 * 100 overflows in (udot - v wdot) / w
+    check(
+        &[("x", 1e308), ("y", 0.1)],
+        "x / (y * 100)",
+        1,
+        -9.999999999999998e307,
+    );
+}
+
+#[test]
+fn a_quotient_whose_adjoint_over_w_overflows() {
+    // vbar / w = 1e300 / 1e-10 overflows in (vbar / w) v
+    check(&[("x", 1e-300), ("y", 1e-10)], "1e300 * (x / y)", 1, -1e20);
+}
+
+#[test]
+fn pow_whose_adjoint_times_value_overflows() {
+    // vbar v = 1e10 * 1e300 overflows in vbar v w / u; the slope is 30 x^29 * 1e10
+    check(&[("x", 1e10)], "(x^30.0 - 1e300) * 1e10", 0, 3e301);
+}
