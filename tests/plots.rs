@@ -1164,3 +1164,28 @@ fn the_bits_guide_label_is_not_covered_by_a_bar_beyond_it() {
         }
     }
 }
+
+#[test]
+fn a_subnormal_norm_puts_the_floor_a_decade_below_it_not_at_zero() {
+    // a decade below 1e-323 is 1e-325, 0 in f64: its log was -inf, and drawing the axis
+    // never ended. Beside a zero norm, the floor line and its legend sit a decade lower
+    for zero in [false, true] {
+        let mut r = fixture();
+        for s in &mut r.scenarios {
+            for (i, p) in s.recurrent.iter_mut().enumerate() {
+                p.grad_h0_norm = if i == 0 {
+                    5e-324
+                } else if zero && i == 1 {
+                    0.0
+                } else {
+                    1e-323
+                };
+            }
+        }
+        let f = recurrent::Recurrent::new(&r).unwrap();
+        let svg = plot::render_svg(&f).unwrap();
+        assert_eq!(off_canvas(&svg), Vec::<String>::new(), "zero {zero}");
+        assert_eq!(svg.contains("floor 1.0e-325: zero norms"), zero, "{svg}");
+        assert!(svg.contains("1e-324"), "no tick at the norms: {svg}");
+    }
+}

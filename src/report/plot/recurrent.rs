@@ -157,16 +157,18 @@ impl Figure for Recurrent<'_> {
             .copied()
             .filter(|v| v.is_finite() && *v > 0.0)
             .fold(f64::INFINITY, f64::min);
+        // the floor's decade, kept as an exponent: 10^-325, a decade below a subnormal
+        // norm of 1e-323, is 0 in f64
         let floor = if min_pos.is_finite() {
-            10f64.powf(min_pos.log10().floor() - 1.0)
+            min_pos.log10().floor() - 1.0
         } else {
-            1e-17
+            -17.0
         };
         let has_zero = norms.contains(&0.0);
-        let (_, y1) = style::decades(norms.iter().copied().chain([floor])).unwrap_or((0.0, 1.0));
+        let y1 = style::decades(norms.iter().copied()).map_or(floor + 1.0, |(_, b)| b);
         // a decade below the smallest norm's decade (a norm of 1.2e-20 would otherwise
         // sit on the axis), and one more for the floor line of zero norms
-        let y0 = if has_zero { lg(floor) - 1.0 } else { lg(floor) };
+        let y0 = if has_zero { floor - 1.0 } else { floor };
         // at least one decade: norms all equal to a power of ten, or none positive and
         // finite, would otherwise leave an empty range
         let y1 = y1.max(y0 + 1.0);
@@ -185,7 +187,7 @@ impl Figure for Recurrent<'_> {
         )?;
         if has_zero {
             chart.draw_series(DashedLineSeries::new(
-                vec![(x0, lg(floor)), (x1, lg(floor))],
+                vec![(x0, floor), (x1, floor)],
                 2,
                 4,
                 style::line(GREY, 1),
@@ -195,7 +197,7 @@ impl Figure for Recurrent<'_> {
             let pts: Vec<(f64, f64)> = p
                 .iter()
                 .filter(|q| q.grad_h0_norm.is_finite())
-                .map(|q| (lg(q.steps as f64), lg(q.grad_h0_norm.max(floor))))
+                .map(|q| (lg(q.steps as f64), lg(q.grad_h0_norm).max(floor)))
                 .collect();
             chart.draw_series(LineSeries::new(pts.clone(), style::line(c, 2)))?;
             chart.draw_series(pts.iter().map(|&q| Circle::new(q, 4, c.filled())))?;
@@ -276,7 +278,7 @@ impl Figure for Recurrent<'_> {
         ));
         if has_zero {
             entries.push(Entry::new(
-                format!("floor {}: zero norms", style::sci(floor)),
+                format!("floor 1.0e{floor}: zero norms"),
                 GREY,
                 Mark::Dash(2, 4),
             ));
