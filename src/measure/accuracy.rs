@@ -585,21 +585,30 @@ fn theory(
         .par_iter()
         .map(|&j| higher_derivatives(sc, j, prec, max_prec))
         .collect();
+    // one pass over the rows, by (method, output, input): each entry's best step (the
+    // first of equal errors, in the sweep's order) and its first row
+    let mut best: HashMap<(&str, usize, usize), (f64, f64)> = HashMap::new();
+    let mut first: HashMap<(&str, usize, usize), &AccuracyRow> = HashMap::new();
+    for r in rows {
+        let key = (r.method.as_str(), r.output, r.input);
+        first.entry(key).or_insert(r);
+        if let (Some(h), Some(e)) = (r.h, r.abs_err) {
+            if h > 0.0 && e.is_finite() {
+                let b = best.entry(key).or_insert((h, e));
+                if e.total_cmp(&b.1).is_lt() {
+                    *b = (h, e);
+                }
+            }
+        }
+    }
     let mut out = Vec::new();
     for &kind in kinds {
         let name = kind.method();
         let auto_name = format!("{name}@auto");
         for (k, &j) in sampled.iter().enumerate() {
             for (i, &(f, d2, d3)) in per_col[k].iter().enumerate() {
-                let entry = |r: &&AccuracyRow| r.output == i && r.input == j;
-                let best = rows
-                    .iter()
-                    .filter(|r| r.method == name)
-                    .filter(entry)
-                    .filter_map(|r| Some((r.h?, r.abs_err?)))
-                    .filter(|(h, e)| *h > 0.0 && e.is_finite())
-                    .min_by(|a, b| a.1.total_cmp(&b.1));
-                let auto = rows.iter().filter(|r| r.method == auto_name).find(entry);
+                let best = best.get(&(name, i, j)).copied();
+                let auto = first.get(&(auto_name.as_str(), i, j)).copied();
                 let model = fd_model(kind, f, d2, d3);
                 out.push(FdTheory {
                     method: name.to_string(),
