@@ -171,7 +171,7 @@ fn report_load_errors(errors: &[scenario::file::LoadError]) -> Result<()> {
 /// Prints the errors of bad scenario files, one line each.
 fn print_load_errors(errors: &[scenario::file::LoadError]) {
     for e in errors {
-        eprintln!("derivbench: {e}");
+        emit_err(&format!("derivbench: {e}\n"));
     }
 }
 
@@ -212,7 +212,7 @@ fn run_command(
     }
     let (mut all, load_errors) = load_all(dir)?;
     for e in &load_errors {
-        eprintln!("derivbench: {e}");
+        emit_err(&format!("derivbench: {e}\n"));
     }
     let load_failures: Vec<Failure> = load_errors
         .iter()
@@ -297,11 +297,11 @@ fn run_command(
         "the reports of this run are complete in {}",
         out.display()
     ));
-    eprintln!(
-        "derivbench: {} scenario(s) measured; reports in {}",
+    emit_err(&format!(
+        "derivbench: {} scenario(s) measured; reports in {}\n",
         results.scenarios.len(),
         out.display()
-    );
+    ));
     if explicit {
         // a method asked for by name that gave nothing: it applies to none of these
         for m in &opts.accuracy.methods {
@@ -312,10 +312,10 @@ fn run_command(
                     .any(|r| r.method.split('@').next() == Some(name))
             });
             if !used && !results.scenarios.is_empty() {
-                eprintln!(
-                    "derivbench: --methods {name}: no accuracy figures, since it applies to none of the scenarios measured ({})",
+                emit_err(&format!(
+                    "derivbench: --methods {name}: no accuracy figures, since it applies to none of the scenarios measured ({})\n",
                     m.applies_to()
-                );
+                ));
             }
         }
     }
@@ -413,7 +413,7 @@ impl Progress {
         self.bar.finish_with_message("done");
         if !self.bar.is_hidden() {
             // the bar stays on its line: what follows goes on the next one
-            eprintln!();
+            emit_err("\n");
         }
     }
 }
@@ -594,11 +594,11 @@ fn run(cli: Cli) -> Result<()> {
                 ))
             })?;
             exit_if_interrupted(&after);
-            eprintln!(
-                "derivbench: {} figure file(s) and index.html written in {}",
+            emit_err(&format!(
+                "derivbench: {} figure file(s) and index.html written in {}\n",
                 plots.len(),
                 results.display()
-            );
+            ));
         }
         Command::CostTable { weights } => {
             let weights = Weights::parse(&weights).map_err(|e| bad(format!("--weights: {e}")))?;
@@ -691,9 +691,18 @@ fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
+            // help and version go to standard output: a failure to write them there
+            // (other than a closed pipe) is one of the environment, as for `emit`
             let code = if e.use_stderr() { 2 } else { 0 };
-            let _ = e.print();
-            return ExitCode::from(code);
+            return match e.print() {
+                Err(w) if !e.use_stderr() && w.kind() != std::io::ErrorKind::BrokenPipe => {
+                    emit_err(&format!(
+                        "derivbench: the output could not be written to standard output: {w}\n"
+                    ));
+                    ExitCode::from(2)
+                }
+                _ => ExitCode::from(code),
+            };
         }
     };
     // the command runs on a thread with a large stack: formulas are parsed recursively,
