@@ -646,3 +646,47 @@ fn too_many_generated_outputs_point_at_to() {
     let text = "name = \"bad\"\ninputs = [{ name = \"x\", value = 1.0 }]\noutputs = { for = \"j\", from = -9223372036854775808, to = 9223372036854775807, expr = \"x\" }\n";
     expect(text, 3, 58, "generated outputs");
 }
+
+#[test]
+fn a_byte_order_mark_is_not_a_column() {
+    // the value of `name` starts in the 8th column an editor shows
+    expect("\u{feff}name = 5\n", 1, 8, "`name` must be a string");
+    // and it shifts no later line
+    expect(
+        "\u{feff}name = \"bad\"\nfamily = = 3\n",
+        2,
+        10,
+        "TOML syntax error",
+    );
+}
+
+#[test]
+fn nesting_beyond_the_toml_parsers_limit_concerns_the_file_not_its_first_column() {
+    // the parser's recursion limit comes without a position: line 0 (the whole file),
+    // not 1:1
+    let key = vec!["a"; 120].join(".");
+    let e = err(&format!("name = \"bad\"\nx = 1\n{key} = 1\n"));
+    assert!(e.message.contains("TOML syntax error"), "{e}");
+    assert_eq!((e.line, e.col), (0, 0), "{e}");
+    assert!(e.to_string().starts_with("scenarios/bad.toml: TOML"), "{e}");
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_file_larger_than_its_metadata_says_is_read_only_to_the_limit() {
+    use derivbench::scenario::file::load_file;
+    // /proc/self/status reports a size of 0 and holds about 1.5 kB
+    let status = Path::new("/proc/self/status");
+    if std::fs::metadata(status).map_or(true, |m| m.len() != 0) {
+        return;
+    }
+    let limits = Limits {
+        max_file_bytes: 100,
+        ..Limits::default()
+    };
+    let e = load_file(status, &limits)
+        .map(|_| ())
+        .expect_err("beyond the limit");
+    assert!(e.message.contains("exceeds the limit"), "{e}");
+    assert_eq!(e.line, 0, "{e}");
+}

@@ -128,7 +128,12 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..start];
     let line = before.matches('\n').count() + 1;
     let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
-    let col = before[line_start..].chars().count() + 1;
+    // a byte-order mark opening the file is not a column an editor shows
+    let shown = before[line_start..]
+        .strip_prefix('\u{feff}')
+        .filter(|_| line_start == 0)
+        .unwrap_or(&before[line_start..]);
+    let col = shown.chars().count() + 1;
     (line, col)
 }
 
@@ -208,7 +213,22 @@ pub fn load_file(path: &Path, limits: &Limits) -> Result<(Scenario, (usize, usiz
             limits.max_file_bytes
         )));
     }
-    let bytes = std::fs::read(path).map_err(|e| whole(format!("cannot read: {e}")))?;
+    // read at most one byte past the limit: a file whose size the metadata does not
+    // tell (/proc/self/pagemap says 0) must not be read without bound
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| {
+            use std::io::Read;
+            f.take(limits.max_file_bytes.saturating_add(1))
+                .read_to_end(&mut bytes)
+        })
+        .map_err(|e| whole(format!("cannot read: {e}")))?;
+    if bytes.len() as u64 > limits.max_file_bytes {
+        return Err(whole(format!(
+            "file of more than {} bytes exceeds the limit (raise with --limit max_file_bytes=N)",
+            limits.max_file_bytes
+        )));
+    }
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
@@ -237,9 +257,16 @@ pub fn load_str(
         return Err(cx.whole("empty file: a scenario needs at least `name`".into()));
     }
     let doc = DeTable::parse(text).map_err(|e| {
-        let off = e.span().map(|s| s.start).unwrap_or(0);
-        let msg = e.message().trim().replace('\n', " ");
-        cx.at(off, format!("TOML syntax error: {msg}"))
+        let msg = format!(
+            "TOML syntax error: {}",
+            e.message().trim().replace('\n', " ")
+        );
+        // an error without a position (the parser's recursion limit) concerns the file,
+        // not its first character
+        match e.span() {
+            Some(s) => cx.at(s.start, msg),
+            None => cx.whole(msg),
+        }
     })?;
     let t = Tab {
         cx: &cx,
