@@ -340,7 +340,7 @@ fn a_length_of_ten_to_the_twelfth() {
         "name = \"bad\"\ninputs = [{ name = \"x\", len = 1000000000000, fill = \"index\" }]\noutputs = [\"x[1]\"]\n",
         2,
         31,
-        "exceeds the limit of 10000000",
+        "exceeds the limit of 1000000",
     );
     expect(
         "name = \"bad\"\nfamily = \"sum-of-squares\"\nn = 1000000000000\n",
@@ -641,7 +641,7 @@ fn an_empty_seeded_range_points_at_its_bound() {
 #[test]
 fn too_many_generated_outputs_point_at_to() {
     let text = "name = \"bad\"\ninputs = [{ name = \"x\", value = 1.0 }]\noutputs = { for = \"j\", from = 1, to = 100000000000, expr = \"x*j\" }\n";
-    expect(text, 3, 39, "more than 10000000 generated outputs");
+    expect(text, 3, 39, "more than 1000000 generated outputs");
     // the widest range i64 holds does not overflow the count
     let text = "name = \"bad\"\ninputs = [{ name = \"x\", value = 1.0 }]\noutputs = { for = \"j\", from = -9223372036854775808, to = 9223372036854775807, expr = \"x\" }\n";
     expect(text, 3, 58, "generated outputs");
@@ -689,4 +689,22 @@ fn a_file_larger_than_its_metadata_says_is_read_only_to_the_limit() {
         .expect_err("beyond the limit");
     assert!(e.message.contains("exceeds the limit"), "{e}");
     assert_eq!(e.line, 0, "{e}");
+}
+
+#[test]
+fn sizes_beyond_a_few_gigabytes_of_memory_are_refused_by_default() {
+    // n = 10^7 would need about 29 GB for the reference and the rows of every method
+    expect(
+        "name = \"bad\"\nfamily = \"sum-of-squares\"\nn = 10000000\n",
+        3,
+        5,
+        "exceeds the limit of 1000000 (raise with --limit max_len=N)",
+    );
+    // a dense Jacobian of 2000 x 2000, about 8 million elementals, estimated from its
+    // sizes before anything is built
+    let e = err("name = \"bad\"\nfamily = \"dense-jacobian\"\nn = 2000\nm = 2000\n");
+    assert!(e.message.contains("max_elementals"), "{e}");
+    // n = 10^6 is within them
+    let ok = "name = \"ok\"\nfamily = \"sum-of-squares\"\nn = 1000000\n";
+    load_str(Path::new("ok.toml"), ok, &Limits::default()).expect("within the defaults");
 }

@@ -44,10 +44,10 @@ pub const LOADER_STACK_BYTES: usize = 512 << 20;
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_len: 10_000_000,
+            max_len: 1_000_000,
             max_loop_iterations: 10_000_000,
             max_depth: 200,
-            max_elementals: 20_000_000,
+            max_elementals: 4_000_000,
             max_precision: 65_536,
             max_steps: 1_000,
             max_file_bytes: 4 << 20,
