@@ -708,3 +708,9 @@ fn sizes_beyond_a_few_gigabytes_of_memory_are_refused_by_default() {
     let ok = "name = \"ok\"\nfamily = \"sum-of-squares\"\nn = 1000000\n";
     load_str(Path::new("ok.toml"), ok, &Limits::default()).expect("within the defaults");
 }
+
+#[test]
+fn empty_generated_outputs_point_at_to() {
+    let text = "name = \"bad\"\ninputs = [{ name = \"x\", value = 1.0 }]\noutputs = { for = \"j\", from = 1, to = 0, expr = \"x\" }\n";
+    expect(text, 3, 39, "generated outputs from 1 to 0 are empty");
+}

@@ -203,6 +203,19 @@ fn an_unwritable_out_fails_before_any_work() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("--out"), "{err}");
     assert!(start.elapsed() < Duration::from_secs(5));
+    // the file itself as --out, and a link to itself: what is in the way, not that
+    // something exists there
+    let (code, err) = run(&["run", "--out", blocker.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("exists and is not a folder"), "{err}");
+    #[cfg(unix)]
+    {
+        let looped = d.join("loop");
+        std::os::unix::fs::symlink(&looped, &looped).unwrap();
+        let (code, err) = run(&["run", "--out", looped.to_str().unwrap()]);
+        assert_eq!(code, 2, "{err}");
+        assert!(!err.contains("File exists"), "{err}");
+    }
     std::fs::remove_dir_all(&d).unwrap();
 }
 

@@ -224,6 +224,16 @@ impl Staging {
 
     /// [`Staging::create`] with the staging folder `out/name` (emptied first).
     pub fn create_named(out: &Path, name: &str) -> Result<Staging, ReportError> {
+        // what is in the way, said as such (creating the folder would only say that
+        // something exists there)
+        match fs::metadata(out) {
+            Ok(m) if !m.is_dir() => {
+                let e = std::io::Error::other("exists and is not a folder");
+                return Err(io(out, e));
+            }
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(io(out, e)),
+            _ => {}
+        }
         fs::create_dir_all(out).map_err(|e| io(out, e))?;
         let dir = out.join(name);
         remove_any(&dir)?;

@@ -1346,7 +1346,9 @@ fn build_expr(t: &Tab) -> R<(Model, Vec<f64>, Vec<String>)> {
             let (from, to) = (int("from")?, int("to")?);
             let ev = g.req("expr", "the formula of each output")?;
             if to < from {
-                return Err(ev.err(format!("generated outputs from {from} to {to} are empty")));
+                // at `to`, the bound that ends the range before it starts
+                let tv = g.req("to", "an integer bound")?;
+                return Err(tv.err(format!("generated outputs from {from} to {to} are empty")));
             }
             if to.abs_diff(from) >= cx.limits.max_len {
                 return Err(g.req("to", "an integer bound")?.err(format!(

@@ -89,7 +89,8 @@ pub const NOT_MEASURED: &str = "not measured (the run had --no-wall)";
 
 /// Checks that every scenario name of `results` fits in a figure's file name: at most
 /// [`crate::scenario::file::MAX_NAME_CHARS`] characters, as in scenario files (a
-/// hand-edited `results.json` may hold anything).
+/// hand-edited `results.json` may hold anything), and no two of them under one file
+/// name.
 pub fn names_fit(results: &RunResults) -> Result<(), String> {
     let max = crate::scenario::file::MAX_NAME_CHARS;
     for s in &results.scenarios {
@@ -98,6 +99,18 @@ pub fn names_fit(results: &RunResults) -> Result<(), String> {
             let head: String = s.name.chars().take(24).collect();
             return Err(format!(
                 "scenario name '{head}...' has {n} characters; scenario names have at most {max}, since they name the figure files"
+            ));
+        }
+    }
+    // two names that one file name stands for (a hand-edited `a/b` beside `a_b`, or
+    // the same name twice): the second scenario's figures would overwrite the first's
+    let mut seen: std::collections::HashMap<String, &str> = std::collections::HashMap::new();
+    for s in &results.scenarios {
+        if let Some(first) = seen.insert(file_name(&s.name), &s.name) {
+            return Err(format!(
+                "scenarios '{first}' and '{}' would draw into the same figure files ({}): scenario names are unique and use letters, digits, '.', '_' and '-'",
+                s.name,
+                file_name(&s.name)
             ));
         }
     }
