@@ -165,7 +165,10 @@ impl<'t> Parser<'t> {
             // fold the sign into a literal
             NodeKind::Num { value, int, plain } => NodeKind::Num {
                 value: -value,
-                int: int.and_then(i64::checked_neg),
+                // i64::MIN, whose magnitude alone is not an i64
+                int: int.and_then(i64::checked_neg).or_else(|| {
+                    (plain && self.slice(operand.span) == "9223372036854775808").then_some(i64::MIN)
+                }),
                 plain,
             },
             kind => NodeKind::Neg(Box::new(Node {
@@ -437,8 +440,9 @@ impl<'t> Parser<'t> {
                 return Err(ExprError::new(
                     node.span,
                     format!(
-                        "integer literal '{}' is too large (at most {})",
+                        "integer literal '{}' is out of range ({} to {})",
                         self.slice(node.span),
+                        i64::MIN,
                         i64::MAX
                     ),
                 ))

@@ -655,8 +655,25 @@ fn error_not_an_integer_expression() {
     err_has("x[m]", "undefined name 'm'", "m");
     err_has(
         "x[99999999999999999999]",
-        "too large",
+        "is out of range (-9223372036854775808 to 9223372036854775807)",
         "99999999999999999999",
+    );
+    // the smallest i64 is an integer literal, whose magnitude alone is not an i64; one
+    // below it is not
+    err_is(
+        "x[-9223372036854775808]",
+        "index -9223372036854775808 out of range 1..=3 for 'x'",
+        "-9223372036854775808",
+    );
+    err_has(
+        "x[-9223372036854775809]",
+        "is out of range",
+        "-9223372036854775809",
+    );
+    err_has(
+        "x[9223372036854775808]",
+        "is out of range",
+        "9223372036854775808",
     );
 }
 
