@@ -78,6 +78,31 @@ pub(crate) fn matmul(
     });
 }
 
+/// The naive left fold, as the default [`crate::num::Scalar::matmul`] writes it, on f64:
+/// for small products, where packing would cost more than it saves, and as the oracle of
+/// [`matmul`]'s tests. The arguments are [`matmul`]'s.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn naive(
+    a: &[f64],
+    (rsa, csa): (usize, usize),
+    b: &[f64],
+    (rsb, csb): (usize, usize),
+    c: &mut [f64],
+    (m, k, n): (usize, usize, usize),
+    accumulate: bool,
+) {
+    for i in 0..m {
+        for j in 0..n {
+            let mut s = a[i * rsa] * b[j * csb];
+            for p in 1..k {
+                s += a[i * rsa + p * csa] * b[p * rsb + j * csb];
+            }
+            let cij = &mut c[i * n + j];
+            *cij = if accumulate { *cij + s } else { s };
+        }
+    }
+}
+
 /// The dimensions of a product.
 #[derive(Clone, Copy)]
 struct Shape {
@@ -172,29 +197,6 @@ mod tests {
                 (s >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0
             })
             .collect()
-    }
-
-    /// The naive left fold, as the default `Scalar::matmul` writes it.
-    #[allow(clippy::too_many_arguments)]
-    fn naive(
-        a: &[f64],
-        (rsa, csa): (usize, usize),
-        b: &[f64],
-        (rsb, csb): (usize, usize),
-        c: &mut [f64],
-        (m, k, n): (usize, usize, usize),
-        accumulate: bool,
-    ) {
-        for i in 0..m {
-            for j in 0..n {
-                let mut s = a[i * rsa] * b[j * csb];
-                for p in 1..k {
-                    s += a[i * rsa + p * csa] * b[p * rsb + j * csb];
-                }
-                let cij = &mut c[i * n + j];
-                *cij = if accumulate { *cij + s } else { s };
-            }
-        }
     }
 
     #[test]

@@ -700,20 +700,12 @@ impl Scalar for f64 {
         // strides of op(A) and op(B) in their row-major storage
         let (rsa, csa) = if trans_a { (1, m) } else { (k, 1) };
         let (rsb, csb) = if trans_b { (1, k) } else { (n, 1) };
-        if m * k * n <= 512 {
-            for i in 0..m {
-                for j in 0..n {
-                    let mut s = a[i * rsa] * b[j * csb];
-                    for p in 1..k {
-                        s += a[i * rsa + p * csa] * b[p * rsb + j * csb];
-                    }
-                    let cij = &mut c[i * n + j];
-                    *cij = if accumulate { *cij + s } else { s };
-                }
-            }
-            return;
-        }
-        gemm::matmul(a, (rsa, csa), b, (rsb, csb), c, (m, k, n), accumulate);
+        let product = if m * k * n <= 512 {
+            gemm::naive
+        } else {
+            gemm::matmul
+        };
+        product(a, (rsa, csa), b, (rsb, csb), c, (m, k, n), accumulate);
     }
 }
 
