@@ -1,6 +1,6 @@
 //! Derivatives whose rules, in their usual order of operations, overflow or underflow
 //! f64 in an intermediate although the function, its operands and the derivative are
-//! normal numbers: the slope k u^(k-1) of an integer power (u^(k-1) underflows, and f64's
+//! normal numbers (each case overflowing, and its mirror underflowing to 0): the slope k u^(k-1) of an integer power (u^(k-1) underflows, and f64's
 //! powi forms it as 1 / u^(1-k), which overflows to 0), the tangent of pow (w udot / u
 //! at a tiny base) and of a quotient (v wdot), the adjoint of a quotient ((vbar / w) v)
 //! and of pow (vbar v w / u). Forward and reverse mode must both deliver the value that
@@ -110,4 +110,29 @@ fn a_quotient_whose_adjoint_over_w_overflows() {
 fn pow_whose_adjoint_times_value_overflows() {
     // vbar v = 1e10 * 1e300 overflows in vbar v w / u; the slope is 30 x^29 * 1e10
     check(&[("x", 1e10)], "(x^30.0 - 1e300) * 1e10", 0, 3e301);
+}
+
+#[test]
+fn products_of_the_rules_that_underflow_to_zero() {
+    // vbar / w = 1e-300 / 1e100 underflows in (vbar / w) v of the adjoint
+    check(
+        &[("x", 1e300), ("y", 1e100)],
+        "1e-300 * (x / y)",
+        1,
+        -1e-200,
+    );
+    // vbar v = 1e-275 * 1e-50 underflows in vbar v w / u of the adjoint
+    check(
+        &[("x", 1e-20)],
+        "1e-275 * pow(x, 2.5)",
+        0,
+        2.4999999999999994e-305,
+    );
+    // v wdot = 1e-100 * 1e-200 underflows in (udot - v wdot) / w of the tangent
+    check(
+        &[("x", 1e-300), ("y", 1e100)],
+        "x / (1e-200 * y)",
+        1,
+        -1e-300,
+    );
 }

@@ -704,6 +704,10 @@ fn sizes_beyond_a_few_gigabytes_of_memory_are_refused_by_default() {
     // sizes before anything is built
     let e = err("name = \"bad\"\nfamily = \"dense-jacobian\"\nn = 2000\nm = 2000\n");
     assert!(e.message.contains("max_elementals"), "{e}");
+    // a loop longer than max_elementals allows is refused by its own limit, before any
+    // instruction is generated
+    let e = err(&formula("sum(i, 1, 5000000, x1)"));
+    assert!(e.message.contains("max_loop_iterations"), "{e}");
     // n = 10^6 is within them
     let ok = "name = \"ok\"\nfamily = \"sum-of-squares\"\nn = 1000000\n";
     load_str(Path::new("ok.toml"), ok, &Limits::default()).expect("within the defaults");

@@ -215,6 +215,11 @@ fn an_unwritable_out_fails_before_any_work() {
         let (code, err) = run(&["run", "--out", looped.to_str().unwrap()]);
         assert_eq!(code, 2, "{err}");
         assert!(!err.contains("File exists"), "{err}");
+        let dangling = d.join("dangling");
+        std::os::unix::fs::symlink(d.join("nowhere"), &dangling).unwrap();
+        let (code, err) = run(&["run", "--out", dangling.to_str().unwrap()]);
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains("a link to nothing"), "{err}");
     }
     std::fs::remove_dir_all(&d).unwrap();
 }

@@ -54,7 +54,9 @@ fn binary_tangent<T: Scalar>(op: Binary, u: &T, ud: &T, w: &T, wd: &T, v: &T) ->
             let r = d.re();
             if r.is_nan() {
                 guarded_binary_tangent(op, u, ud, w, wd, v)
-            } else if r.is_infinite() && matches!(op, Binary::Div | Binary::Pow) {
+            } else if !(r.abs() >= f64::MIN_POSITIVE && r.is_finite())
+                && matches!(op, Binary::Div | Binary::Pow)
+            {
                 rescaled_binary_tangent(op, u, ud, w, wd, v, d)
             } else {
                 d
@@ -63,17 +65,19 @@ fn binary_tangent<T: Scalar>(op: Binary, u: &T, ud: &T, w: &T, wd: &T, v: &T) ->
     }
 }
 
-/// The tangent of u / w or u^w again where the rule's order of operations overflowed
-/// though the operands, their tangents and the value are finite: v wdot in
-/// (udot - v wdot) / w (x / (100 y) at x = 1e308, y = 0.1), w udot / u in v (w udot / u)
-/// (u^0.5 at u = 1e-316). Each product of the rule is then formed by
-/// [`scaled_product`], which overflows only where that product does; the rerun is not
-/// counted (the rule counted the same operations), and where it gives NaN the rule's
-/// infinity stands.
+/// The tangent of u / w or u^w again where the rule's order of operations may have
+/// overflowed or underflowed though the operands, their tangents and the value are
+/// finite (the tangent came out infinite, 0 or subnormal): v wdot in (udot - v wdot) / w
+/// (x / (100 y) at x = 1e308, y = 0.1; x / (1e-200 y) at x = 1e-300, y = 1e100, where it
+/// underflows), w udot / u in v (w udot / u) (u^0.5 at u = 1e-316). Each product of the
+/// rule is then formed by [`scaled_product`], which overflows or underflows only where
+/// that product does; the rerun is not counted (the rule counted the same operations),
+/// and [`super::rescaled_or_plain`] chooses between the two. Both tangents 0 give 0 as
+/// they are.
 #[cold]
 #[inline(never)]
 fn rescaled_binary_tangent<T: Scalar>(op: Binary, u: &T, ud: &T, w: &T, wd: &T, v: &T, d: T) -> T {
-    if ![u, ud, w, wd, v].iter().all(|s| s.re().is_finite()) {
+    if ![u, ud, w, wd, v].iter().all(|s| s.re().is_finite()) || (ud.is_zero() && wd.is_zero()) {
         return d;
     }
     crate::num::uncounted(|| {
@@ -89,11 +93,7 @@ fn rescaled_binary_tangent<T: Scalar>(op: Binary, u: &T, ud: &T, w: &T, wd: &T, 
             }
             _ => return d,
         };
-        if alt.re().is_nan() {
-            d
-        } else {
-            alt
-        }
+        super::rescaled_or_plain(d, alt)
     })
 }
 

@@ -68,6 +68,26 @@ fn still_nan<T: Scalar>(r: T, t: &T) -> T {
     }
 }
 
+/// The result of a rule's rerun on rescaled factors (`alt`) or of the rule as it ran
+/// (`d`): where `d` is infinite or NaN, `alt` unless it is NaN; where `d` is 0 or
+/// subnormal, `alt` only where it is a normal number. A 0 may be an exact cancellation
+/// (the tangent udot - v wdot of x / x), which the rerun, rounding its products in
+/// another order, would turn into a rounding error in MPFR; it replaces only a result
+/// that underflow took.
+pub(crate) fn rescaled_or_plain<T: Scalar>(d: T, alt: T) -> T {
+    let a = alt.re();
+    let take = if d.re().is_finite() {
+        a.is_finite() && a.abs() >= f64::MIN_POSITIVE
+    } else {
+        !a.is_nan()
+    };
+    if take {
+        alt
+    } else {
+        d
+    }
+}
+
 /// [`still`] when `GUARD`, the product as it is otherwise: the per-product rule of a
 /// sweep compiled once plain (the hot path) and once guarded (the rerun).
 #[inline(always)]

@@ -267,16 +267,20 @@ impl<'t, T: Scalar> Var<'t, T> {
     }
 }
 
-/// `d`, a product of the adjoint sweep, where it is finite; where it is not though its
-/// factors are (`num` over `den`), the product again by [`scaled_product`], whose
-/// intermediates overflow only where the result does: (vbar / w) v of u / w at
-/// vbar = 1e300, w = 1e-10, v = 1e-290, or vbar v w / u of u^w. The rerun is not counted
-/// (the rule counted its operations), and where it gives NaN, `d` stands. Where vbar / w
+/// `d`, a product of the adjoint sweep, where it is a normal number; where it is not
+/// (infinite, NaN, 0 or subnormal) though its factors (`num` over `den`) are finite and,
+/// for a 0 or subnormal `d`, nonzero, the product again by [`scaled_product`], whose
+/// intermediates overflow or underflow only where the result does: (vbar / w) v of u / w
+/// at vbar = 1e300, w = 1e-10, v = 1e-290 (and at vbar = 1e-300, w = 1e100, v = 1e200,
+/// where vbar / w underflows), or vbar v w / u of u^w. The rerun is not counted (the
+/// rule counted its operations), and [`super::rescaled_or_plain`] chooses between the
+/// two. Where vbar / w
 /// overflows and v is 0, (vbar / w) v is NaN and the rerun gives the 0 that forward mode
 /// gives.
 #[inline(always)]
 fn finite_or_rescaled<T: Scalar>(d: T, num: &[&T], den: Option<&T>) -> T {
-    if d.re().is_finite() {
+    let r = d.re();
+    if r.abs() >= f64::MIN_POSITIVE && r.is_finite() {
         d
     } else {
         rescaled(d, num, den)
@@ -286,15 +290,14 @@ fn finite_or_rescaled<T: Scalar>(d: T, num: &[&T], den: Option<&T>) -> T {
 #[cold]
 #[inline(never)]
 fn rescaled<T: Scalar>(d: T, num: &[&T], den: Option<&T>) -> T {
-    if !num.iter().chain(den.iter()).all(|s| s.re().is_finite()) {
+    let mut factors = num.iter().chain(den.iter());
+    if !factors.clone().all(|s| s.re().is_finite())
+        || (d.re().is_finite() && factors.any(|s| s.re() == 0.0))
+    {
         return d;
     }
     let alt = crate::num::uncounted(|| scaled_product(num, den));
-    if alt.re().is_nan() {
-        d
-    } else {
-        alt
-    }
+    super::rescaled_or_plain(d, alt)
 }
 
 impl<T: Scalar> Tape<T> {

@@ -232,6 +232,10 @@ impl Staging {
                 return Err(io(out, e));
             }
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(io(out, e)),
+            Err(_) if fs::symlink_metadata(out).is_ok() => {
+                let e = std::io::Error::other("is a link to nothing (its target does not exist)");
+                return Err(io(out, e));
+            }
             _ => {}
         }
         fs::create_dir_all(out).map_err(|e| io(out, e))?;

@@ -45,7 +45,7 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_len: 1_000_000,
-            max_loop_iterations: 10_000_000,
+            max_loop_iterations: 4_000_000,
             max_depth: 200,
             max_elementals: 4_000_000,
             max_precision: 65_536,
