@@ -1249,21 +1249,96 @@ pub fn load_results(dir: &Path) -> Result<RunResults, CheckError> {
             message: message.into(),
         });
     }
-    read_results(dir).map_err(|e| {
-        let message = match e {
-            crate::report::ReportError::Io { source, .. }
-                if source.kind() == std::io::ErrorKind::NotFound =>
-            {
-                "no such file (write one with `derivbench run --out DIR`)".into()
+    read_results(dir)
+        .map_err(|e| {
+            let message = match e {
+                crate::report::ReportError::Io { source, .. }
+                    if source.kind() == std::io::ErrorKind::NotFound =>
+                {
+                    "no such file (write one with `derivbench run --out DIR`)".into()
+                }
+                crate::report::ReportError::Io { source, .. } => source.to_string(),
+                crate::report::ReportError::Json { source, .. } => {
+                    format!("not valid results: {source}")
+                }
+                other => other.to_string(),
+            };
+            CheckError::Results {
+                path: path.clone(),
+                message,
             }
-            crate::report::ReportError::Io { source, .. } => source.to_string(),
-            crate::report::ReportError::Json { source, .. } => {
-                format!("not valid results: {source}")
+        })
+        .and_then(|r| {
+            complete(&r).map_err(|message| CheckError::Results { path, message })?;
+            Ok(r)
+        })
+}
+
+/// Whether results are whole, as a run writes them: each scenario once, its reference
+/// with every entry of its Jacobian once, and each AD method (forward, forward-vector,
+/// reverse, reverse-tensor, symbolic) with each of its entries once, over every input
+/// or over the sampled ones (forward mode). A results file that lost rows or repeats a scenario (edited by hand, or
+/// assembled from pieces) would otherwise pass the gate on what is left: an empty
+/// reference has no unsettled entry, a method without its worst rows a better worst.
+pub fn complete(r: &RunResults) -> Result<(), String> {
+    let mut names = BTreeSet::new();
+    for s in &r.scenarios {
+        if !names.insert(s.name.as_str()) {
+            return Err(format!("scenario '{}' appears twice", s.name));
+        }
+        let whole = s.n * s.m;
+        let entries = |pairs: &mut dyn Iterator<Item = (usize, usize)>| -> Option<usize> {
+            let mut seen = BTreeSet::new();
+            for (o, i) in pairs {
+                if o >= s.m || i >= s.n || !seen.insert((o, i)) {
+                    return None;
+                }
             }
-            other => other.to_string(),
+            Some(seen.len())
         };
-        CheckError::Results { path, message }
-    })
+        let reference = entries(&mut s.reference.iter().map(|e| (e.output, e.input)));
+        if reference != Some(whole) {
+            return Err(format!(
+                "scenario '{}': the reference does not hold each of its {} x {} entries once",
+                s.name, s.m, s.n
+            ));
+        }
+        use crate::measure::Method;
+        let one_row_per_entry = |m: &str| {
+            matches!(
+                m.parse::<Method>(),
+                Ok(Method::Forward
+                    | Method::ForwardVector
+                    | Method::Reverse
+                    | Method::ReverseTensor
+                    | Method::Symbolic)
+            )
+        };
+        let methods: BTreeSet<&str> = s
+            .accuracy
+            .iter()
+            .map(|a| a.method.as_str())
+            .filter(|m| one_row_per_entry(m))
+            .collect();
+        for m in methods {
+            let rows = &mut s
+                .accuracy
+                .iter()
+                .filter(|a| a.method == m)
+                .map(|a| (a.output, a.input));
+            let count = entries(rows);
+            if count != Some(whole) && count != Some(s.m * s.sampled.len()) {
+                return Err(format!(
+                    "scenario '{}': method {m} does not hold each of its entries once (all {} x {}, or the {} sampled inputs)",
+                    s.name,
+                    s.m,
+                    s.n,
+                    s.sampled.len()
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Writes the baseline through a temporary file in the same folder, so that an

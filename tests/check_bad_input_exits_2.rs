@@ -180,3 +180,36 @@ fn update_needs_readable_results() {
     );
     assert!(!b.exists());
 }
+
+#[test]
+fn results_missing_rows_or_repeating_a_scenario_are_malformed() {
+    let dir = tmp("incomplete-results");
+    let r = run_pipeline(&dir);
+    let b = dir.join("baseline.toml");
+    make_baseline(&b, &r);
+    let results = dir.join("results");
+    // as written, they pass
+    write_results(&results, &r);
+    assert_eq!(check_bin(&b, &results, &[]).status.code(), Some(0));
+    // a scenario twice
+    let mut twice = r.clone();
+    twice.scenarios.push(r.scenarios[0].clone());
+    write_results(&results, &twice);
+    exits_2(&b, &results, &[], &["results.json", "appears twice"]);
+    // a reference without its entries: no unsettled entry is left to fail
+    let mut empty = r.clone();
+    empty.scenarios[0].reference.clear();
+    write_results(&results, &empty);
+    exits_2(&b, &results, &[], &["the reference does not hold"]);
+    // the reverse-mode rows of input 0 gone: the worst entry may be among them
+    let mut lost = r.clone();
+    let s = lost
+        .scenarios
+        .iter_mut()
+        .find(|s| s.n > 1 && s.accuracy.iter().any(|a| a.method == "reverse"))
+        .expect("a scenario with reverse rows and two inputs");
+    s.accuracy
+        .retain(|a| !(a.method == "reverse" && a.input == 0));
+    write_results(&results, &lost);
+    exits_2(&b, &results, &[], &["method reverse does not hold"]);
+}
