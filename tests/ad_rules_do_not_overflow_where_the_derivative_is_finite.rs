@@ -9,6 +9,8 @@
 //! intermediate derivative beyond f64's range, and a univariate slope that overflows
 //! before it is multiplied.
 
+mod common;
+
 use derivbench::measure::{measure_accuracy, AccuracyOptions, Method};
 use derivbench::num::bits_err;
 use derivbench::scenario::file::{load_str, Limits};
@@ -30,35 +32,8 @@ fn check(inputs: &[(&str, f64)], output: &str, wrt: usize, want: f64) {
     let sc = load_str(Path::new("edge.toml"), &text, &Limits::default())
         .unwrap_or_else(|e| panic!("{text}: {e}"))
         .0;
-    let opts = AccuracyOptions {
-        methods: AD.to_vec(),
-        quick: true,
-        ..AccuracyOptions::default()
-    };
-    let acc = measure_accuracy(&sc, &opts);
     let what = format!("d/d{} {output} at {inputs:?}", inputs[wrt].0);
-    let r = acc
-        .reference
-        .iter()
-        .find(|r| r.output == 0 && r.input == wrt)
-        .expect("a reference entry");
-    assert!(r.settled, "{what}: reference unsettled");
-    assert_eq!(
-        r.reference.to_bits(),
-        want.to_bits(),
-        "{what}: reference {:e} vs {want:e}",
-        r.reference
-    );
-    for m in AD {
-        let row = acc
-            .rows
-            .iter()
-            .find(|row| row.method == m.name() && row.output == 0 && row.input == wrt)
-            .unwrap_or_else(|| panic!("{what}: no row for {}", m.name()));
-        let v = row.value.expect("a value");
-        let bits = bits_err(v, want);
-        assert!(bits <= 2.0, "{what}: {} gives {v:e}, {bits} bits", m.name());
-    }
+    common::check_entry(&sc, wrt, want, &AD, &what);
 }
 
 #[test]

@@ -9,6 +9,8 @@
 //! Last, the truncation/rounding split of a difference quotient whose function cancels
 //! 290 bits: the MPFR quotient must be computed at the precision that resolves it.
 
+mod common;
+
 use derivbench::measure::{measure_accuracy, AccuracyOptions, Method};
 use derivbench::num::bits_err;
 use derivbench::scenario::file::{load_str, Limits};
@@ -28,36 +30,8 @@ fn scenario(outputs: &[&str], x: f64) -> Scenario {
 
 /// Runs `methods` on the scenario of `outputs` at x and checks output 0 against `want`.
 fn check(outputs: &[&str], x: f64, want: f64, methods: &[Method]) {
-    let sc = scenario(outputs, x);
-    let opts = AccuracyOptions {
-        methods: methods.to_vec(),
-        quick: true,
-        ..AccuracyOptions::default()
-    };
-    let acc = measure_accuracy(&sc, &opts);
     let what = format!("d/dx {} at x = {x:e}", outputs[0]);
-    let r = acc
-        .reference
-        .iter()
-        .find(|r| r.output == 0 && r.input == 0)
-        .expect("a reference entry");
-    assert!(r.settled, "{what}: reference unsettled");
-    assert_eq!(
-        r.reference.to_bits(),
-        want.to_bits(),
-        "{what}: reference {:e} vs {want:e}",
-        r.reference
-    );
-    for m in methods {
-        let row = acc
-            .rows
-            .iter()
-            .find(|row| row.method == m.name() && row.output == 0)
-            .unwrap_or_else(|| panic!("{what}: no row for {}", m.name()));
-        let v = row.value.expect("a value");
-        let bits = bits_err(v, want);
-        assert!(bits <= 2.0, "{what}: {} gives {v:e}, {bits} bits", m.name());
-    }
+    common::check_entry(&scenario(outputs, x), 0, want, methods, &what);
 }
 
 const AD: [Method; 5] = [

@@ -193,3 +193,44 @@ pub fn assert_plot_moved_completely(out: &Path) -> Vec<String> {
     assert!(!plots.contains(&"old.svg".to_string()), "{plots:?}");
     plots
 }
+
+/// Runs `methods` on `sc` (quick) and checks d(output 0)/d(input `wrt`): the reference
+/// must settle on `want` exactly, and each method deliver it to 2 bits. `what` names the
+/// entry in the messages.
+pub fn check_entry(
+    sc: &derivbench::scenario::Scenario,
+    wrt: usize,
+    want: f64,
+    methods: &[derivbench::measure::Method],
+    what: &str,
+) {
+    use derivbench::measure::{measure_accuracy, AccuracyOptions};
+    let opts = AccuracyOptions {
+        methods: methods.to_vec(),
+        quick: true,
+        ..AccuracyOptions::default()
+    };
+    let acc = measure_accuracy(sc, &opts);
+    let r = acc
+        .reference
+        .iter()
+        .find(|r| r.output == 0 && r.input == wrt)
+        .expect("a reference entry");
+    assert!(r.settled, "{what}: reference unsettled");
+    assert_eq!(
+        r.reference.to_bits(),
+        want.to_bits(),
+        "{what}: reference {:e} vs {want:e}",
+        r.reference
+    );
+    for m in methods {
+        let row = acc
+            .rows
+            .iter()
+            .find(|row| row.method == m.name() && row.output == 0 && row.input == wrt)
+            .unwrap_or_else(|| panic!("{what}: no row for {}", m.name()));
+        let v = row.value.expect("a value");
+        let bits = derivbench::num::bits_err(v, want);
+        assert!(bits <= 2.0, "{what}: {} gives {v:e}, {bits} bits", m.name());
+    }
+}
