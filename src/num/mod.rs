@@ -216,7 +216,11 @@ pub trait Scalar: Clone + std::fmt::Debug {
 
     /// The derivative psi'(u) of a univariate elemental at `self` = u, given v = psi(u).
     /// Written once over the elementals; the counting scalar overrides it to charge one
-    /// nonlinear operation (none for exp, whose derivative is its value).
+    /// nonlinear operation (none for exp, whose derivative is its value). Always inlined:
+    /// as a call, its match over every elemental runs for each one, where inlined into a
+    /// caller that knows the elemental (x.powi(2) in forward mode) it folds to one arm
+    /// (sum of squares in forward mode took 3.9 times num-dual's time as a call).
+    #[inline(always)]
     fn unary_deriv(&self, op: Unary, v: &Self) -> Self {
         unary_deriv_generic(self, op, v)
     }
