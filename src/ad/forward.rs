@@ -54,8 +54,8 @@ fn binary_tangent<T: Scalar>(op: Binary, u: &T, ud: &T, w: &T, wd: &T, v: &T) ->
             let r = d.re();
             if r.is_nan() {
                 guarded_binary_tangent(op, u, ud, w, wd, v)
-            } else if !(r.abs() >= f64::MIN_POSITIVE && r.is_finite())
-                && matches!(op, Binary::Div | Binary::Pow)
+            } else if matches!(op, Binary::Div | Binary::Pow)
+                && !(r.abs() >= f64::MIN_POSITIVE && r.is_finite())
             {
                 rescaled_binary_tangent(op, u, ud, w, wd, v, d)
             } else {
