@@ -43,6 +43,9 @@ fn an_integer_power_whose_slope_is_normal_though_u_to_the_k_minus_1_is_not() {
     // of two the value u^k is exact, so that only the slope's rule can lose bits
     check(&[("x", 2.0)], "x^-1023", 0, -5.6906263931321675e-306);
     check(&[("x", 2f64.powi(41))], "x^-24", 0, -3.0 * 2f64.powi(-1022));
+    // where v = 2.9e-313 is subnormal too, u^(k-1) formed whole kept only its own
+    // subnormal bits (13.4 bits off the normal slope -2.1e-307)
+    check(&[("x", 1.001)], "x^-720000", 0, -2.0946588913648397e-307);
     // where f64's powi of the value itself errs (1128.5^-100 by 8 ulps), the slope is no
     // longer 0 but -100 v / u, and pow(x, -100.0), whose value is within an ulp, gives it
     // to 2 bits

@@ -171,12 +171,17 @@ fn tangent_rule<T: Scalar>(
     }
 }
 
-/// The tangent of a univariate elemental: psi'(u) * udot, with -udot for negation.
+/// The value of a univariate elemental and its tangent psi'(u) * udot, with -udot for
+/// negation.
 #[inline]
-fn unary_tangent<T: Scalar>(op: Unary, u: &T, ud: &T, v: &T) -> T {
+fn unary_tangent<T: Scalar>(op: Unary, u: &T, ud: &T) -> (T, T) {
     match op {
-        Unary::Neg => ud.neg(),
-        _ => still(u.unary_deriv(op, v).mul(ud), ud),
+        Unary::Neg => (u.unary(op), ud.neg()),
+        _ => {
+            let (v, dpsi) = u.unary_with_deriv(op);
+            let d = still(dpsi.mul(ud), ud);
+            (v, d)
+        }
     }
 }
 
@@ -198,8 +203,7 @@ impl<T: Scalar> Scalar for Dual<T> {
     #[inline]
     fn unary(&self, op: Unary) -> Self {
         T::note_moves(4);
-        let v = self.v.unary(op);
-        let d = unary_tangent(op, &self.v, &self.d, &v);
+        let (v, d) = unary_tangent(op, &self.v, &self.d);
         Dual { v, d }
     }
     #[inline]
@@ -245,16 +249,18 @@ impl<T: Scalar> Scalar for DualVec<T> {
     fn unary(&self, op: Unary) -> Self {
         let p = self.d.len() as u64;
         T::note_moves(2 + 2 * p);
-        let v = self.v.unary(op);
-        let d = match op {
-            Unary::Neg => self.d.iter().map(|t| t.neg()).collect(),
+        match op {
+            Unary::Neg => DualVec {
+                v: self.v.unary(op),
+                d: self.d.iter().map(|t| t.neg()).collect(),
+            },
             _ => {
                 // psi'(u) once, then one product per direction
-                let dpsi = self.v.unary_deriv(op, &v);
-                self.d.iter().map(|t| still(dpsi.mul(t), t)).collect()
+                let (v, dpsi) = self.v.unary_with_deriv(op);
+                let d = self.d.iter().map(|t| still(dpsi.mul(t), t)).collect();
+                DualVec { v, d }
             }
-        };
-        DualVec { v, d }
+        }
     }
     fn binary(&self, op: Binary, o: &Self) -> Self {
         let p = self.d.len().max(o.d.len());
