@@ -162,6 +162,18 @@ pub struct FdTheory {
     /// the textbook step
     #[serde(with = "f64s::opt")]
     pub auto_h: Option<f64>,
+    /// the first-order bound on the rounding error of f's f64 evaluation at the point,
+    /// u sum_i |df/dv_i| |v_i| over its elementals (absent where the sweeps would exceed
+    /// the budget, or it is not finite)
+    #[serde(default, with = "f64s::opt")]
+    pub round_bound: Option<f64>,
+    /// the model's optimal step with each evaluation rounded to within `round_bound`
+    /// (or u|f| where that is larger) instead of u|f|
+    #[serde(default, with = "f64s::opt")]
+    pub bound_h: Option<f64>,
+    /// the model's error at that step
+    #[serde(default, with = "f64s::opt")]
+    pub bound_err: Option<f64>,
 }
 
 /// One row of `cost.csv`.

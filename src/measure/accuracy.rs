@@ -496,7 +496,7 @@ pub fn higher_derivatives(
 /// One-sided: E(h) = |f''| h / 2 + 2u|f| / h, so h* = 2 sqrt(u|f|/|f''|) and
 /// E* = 2 sqrt(u |f| |f''|), with the next order of the truncation, |f'''| h^2 / 6,
 /// added: it moves the optimum only where |f''| is small against |f'''| h* (by 1.3e-7
-/// relatively on the lecture's example, 5e-5 at most on the default suite), and where
+/// relatively on the lecture's example, 5.3e-5 at most on the default suite), and where
 /// f'' = 0 (sin x + 1 at 0) it alone
 /// gives h* = (6u|f|/|f'''|)^(1/3) and E* = 3u|f| / h*, with no jump as f'' goes to 0.
 /// Central: E(h) = |f'''| h^2 / 6 + u|f| / h, so h* = (3u|f|/|f'''|)^(1/3) and
@@ -569,6 +569,20 @@ fn one_sided_optimum(ha: f64, ea: f64, hb: f64, eb: f64) -> (f64, f64) {
     )
 }
 
+/// For each output, sum_i |dy/dv_i| |v_i| over the elementals of one f64 evaluation at
+/// the scenario's point ([`Tape::rounding_weight`]): one recording and one adjoint
+/// sweep per output, or `None` where m sweeps of the tape would exceed
+/// [`crate::measure::cost::JACOBIAN_BUDGET`] entries.
+pub fn rounding_weights(sc: &Scenario) -> Option<Vec<f64>> {
+    let tape: Tape<f64> = Tape::new();
+    let xs = tape.vars(&sc.x);
+    let ys = sc.eval(&xs);
+    if (tape.len() as f64) * (ys.len() as f64) > crate::measure::cost::JACOBIAN_BUDGET {
+        return None;
+    }
+    Some(ys.iter().map(|y| tape.rounding_weight(y, &xs)).collect())
+}
+
 fn theory(
     sc: &Scenario,
     kinds: &[FdKind],
@@ -585,6 +599,7 @@ fn theory(
         .par_iter()
         .map(|&j| higher_derivatives(sc, j, prec, max_prec))
         .collect();
+    let weights = rounding_weights(sc);
     // one pass over the rows, by (method, output, input): each entry's best step (the
     // first of equal errors, in the sweep's order) and its first row
     let mut best: HashMap<(&str, usize, usize), (f64, f64)> = HashMap::new();
@@ -610,6 +625,8 @@ fn theory(
                 let best = best.get(&(name, i, j)).copied();
                 let auto = first.get(&(auto_name.as_str(), i, j)).copied();
                 let model = fd_model(kind, f, d2, d3);
+                let weight = weights.as_ref().map(|w| w[i]).filter(|w| w.is_finite());
+                let bounded = weight.and_then(|w| fd_model(kind, w.max(f), d2, d3));
                 out.push(FdTheory {
                     method: name.to_string(),
                     output: i,
@@ -623,6 +640,9 @@ fn theory(
                     measured_err: best.map(|b| b.1),
                     auto_h: auto.and_then(|r| r.h),
                     auto_err: auto.and_then(|r| r.abs_err),
+                    round_bound: weight.map(|w| UNIT_ROUNDOFF * w),
+                    bound_h: bounded.map(|m| m.0),
+                    bound_err: bounded.map(|m| m.1),
                 });
             }
         }

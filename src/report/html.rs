@@ -147,15 +147,17 @@ fn theory_table(out: &mut String, t: &[FdTheory]) {
     );
     let _ = writeln!(
         out,
-        "<table><tr><th class=\"l\">method</th><th>predicted best h</th><th>predicted error</th><th>measured best h</th><th>measured error</th><th>textbook h</th><th>error at textbook h</th></tr>"
+        "<table><tr><th class=\"l\">method</th><th>predicted best h</th><th>predicted error</th><th>with the rounding bound: best h</th><th>error</th><th>measured best h</th><th>measured error</th><th>textbook h</th><th>error at textbook h</th></tr>"
     );
     for r in t.iter().filter(|r| (r.output, r.input) == first) {
         let _ = writeln!(
             out,
-            "<tr><td class=\"l\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td class=\"l\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             escape(&r.method),
             sci(r.predicted_h),
             sci(r.predicted_err),
+            sci(r.bound_h),
+            sci(r.bound_err),
             sci(r.measured_h),
             sci(r.measured_err),
             sci(r.auto_h),
@@ -163,6 +165,13 @@ fn theory_table(out: &mut String, t: &[FdTheory]) {
         );
     }
     let _ = writeln!(out, "</table>");
+    if let Some(r) = t.first() {
+        let _ = writeln!(
+            out,
+            "<p>{}</p>",
+            escape(&crate::report::summary::rounding_sentence(r))
+        );
+    }
 }
 
 fn cost_table(out: &mut String, s: &ScenarioResult) {

@@ -94,20 +94,52 @@ fn theory_table(out: &mut String, t: &[FdTheory]) {
         "\nFinite differences on entry (output {}, input {}): the classic error model next to the measurement.\n",
         first.0, first.1
     );
-    let _ = writeln!(out, "| method | predicted best h | predicted error | measured best h | measured error | textbook h | error at textbook h |");
-    let _ = writeln!(out, "| --- | --- | --- | --- | --- | --- | --- |");
+    let _ = writeln!(out, "| method | predicted best h | predicted error | with the rounding bound: best h | error | measured best h | measured error | textbook h | error at textbook h |");
+    let _ = writeln!(
+        out,
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+    );
     for r in t.iter().filter(|r| (r.output, r.input) == first) {
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             r.method,
             e(r.predicted_h),
             e(r.predicted_err),
+            e(r.bound_h),
+            e(r.bound_err),
             e(r.measured_h),
             e(r.measured_err),
             e(r.auto_h),
             e(r.auto_err)
         );
+    }
+    if let Some(r) = t.first() {
+        let _ = writeln!(out, "\n{}", rounding_sentence(r));
+    }
+}
+
+/// What the two models charge each evaluation of f for rounding: u|f| (the classic
+/// model) and the first-order bound from the adjoints of f's elementals.
+pub fn rounding_sentence(r: &FdTheory) -> String {
+    let classic = crate::measure::accuracy::UNIT_ROUNDOFF * r.f_abs;
+    let head = format!(
+        "Rounding charged per evaluation of f: u|f| = {} (classic model); ",
+        e(Some(classic))
+    );
+    match r.round_bound {
+        None => head + "the first-order bound over f's elementals was not computed (the sweeps would exceed the budget, the bound is not finite, or the results predate it).",
+        Some(b) => {
+            let ratio = if classic > 0.0 {
+                format!(", {} times as much", e(Some(b / classic)))
+            } else {
+                String::new()
+            };
+            format!(
+                "{head}u sum_i |df/dv_i| |v_i| = {} over f's elementals (the first-order bound, from one reverse sweep){ratio}.",
+                e(Some(b))
+            )
+        }
     }
 }
 
