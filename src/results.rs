@@ -336,3 +336,29 @@ pub struct RunSettings {
     /// precision cap of the reference, bits
     pub max_precision: u32,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An `fd_theory` entry written before the rounding bound existed reads with the
+    /// three new numbers absent; a new one keeps them, `null` where absent.
+    #[test]
+    fn fd_theory_without_the_rounding_bound_still_reads() {
+        let old = r#"{"method": "fd-forward", "output": 0, "input": 1, "f_abs": 2.0,
+            "d2_abs": 1.0, "d3_abs": 0.0, "predicted_h": 1e-8, "predicted_err": 1e-8,
+            "measured_h": null, "measured_err": null, "auto_err": null, "auto_h": null}"#;
+        let t: FdTheory = serde_json::from_str(old).unwrap();
+        assert_eq!((t.round_bound, t.bound_h, t.bound_err), (None, None, None));
+        assert_eq!(t.predicted_h, Some(1e-8));
+        let new = FdTheory {
+            round_bound: Some(4.5e-16),
+            bound_h: None,
+            ..t
+        };
+        let text = serde_json::to_string(&new).unwrap();
+        assert!(text.contains(r#""round_bound":4.5e-16"#), "{text}");
+        assert!(text.contains(r#""bound_h":null"#), "{text}");
+        assert_eq!(serde_json::from_str::<FdTheory>(&text).unwrap(), new);
+    }
+}

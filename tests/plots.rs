@@ -102,6 +102,7 @@ fn the_error_figure_marks_what_the_issue_asks_for() {
         "textbook h, one-sided",
         "textbook h, central",
         "model&apos;s optimal step h*",
+        "h* with the rounding of f bounded",
         "reverse: 0 (at floor)",
         "fd-richardson: 4.0e-13",
         "exact zeros drawn here",
@@ -118,6 +119,10 @@ fn the_error_figure_marks_what_the_issue_asks_for() {
         "{reading}"
     );
     assert!(reading.contains("the model predicted h* = "), "{reading}");
+    assert!(
+        reading.contains("; with the rounding bound h* = "),
+        "{reading}"
+    );
 }
 
 #[test]

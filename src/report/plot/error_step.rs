@@ -312,12 +312,25 @@ pub fn reading(s: &ScenarioResult) -> Option<String> {
         let Some((h, e)) = sw.best else { continue };
         let mut p = format!("best {m} error {} at h = {}", style::sci(e), style::sci(h));
         if let Some(t) = f.theory.iter().find(|t| t.method == m) {
-            if let (Some(ph), Some(pe)) = (t.predicted_h, t.predicted_err) {
-                p += &format!(
-                    " (the model predicted h* = {}, error {})",
-                    style::sci(ph),
-                    style::sci(pe)
-                );
+            let bound = match (t.bound_h, t.bound_err) {
+                (Some(bh), Some(be)) => format!(
+                    "with the rounding bound h* = {}, error {}",
+                    style::sci(bh),
+                    style::sci(be)
+                ),
+                _ => String::new(),
+            };
+            match (t.predicted_h, t.predicted_err) {
+                (Some(ph), Some(pe)) => {
+                    p += &format!(
+                        " (the model predicted h* = {}, error {}{}{bound})",
+                        style::sci(ph),
+                        style::sci(pe),
+                        if bound.is_empty() { "" } else { "; " }
+                    );
+                }
+                _ if !bound.is_empty() => p += &format!(" (the model predicted {bound})"),
+                _ => {}
             }
         }
         if let Some(a) = f.autos.iter().find(|a| a.0 == m) {
@@ -364,6 +377,7 @@ impl Figure for ErrorStep<'_> {
             .flat_map(|sw| sw.total.iter().map(|p| p.0))
             .chain(self.autos.iter().map(|a| a.1))
             .chain(self.theory.iter().filter_map(|t| t.predicted_h))
+            .chain(self.theory.iter().filter_map(|t| t.bound_h))
             .chain(self.textbook_steps().into_iter().map(|t| t.0));
         let (x0, x1) = style::decades(xs).unwrap_or((-16.0, 0.0));
         let ys = self
@@ -383,6 +397,12 @@ impl Figure for ErrorStep<'_> {
                     .iter()
                     .filter(|t| t.predicted_h.is_some())
                     .filter_map(|t| t.predicted_err),
+            )
+            .chain(
+                self.theory
+                    .iter()
+                    .filter(|t| t.bound_h.is_some())
+                    .filter_map(|t| t.bound_err),
             )
             .chain([self.floor]);
         let (_, y1) = style::decades(ys).unwrap_or((-17.0, 0.0));
@@ -490,6 +510,16 @@ impl Figure for ErrorStep<'_> {
                     ])?;
                 }
             }
+            // the optimum with the rounding of f bounded from its elementals' adjoints
+            if let (Some(h), Some(e)) = (ok(t.bound_h), ok(t.bound_err)) {
+                if h > 0.0 {
+                    let c = style::method_color(&t.method);
+                    chart.draw_series([
+                        Circle::new(at(h, e), 9, style::line(INK, 5)),
+                        Circle::new(at(h, e), 9, style::line(c, 3)),
+                    ])?;
+                }
+            }
         }
 
         let mut entries = Vec::new();
@@ -517,6 +547,17 @@ impl Figure for ErrorStep<'_> {
                 Mark::None,
             )
         });
+        if self
+            .theory
+            .iter()
+            .any(|t| matches!((ok(t.bound_h), ok(t.bound_err)), (Some(h), Some(_)) if h > 0.0))
+        {
+            entries.push(Entry::new(
+                "h* with the rounding of f bounded",
+                INK,
+                Mark::Ring,
+            ));
+        }
         entries.push(Entry::new("textbook steps", GREY, Mark::Line));
         if !self.lines.is_empty() {
             entries.push(Entry::new("methods without a step:", INK, Mark::None));

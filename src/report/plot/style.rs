@@ -168,6 +168,8 @@ pub enum Mark {
     Square,
     /// a cross (a marked point)
     Cross,
+    /// a ring, an outlined circle (a marked point)
+    Ring,
     /// a filled triangle (a marked point)
     Triangle,
     /// nothing: a line of text
@@ -335,6 +337,9 @@ pub fn draw_legend<DB: DrawingBackend>(
             }
             Mark::Cross => {
                 area.draw(&Cross::new(((x0 + x1) / 2, y), 6, st))?;
+            }
+            Mark::Ring => {
+                area.draw(&Circle::new(((x0 + x1) / 2, y), 6, st))?;
             }
             Mark::Triangle => {
                 area.draw(&TriangleMarker::new(
