@@ -163,7 +163,7 @@ pub struct FdTheory {
     #[serde(with = "f64s::opt")]
     pub auto_h: Option<f64>,
     /// the first-order bound on the rounding error of f's f64 evaluation at the point,
-    /// u sum_i |df/dv_i| |v_i| over its elementals (absent where the sweeps would exceed
+    /// u sum_i c_i |df/dv_i| |v_i| over its elementals (absent where the sweeps would exceed
     /// the budget, or it is not finite)
     #[serde(default, with = "f64s::opt")]
     pub round_bound: Option<f64>,

@@ -46,6 +46,14 @@ fn an_integer_power_whose_slope_is_normal_though_u_to_the_k_minus_1_is_not() {
     // where v = 2.9e-313 is subnormal too, u^(k-1) formed whole kept only its own
     // subnormal bits (13.4 bits off the normal slope -2.1e-307)
     check(&[("x", 1.001)], "x^-720000", 0, -2.0946588913648397e-307);
+    // k = i32::MIN, whose k - 1 is not an i32: f64's powi gives v = 0 (as 1 / inf),
+    // and k v / u was a slope of -0 where it is -2.1e-300
+    check(
+        &[("x", 1.000000331317499)],
+        "x^-2147483648",
+        0,
+        -2.1474834097769526e-300,
+    );
     // where f64's powi of the value itself errs (1128.5^-100 by 8 ulps), the slope is no
     // longer 0 but -100 v / u, and pow(x, -100.0), whose value is within an ulp, gives it
     // to 2 bits

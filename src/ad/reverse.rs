@@ -898,26 +898,87 @@ impl<T: Scalar> Tape<T> {
         rec
     }
 
-    /// The first-order bound on the rounding error of the recorded evaluation of `y`,
-    /// over u: sum_i |dy/dv_i| |v_i| over the entries that are neither inputs nor
-    /// constants (each rounded once, to within u |v_i|, and the error passed on to y
-    /// with weight dy/dv_i: the use of reverse mode Linnainmaa gave it first). It is at
-    /// least |y| where y is a computed entry, and far above it where y cancels what it
-    /// is computed from (1 - cos x at x = 1e-5: about 1, against |y| = 5e-11). The
-    /// entries past `y` do not count (their adjoints are 0).
+    /// The first-order bound on the rounding error of the recorded f64 evaluation of
+    /// `y`, over u: sum_i c_i |dy/dv_i| |v_i| over the entries up to `y`, where the
+    /// evaluation of entry i is off by at most c_i u |v_i| (`rounding_units`) and the
+    /// error reaches y with weight dy/dv_i (the use of reverse mode Linnainmaa gave it
+    /// first). Entries with adjoint 0 (other outputs', branches y does not use) and exact
+    /// ones (c_i = 0) count nothing, also where their value is infinite or NaN. It is at
+    /// least |y| where y is a computed, rounded entry, and far above it where y cancels
+    /// what it is computed from (1 - cos x at x = 1e-5: 5 cos x, against |y| = 5e-11).
     pub fn rounding_weight(&self, y: &Var<'_, T>, xs: &[Var<'_, T>]) -> f64 {
         let adj = self.entry_adjoints(y, xs);
         self.with(|s| {
-            s.kinds
-                .iter()
-                .zip(&s.nodes)
-                .zip(&adj)
-                .filter(|((k, _), _)| !matches!(k, NodeKind::Input | NodeKind::Const))
-                .map(|((_, e), a)| (a.re() * e.val.re()).abs())
+            let last = y.index().min(s.nodes.len().saturating_sub(1));
+            (0..=last)
+                .filter_map(|i| {
+                    let a = adj[i].re();
+                    let c = rounding_units(s.kinds[i], s.nodes[i].args, &s.kinds, &s.nodes);
+                    (a != 0.0 && c != 0.0).then(|| c * (a * s.nodes[i].val.re()).abs())
+                })
                 .sum()
         })
     }
 }
+
+/// How many units u of |v| the f64 evaluation of an entry may be off, to first order:
+/// 0 for what is exact (an input, a constant, -u, |u|, min, max, and a product or
+/// quotient by a constant power of two, overflow and underflow aside); 1 for a
+/// correctly rounded operation (+, -, *, /, 1/u, sqrt); [`LIBM_UNITS`] for exp, log, sin,
+/// cos, tan, tanh, atan and pow, and 2 more for the sigmoid (1 / (1 + exp(-u)): an add
+/// and a division after exp); and |k| - 1 for u^k, whose repeated squarings form a
+/// product of |k| factors, plus 1 for the reciprocal when k < 0.
+fn rounding_units<T: Scalar>(
+    kind: NodeKind,
+    args: [u32; 2],
+    kinds: &[NodeKind],
+    nodes: &[Entry<T>],
+) -> f64 {
+    let pow2_const = |j: u32| {
+        let j = j as usize;
+        kinds[j] == NodeKind::Const && {
+            let c = nodes[j].val.re().abs();
+            c.is_normal() && c.to_bits() & ((1u64 << 52) - 1) == 0
+        }
+    };
+    match kind {
+        NodeKind::Input
+        | NodeKind::Const
+        | NodeKind::Neg
+        | NodeKind::Abs
+        | NodeKind::Min
+        | NodeKind::Max => 0.0,
+        NodeKind::Mul if pow2_const(args[0]) || pow2_const(args[1]) => 0.0,
+        NodeKind::Div if pow2_const(args[1]) => 0.0,
+        NodeKind::Add
+        | NodeKind::Sub
+        | NodeKind::Mul
+        | NodeKind::Div
+        | NodeKind::Recip
+        | NodeKind::Sqrt => 1.0,
+        NodeKind::Exp
+        | NodeKind::Log
+        | NodeKind::Sin
+        | NodeKind::Cos
+        | NodeKind::Tan
+        | NodeKind::Tanh
+        | NodeKind::Atan
+        | NodeKind::Pow => LIBM_UNITS,
+        NodeKind::Sigmoid => LIBM_UNITS + 2.0,
+        NodeKind::Powi => {
+            let k = args[1] as i32;
+            match k.unsigned_abs() {
+                0 | 1 if k >= 0 => 0.0,
+                m => f64::from(m - 1) + if k < 0 { 1.0 } else { 0.0 },
+            }
+        }
+    }
+}
+
+/// The error of a library function (exp, log, sin, ...) in units u of its value: up to
+/// 2 ulps from the correctly rounded value (glibc's published maxima for double are 0
+/// to 2 ulps for these), plus the half ulp of that rounding, with an ulp at most 2u |v|.
+const LIBM_UNITS: f64 = 5.0;
 
 impl<'t, T: Scalar> Scalar for Var<'t, T> {
     fn cst(&self, c: f64) -> Self {
@@ -1220,24 +1281,39 @@ mod tests {
         let xs = tape.vars(&[3.0, -5.0, 7.0]);
         // x y + z: the product (adjoint 1, value -15) and the sum (adjoint 1, value -8)
         let y = xs[0].mul(&xs[1]).add(&xs[2]);
-        // recorded after y: adjoint 0 in y's sweep
+        // recorded after y: adjoint 0 in y's sweep, and infinite
         let later = y.mul(&xs[0]);
+        let inf = xs[2].mul_f(200.0).exp();
+        assert!(inf.value().is_infinite());
         assert_eq!(tape.rounding_weight(&y, &xs), 15.0 + 8.0);
-        // 2 (x y + z) x: the constant counts nothing; 1 - (x y + z) cancels nothing here
+        // 2 ((x y + z) x): the constant and the product by a power of two are exact
         let c = later.mul_f(2.0);
         assert_eq!(
             tape.rounding_weight(&c, &xs),
-            // dc/d(xy) = 2x = 6 (value -15), dc/dy = 6 (-8), dc/dlater = 2 (-24), c (-48)
-            6.0 * 15.0 + 6.0 * 8.0 + 2.0 * 24.0 + 48.0
+            // dc/d(xy) = 2x = 6 (value -15), dc/dy = 6 (-8), dc/dlater = 2 (-24)
+            6.0 * 15.0 + 6.0 * 8.0 + 2.0 * 24.0
         );
-        // 1 - cos x at 1e-5: cos x (adjoint -1, value ~1) outweighs f = 5e-11 by 2e10
+        // -|max(x y, z)| at 3, -5, 7: exact operations all; by 3, one rounding
+        let m = xs[0].mul(&xs[1]).max(&xs[2]).abs().neg();
+        assert_eq!(tape.rounding_weight(&m, &xs), 0.0);
+        let m3 = m.mul_f(3.0);
+        assert_eq!(tape.rounding_weight(&m3, &xs), 21.0);
+        // 1 - cos x at 1e-5: cos x (a library function, 5 units; adjoint -1, value
+        // about 1) outweighs f = 5e-11 by 1e11
         let t2 = Tape::new();
         let x = t2.vars(&[1e-5]);
         let cx = x[0].cos();
         let f = cx.rsub_f(1.0);
         let (cv, fv) = (*cx.value(), *f.value());
-        assert_eq!(t2.rounding_weight(&f, &x), cv + fv);
-        assert!(cv / fv > 1e10);
+        assert_eq!(t2.rounding_weight(&f, &x), 5.0 * cv + fv);
+        // u^k: |k| - 1 products, and a reciprocal for k < 0; u^1 and u^0 are exact
+        let t3 = Tape::new();
+        let x = t3.vars(&[1.5]);
+        for (k, units) in [(0, 0.0), (1, 0.0), (2, 1.0), (7, 6.0), (-1, 1.0), (-6, 6.0)] {
+            let p = x[0].powi(k);
+            let want = units * 1.5f64.powi(k);
+            assert_eq!(t3.rounding_weight(&p, &x), want, "u^{k}");
+        }
     }
 
     #[test]

@@ -514,7 +514,13 @@ pub fn unary_deriv_generic<S: Scalar>(u: &S, op: Unary, v: &S) -> S {
                     }
                 }
                 Some(k1) => u.powi(k1).mul_f(k as f64),
-                // u^(i32::MIN): k u^k / u, since k - 1 is not an i32
+                // u^(i32::MIN): k u^k / u, since k - 1 is not an i32; where v is not a
+                // normal number (f64's powi forms u^(-2^31) as 1 / u^(2^31), which
+                // overflows to 0 for |u| > 1 + 3.3e-7), k u^(k/2) u^(k/2) / u by halves
+                None if powi_slope_underflows(u, v) && !v.re().is_normal() => {
+                    let h = u.pow(&u.cst(f64::from(k / 2)));
+                    scaled_product(&[&u.cst(f64::from(k)), &h, &h], Some(u))
+                }
                 None => v.mul_f(k as f64).div(u),
             },
         },

@@ -136,7 +136,7 @@ pub fn rounding_sentence(r: &FdTheory) -> String {
                 String::new()
             };
             format!(
-                "{head}u sum_i |df/dv_i| |v_i| = {} over f's elementals (the first-order bound, from one reverse sweep){ratio}.",
+                "{head}u sum_i c_i |df/dv_i| |v_i| = {} over f's elementals v_i, each off by at most c_i u |v_i| (the first-order bound, from one reverse sweep){ratio}.",
                 e(Some(b))
             )
         }
