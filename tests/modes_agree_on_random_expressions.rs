@@ -101,22 +101,7 @@ impl Function for F {
     }
 }
 
-const UNARY: [Unary; 14] = [
-    Unary::Neg,
-    Unary::Recip,
-    Unary::Exp,
-    Unary::Log,
-    Unary::Sqrt,
-    Unary::Sin,
-    Unary::Cos,
-    Unary::Tan,
-    Unary::Tanh,
-    Unary::Sigmoid,
-    Unary::Atan,
-    Unary::Abs,
-    Unary::Powi(3),
-    Unary::Powi(-2),
-];
+const UNARY: [Unary; 14] = Unary::with_powers([3, -2]);
 const BINARY: [Binary; 7] = [
     Binary::Add,
     Binary::Sub,

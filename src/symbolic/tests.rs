@@ -185,25 +185,7 @@ fn check(p: &Program, d: &Derivatives, x: &[f64]) -> (bool, bool) {
     (tape_ok, mpfr_ok)
 }
 
-const UNARY: [Unary; 17] = [
-    Unary::Neg,
-    Unary::Recip,
-    Unary::Exp,
-    Unary::Log,
-    Unary::Sqrt,
-    Unary::Sin,
-    Unary::Cos,
-    Unary::Tan,
-    Unary::Tanh,
-    Unary::Sigmoid,
-    Unary::Atan,
-    Unary::Abs,
-    Unary::Powi(0),
-    Unary::Powi(1),
-    Unary::Powi(2),
-    Unary::Powi(3),
-    Unary::Powi(-2),
-];
+const UNARY: [Unary; 17] = Unary::with_powers([0, 1, 2, 3, -2]);
 const BINARY: [Binary; 7] = [
     Binary::Add,
     Binary::Sub,
