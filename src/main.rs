@@ -356,7 +356,7 @@ impl Progress {
             let bar = indicatif::ProgressBar::new(len);
             bar.set_style(
                 indicatif::ProgressStyle::with_template(
-                    "{spinner} {bar:30} {pos}/{len} steps, {elapsed} {wide_msg}",
+                    "{spinner} {bar:30} {pos}/{len} steps, {elapsed_precise} {wide_msg}",
                 )
                 .expect("a valid progress template"),
             );

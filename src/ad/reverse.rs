@@ -474,9 +474,16 @@ impl<T: Scalar> Tape<T> {
             s.adj.resize(n, zero);
         }
         // a seed is written, not accumulated (the adjoints are zero between sweeps);
-        // a repeated output index accumulates its further seeds
+        // a repeated output index accumulates its further seeds (found by a scan for a
+        // few seeds, by a set for many: m outputs seeded at once are m seeds)
+        let mut seen = std::collections::HashSet::new();
         for (k, (i, ybar)) in seeds.iter().enumerate() {
-            if seeds[..k].iter().any(|(p, _)| p == i) {
+            let repeated = if seeds.len() <= 16 {
+                seeds[..k].iter().any(|(p, _)| p == i)
+            } else {
+                !seen.insert(*i)
+            };
+            if repeated {
                 s.adj[*i] = s.adj[*i].add(ybar);
             } else {
                 s.adj[*i] = ybar.clone();
@@ -1180,6 +1187,15 @@ mod tests {
         // the same output twice in a gradient of the sum: twice its gradient
         let g = tape.gradient_of_sum(&[3.0], |xs| vec![xs[0].clone(), xs[0].clone()]);
         assert_eq!(g, vec![2.0]);
+        // more seeds than the scan takes: y = x^2 seeded 1, ..., 20 (210 in all) and
+        // z = x^3 seeded 1 twenty times: xbar = 210 * 2x + 20 * 3x^2 at x = 3
+        let tape: Tape<f64> = Tape::new();
+        let xs = tape.vars(&[3.0]);
+        let y = xs[0].mul(&xs[0]);
+        let z = y.mul(&xs[0]);
+        let ys: Vec<_> = (0..20).flat_map(|_| [y.clone(), z.clone()]).collect();
+        let ybar: Vec<f64> = (1..=20).flat_map(|k| [f64::from(k), 1.0]).collect();
+        assert_eq!(tape.vjp(&ys, &ybar, &xs), vec![210.0 * 6.0 + 20.0 * 27.0]);
     }
 
     #[test]

@@ -274,11 +274,25 @@ impl Staging {
 
     /// Writes a file into the staging folder (creating its parent folders).
     pub fn write(&self, name: &str, bytes: &[u8]) -> Result<(), ReportError> {
+        self.write_with(name, |w| w.write_all(bytes))
+    }
+
+    /// Writes the staged file `name` through `fill`, buffered, without holding the
+    /// whole text in memory (`results.json` of a large run is hundreds of MB).
+    pub fn write_with(
+        &self,
+        name: &str,
+        fill: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> Result<(), ReportError> {
         let p = self.path(name);
         if let Some(parent) = p.parent() {
             fs::create_dir_all(parent).map_err(|e| io(parent, e))?;
         }
-        fs::write(&p, bytes).map_err(|e| io(&p, e))
+        let file = fs::File::create(&p).map_err(|e| io(&p, e))?;
+        let mut w = std::io::BufWriter::with_capacity(1 << 16, file);
+        fill(&mut w).map_err(|e| io(&p, e))?;
+        w.into_inner().map_err(|e| io(&p, e.into_error()))?;
+        Ok(())
     }
 
     /// Moves every staged entry but [`KEPT`] into the output folder, by name and
