@@ -866,11 +866,6 @@ impl<T: Scalar> Tape<T> {
         ys.iter().map(|y| self.gradient(y, xs)).collect()
     }
 
-    /// Every entry's adjoint dy/dv_i for one output (the lecture's adjoint table).
-    pub fn adjoint_table(&self, y: &Var<'_, T>, xs: &[Var<'_, T>]) -> Vec<T> {
-        self.adjoint_steps(y, xs).0
-    }
-
     /// The sweep for one output step by step (the lecture's incremental return): every
     /// entry's final adjoint dy/dv_i, and every update vbar_j += dv_i/dv_j * vbar_i in
     /// the order the sweep makes them. The sweep is guarded (0 * inf passes 0) and the
@@ -891,9 +886,9 @@ impl<T: Scalar> Tape<T> {
         (rec, steps)
     }
 
-    /// Every entry's adjoint dy/dv_i for one output, by a guarded sweep that keeps no
-    /// steps: [`Tape::adjoint_table`] without its record of every update.
-    pub fn entry_adjoints(&self, y: &Var<'_, T>, xs: &[Var<'_, T>]) -> Vec<T> {
+    /// Every entry's adjoint dy/dv_i for one output (the lecture's adjoint table), by a
+    /// guarded sweep that keeps no record of the updates ([`Tape::adjoint_steps`] does).
+    pub fn adjoint_table(&self, y: &Var<'_, T>, xs: &[Var<'_, T>]) -> Vec<T> {
         let mut rec = Vec::new();
         self.sweep(
             y.index(),
@@ -914,7 +909,7 @@ impl<T: Scalar> Tape<T> {
     /// least |y| where y is a computed, rounded entry, and far above it where y cancels
     /// what it is computed from (1 - cos x at x = 1e-5: 5 cos x, against |y| = 5e-11).
     pub fn rounding_weight(&self, y: &Var<'_, T>, xs: &[Var<'_, T>]) -> f64 {
-        let adj = self.entry_adjoints(y, xs);
+        let adj = self.adjoint_table(y, xs);
         self.with(|s| {
             let last = y.index().min(s.nodes.len().saturating_sub(1));
             (0..=last)

@@ -50,20 +50,8 @@ pub fn write_all(st: &Staging, results: &RunResults) -> Result<(), ReportError> 
     csv::write_reference(&st.path("reference.csv"), results)?;
     csv::write_cost(&st.path("cost.csv"), results)?;
     // streamed into the file: the text of a large run is not held in memory
-    let mut json_err = None;
     st.write_with("results.json", |w| {
-        serde_json::to_writer_pretty(&mut *w, results).map_err(|e| {
-            let io = std::io::Error::other(e.to_string());
-            json_err = Some(e);
-            io
-        })
-    })
-    .map_err(|e| match json_err.take() {
-        Some(source) if !source.is_io() => ReportError::Json {
-            path: "results.json".into(),
-            source,
-        },
-        _ => e,
+        serde_json::to_writer_pretty(w, results).map_err(std::io::Error::from)
     })?;
     st.write("summary.md", summary::render(results).as_bytes())?;
     Ok(())
