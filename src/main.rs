@@ -328,15 +328,16 @@ fn run_command(
 /// The progress bar of `run` on standard error when it is a terminal (nothing is drawn
 /// otherwise): one step per scenario measured and one per scenario timed, then one for
 /// the reports and one for the figures; redrawn every 200 ms with the elapsed time, its
-/// message saying what is being done (the scenarios being measured, the one being
-/// timed, the reports written, ...). [`Progress::finish`] leaves it full on the screen
+/// message saying what is being done (the scenarios being measured and the part of
+/// each, the one being timed, the reports written, ...). [`Progress::finish`] leaves it full on the screen
 /// once the reports are in place; an interrupt or an error clears it.
 struct Progress {
     bar: indicatif::ProgressBar,
     /// whether the timing steps time anything (not with `--no-wall`)
     timing: bool,
-    /// the scenarios being measured, in the order they started
-    measuring: std::sync::Mutex<Vec<String>>,
+    /// the scenarios being measured, in the order they started, with the part of the
+    /// measurement each is in
+    measuring: std::sync::Mutex<Vec<(String, Option<&'static str>)>>,
 }
 
 /// The progress bar being shown, for the interrupt handler to clear before it speaks.
@@ -356,7 +357,7 @@ impl Progress {
             let bar = indicatif::ProgressBar::new(len);
             bar.set_style(
                 indicatif::ProgressStyle::with_template(
-                    "{spinner} {bar:30} {pos}/{len} steps, {elapsed_precise} {wide_msg}",
+                    "{spinner} {bar:30} {pos}/{len} steps, {elapsed_precise}\n  {wide_msg}",
                 )
                 .expect("a valid progress template"),
             );
@@ -376,17 +377,30 @@ impl Progress {
     fn step(&self, step: derivbench::run::Step) {
         use derivbench::run::Step;
         match step {
-            Step::Measuring(name) | Step::Measured(name) => {
+            Step::Measuring(name) | Step::Part(name, _) | Step::Measured(name) => {
                 let mut measuring = self.measuring.lock().unwrap_or_else(|e| e.into_inner());
-                if let Step::Measuring(_) = step {
-                    measuring.push(name.to_string());
-                } else {
-                    measuring.retain(|n| n != name);
-                    self.bar.inc(1);
+                match step {
+                    Step::Measuring(_) => measuring.push((name.to_string(), None)),
+                    Step::Part(_, part) => {
+                        if let Some(m) = measuring.iter_mut().find(|m| m.0 == name) {
+                            m.1 = Some(part);
+                        }
+                    }
+                    _ => {
+                        measuring.retain(|m| m.0 != name);
+                        self.bar.inc(1);
+                    }
                 }
                 if !measuring.is_empty() {
+                    let each: Vec<String> = measuring
+                        .iter()
+                        .map(|(name, part)| match part {
+                            Some(part) => format!("{name} ({part})"),
+                            None => name.clone(),
+                        })
+                        .collect();
                     self.bar
-                        .set_message(format!("measuring {}", measuring.join(", ")));
+                        .set_message(format!("measuring {}", each.join(", ")));
                 }
             }
             Step::Timing(name) if self.timing => {

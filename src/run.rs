@@ -1,8 +1,9 @@
 //! The `run` pipeline: every scenario x method, in parallel, gathered in a fixed order
 //! so that the output is identical for any thread count.
 
+use crate::measure::accuracy::measure_accuracy_with;
 use crate::measure::cost::{cost_rows, measure_wall, Weights, PROVEN_REGION};
-use crate::measure::{measure_accuracy, AccuracyOptions};
+use crate::measure::AccuracyOptions;
 use crate::results::{Failure, RunResults, RunSettings, ScenarioResult};
 use crate::scenario::Scenario;
 use rayon::prelude::*;
@@ -120,10 +121,28 @@ pub fn ctrl_c_point(name: &str) {
 
 /// Measures one scenario. A panic inside (a defect, never expected) becomes an error.
 pub fn run_scenario(sc: &Scenario, opts: &RunOptions) -> Result<ScenarioResult, String> {
+    run_scenario_with(sc, opts, &|_| {})
+}
+
+/// [`run_scenario`], with `part` called as each part of the measurement starts (those of
+/// [`crate::measure::accuracy::measure_accuracy_with`], then `"cost"`, `"expression
+/// swell"` (formulas, with the symbolic method) and `"recurrent series"` (recurrent
+/// networks)), for a progress display. A test can hold the run at each part
+/// ([`hold_point`], `hold:PART:SCENARIO`).
+pub fn run_scenario_with(
+    sc: &Scenario,
+    opts: &RunOptions,
+    part: &dyn Fn(&'static str),
+) -> Result<ScenarioResult, String> {
+    let part = |p: &'static str| {
+        part(p);
+        hold_point(p, &sc.name);
+    };
     catch_unwind(AssertUnwindSafe(|| {
         failpoint("measure", &sc.name);
         hold_point("measure", &sc.name);
-        let acc = measure_accuracy(sc, &opts.accuracy);
+        let acc = measure_accuracy_with(sc, &opts.accuracy, &part);
+        part("cost");
         let (cost, cost_notes) = cost_rows(sc, &opts.weights);
         let mut notes = acc.notes;
         notes.extend(cost_notes);
@@ -144,6 +163,26 @@ pub fn run_scenario(sc: &Scenario, opts: &RunOptions) -> Result<ScenarioResult, 
                 }
             ));
         }
+        let swell = match &sc.model {
+            crate::scenario::Model::Expr(p)
+                if opts
+                    .accuracy
+                    .methods
+                    .contains(&crate::measure::Method::Symbolic) =>
+            {
+                part("expression swell");
+                Some(crate::symbolic::swell(p))
+            }
+            _ => None,
+        };
+        if matches!(
+            sc.model,
+            crate::scenario::Model::ElmanRnn(_) | crate::scenario::Model::GatedRnn(_)
+        ) {
+            part("recurrent series");
+        }
+        let recurrent =
+            crate::measure::recurrent::recurrent_series(sc, &crate::measure::recurrent::DEFAULT_STEPS);
         ScenarioResult {
             name: sc.name.clone(),
             family: sc.family().to_string(),
@@ -156,21 +195,8 @@ pub fn run_scenario(sc: &Scenario, opts: &RunOptions) -> Result<ScenarioResult, 
             fd_theory: acc.theory,
             cost,
             notes,
-            swell: match &sc.model {
-                crate::scenario::Model::Expr(p)
-                    if opts
-                        .accuracy
-                        .methods
-                        .contains(&crate::measure::Method::Symbolic) =>
-                {
-                    Some(crate::symbolic::swell(p))
-                }
-                _ => None,
-            },
-            recurrent: crate::measure::recurrent::recurrent_series(
-                sc,
-                &crate::measure::recurrent::DEFAULT_STEPS,
-            ),
+            swell,
+            recurrent,
         }
     }))
     .map_err(|p| format!("internal error while measuring: {}", panic_message(&*p)))
@@ -205,6 +231,9 @@ pub fn symbolic_growth() -> crate::results::SymbolicGrowth {
 pub enum Step<'a> {
     /// the scenario's measurement starts
     Measuring(&'a str),
+    /// a part of the scenario's measurement starts: the scenario, and the part (see
+    /// [`run_scenario_with`])
+    Part(&'a str, &'static str),
     /// the scenario's measurement has finished (or failed)
     Measured(&'a str),
     /// the scenario's wall-clock timing starts
@@ -244,7 +273,7 @@ pub fn run_all_with(
             .par_iter()
             .map(|sc| {
                 progress(Step::Measuring(&sc.name));
-                let r = run_scenario(sc, opts);
+                let r = run_scenario_with(sc, opts, &|p| progress(Step::Part(&sc.name, p)));
                 if let Ok(s) = &r {
                     done(s);
                 }

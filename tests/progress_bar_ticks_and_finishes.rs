@@ -1,10 +1,11 @@
 //! Through the binary: `run`'s progress bar on a terminal keeps being redrawn (the
 //! spinner and the elapsed time move) while one scenario takes long, says which
-//! scenario is being measured, and ends full once the reports are in place; with
+//! scenario is being measured and which part of its measurement is under way (the
+//! reference, the AD methods, the cost, ...), and ends full once the reports are in place; with
 //! standard error not a terminal, nothing but the documented line is written there.
 //!
 //! The terminal is a pseudo-terminal; the long scenario is held by the debug builds'
-//! test hook `DERIVBENCH_FAILPOINT=hold:measure:SCENARIO` until the test has seen the bar
+//! test hook `DERIVBENCH_FAILPOINT=hold:POINT:SCENARIO` (`measure`, or a part) until the test has seen the bar
 //! redrawn, then released (`derivbench::run::hold_point`): no timing assumption.
 
 mod common;
@@ -43,10 +44,30 @@ fn pseudo_terminal() -> (std::fs::File, PathBuf) {
 #[cfg(unix)]
 #[test]
 fn the_bar_is_redrawn_while_a_scenario_takes_long_and_ends_full() {
+    held_run("measure", "measuring lecture-example", "progress-terminal");
+}
+
+#[cfg(unix)]
+#[test]
+fn the_bar_names_the_part_of_the_measurement_under_way() {
+    // the parts that run with `small_run`'s methods (forward and reverse mode)
+    for part in ["reference", "other methods", "cost"] {
+        held_run(
+            part,
+            &format!("measuring lecture-example ({part})"),
+            &format!("progress-part-{}", part.replace(' ', "-")),
+        );
+    }
+}
+
+/// Runs the lecture example on a pseudo-terminal, held at `point` until the bar has
+/// been redrawn five times with the text `held`, then checks that it ends full.
+#[cfg(unix)]
+fn held_run(point: &str, held: &str, dir: &str) {
     if !cfg!(debug_assertions) {
         return;
     }
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("progress-terminal");
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(dir);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let out = dir.join("out");
@@ -61,7 +82,10 @@ fn the_bar_is_redrawn_while_a_scenario_takes_long_and_ends_full() {
         small_run("lecture-example", &out)
             .arg("--no-wall")
             .env("TERM", "xterm")
-            .env("DERIVBENCH_FAILPOINT", "hold:measure:lecture-example")
+            .env(
+                "DERIVBENCH_FAILPOINT",
+                format!("hold:{point}:lecture-example"),
+            )
             .env("DERIVBENCH_RELEASE", &release)
             .stdout(std::process::Stdio::null())
             .stderr(stderr)
@@ -81,7 +105,6 @@ fn the_bar_is_redrawn_while_a_scenario_takes_long_and_ends_full() {
         }
     });
     let mut seen = Vec::new();
-    let held = "measuring lecture-example";
     let redraws = |seen: &[u8]| String::from_utf8_lossy(seen).matches(held).count();
     // a deadline only for the failure: with a steady tick the bar is redrawn five times
     // a second, without one it never is while the scenario is held

@@ -653,12 +653,25 @@ fn theory(
 
 /// Measures every method on one scenario.
 pub fn measure_accuracy(sc: &Scenario, opts: &AccuracyOptions) -> Accuracy {
+    measure_accuracy_with(sc, opts, &|_| {})
+}
+
+/// [`measure_accuracy`], with `part` called as each part of the measurement starts, for a
+/// progress display: `"reference"`, `"FD sweeps"` (the difference quotients over the
+/// steps), `"other methods"` (AD, Richardson, the complex step, symbolic), `"FD model"`
+/// and, with the symbolic method, `"symbolic check"`.
+pub fn measure_accuracy_with(
+    sc: &Scenario,
+    opts: &AccuracyOptions,
+    part: &dyn Fn(&'static str),
+) -> Accuracy {
     let n = sc.n();
     let all: Vec<usize> = (0..n).collect();
     let ropts = RefOptions {
         start_precision: sc.precision,
         ..opts.reference
     };
+    part("reference");
     let reference = reference_jacobian(&sc.model, &sc.x, &all, &ropts);
     // the FD quotients in MPFR and the higher derivatives of the error model start at
     // the scenario's precision and double until they are resolved
@@ -673,6 +686,7 @@ pub fn measure_accuracy(sc: &Scenario, opts: &AccuracyOptions) -> Accuracy {
     let fd_cols: Vec<(Vec<Estimate>, usize)> = if kinds.is_empty() {
         Vec::new()
     } else {
+        part("FD sweeps");
         sampled
             .par_iter()
             .map(|&j| {
@@ -687,6 +701,9 @@ pub fn measure_accuracy(sc: &Scenario, opts: &AccuracyOptions) -> Accuracy {
     };
     let unresolved: usize = fd_cols.iter().map(|(_, u)| u).sum();
     let fd_cols: Vec<Vec<Estimate>> = fd_cols.into_iter().map(|(e, _)| e).collect();
+    if opts.methods.iter().any(|m| m.fd_kind().is_none()) {
+        part("other methods");
+    }
     let others: Vec<(Method, Vec<Estimate>)> = opts
         .methods
         .par_iter()
@@ -738,6 +755,7 @@ pub fn measure_accuracy(sc: &Scenario, opts: &AccuracyOptions) -> Accuracy {
         }
     }
 
+    part("FD model");
     let theory = theory(sc, &kinds, &sampled, &rows, prec, max_prec);
     let refrows = reference_rows(sc, &reference);
     let mut notes = notes(sc, &rows, &reference);
@@ -748,6 +766,7 @@ pub fn measure_accuracy(sc: &Scenario, opts: &AccuracyOptions) -> Accuracy {
         ));
     }
     if opts.methods.contains(&Method::Symbolic) {
+        part("symbolic check");
         if let Some(n) = symbolic_check(sc, &reference) {
             notes.push(n);
         }
