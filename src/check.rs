@@ -1235,8 +1235,20 @@ pub enum CheckError {
     },
 }
 
-/// Reads `results.json` from a results folder, with an error naming the file.
+/// Reads `results.json` from a results folder, with an error naming the file, and
+/// checks that the results are whole ([`complete`]) for the gate.
 pub fn load_results(dir: &Path) -> Result<RunResults, CheckError> {
+    let r = read_results_folder(dir)?;
+    complete(&r).map_err(|message| CheckError::Results {
+        path: dir.join("results.json"),
+        message,
+    })?;
+    Ok(r)
+}
+
+/// Reads `results.json` from a results folder, with an error naming the file and saying
+/// how to write one where it is missing (`check` and `plot`).
+pub fn read_results_folder(dir: &Path) -> Result<RunResults, CheckError> {
     let path = dir.join("results.json");
     if !dir.is_dir() {
         let message = if dir.exists() {
@@ -1249,29 +1261,21 @@ pub fn load_results(dir: &Path) -> Result<RunResults, CheckError> {
             message: message.into(),
         });
     }
-    read_results(dir)
-        .map_err(|e| {
-            let message = match e {
-                crate::report::ReportError::Io { source, .. }
-                    if source.kind() == std::io::ErrorKind::NotFound =>
-                {
-                    "no such file (write one with `derivbench run --out DIR`)".into()
-                }
-                crate::report::ReportError::Io { source, .. } => source.to_string(),
-                crate::report::ReportError::Json { source, .. } => {
-                    format!("not valid results: {source}")
-                }
-                other => other.to_string(),
-            };
-            CheckError::Results {
-                path: path.clone(),
-                message,
+    read_results(dir).map_err(|e| {
+        let message = match e {
+            crate::report::ReportError::Io { source, .. }
+                if source.kind() == std::io::ErrorKind::NotFound =>
+            {
+                "no such file (write one with `derivbench run --out DIR`)".into()
             }
-        })
-        .and_then(|r| {
-            complete(&r).map_err(|message| CheckError::Results { path, message })?;
-            Ok(r)
-        })
+            crate::report::ReportError::Io { source, .. } => source.to_string(),
+            crate::report::ReportError::Json { source, .. } => {
+                format!("not valid results: {source}")
+            }
+            other => other.to_string(),
+        };
+        CheckError::Results { path, message }
+    })
 }
 
 /// Whether results are whole, as a run writes them: each scenario once, its reference

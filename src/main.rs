@@ -12,7 +12,7 @@ use std::process::ExitCode;
 #[derive(Parser, Debug)]
 #[command(name = "derivbench", version, about)]
 struct Cli {
-    /// raise a resource limit of scenario loading, e.g. --limit max_len=100000000
+    /// set (raise or lower) a resource limit of scenario loading, e.g. --limit max_len=100000000
     /// (max_len, max_loop_iterations, max_depth, max_elementals, max_precision,
     /// max_steps, max_file_bytes); repeatable
     #[arg(long = "limit", value_name = "KEY=VALUE", global = true)]
@@ -261,10 +261,15 @@ fn run_command(
             }
         }
     };
+    // what an interrupt leaves in `--out`: its previous reports, or none at all
+    let before = if out.join("results.json").is_file() {
+        format!("the previous results in {} are intact", out.display())
+    } else {
+        format!("no reports were written into {}", out.display())
+    };
     on_interrupt_signal(
         format!(
-            "the previous results in {} are intact, the partial results of this run are in {} (one JSON file per finished scenario)",
-            out.display(),
+            "{before}, the partial results of this run are in {} (one JSON file per finished scenario)",
             partial.display()
         ),
         format!("the reports of this run are complete in {}", out.display()),
@@ -574,13 +579,10 @@ fn run(cli: Cli) -> Result<()> {
             run_command(&scenarios, &out, only, methods, opts)?;
         }
         Command::Plot { results } => {
-            if results.is_file() {
-                return Err(bad(format!(
-                    "--results {}: a file, not a folder: --results takes the folder that holds results.json",
-                    results.display()
-                )));
-            }
-            let r = derivbench::report::read_results(&results).map_err(|e| bad(e.to_string()))?;
+            // the messages of `check`: a file given for the folder, a missing folder or
+            // results.json, one that is not whole
+            let r =
+                derivbench::check::read_results_folder(&results).map_err(|e| bad(e.to_string()))?;
             derivbench::report::plot::names_fit(&r)
                 .map_err(|e| bad(format!("{}: {e}", results.join("results.json").display())))?;
             let staging = derivbench::report::Staging::create_named(

@@ -64,7 +64,7 @@ pub struct Trace {
     pub ydot: f64,
 }
 
-/// Largest tape for which a trace is printed.
+/// Largest tape (entries: inputs, constants, elementals) for which a trace is printed.
 pub const MAX_TRACE_LEN: usize = 2000;
 
 /// Records the scenario at `x` on a tape of dual numbers (tangent of input `j`), then
@@ -76,7 +76,7 @@ pub fn trace(sc: &Scenario, x: &[f64], j: usize) -> Result<Trace, String> {
     let ys = sc.eval(&xs);
     if tape.len() > MAX_TRACE_LEN {
         return Err(format!(
-            "scenario '{}' records {} elementals; trace shows at most {MAX_TRACE_LEN}",
+            "scenario '{}' records {} tape entries (inputs, constants, elementals); trace shows at most {MAX_TRACE_LEN}",
             sc.name,
             tape.len()
         ));

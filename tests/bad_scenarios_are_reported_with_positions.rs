@@ -247,6 +247,10 @@ fn limits_name_themselves_and_how_to_raise_them() {
             "name = \"bad\"\ninputs = [{ name = \"x\", value = 1.0 }]\noutputs = { for = \"j\", from = 1, to = 6, expr = \"x\" }\n",
             "more than 5 generated outputs (raise with --limit max_len=N)",
         ),
+        (
+            "name = \"bad\"\nfamily = \"mlp\"\nlayers = [3, 2, 1]\nx = { rows = 2, seed = 1 }\n",
+            "`x` would hold 2 x 3 values, more than the limit of 5 (raise with --limit max_len=N)",
+        ),
     ] {
         let e = load_str(Path::new("bad.toml"), text, &limits)
             .map(|_| ())

@@ -150,6 +150,36 @@ fn check_given_results_json_says_that_results_takes_the_folder() {
 }
 
 #[test]
+fn plot_and_check_say_alike_how_to_write_missing_results() {
+    let d = tmp("results-missing");
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/check");
+    let empty = d.join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    for (folder, says) in [
+        (d.join("nowhere"), "no such folder"),
+        (empty, "no such file"),
+    ] {
+        for cmd in ["plot", "check"] {
+            let mut c = Command::new(BIN);
+            c.arg(cmd);
+            if cmd == "check" {
+                c.arg("--baseline").arg(data.join("baseline-valid.toml"));
+            }
+            let o = c.arg("--results").arg(&folder).output().unwrap();
+            let err = stderr(&o);
+            assert_eq!(o.status.code(), Some(2), "{cmd}: {err}");
+            assert!(
+                err.contains(&format!(
+                    "{says} (write one with `derivbench run --out DIR`)"
+                )),
+                "{cmd}: {err}"
+            );
+        }
+    }
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+#[test]
 fn a_scenario_that_does_not_load_is_reported_once() {
     let d = tmp("reported-once");
     let o = Command::new(BIN)

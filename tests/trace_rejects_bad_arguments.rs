@@ -1,6 +1,6 @@
 //! `derivbench trace` rejects a point of the wrong length, a non-finite point and an
 //! input out of range with exit code 2 and a message naming the flag, and traces a
-//! good point.
+//! good point; a scenario too long to show exits 2 with the count of its tape entries.
 
 use std::process::Command;
 
@@ -48,4 +48,22 @@ fn a_good_point_is_traced() {
     let (code, out, err) = trace(&["--point", "1.5,0.5", "--input", "2"]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("1.5"), "{out}");
+}
+
+#[test]
+fn a_tape_too_long_to_show_exits_2_counting_its_entries() {
+    let out = Command::new(env!("CARGO_BIN_EXE_derivbench"))
+        .args(["trace", "sum-of-squares-1000"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the binary runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    // 1000 inputs, 1000 squares and 999 sums
+    assert!(
+        err.contains(
+            "scenario 'sum-of-squares-1000' records 2999 tape entries (inputs, constants, elementals); trace shows at most 2000"
+        ),
+        "{err}"
+    );
 }

@@ -1120,7 +1120,7 @@ fn data_matrix(v: &Val, default_rows: Option<usize>, cols: usize) -> R<Vec<Vec<f
     };
     if (rows as u128) * (cols as u128) > v.cx.limits.max_len as u128 {
         return Err(v.err(format!(
-            "`{}` would hold more than {} values",
+            "`{}` would hold {rows} x {cols} values, more than the limit of {} (raise with --limit max_len=N)",
             v.key, v.cx.limits.max_len
         )));
     }
