@@ -99,8 +99,7 @@ fn the_error_figure_marks_what_the_issue_asks_for() {
         "fd-central: total error",
         "truncation part",
         "rounding part",
-        "textbook h, one-sided",
-        "textbook h, central",
+        "textbook steps (named above the plot)",
         "model&apos;s optimal step h*",
         "h* with the rounding of f bounded",
         "reverse: 0 (at floor)",
@@ -111,6 +110,13 @@ fn the_error_figure_marks_what_the_issue_asks_for() {
         assert!(
             svg.contains(text) || svg.contains(&t),
             "the error figure lacks {text:?}"
+        );
+    }
+    // the textbook steps named above the plot, each a text of its own
+    for name in ["one-sided", "central"] {
+        assert!(
+            svg_texts(&svg).iter().any(|t| t == name),
+            "the error figure does not name the textbook step {name:?}"
         );
     }
     let reading = error_step::reading(s).unwrap();
@@ -504,6 +510,32 @@ fn the_error_step_legend_says_when_the_model_has_no_optimum() {
     assert!(!without.contains("s optimal step h*"));
 }
 
+#[test]
+fn a_line_hidden_under_another_at_the_same_height_is_named_in_the_legend() {
+    let legend = |fwd: f64, rev: f64| {
+        let mut r = fixture();
+        let s = sum_of_squares_mut(&mut r);
+        for a in &mut s.accuracy {
+            match a.method.as_str() {
+                "forward" => a.abs_err = Some(fwd),
+                "reverse" => a.abs_err = Some(rev),
+                _ => {}
+            }
+        }
+        let f = error_step::ErrorStep::new(s).unwrap();
+        svg_words(&plot::render_svg(&f).unwrap())
+    };
+    // reverse, solid, is drawn after forward, solid: at the same height it hides it
+    let same = legend(3e-16, 3e-16);
+    assert!(same.contains("forward: 3.0e-16, under reverse"), "{same}");
+    // a pixel apart (within 0.02 decades) is the same height
+    let close = legend(3e-16, 3.1e-16);
+    assert!(close.contains("forward: 3.0e-16, under reverse"), "{close}");
+    // apart, both show; forward-vector is dashed, drawn over them, and hides nothing
+    let apart = legend(3e-16, 6e-16);
+    assert!(!apart.contains("under"), "{apart}");
+}
+
 /// The left edge and fill of each rectangle of an SVG whose height is not `skip` (the
 /// legend's swatches).
 fn rects(svg: &str, skip: &str) -> Vec<(f64, String)> {
@@ -528,55 +560,69 @@ fn hex(c: plotters::style::RGBColor) -> String {
 }
 
 #[test]
-fn the_bound_bands_are_drawn_in_the_op_count_panel_only() {
-    use derivbench::report::plot::style::{tint, ORANGE, SKY};
+fn each_bound_is_marked_on_its_own_bar_in_the_op_count_panel_only() {
     let r = fixture();
-    let dir = fresh_dir("plots-bands");
-    let written = plot::draw_all(&r, &dir).unwrap();
-    let costs: Vec<_> = written
-        .iter()
-        .filter(|p| {
-            p.to_string_lossy().contains("cost-") && p.extension().is_some_and(|e| e == "svg")
-        })
-        .collect();
-    assert!(!costs.is_empty());
-    for p in costs {
-        let svg = std::fs::read_to_string(dir.join(p)).unwrap();
+    let mut figures = 0;
+    for s in &r.scenarios {
+        let Some(f) = cost::Cost::new(s, [1.0, 2.0, 3.0]) else {
+            continue;
+        };
+        figures += 1;
+        let svg = plot::render_svg(&f).unwrap();
         let width: f64 = svg
             .split("width=\"")
             .nth(1)
             .and_then(|w| w.split('"').next()?.parse().ok())
             .unwrap();
-        // beside the legend's swatches (18 x 12), one band of each, in the op-count panel
-        // (the left half), none in the wall-time panel
-        let all = rects(&svg, "12");
-        for band in [tint(SKY, cost::BAND_ALPHA), tint(ORANGE, cost::BAND_ALPHA)] {
-            let xs: Vec<f64> = all
-                .iter()
-                .filter(|(_, f)| *f == hex(band))
-                .map(|(x, _)| *x)
-                .collect();
-            assert_eq!(
-                xs.len(),
-                1,
-                "{}: bands of {} at {xs:?}",
-                p.display(),
-                hex(band)
-            );
-            assert!(
-                xs[0] < width / 2.0,
-                "{}: a band at x = {}",
-                p.display(),
-                xs[0]
-            );
-        }
+        // left of the legend (its 250 pixels on the right), one mark per mode with a
+        // bound, in the op-count panel (the left half), none in the wall-time panel and
+        // none across the modes without a bound
+        let bounded = cost::mode_rows(s)
+            .iter()
+            .filter(|c| c.bound.is_some())
+            .count();
+        let marks: Vec<f64> = rects(&svg, "12")
+            .into_iter()
+            .filter(|(_, f)| *f == hex(cost::BOUND))
+            .map(|(x, _)| x)
+            .filter(|&x| x < width - 250.0)
+            .collect();
+        assert_eq!(marks.len(), bounded, "{}: marks at {marks:?}", s.name);
+        assert!(
+            marks.iter().all(|&x| x < width / 2.0),
+            "{}: a mark at {marks:?}",
+            s.name
+        );
+        // the legend names the weights the bounds and op counts are taken at (the text
+        // of the figure, its wrapped lines joined)
+        assert_eq!(
+            svg_words(&svg).contains("weights (mu, pi, nu) = (1, 2, 3)"),
+            bounded > 0,
+            "{}",
+            s.name
+        );
     }
+    assert!(figures > 0);
+}
+
+/// The contents of an SVG figure's text elements.
+fn svg_texts(svg: &str) -> Vec<String> {
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|t| t.split_once('>')?.1.split_once("</text>"))
+        .map(|(inner, _)| inner.trim().to_string())
+        .collect()
+}
+
+/// The text of an SVG figure: its text elements' contents, joined by spaces.
+fn svg_words(svg: &str) -> String {
+    svg_texts(svg).join(" ")
 }
 
 /// The cost figure of scenario `name`, as SVG.
 fn cost_svg(r: &RunResults, name: &str) -> String {
     let s = r.scenarios.iter().find(|s| s.name == name).unwrap();
-    plot::render_svg(&cost::Cost::new(s).unwrap()).unwrap()
+    plot::render_svg(&cost::Cost::new(s, r.settings.weights).unwrap()).unwrap()
 }
 
 #[test]

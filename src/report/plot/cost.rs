@@ -1,11 +1,11 @@
 //! Figure `cost-NAME`: the cost of each derivative mode relative to the function on one
 //! scenario, by operation count (`ratio`) and by wall time (`wall_ratio`) side by side,
-//! against the lecture's bounds (tangent 2 to 5/2, gradient 3 to 4) drawn as bands in the
-//! op-count panel (the bounds say nothing about wall time).
+//! each mode with a bound (`bound` in cost.csv: 5/2 for the tangent, 4 for the
+//! gradients) marked on its own bar in the op-count panel (the bounds say nothing about
+//! wall time), the run's weights in the legend.
 
 use super::style::{
-    self, Entry, Mark, BLUISH_GREEN, DEEP_BLUE, GREY, INK, LIGHT, OLIVE, ORANGE, PURPLE, SKY,
-    VERMILLION,
+    self, Entry, Mark, BLUISH_GREEN, DEEP_BLUE, GREY, INK, LIGHT, OLIVE, PURPLE, VERMILLION,
 };
 use super::{file_name, Figure, PlotError};
 use crate::results::{CostRow, ScenarioResult};
@@ -23,13 +23,12 @@ pub const MODE_ORDER: [&str; 5] = [
     "jacobian-reverse",
 ];
 
-/// The lecture's band for the tangent cost ratio.
-pub const TANGENT_BAND: (f64, f64) = (2.0, 2.5);
-/// The lecture's band for the gradient cost ratio.
-pub const GRADIENT_BAND: (f64, f64) = (3.0, 4.0);
+/// The colour of a mode's bound, marked across its bar.
+pub const BOUND: RGBColor = INK;
 
-/// How much of the colour a band keeps.
-pub const BAND_ALPHA: f64 = 0.35;
+/// The largest bound of the cost model: the op-count axis reaches at least this far,
+/// so that bars are comparable between figures.
+const LARGEST_BOUND: f64 = 4.0;
 
 fn mode_color(mode: &str) -> RGBColor {
     match mode {
@@ -68,13 +67,16 @@ pub fn mode_rows(s: &ScenarioResult) -> Vec<&CostRow> {
 pub struct Cost<'a> {
     s: &'a ScenarioResult,
     rows: Vec<&'a CostRow>,
+    /// the run's weights (mu, pi, nu), which the op counts and bounds are taken at
+    weights: [f64; 3],
 }
 
 impl<'a> Cost<'a> {
-    /// The figure of `s`, or `None` without cost rows other than `function`.
-    pub fn new(s: &'a ScenarioResult) -> Option<Self> {
+    /// The figure of `s` at the run's `weights`, or `None` without cost rows other than
+    /// `function`.
+    pub fn new(s: &'a ScenarioResult, weights: [f64; 3]) -> Option<Self> {
         let rows = mode_rows(s);
-        (!rows.is_empty()).then_some(Cost { s, rows })
+        (!rows.is_empty()).then_some(Cost { s, rows, weights })
     }
 }
 
@@ -145,7 +147,7 @@ impl Axis {
             .iter()
             .copied()
             .filter(|v| v.is_finite())
-            .fold(GRADIENT_BAND.1, f64::max);
+            .fold(LARGEST_BOUND, f64::max);
         if max <= 12.0 {
             // room on the right for the value labels
             Axis {
@@ -231,18 +233,6 @@ impl Cost<'_> {
                 .x_label_formatter(&linear);
         }
         mesh.draw()?;
-        // the bounds are on operation counts: no band in the wall-time panel
-        let bands = if wall {
-            &[][..]
-        } else {
-            &[(TANGENT_BAND, SKY), (GRADIENT_BAND, ORANGE)][..]
-        };
-        for &((a, b), c) in bands {
-            chart.draw_series(std::iter::once(Rectangle::new(
-                [(axis.x(a), kf), (axis.x(b), 0.0)],
-                style::tint(c, BAND_ALPHA).filled(),
-            )))?;
-        }
         chart.draw_series(LineSeries::new(
             vec![(axis.x(1.0), 0.0), (axis.x(1.0), kf)],
             style::line(GREY, 1),
@@ -278,12 +268,31 @@ impl Cost<'_> {
                 [(axis.base(), i + 0.8), (end, i + 0.2)],
                 mode_color(&c.mode).filled(),
             )))?;
-            let at = chart.backend_coord(&(end.max(axis.base()), i + 0.5));
+            // the label right of the bar and of its bound's mark
+            let mark = match c.bound {
+                Some(b) if !wall => axis.x(b).clamp(axis.lo, axis.hi),
+                _ => axis.base(),
+            };
+            let at = chart.backend_coord(&(end.max(axis.base()).max(mark), i + 0.5));
             root.draw(&Text::new(
                 value_label(c, wall),
                 (at.0 + 5, at.1),
                 style::text(13, INK, HPos::Left, VPos::Center),
             ))?;
+        }
+        // each bound across its own bar, over it; the bounds are on operation counts:
+        // none in the wall-time panel
+        for (r, c) in self.rows.iter().enumerate() {
+            let Some(b) = c.bound.filter(|_| !wall) else {
+                continue;
+            };
+            let i = (k - 1 - r) as f64;
+            let half = (axis.hi - axis.lo) / 400.0;
+            let x = axis.x(b);
+            chart.draw_series(std::iter::once(Rectangle::new(
+                [(x - half, i + 0.94), (x + half, i + 0.06)],
+                BOUND.filled(),
+            )))?;
         }
         Ok(())
     }
@@ -329,16 +338,19 @@ impl Figure for Cost<'_> {
                 ));
             }
         }
-        entries.push(Entry::new(
-            "tangent bound 2 to 2.5 (op counts)",
-            style::tint(SKY, BAND_ALPHA),
-            Mark::Square,
-        ));
-        entries.push(Entry::new(
-            "gradient bound 3 to 4 (op counts)",
-            style::tint(ORANGE, BAND_ALPHA),
-            Mark::Square,
-        ));
+        if self.rows.iter().any(|c| c.bound.is_some()) {
+            let [mu, pi, nu] = self.weights;
+            entries.push(Entry::new(
+                "bound on the op-count ratio (tangent 5/2, gradient 4)",
+                BOUND,
+                Mark::Tick,
+            ));
+            entries.push(Entry::new(
+                format!("weights (mu, pi, nu) = ({mu}, {pi}, {nu})"),
+                INK,
+                Mark::None,
+            ));
+        }
         entries.push(Entry::new("function = 1", GREY, Mark::Line));
         style::draw_legend(&legend, None, &entries)?;
         Ok(())
@@ -350,16 +362,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_mode_has_a_colour_of_its_own_and_none_is_a_band_colour() {
+    fn every_mode_has_a_colour_of_its_own_and_none_is_the_bounds_colour() {
         let colours: Vec<RGBColor> = MODE_ORDER.iter().map(|m| mode_color(m)).collect();
         for (i, a) in colours.iter().enumerate() {
             for b in &colours[i + 1..] {
                 assert_ne!(a, b, "two modes share a colour");
             }
-            for band in [SKY, ORANGE] {
-                let tinted = style::tint(band, BAND_ALPHA);
-                assert!(*a != band && *a != tinted, "a bar in a band's colour");
-            }
+            assert_ne!(*a, BOUND, "a bar in the bounds' colour");
         }
+        assert_ne!(mode_color("some-new-mode"), BOUND);
     }
 }

@@ -11,6 +11,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
+/// The space above the plot, in pixels, where the textbook steps are named.
+const TOP_MARGIN: u32 = 24;
+
 /// The swept difference quotients, in drawing order.
 pub const SWEEPS: [&str; 3] = ["fd-forward", "fd-backward", "fd-central"];
 
@@ -413,6 +416,7 @@ impl Figure for ErrorStep<'_> {
 
         let mut chart = ChartBuilder::on(&plot)
             .margin(14)
+            .margin_top(TOP_MARGIN)
             .x_label_area_size(52)
             .y_label_area_size(78)
             .build_cartesian_2d(x0..x1, y0..y1)?;
@@ -431,7 +435,7 @@ impl Figure for ErrorStep<'_> {
             4,
             style::line(GREY, 1),
         ))?;
-        // textbook steps, labelled along the line at the top
+        // textbook steps, labelled above the plot, where no data is drawn
         for (h, which) in self.textbook_steps() {
             chart.draw_series(LineSeries::new(
                 vec![(lg(h), y0), (lg(h), y1)],
@@ -439,9 +443,9 @@ impl Figure for ErrorStep<'_> {
             ))?;
             let top = chart.backend_coord(&(lg(h), y1));
             root.draw(&Text::new(
-                format!("textbook h, {which}"),
-                (top.0 - 14, top.1 + 6),
-                style::text(12, GREY, HPos::Right, VPos::Top).transform(FontTransform::Rotate270),
+                which.to_string(),
+                (top.0, top.1 - 3),
+                style::text(12, GREY, HPos::Center, VPos::Bottom),
             ))?;
         }
         // methods without a step, dashed ones over solid ones so that lines on top of
@@ -558,15 +562,23 @@ impl Figure for ErrorStep<'_> {
                 Mark::Ring,
             ));
         }
-        entries.push(Entry::new("textbook steps", GREY, Mark::Line));
+        entries.push(Entry::new(
+            "textbook steps (named above the plot)",
+            GREY,
+            Mark::Line,
+        ));
         if !self.lines.is_empty() {
-            entries.push(Entry::new("methods without a step:", INK, Mark::None));
-            for (m, e) in &self.lines {
-                let v = if *e < self.floor {
+            entries.push(Entry::new("methods without a step sweep:", INK, Mark::None));
+            let under = self.covered_lines();
+            for ((m, e), under) in self.lines.iter().zip(under) {
+                let mut v = if *e < self.floor {
                     format!("{} (at floor)", style::sci(*e))
                 } else {
                     style::sci(*e)
                 };
+                if let Some(top) = under {
+                    v += &format!(", under {top}");
+                }
                 let mark = match style::method_dash(m) {
                     Some((d, g)) => Mark::Dash(d, g),
                     None => Mark::Line,
@@ -600,6 +612,29 @@ impl Figure for ErrorStep<'_> {
         }
         style::draw_legend(&legend, None, &entries)?;
         Ok(())
+    }
+}
+
+impl ErrorStep<'_> {
+    /// For each method without a step sweep, the solid line drawn later at the same
+    /// height (within 0.02 decades, a pixel), which hides it: the legend names it.
+    /// Dashed lines are drawn over the solid ones and stay visible.
+    fn covered_lines(&self) -> Vec<Option<&str>> {
+        let height = |e: f64| lg(self.clamp(e));
+        let solid = |m: &str| style::method_dash(m).is_none();
+        (0..self.lines.len())
+            .map(|k| {
+                let (m, e) = &self.lines[k];
+                if !solid(m) {
+                    return None;
+                }
+                self.lines[k + 1..]
+                    .iter()
+                    .rev()
+                    .find(|(t, f)| solid(t) && (height(*f) - height(*e)).abs() < 0.02)
+                    .map(|(t, _)| t.as_str())
+            })
+            .collect()
     }
 }
 

@@ -185,7 +185,7 @@ pub fn draw_all(results: &RunResults, dir: &Path) -> Result<Vec<PathBuf>, PlotEr
         if let Some(f) = bits::Bits::new(s) {
             out.extend(write_figure(&f, dir)?);
         }
-        if let Some(f) = cost::Cost::new(s) {
+        if let Some(f) = cost::Cost::new(s, results.settings.weights) {
             out.extend(write_figure(&f, dir)?);
         }
     }

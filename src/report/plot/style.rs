@@ -172,6 +172,8 @@ pub enum Mark {
     Ring,
     /// a filled triangle (a marked point)
     Triangle,
+    /// a short thick vertical line (a bound marked across a bar)
+    Tick,
     /// nothing: a line of text
     None,
 }
@@ -348,6 +350,13 @@ pub fn draw_legend<DB: DrawingBackend>(
                     e.color.filled(),
                 ))?;
             }
+            Mark::Tick => {
+                let mid = (x0 + x1) / 2;
+                area.draw(&Rectangle::new(
+                    [(mid - 1, y - 7), (mid + 1, y + 7)],
+                    e.color.filled(),
+                ))?;
+            }
             Mark::None => {}
         }
         let tx = if e.mark == Mark::None { x0 } else { tx };
@@ -356,9 +365,12 @@ pub fn draw_legend<DB: DrawingBackend>(
             if k > 0 {
                 y += LEGEND_WRAP;
             }
+            // an indent is an offset, not spaces: SVG viewers collapse leading spaces
+            let text_part = l.trim_start_matches(' ');
+            let indent = text_width(&l[..l.len() - text_part.len()], LEGEND_SIZE);
             area.draw(&Text::new(
-                l,
-                (tx, y),
+                text_part.to_string(),
+                (tx + indent, y),
                 text(LEGEND_SIZE, INK, HPos::Left, VPos::Center),
             ))?;
         }
