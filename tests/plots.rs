@@ -511,6 +511,30 @@ fn the_error_step_legend_says_when_the_model_has_no_optimum() {
 }
 
 #[test]
+fn bits_say_over_how_many_entries_when_methods_differ_in_them() {
+    let mut r = fixture();
+    let even = {
+        let s = sum_of_squares_mut(&mut r);
+        svg_texts(&plot::render_svg(&bits::Bits::new(s).unwrap()).unwrap())
+    };
+    assert!(!even.iter().any(|t| t.ends_with(" entries")), "{even:?}");
+    // forward mode on the first input only (the other methods on 2, reverse mode on
+    // every input)
+    let s = sum_of_squares_mut(&mut r);
+    s.accuracy
+        .retain(|a| !a.method.starts_with("forward") || a.input < 1);
+    let texts = svg_texts(&plot::render_svg(&bits::Bits::new(s).unwrap()).unwrap());
+    let n = s.accuracy.iter().filter(|a| a.method == "reverse").count();
+    assert!(texts.contains(&"1 entry".to_string()), "{texts:?}");
+    assert!(texts.contains(&format!("{n} entries")), "{texts:?}");
+    let b = bits::reading(s).unwrap();
+    assert!(
+        b.contains("the methods are measured over different entries"),
+        "{b}"
+    );
+}
+
+#[test]
 fn a_line_hidden_under_another_at_the_same_height_is_named_in_the_legend() {
     let legend = |fwd: f64, rev: f64| {
         let mut r = fixture();

@@ -1,6 +1,8 @@
 //! Figure `bits-NAME`: the worst and the median bits of error of every method on one
 //! scenario, as horizontal bars (for swept FD methods, each entry's best step, as in
-//! the summary).
+//! the summary). Where the methods are measured over different entries (the whole
+//! Jacobian for reverse mode, the sampled inputs for the others on a large scenario),
+//! each bar says over how many.
 
 use super::style::{self, Entry, Mark, DEEP_BLUE, GREY, INK, LIGHT, VERMILLION};
 use super::{file_name, Figure, PlotError};
@@ -76,6 +78,11 @@ impl<'a> Bits<'a> {
     }
 }
 
+/// Whether the methods are measured over different numbers of entries.
+fn uneven(rows: &[MethodBits]) -> bool {
+    rows.iter().any(|r| r.entries != rows[0].entries)
+}
+
 /// One line reading the figure: the most and the least accurate methods.
 pub fn reading(s: &ScenarioResult) -> Option<String> {
     let rows = method_bits(s);
@@ -117,6 +124,28 @@ pub fn reading(s: &ScenarioResult) -> Option<String> {
                 worst.entries
             )
         });
+    }
+    if uneven(&rows) {
+        let over = |names: &[&str]| -> String {
+            let counts: Vec<String> = names
+                .iter()
+                .filter_map(|n| rows.iter().find(|r| r.method == *n))
+                .map(|r| r.entries.to_string())
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            counts.join(" or ")
+        };
+        return Some(format!(
+            "Most accurate: {} (worst entry {:.1} bits of error, over {} entries); least: {} (worst {:.1} bits, median {:.1}, over {} entries); the methods are measured over different entries, so a worst entry over more of them can be worse.",
+            ties.join(", "),
+            best.worst,
+            over(&ties),
+            least.join(", "),
+            worst.worst,
+            worst.median,
+            over(&least)
+        ));
     }
     Some(format!(
         "Most accurate: {} (worst entry {:.1} bits of error); least: {} (worst {:.1} bits, median {:.1}) over {} entries.",
@@ -205,13 +234,24 @@ impl Figure for Bits<'_> {
                 ))?;
             }
             let at = chart.backend_coord(&(0.0, i + 0.5));
+            let counted = uneven(&self.rows);
             root.draw(&Text::new(
                 row.method.clone(),
-                (at.0 - 8, at.1),
+                (at.0 - 8, if counted { at.1 - 8 } else { at.1 }),
                 style::text(14, INK, HPos::Right, VPos::Center),
             ))?;
+            if counted {
+                root.draw(&Text::new(
+                    match row.entries {
+                        1 => "1 entry".to_string(),
+                        n => format!("{n} entries"),
+                    },
+                    (at.0 - 8, at.1 + 9),
+                    style::text(12, GREY, HPos::Right, VPos::Center),
+                ))?;
+            }
         }
-        let entries = [
+        let mut entries = vec![
             Entry::new("worst entry", VERMILLION, Mark::Square),
             Entry::new("median entry", DEEP_BLUE, Mark::Square),
             Entry::new(
@@ -222,6 +262,13 @@ impl Figure for Bits<'_> {
             Entry::new("swept FD methods: each entry's best step", INK, Mark::None),
             Entry::new(GUIDE_LABEL, GREY, Mark::Line),
         ];
+        if uneven(&self.rows) {
+            entries.push(Entry::new(
+                "the methods are measured over different entries (the count under each name): the whole Jacobian, or the sampled inputs",
+                INK,
+                Mark::None,
+            ));
+        }
         style::draw_legend(&legend, None, &entries)?;
         Ok(())
     }
