@@ -790,22 +790,35 @@ fn symbolic_check(sc: &Scenario, r: &Reference) -> Option<String> {
     let d = crate::symbolic::differentiate(p, crate::symbolic::Sharing::Dag);
     let x: Vec<Float> = sc.x.iter().map(|&v| Float::with_val(prec, v)).collect();
     let vals = d.eval(&x);
+    // the worst agreement over the reference's finite entries; an infinite or NaN
+    // entry has no leading bits to agree on: the same value there is counted apart
     let mut worst = u32::MAX;
+    let mut equal_nonfinite = 0usize;
     for (i, row) in r.entries.iter().enumerate() {
         for (k, e) in row.iter().enumerate() {
             let s = &vals[i][r.cols[k]];
             let bits = super::reference::agreement(s, &e.value);
-            worst = worst.min(bits);
+            if !e.value.is_finite() && bits > 0 {
+                equal_nonfinite += 1;
+            } else {
+                worst = worst.min(bits);
+            }
         }
     }
-    Some(if worst == 0 {
-        format!(
-            "symbolic: the symbolic derivatives evaluated in MPFR at {prec} bits differ from the reference in the leading bit of some entry"
-        )
-    } else {
-        format!(
-            "symbolic: the symbolic derivatives evaluated in MPFR at {prec} bits agree with the reference on at least {worst} leading bits"
-        )
+    let head = format!("symbolic: the symbolic derivatives evaluated in MPFR at {prec} bits");
+    let apart = match equal_nonfinite {
+        0 => String::new(),
+        1 => "; they equal the reference's one infinite or NaN entry".to_string(),
+        k => format!("; they equal the reference's {k} infinite or NaN entries"),
+    };
+    Some(match worst {
+        0 => format!("{head} differ from the reference in the leading bit of some entry"),
+        u32::MAX => format!(
+            "{head} have no finite entry of the reference to compare with{apart}"
+        ),
+        w => format!(
+            "{head} agree with the reference on at least {w} leading bits of each finite entry{apart}"
+        ),
     })
 }
 
@@ -1011,7 +1024,7 @@ mod tests {
     use crate::scenario::Lecture;
 
     #[test]
-    fn the_symbolic_check_says_when_it_differs_in_the_leading_bit() {
+    fn the_symbolic_check_says_when_it_differs_in_the_leading_bit_and_counts_infinities_apart() {
         let note = |output: &str, x: f64| {
             let text = format!(
                 "name = \"s\"\ninputs = [{{ name = \"x\", value = {x:?} }}]\noutputs = [{output:?}]\n"
@@ -1041,6 +1054,14 @@ mod tests {
         );
         let n = note("sin(x) * x", 1.5);
         assert!(n.contains("agree with the reference on at least"), "{n}");
+        assert!(!n.contains("infinite"), "{n}");
+        // an infinite entry equal in both has no leading bits to agree on
+        let n = note("sqrt(x)", 0.0);
+        assert!(
+            n.ends_with("have no finite entry of the reference to compare with; they equal the reference's one infinite or NaN entry"),
+            "{n}"
+        );
+        assert!(!n.contains("agree"), "{n}");
     }
 
     #[test]
