@@ -57,8 +57,13 @@ fn the_page_is_self_contained_and_shows_every_figure() {
     ] {
         assert!(html.contains(&format!("<a href=\"{f}\">{f}</a>")), "{f}");
     }
-    // the failure message is escaped
+    // the failure message is escaped, and the failures are linked from the contents
     assert!(html.contains("unknown key `sede` &lt;&amp; &quot;quoted&quot;&gt;"));
+    assert!(html.contains(&format!(
+        "<li><a href=\"#failures\">Failures ({})</a></li>",
+        r.failures.len()
+    )));
+    assert!(html.contains("<h2 id=\"failures\">"));
 }
 
 #[test]

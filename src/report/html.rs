@@ -357,6 +357,13 @@ pub fn render_html(results: &RunResults, plots: &[PathBuf]) -> String {
         "<p>The data beside this page: <a href=\"accuracy.csv\">accuracy.csv</a>, <a href=\"reference.csv\">reference.csv</a>, <a href=\"cost.csv\">cost.csv</a>, <a href=\"results.json\">results.json</a>; the tables across scenarios (full Jacobians, tape memory, expression swell) are in <a href=\"summary.md\">summary.md</a>.</p>"
     );
     let _ = writeln!(out, "<nav><ul>");
+    if !r.failures.is_empty() {
+        let _ = writeln!(
+            out,
+            "<li><a href=\"#failures\">Failures ({})</a></li>",
+            r.failures.len()
+        );
+    }
     let _ = writeln!(out, "<li><a href=\"#overview\">Overview</a></li>");
     let has_run_figs = ["jacobian-cost", "recurrent", "symbolic-swell"]
         .iter()
