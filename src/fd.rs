@@ -427,6 +427,25 @@ mod tests {
     }
 
     #[test]
+    fn each_stencil_takes_its_steps_as_f64_forms_them_and_central_is_symmetric() {
+        // at x = 1 the step up, (1 + h) - 1, and the step down, 1 - (1 - h), differ
+        let (x, h) = (1.0, 1e-5);
+        let (up, down) = (1.000_000_000_006_551_2e-5, 9.999_999_999_954_49e-6);
+        assert_eq!(((x + h) - x, x - (x - h)), (up, down));
+        let c = Stencil::new(FdKind::Central, x, h);
+        assert_eq!((c.hi, c.lo, c.h), (x + up, x - up, up));
+        assert_eq!(
+            c.hi - x,
+            x - c.lo,
+            "the central stencil is symmetric about x"
+        );
+        let f = Stencil::new(FdKind::Forward, x, h);
+        assert_eq!((f.hi, f.lo, f.h), (x + up, x, up));
+        let b = Stencil::new(FdKind::Backward, x, h);
+        assert_eq!((b.hi, b.lo, b.h), (x, x - down, down));
+    }
+
+    #[test]
     fn a_step_beyond_f64_overflows_and_does_not_vanish() {
         // 1.7e308 + 1e307 > f64::MAX: forward and central reach +inf; backward does not
         for (kind, over) in [

@@ -103,9 +103,9 @@ fn a_truncation_error_far_below_the_quotient_is_the_quotients() {
     let mut checked = 0;
     for r in acc.rows.iter().filter(|r| r.method == "fd-central") {
         let h = r.h.unwrap();
-        // the stencil's f64 points, as the tool forms them
-        let (up, down) = ((x + h) - x, x - (x - h));
-        let (hi, lo) = (x + up, x - down);
+        // the stencil's f64 points, as the tool forms them: symmetric, x -+ (x + h) - x
+        let up = (x + h) - x;
+        let (hi, lo) = (x + up, x - up);
         let d = Float::with_val(p, Float::with_val(p, hi) - Float::with_val(p, lo));
         let q = Float::with_val(p, Float::with_val(p, sigma(hi) - sigma(lo)) / &d);
         let want = Float::with_val(p, &q - &slope).abs().to_f64();

@@ -233,7 +233,7 @@ proptest! {
 /// a well-conditioned entry, fails it. (A wrong rule in the library would be wrong in
 /// the reference too; see the module documentation for the tests that catch one.)
 #[test]
-fn a_wrong_rule_is_detected_by_the_same_comparison() {
+fn the_comparison_rejects_a_wrong_sign_or_a_relative_1e_12() {
     // d/dx sin(x) computed as -cos(x) instead of cos(x)
     let f = F(E::U(Unary::Sin, Box::new(E::X(0))));
     let x = [0.7f64, 0.0, 0.0];

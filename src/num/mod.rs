@@ -888,10 +888,10 @@ mod tests {
         assert_eq!(bits_err(1.0, f64::NEG_INFINITY), 64.0);
         assert_eq!(bits_err(f64::INFINITY, f64::INFINITY), 64.0);
         assert_eq!(bits_err(f64::NAN, f64::NAN), 64.0);
-        assert_eq!(
-            bits_err(1.0, -1.0),
-            (ulps_between(1.0, -1.0) as f64 + 1.0).log2()
-        );
+        // 1 and -1 are each 0x3FF0_0000_0000_0000 steps from 0: 2^63 - 2^53 apart
+        assert_eq!(ulps_between(1.0, -1.0), (1u64 << 63) - (1u64 << 53));
+        // log2(1 + 2^53 * 1023), the 1 lost in f64's sum: 53 + log2(1023)
+        assert!((bits_err(1.0, -1.0) - (53.0 + 1023f64.log2())).abs() < 1e-12);
     }
 
     #[test]
