@@ -1021,7 +1021,31 @@ pub const KINK_NOTE: &str = "kink: at the point a min or max takes two equal arg
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::num::Bound;
     use crate::scenario::Lecture;
+
+    #[test]
+    fn a_quotient_is_resolved_when_its_bound_is_2_to_the_minus_53_of_its_truncation() {
+        // against r = 1, a quotient 1 + 2^-10 at 64 bits: its truncation error 2^-10 is
+        // resolved to SPLIT_BITS = 53 bits once its rounding bound is at most 2^-63
+        let p = 64;
+        let r = Float::with_val(p, 1);
+        let q = |bound: f64| Ranged {
+            v: Float::with_val(p, 1) + Float::with_val(p, Float::i_exp(1, -10)),
+            // |v - exact| <= m 2^-64
+            m: Bound::from_f64(bound),
+        };
+        assert!(resolved(None, &q(0.0), &r));
+        assert!(resolved(None, &q(2.0), &r), "2^-63: at the limit");
+        assert!(!resolved(None, &q(2.5), &r), "above 2^-63");
+        // 2^-54, resolved to 44 bits only: not enough
+        assert!(!resolved(None, &q(1024.0), &r));
+        // an unknown bound: the quotient at the previous precision decides
+        assert!(!resolved(None, &q(f64::INFINITY), &r));
+        let before = |d: i32| Ranged::exact(q(0.0).v + Float::with_val(p, Float::i_exp(1, d)));
+        assert!(resolved(Some(&before(-64)), &q(f64::INFINITY), &r));
+        assert!(!resolved(Some(&before(-60)), &q(f64::INFINITY), &r));
+    }
 
     #[test]
     fn the_symbolic_check_says_when_it_differs_in_the_leading_bit_and_counts_infinities_apart() {

@@ -395,6 +395,19 @@ fn rounds_surely(hi: &Ranged, lo: &Float) -> bool {
     lo_end > below && hi_end < above
 }
 
+/// Whether an entry evaluated at two successive precisions, `lo` then `hi`, whose
+/// values agree on `agreed` leading bits, settles on `hi`'s value (no doubt and no
+/// exponent overflow being presumed): the two round to the same f64 and agree on at
+/// least `agree_bits` bits, and `hi`'s bound determines that many bits of its value and
+/// leaves no f64 rounding boundary within reach. Agreement is the evidence the loop
+/// has besides the bound: where a bound is wrong (a rule that undercounts its
+/// roundings), two precisions that disagree still hold the entry.
+fn settles(lo: &Ranged, hi: &Ranged, agreed: u32, agree_bits: u32) -> bool {
+    let (l, h) = (&lo.v, &hi.v);
+    let same_f64 = l.to_f64().to_bits() == h.to_f64().to_bits() || (l.is_nan() && h.is_nan());
+    same_f64 && agreed >= agree_bits && hi.determined(agree_bits) && rounds_surely(hi, l)
+}
+
 /// The precision ladder in one mode.
 fn ladder<F: Function>(
     model: &F,
@@ -428,16 +441,11 @@ fn ladder<F: Function>(
                 if entries[i][k].as_ref().is_some_and(|e| e.settled) {
                     continue;
                 }
-                let (l, h) = (&lo[i][k].v, &hi[i][k].v);
-                let agreed = agreement(l, h);
-                let same_f64 =
-                    l.to_f64().to_bits() == h.to_f64().to_bits() || (l.is_nan() && h.is_nan());
+                let h = &hi[i][k].v;
+                let agreed = agreement(&lo[i][k].v, h);
                 let settled = !doubt[i]
                     && !beyond_range
-                    && same_f64
-                    && agreed >= opts.agree_bits
-                    && hi[i][k].determined(opts.agree_bits)
-                    && rounds_surely(&hi[i][k], l);
+                    && settles(&lo[i][k], &hi[i][k], agreed, opts.agree_bits);
                 if settled || at_cap {
                     entries[i][k] = Some(RefEntry {
                         value: h.clone(),
@@ -488,5 +496,33 @@ mod tests {
         );
         let z = Float::with_val(256, 0.0);
         assert_eq!(agreement(&z, &a), 0);
+    }
+
+    #[test]
+    fn two_precisions_that_disagree_hold_an_entry_whatever_its_bound_says() {
+        use crate::num::Bound;
+        // 1.1 at 512 bits with a bound that claims 2^-510: determined to 100 bits and
+        // far from an f64 rounding boundary
+        let value = |p: u32, off: i32| {
+            let one = Float::with_val(p, 11) / 10u32;
+            let v = Float::with_val(p, &one + Float::with_val(p, Float::i_exp(1, off)));
+            Ranged {
+                v,
+                m: Bound::from_f64(4.0),
+            }
+        };
+        let hi = value(512, -400);
+        let agree = |lo: &Ranged| agreement(&lo.v, &hi.v);
+        // at 256 bits 2^-400 away: they agree on every bit of the lower precision
+        let lo = value(256, -400);
+        assert!(agree(&lo) >= 100);
+        assert!(settles(&lo, &hi, agree(&lo), 100));
+        // 2^-70 away, the same f64, a bound that says nothing against it: 70 bits of
+        // agreement are not 100, and the entry waits for the next precision
+        let lo = value(256, -70);
+        assert_eq!(lo.v.to_f64(), hi.v.to_f64());
+        assert!((60..100).contains(&agree(&lo)), "{}", agree(&lo));
+        assert!(!settles(&lo, &hi, agree(&lo), 100));
+        assert!(settles(&lo, &hi, agree(&lo), 60));
     }
 }
