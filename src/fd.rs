@@ -599,8 +599,14 @@ mod tests {
         let f = |x: &[f64]| vec![x[0].exp()];
         let r = richardson(&f, &[1.0], 0, 15);
         let want = 1f64.exp();
-        assert!(((r.value[0] - want) / want).abs() < 1e-13, "{:?}", r);
-        assert!(r.evals <= 30);
+        // 4.1 bits from e rounded to f64 (17 ulps), within the method's own estimate
+        assert!(crate::num::bits_err(r.value[0], want) <= 5.0, "{r:?}");
+        assert!((r.value[0] - want).abs() <= r.err[0], "{r:?}");
+        // accepted at the 5th level, the step 0.1 divided 4 times by 1.4 as f64 takes
+        // it at x = 1, after 6 levels of 2 evaluations
+        let h = Stencil::new(FdKind::Central, 1.0, 0.1 / 1.4 / 1.4 / 1.4 / 1.4).h;
+        assert_eq!(r.h[0], h, "{r:?}");
+        assert_eq!(r.evals, 12, "{r:?}");
     }
 
     #[test]
@@ -611,18 +617,17 @@ mod tests {
         let want = [2.23606797749979, 1.0512710963760241];
         let f = |x: &[f64]| vec![x[0].sqrt(), x[0].exp()];
         let r = richardson(&f, &[0.05], 0, 15);
-        for (v, w) in r.value.iter().zip(want) {
-            assert!(crate::num::bits_err(*v, w) <= 8.0, "{v} against {w}: {r:?}");
+        // 1.6 and 4.3 bits
+        for (v, w, bits) in [(r.value[0], want[0], 2.0), (r.value[1], want[1], 5.0)] {
+            assert!(crate::num::bits_err(v, w) <= bits, "{v} against {w}: {r:?}");
         }
         // sqrt's table starts at the 4th level (0.1 / 1.4^3 = 0.036 < 0.05) and runs at
         // most 15 levels from there, and one evaluation is spent at x
         assert!(r.evals <= 2 * (3 + 15) + 1, "{r:?}");
+        assert_eq!(r.evals, 37, "{r:?}");
         // the second output alone gets the same accuracy as beside the first
         let alone = richardson(&|x: &[f64]| vec![x[0].exp()], &[0.05], 0, 15);
-        assert!(
-            crate::num::bits_err(alone.value[0], want[1]) <= 8.0,
-            "{alone:?}"
-        );
+        assert_eq!(alone.value[0], r.value[1], "{alone:?}");
     }
 
     #[test]
@@ -634,7 +639,8 @@ mod tests {
         let want = 15.811388300841896;
         let f = |x: &[f64]| vec![x[0].sqrt()];
         let r = richardson(&f, &[1e-3], 0, 15);
-        assert!(crate::num::bits_err(r.value[0], want) <= 12.0, "{r:?}");
+        // 6.8 bits: the table starts at a step of 1.3e-3, near the edge of the domain
+        assert!(crate::num::bits_err(r.value[0], want) <= 7.5, "{r:?}");
         assert!(r.err[0].is_finite(), "{r:?}");
         // 14 levels before the table starts, 15 from there, and one evaluation at x
         assert!(r.evals <= 59, "{r:?}");
