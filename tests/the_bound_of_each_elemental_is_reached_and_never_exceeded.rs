@@ -41,7 +41,9 @@ fn worst(what: &str, xs: impl Iterator<Item = Vec<f64>>, f: impl Fn(&[Ranged]) -
         let bound = lo.m.scaled(-i64::from(LOW)).to_float();
         assert!(
             err <= bound,
-            "{what} at {x:?}: {err} beyond its bound {bound}"
+            "{what} at {x:?}: {:e} beyond its bound {:e}",
+            err.to_f64(),
+            bound.to_f64()
         );
         if !bound.is_zero() {
             worst = worst.max(Float::with_val(64, &err / &bound).to_f64());
