@@ -401,8 +401,8 @@ fn symbolic_section(out: &mut String, r: &RunResults) {
         "Node counts of the symbolic gradient of `prod(i, 1, n, x[i])` and \
          `sum(i, 1, n, x[i]^2)`: as trees without sharing, as a shared DAG, and the reverse \
          tape, with the exponent of a least-squares fit of log size against log n over \
-         n >= 32. The lecture: built naively, the symbolic gradient of the product grows \
-         quadratically, while AD reuses common subexpressions.\n"
+         n >= 32. The lecture: built naively, the symbolic gradient consumes a lot of \
+         memory, while AD reuses common subexpressions.\n"
     );
     let _ = writeln!(out, "| example | n | gradient tree | gradient DAG | tape |");
     let _ = writeln!(out, "| --- | --- | --- | --- | --- |");
