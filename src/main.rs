@@ -396,7 +396,10 @@ impl Progress {
                         self.bar.inc(1);
                     }
                 }
-                if !measuring.is_empty() {
+                if measuring.is_empty() {
+                    // between the last measurement and the first timing (or the reports)
+                    self.bar.set_message("measured");
+                } else {
                     let each: Vec<String> = measuring
                         .iter()
                         .map(|(name, part)| match part {
@@ -579,8 +582,9 @@ fn run(cli: Cli) -> Result<()> {
             run_command(&scenarios, &out, only, methods, opts)?;
         }
         Command::Plot { results } => {
-            // the messages of `check`: a file given for the folder, a missing folder or
-            // results.json, one that is not whole
+            // the messages of `check` for a file given for the folder, a missing folder
+            // or results.json, and one that does not parse; unlike `check`, results that
+            // are not whole (a scenario without its reference) are drawn as far as they go
             let r =
                 derivbench::check::read_results_folder(&results).map_err(|e| bad(e.to_string()))?;
             derivbench::report::plot::names_fit(&r)

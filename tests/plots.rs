@@ -532,6 +532,19 @@ fn bits_say_over_how_many_entries_when_methods_differ_in_them() {
         b.contains("the methods are measured over different entries"),
         "{b}"
     );
+    // also where every method has the same worst entry
+    for a in &mut s.accuracy {
+        a.bits_err = Some(1.0);
+    }
+    let b = bits::reading(s).unwrap();
+    assert!(
+        b.contains("the methods are measured over different entries"),
+        "{b}"
+    );
+    assert!(
+        b.contains("over 1 or 2 entries") || b.contains("over 1 entry"),
+        "{b}"
+    );
 }
 
 #[test]
@@ -558,6 +571,25 @@ fn a_line_hidden_under_another_at_the_same_height_is_named_in_the_legend() {
     // apart, both show; forward-vector is dashed, drawn over them, and hides nothing
     let apart = legend(3e-16, 6e-16);
     assert!(!apart.contains("under"), "{apart}");
+    // a dashed line under a later one of the same dash: reverse-tensor, drawn with
+    // forward-vector's pattern, at its height
+    let mut r = fixture();
+    let s = sum_of_squares_mut(&mut r);
+    let tensor: Vec<_> = s
+        .accuracy
+        .iter()
+        .filter(|a| a.method == "forward-vector")
+        .map(|a| derivbench::results::AccuracyRow {
+            method: "reverse-tensor".into(),
+            ..a.clone()
+        })
+        .collect();
+    s.accuracy.extend(tensor);
+    let words = svg_words(&plot::render_svg(&error_step::ErrorStep::new(s).unwrap()).unwrap());
+    assert!(
+        words.contains("forward-vector: 0 (at floor), under reverse-tensor"),
+        "{words}"
+    );
 }
 
 /// The left edge and fill of each rectangle of an SVG whose height is not `skip` (the

@@ -62,6 +62,10 @@ fn each_univariate_elemental_reaches_its_bound_and_never_exceeds_it() {
         let w = worst(&format!("{op:?}"), xs, |x| x[0].unary(op));
         if matches!(op, Unary::Neg | Unary::Abs) {
             assert_eq!(w, 0.0, "{op:?} is exact");
+            for x in points(false, 0.0) {
+                let v = Ranged::exact(Float::with_val(LOW, x)).unary(op);
+                assert!(v.m.is_zero(), "{op:?} at {x}: a bound {:?}", v.m);
+            }
         } else {
             // one correctly rounded operation reaches 0.97 to 0.99 of its bound here,
             // the sigmoid's three (exp, 1 + e, 1 / d) 0.70

@@ -659,7 +659,7 @@ pub fn measure_accuracy(sc: &Scenario, opts: &AccuracyOptions) -> Accuracy {
 /// [`measure_accuracy`], with `part` called as each part of the measurement starts, for a
 /// progress display: `"reference"`, `"FD sweeps"` (the difference quotients over the
 /// steps), `"other methods"` (AD, Richardson, the complex step, symbolic), `"FD model"`
-/// and, with the symbolic method, `"symbolic check"`.
+/// (with an FD method) and, with the symbolic method on a formula, `"symbolic check"`.
 pub fn measure_accuracy_with(
     sc: &Scenario,
     opts: &AccuracyOptions,
@@ -755,7 +755,9 @@ pub fn measure_accuracy_with(
         }
     }
 
-    part("FD model");
+    if !kinds.is_empty() {
+        part("FD model");
+    }
     let theory = theory(sc, &kinds, &sampled, &rows, prec, max_prec);
     let refrows = reference_rows(sc, &reference);
     let mut notes = notes(sc, &rows, &reference);
@@ -765,7 +767,9 @@ pub fn measure_accuracy_with(
             "unresolved: {unresolved} FD quotients in MPFR do not resolve their truncation error to 53 bits (down to 2^-100 of the larger of the quotient and the reference, and to 2^-1075) at {max_prec} bits: trunc_err and round_err of those rows are uncertain"
         ));
     }
-    if opts.methods.contains(&Method::Symbolic) {
+    if opts.methods.contains(&Method::Symbolic)
+        && matches!(sc.model, crate::scenario::Model::Expr(_))
+    {
         part("symbolic check");
         if let Some(n) = symbolic_check(sc, &reference) {
             notes.push(n);
@@ -1042,9 +1046,14 @@ mod tests {
         assert!(!resolved(None, &q(1024.0), &r));
         // an unknown bound: the quotient at the previous precision decides
         assert!(!resolved(None, &q(f64::INFINITY), &r));
+        // (1 + 2^-10 + 2^-63 is the next 64-bit value above 1 + 2^-10)
         let before = |d: i32| Ranged::exact(q(0.0).v + Float::with_val(p, Float::i_exp(1, d)));
-        assert!(resolved(Some(&before(-64)), &q(f64::INFINITY), &r));
-        assert!(!resolved(Some(&before(-60)), &q(f64::INFINITY), &r));
+        assert_ne!(before(-63).v, q(0.0).v);
+        assert!(
+            resolved(Some(&before(-63)), &q(f64::INFINITY), &r),
+            "2^-63: at the limit"
+        );
+        assert!(!resolved(Some(&before(-62)), &q(f64::INFINITY), &r));
     }
 
     #[test]

@@ -108,7 +108,7 @@ pub fn reading(s: &ScenarioResult) -> Option<String> {
         .map(|r| r.method.as_str())
         .collect();
     // every method with the same worst entry: one sentence, not the same names twice
-    if best.worst == worst.worst {
+    if best.worst == worst.worst && !uneven(&rows) {
         let all = rows.len();
         return Some(if least.len() == all {
             format!(
@@ -127,17 +127,21 @@ pub fn reading(s: &ScenarioResult) -> Option<String> {
     }
     if uneven(&rows) {
         let over = |names: &[&str]| -> String {
-            let counts: Vec<String> = names
+            let counts: std::collections::BTreeSet<usize> = names
                 .iter()
                 .filter_map(|n| rows.iter().find(|r| r.method == *n))
-                .map(|r| r.entries.to_string())
-                .collect::<std::collections::BTreeSet<_>>()
-                .into_iter()
+                .map(|r| r.entries)
                 .collect();
-            counts.join(" or ")
+            let one = counts.len() == 1 && counts.contains(&1);
+            let counts: Vec<String> = counts.iter().map(|c| c.to_string()).collect();
+            format!(
+                "{} {}",
+                counts.join(" or "),
+                if one { "entry" } else { "entries" }
+            )
         };
         return Some(format!(
-            "Most accurate: {} (worst entry {:.1} bits of error, over {} entries); least: {} (worst {:.1} bits, median {:.1}, over {} entries); the methods are measured over different entries, so a worst entry over more of them can be worse.",
+            "Most accurate: {} (worst entry {:.1} bits of error, over {}); least: {} (worst {:.1} bits, median {:.1}, over {}); the methods are measured over different entries, so a worst entry over more of them can be worse.",
             ties.join(", "),
             best.worst,
             over(&ties),

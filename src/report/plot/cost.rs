@@ -286,13 +286,17 @@ impl Cost<'_> {
             let Some(b) = c.bound.filter(|_| !wall) else {
                 continue;
             };
+            if !(b.is_finite() && b > 0.0) {
+                continue;
+            }
+            // 3 pixels wide, across the row
             let i = (k - 1 - r) as f64;
-            let half = (axis.hi - axis.lo) / 400.0;
-            let x = axis.x(b);
-            chart.draw_series(std::iter::once(Rectangle::new(
-                [(x - half, i + 0.94), (x + half, i + 0.06)],
+            let top = chart.backend_coord(&(axis.x(b), i + 0.94));
+            let bottom = chart.backend_coord(&(axis.x(b), i + 0.06));
+            root.draw(&Rectangle::new(
+                [(top.0 - 1, top.1), (top.0 + 1, bottom.1)],
                 BOUND.filled(),
-            )))?;
+            ))?;
         }
         Ok(())
     }
@@ -319,10 +323,11 @@ impl Figure for Cost<'_> {
             let (pw, _) = panels.dim_in_pixel();
             panels.split_horizontally(pw as i32 / 2)
         };
+        // the bars and the bounds marked on them
         let values: Vec<f64> = self
             .rows
             .iter()
-            .flat_map(|c| [c.ratio, c.wall_ratio])
+            .flat_map(|c| [c.ratio, c.wall_ratio, c.bound.unwrap_or(f64::NAN)])
             .filter(|v| v.is_finite() && *v > 0.0)
             .collect();
         let axis = Axis::of(&values);

@@ -420,6 +420,9 @@ impl Figure for ErrorStep<'_> {
             .x_label_area_size(52)
             .y_label_area_size(78)
             .build_cartesian_2d(x0..x1, y0..y1)?;
+        // the height of a pixel, in decades: lines closer than a line's width coincide
+        let pixels = chart.backend_coord(&(x0, y0)).1 - chart.backend_coord(&(x0, y1)).1;
+        let decades_per_pixel = (y1 - y0) / f64::from(pixels.max(1));
         style::log_log_mesh(
             &mut chart,
             "step h (units of the input x; log scale)",
@@ -569,7 +572,7 @@ impl Figure for ErrorStep<'_> {
         ));
         if !self.lines.is_empty() {
             entries.push(Entry::new("methods without a step sweep:", INK, Mark::None));
-            let under = self.covered_lines();
+            let under = self.covered_lines(2.0 * decades_per_pixel);
             for ((m, e), under) in self.lines.iter().zip(under) {
                 let mut v = if *e < self.floor {
                     format!("{} (at floor)", style::sci(*e))
@@ -616,22 +619,24 @@ impl Figure for ErrorStep<'_> {
 }
 
 impl ErrorStep<'_> {
-    /// For each method without a step sweep, the solid line drawn later at the same
-    /// height (within 0.02 decades, a pixel), which hides it: the legend names it.
-    /// Dashed lines are drawn over the solid ones and stay visible.
-    fn covered_lines(&self) -> Vec<Option<&str>> {
+    /// For each method without a step sweep, the line drawn later at the same height
+    /// (within `tolerance` decades: the lines' width) with the same pattern, which hides
+    /// it: the legend names it. Solid lines are drawn first, then dashed ones, each in
+    /// the order of the legend; a dashed line over a solid one, or over one of another
+    /// dash, leaves it visible in its gaps.
+    fn covered_lines(&self, tolerance: f64) -> Vec<Option<&str>> {
         let height = |e: f64| lg(self.clamp(e));
-        let solid = |m: &str| style::method_dash(m).is_none();
         (0..self.lines.len())
             .map(|k| {
                 let (m, e) = &self.lines[k];
-                if !solid(m) {
-                    return None;
-                }
+                let dash = style::method_dash(m);
                 self.lines[k + 1..]
                     .iter()
                     .rev()
-                    .find(|(t, f)| solid(t) && (height(*f) - height(*e)).abs() < 0.02)
+                    .find(|(t, f)| {
+                        style::method_dash(t) == dash
+                            && (height(*f) - height(*e)).abs() <= tolerance
+                    })
                     .map(|(t, _)| t.as_str())
             })
             .collect()

@@ -46,7 +46,7 @@ pub const DEEP_BLUE: RGBColor = RGBColor(0, 114, 178);
 pub const VERMILLION: RGBColor = RGBColor(213, 94, 0);
 /// Okabe-Ito reddish purple.
 pub const PURPLE: RGBColor = RGBColor(204, 121, 167);
-/// Neutral grey for guides (reference lines, floors, bands' edges).
+/// Neutral grey for guides (reference lines, floors).
 pub const GREY: RGBColor = RGBColor(110, 110, 110);
 /// Light grey for grid lines.
 pub const LIGHT: RGBColor = RGBColor(225, 225, 225);
@@ -164,7 +164,7 @@ pub enum Mark {
     DashTriangle(u32, u32),
     /// a dashed line (dash, gap in pixels)
     Dash(u32, u32),
-    /// a filled square (a bar or a band)
+    /// a filled square (a bar)
     Square,
     /// a cross (a marked point)
     Cross,
@@ -426,12 +426,6 @@ pub fn log_log_mesh<DB: DrawingBackend>(
 /// A line style.
 pub fn line(color: RGBColor, width: u32) -> ShapeStyle {
     ShapeStyle::from(&color).stroke_width(width)
-}
-
-/// `c` blended with white, `a` of the colour (an opaque tint for bands).
-pub fn tint(c: RGBColor, a: f64) -> RGBColor {
-    let mix = |v: u8| (v as f64 * a + 255.0 * (1.0 - a)).round() as u8;
-    RGBColor(mix(c.0), mix(c.1), mix(c.2))
 }
 
 #[cfg(test)]
