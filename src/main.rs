@@ -333,9 +333,10 @@ fn run_command(
 /// The progress bar of `run` on standard error when it is a terminal (nothing is drawn
 /// otherwise): one step per scenario measured and one per scenario timed, then one for
 /// the reports and one for the figures; redrawn every 200 ms with the elapsed time, its
-/// message saying what is being done (the scenarios being measured and the part of
-/// each, the one being timed, the reports written, ...). [`Progress::finish`] leaves it full on the screen
-/// once the reports are in place; an interrupt or an error clears it.
+/// message, on a line of its own, saying what is being done (the scenarios being
+/// measured and the part of each, the one being timed, the reports written, ...).
+/// [`Progress::finish`] leaves it full on the screen once the reports are in place; an
+/// interrupt or an error clears it.
 struct Progress {
     bar: indicatif::ProgressBar,
     /// whether the timing steps time anything (not with `--no-wall`)

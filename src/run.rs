@@ -175,10 +175,7 @@ pub fn run_scenario_with(
             }
             _ => None,
         };
-        if matches!(
-            sc.model,
-            crate::scenario::Model::ElmanRnn(_) | crate::scenario::Model::GatedRnn(_)
-        ) {
+        if crate::measure::recurrent::has_series(sc) {
             part("recurrent series");
         }
         let recurrent =

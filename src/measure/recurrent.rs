@@ -188,6 +188,11 @@ fn point(cell: &Cell, p: &[f64]) -> RecurrentPoint {
     }
 }
 
+/// Whether the scenario is a recurrent network, which has a series.
+pub fn has_series(sc: &Scenario) -> bool {
+    Cell::of(&sc.model).is_some()
+}
+
 /// The series of a recurrent scenario (`Model::ElmanRnn` or `Model::GatedRnn`) over
 /// the numbers of steps `steps`, in the order given; empty for other scenarios. Each
 /// point unrolls the scenario's network over T steps from h_0 = 0 at the scenario's

@@ -260,43 +260,37 @@ impl Cost<'_> {
                 style::text(14, INK, HPos::Right, VPos::Center),
             ))?;
             let v = if wall { c.wall_ratio } else { c.ratio };
-            if !(v.is_finite() && v > 0.0) {
-                continue;
+            let bar = (v.is_finite() && v > 0.0).then(|| axis.x(v).clamp(axis.lo, axis.hi));
+            // the bound, on operation counts (none in the wall-time panel), marked 2
+            // pixels wide across its own bar, over it
+            let bound = c
+                .bound
+                .filter(|&b| !wall && b.is_finite() && b > 0.0)
+                .map(|b| axis.x(b).clamp(axis.lo, axis.hi));
+            if let Some(end) = bar {
+                chart.draw_series(std::iter::once(Rectangle::new(
+                    [(axis.base(), i + 0.8), (end, i + 0.2)],
+                    mode_color(&c.mode).filled(),
+                )))?;
             }
-            let end = axis.x(v).clamp(axis.lo, axis.hi);
-            chart.draw_series(std::iter::once(Rectangle::new(
-                [(axis.base(), i + 0.8), (end, i + 0.2)],
-                mode_color(&c.mode).filled(),
-            )))?;
-            // the label right of the bar and of its bound's mark
-            let mark = match c.bound {
-                Some(b) if !wall => axis.x(b).clamp(axis.lo, axis.hi),
-                _ => axis.base(),
-            };
-            let at = chart.backend_coord(&(end.max(axis.base()).max(mark), i + 0.5));
-            root.draw(&Text::new(
-                value_label(c, wall),
-                (at.0 + 5, at.1),
-                style::text(13, INK, HPos::Left, VPos::Center),
-            ))?;
-        }
-        // each bound across its own bar, over it; the bounds are on operation counts:
-        // none in the wall-time panel
-        for (r, c) in self.rows.iter().enumerate() {
-            let Some(b) = c.bound.filter(|_| !wall) else {
-                continue;
-            };
-            if !(b.is_finite() && b > 0.0) {
-                continue;
+            if let Some(x) = bound {
+                let top = chart.backend_coord(&(x, i + 0.94));
+                let bottom = chart.backend_coord(&(x, i + 0.06));
+                root.draw(&Rectangle::new(
+                    [(top.0 - 1, top.1), (top.0 + 1, bottom.1)],
+                    BOUND.filled(),
+                ))?;
             }
-            // 3 pixels wide, across the row
-            let i = (k - 1 - r) as f64;
-            let top = chart.backend_coord(&(axis.x(b), i + 0.94));
-            let bottom = chart.backend_coord(&(axis.x(b), i + 0.06));
-            root.draw(&Rectangle::new(
-                [(top.0 - 1, top.1), (top.0 + 1, bottom.1)],
-                BOUND.filled(),
-            ))?;
+            // the value right of the bar and of its bound's mark
+            if let Some(end) = bar {
+                let right = end.max(axis.base()).max(bound.unwrap_or(axis.base()));
+                let at = chart.backend_coord(&(right, i + 0.5));
+                root.draw(&Text::new(
+                    value_label(c, wall),
+                    (at.0 + 5, at.1),
+                    style::text(13, INK, HPos::Left, VPos::Center),
+                ))?;
+            }
         }
         Ok(())
     }

@@ -499,7 +499,7 @@ impl Figure for ErrorStep<'_> {
                     .map(|&(h, e)| Circle::new(at(h, e), 4, c.filled())),
             )?;
         }
-        // measured at the textbook step (outlined triangles), and the model's optimum
+        // measured at the textbook step (outlined triangles)
         for &(m, h, e) in &self.autos {
             let c = style::method_color(m);
             chart.draw_series([
@@ -507,23 +507,30 @@ impl Figure for ErrorStep<'_> {
                 TriangleMarker::new(at(h, e), 8, c.filled()),
             ])?;
         }
+        // the model's optimum (a cross), and the optimum with the rounding of f bounded
+        // from its elementals' adjoints (a ring)
         for t in &self.theory {
-            if let (Some(h), Some(e)) = (ok(t.predicted_h), ok(t.predicted_err)) {
-                if h > 0.0 {
-                    let c = style::method_color(&t.method);
-                    chart.draw_series([
-                        Cross::new(at(h, e), 10, style::line(INK, 5)),
-                        Cross::new(at(h, e), 9, style::line(c, 3)),
-                    ])?;
+            let c = style::method_color(&t.method);
+            for (h, e, ring) in [
+                (t.predicted_h, t.predicted_err, false),
+                (t.bound_h, t.bound_err, true),
+            ] {
+                let (Some(h), Some(e)) = (ok(h), ok(e)) else {
+                    continue;
+                };
+                if h <= 0.0 {
+                    continue;
                 }
-            }
-            // the optimum with the rounding of f bounded from its elementals' adjoints
-            if let (Some(h), Some(e)) = (ok(t.bound_h), ok(t.bound_err)) {
-                if h > 0.0 {
-                    let c = style::method_color(&t.method);
+                let p = at(h, e);
+                if ring {
                     chart.draw_series([
-                        Circle::new(at(h, e), 9, style::line(INK, 5)),
-                        Circle::new(at(h, e), 9, style::line(c, 3)),
+                        Circle::new(p, 9, style::line(INK, 5)),
+                        Circle::new(p, 9, style::line(c, 3)),
+                    ])?;
+                } else {
+                    chart.draw_series([
+                        Cross::new(p, 10, style::line(INK, 5)),
+                        Cross::new(p, 9, style::line(c, 3)),
                     ])?;
                 }
             }
