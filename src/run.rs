@@ -50,7 +50,8 @@ pub fn failpoint(point: &str, name: &str) {
 }
 
 /// A test hook of debug builds: when the environment variable `DERIVBENCH_FAILPOINT` is
-/// `hold:POINT:NAME` (`hold:measure:SCENARIO`), waits at that point until the file that
+/// `hold:POINT:NAME` (`hold:measure:SCENARIO`, a part of the measurement, or
+/// `hold:timing:SCENARIO`), waits at that point until the file that
 /// the environment variable `DERIVBENCH_RELEASE` names exists, so that a test can watch
 /// the program while it is busy there for as long as it needs (the progress bar redrawn
 /// while one scenario takes long, say). Release builds compile it out.
@@ -294,6 +295,7 @@ pub fn run_all_with(
     let mut done = Vec::new();
     for (sc, r) in scenarios.iter().zip(results) {
         progress(Step::Timing(&sc.name));
+        hold_point("timing", &sc.name);
         match r {
             Ok(mut s) => {
                 // wall times one scenario at a time, after the parallel phase, so that

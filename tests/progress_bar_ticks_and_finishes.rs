@@ -60,6 +60,13 @@ fn the_bar_names_the_part_of_the_measurement_under_way() {
     }
 }
 
+#[cfg(unix)]
+#[test]
+fn the_bar_says_when_every_scenario_is_measured() {
+    // held where the lecture example's timing starts (nothing is timed with --no-wall)
+    held_run("timing", "  measured", "progress-measured");
+}
+
 /// Runs the lecture example on a pseudo-terminal, held at `point` until the bar has
 /// been redrawn five times with the text `held`, then checks that it ends full.
 #[cfg(unix)]
