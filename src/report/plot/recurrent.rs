@@ -200,7 +200,11 @@ impl Figure for Recurrent<'_> {
                 .map(|q| (lg(q.steps as f64), lg(q.grad_h0_norm).max(floor)))
                 .collect();
             chart.draw_series(LineSeries::new(pts.clone(), style::line(c, 2)))?;
-            chart.draw_series(pts.iter().map(|&q| Circle::new(q, 4, c.filled())))?;
+            // squares here, dots for reverse mode on the right: the legend tells them apart
+            chart
+                .draw_series(pts.iter().map(|&q| {
+                    EmptyElement::at(q) + Rectangle::new([(-4, -4), (4, 4)], c.filled())
+                }))?;
         }
 
         // right: bits of error
@@ -260,7 +264,7 @@ impl Figure for Recurrent<'_> {
             .map(|((s, _), &c)| Entry::new(s.name.clone(), c, Mark::Square))
             .collect();
         entries.push(Entry::new("", INK, Mark::None));
-        entries.push(Entry::new("|dL_T/dh_0| (left)", INK, Mark::LineDot));
+        entries.push(Entry::new("|dL_T/dh_0| (left)", INK, Mark::LineSquare));
         entries.push(Entry::new("reverse mode (right)", INK, Mark::LineDot));
         entries.push(Entry::new(
             "central differences at the",

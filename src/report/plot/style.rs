@@ -160,6 +160,8 @@ pub enum Mark {
     LineDot,
     /// a solid line with a filled triangle on it
     LineTriangle,
+    /// a solid line with a filled square on it
+    LineSquare,
     /// a dashed line (dash, gap in pixels) with a filled triangle on it
     DashTriangle(u32, u32),
     /// a dashed line (dash, gap in pixels)
@@ -301,6 +303,14 @@ pub fn draw_legend<DB: DrawingBackend>(
             Mark::LineDot => {
                 area.draw(&PathElement::new(vec![(x0, y), (x1, y)], st))?;
                 area.draw(&Circle::new(((x0 + x1) / 2, y), 3, e.color.filled()))?;
+            }
+            Mark::LineSquare => {
+                area.draw(&PathElement::new(vec![(x0, y), (x1, y)], st))?;
+                let c = (x0 + x1) / 2;
+                area.draw(&Rectangle::new(
+                    [(c - 4, y - 4), (c + 4, y + 4)],
+                    e.color.filled(),
+                ))?;
             }
             Mark::LineTriangle => {
                 area.draw(&PathElement::new(vec![(x0, y), (x1, y)], st))?;
