@@ -158,7 +158,15 @@ fn bad(msg: impl Into<String>) -> anyhow::Error {
 /// Loads the scenario folder; bad files are reported and the good ones returned.
 fn load_all(dir: &std::path::Path) -> Result<(Vec<Scenario>, Vec<scenario::file::LoadError>)> {
     let limits = LIMITS.get().copied().unwrap_or_default();
-    let loaded = scenario::file::load_dir(dir, &limits).map_err(|e| bad(e.to_string()))?;
+    let loaded = scenario::file::load_dir(dir, &limits).map_err(|e| {
+        // the default folder is relative: run from elsewhere, say where to point
+        let hint = if dir.is_dir() {
+            ""
+        } else {
+            "; name it with --scenarios DIR (the default, `scenarios`, is read from the current folder)"
+        };
+        bad(format!("{e}{hint}"))
+    })?;
     Ok((loaded.scenarios, loaded.errors))
 }
 

@@ -9,6 +9,8 @@
 //! among the arguments.
 
 use crate::ad::{Dual, NodeKind, Tape};
+use crate::measure::reference::{reference_jacobian, RefOptions};
+use crate::num::ulps_between;
 use crate::scenario::Scenario;
 use std::fmt;
 
@@ -62,6 +64,23 @@ pub struct Trace {
     pub y: f64,
     /// ydot
     pub ydot: f64,
+    /// the index of the input whose tangent is shown
+    pub input_index: usize,
+    /// the MPFR reference of the first output's gradient, one per input
+    pub reference: Vec<TraceReference>,
+}
+
+/// The MPFR reference of one entry of the gradient the trace shows.
+#[derive(Clone, Debug)]
+pub struct TraceReference {
+    /// 40 significant digits
+    pub digits: String,
+    /// rounded to f64
+    pub value: f64,
+    /// whether two precisions agreed on it (see `measure::reference`)
+    pub settled: bool,
+    /// the leading bits on which they agreed
+    pub agreed_bits: u32,
 }
 
 /// Largest tape (entries: inputs, constants, elementals) for which a trace is printed.
@@ -141,6 +160,22 @@ pub fn trace(sc: &Scenario, x: &[f64], j: usize) -> Result<Trace, String> {
         });
     }
     let gradient = tape.gradient(y, &xs).iter().map(|g| g.v).collect();
+    let all: Vec<usize> = (0..x.len()).collect();
+    let r = reference_jacobian(&sc.model, x, &all, &RefOptions::default());
+    let reference = r
+        .entries
+        .first()
+        .map(|row| {
+            row.iter()
+                .map(|e| TraceReference {
+                    digits: e.digits(40),
+                    value: e.to_f64(),
+                    settled: e.settled,
+                    agreed_bits: e.agreed_bits,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     Ok(Trace {
         scenario: sc.name.clone(),
         input: sc.labels[j].clone(),
@@ -150,6 +185,8 @@ pub fn trace(sc: &Scenario, x: &[f64], j: usize) -> Result<Trace, String> {
         gradient,
         y: y.value().v,
         ydot: y.value().d,
+        input_index: j,
+        reference,
     })
 }
 
@@ -242,6 +279,46 @@ impl fmt::Display for Trace {
                 if self.outputs > 1 { "y1" } else { "y" },
                 num(*g)
             )?;
+        }
+        if self.reference.len() == self.gradient.len() {
+            writeln!(f)?;
+            writeln!(
+                f,
+                "Against the MPFR reference (40 digits): f64 steps (ulps) from it rounded to f64\n\
+                 (forward mode and the adjoint sweep round differently: their last bits may differ)"
+            )?;
+            let y = if self.outputs > 1 { "y1" } else { "y" };
+            for (k, ((l, g), r)) in self
+                .labels
+                .iter()
+                .zip(&self.gradient)
+                .zip(&self.reference)
+                .enumerate()
+            {
+                let ulps = |v: f64| match ulps_between(v, r.value) {
+                    u64::MAX => "NaN".to_string(),
+                    u => u.to_string(),
+                };
+                let forward = if k == self.input_index {
+                    format!("forward {}, ", ulps(self.ydot))
+                } else {
+                    String::new()
+                };
+                let unsettled = if r.settled {
+                    String::new()
+                } else {
+                    format!(
+                        " (not settled: two precisions agreed on {} bits)",
+                        r.agreed_bits
+                    )
+                };
+                writeln!(
+                    f,
+                    "  d {y} / d {l} = {}: {forward}reverse {}{unsettled}",
+                    r.digits,
+                    ulps(*g)
+                )?;
+            }
         }
         Ok(())
     }

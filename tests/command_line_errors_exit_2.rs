@@ -1,7 +1,8 @@
 //! Through the binary: mistakes of the command line and of its environment end with exit
 //! code 2 and one clear message (exit 1 is for a failed check or a defect): a `--jobs`
 //! beyond the limit, standard output that cannot be written (a full disk), a file given
-//! where `--results` takes a folder; and an error is reported once.
+//! where `--results` takes a folder, a scenario folder that is not there (run from
+//! elsewhere than the default's parent); and an error is reported once.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -50,6 +51,33 @@ fn jobs_beyond_the_limit_are_refused_before_any_work() {
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+#[test]
+fn a_missing_scenario_folder_says_how_to_name_one() {
+    let d = tmp("no-scenarios");
+    // every command that loads the folder, from a folder without `scenarios`
+    for args in [
+        &["run", "--quick", "--no-wall", "--out", "out"][..],
+        &["list"][..],
+        &["trace", "lecture-example"][..],
+    ] {
+        let o = Command::new(BIN)
+            .args(args)
+            .current_dir(&d)
+            .output()
+            .unwrap();
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains("cannot read the scenario folder"),
+            "{args:?}: {err}"
+        );
+        assert!(err.contains("--scenarios DIR"), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(!d.join("out").exists(), "{args:?}: nothing is written");
+    }
     std::fs::remove_dir_all(&d).unwrap();
 }
 

@@ -118,3 +118,37 @@ fn reference_settles_and_matches_the_oracle_gradient() {
     assert!(agreed_bits(&r.entries[0][1].value, &oracle[1].bar) >= 110);
     assert!(r.entries[0][0].agreed_bits >= 100);
 }
+
+#[test]
+fn the_trace_sets_both_modes_against_the_reference_in_ulps() {
+    let oracle = lecture_oracle();
+    for j in [0usize, 1] {
+        let t = f64_trace(j);
+        assert_eq!(t.reference.len(), 2);
+        for (k, r) in t.reference.iter().enumerate() {
+            assert!(r.settled);
+            let digits = Float::with_val(512, Float::parse(&r.digits).unwrap());
+            assert!(agreed_bits(&digits, &oracle[k].bar) >= 110, "{}", r.digits);
+            assert_eq!(r.value, oracle[k].bar.to_f64());
+        }
+        // the ulps printed are the distances of each mode's f64 from the oracle's
+        let ulps = |v: f64, k: usize| derivbench::num::ulps_between(v, oracle[k].bar.to_f64());
+        let text = t.to_string();
+        for k in 0..2 {
+            let forward = if k == j {
+                format!("forward {}, ", ulps(t.ydot, k))
+            } else {
+                String::new()
+            };
+            let line = format!(
+                "  d y / d x{} = {}: {forward}reverse {}\n",
+                k + 1,
+                t.reference[k].digits,
+                ulps(t.gradient[k], k)
+            );
+            assert!(text.contains(&line), "{line}\n{text}");
+        }
+        // both modes within 1 ulp of the reference here (the README's example)
+        assert!(ulps(t.ydot, j) <= 1 && ulps(t.gradient[0], 0) <= 1 && ulps(t.gradient[1], 1) <= 1);
+    }
+}

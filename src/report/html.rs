@@ -5,8 +5,10 @@
 //! paths (`plots/NAME.svg`, with a link to the PNG).
 
 use crate::report::plot::{bits, cost, error_step, file_name, jacobian_cost, recurrent, swell};
-use crate::report::summary::{best_bits_per_entry, worst_and_median};
-use crate::results::{FdTheory, RunResults, ScenarioResult};
+use crate::report::summary::{
+    best_bits_per_entry, sweep_end, sweep_end_note, worst_and_median, SweepEnd,
+};
+use crate::results::{AccuracyRow, FdTheory, RunResults, ScenarioResult};
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
@@ -136,7 +138,7 @@ fn method_table(out: &mut String, s: &ScenarioResult) {
     let _ = writeln!(out, "</table>");
 }
 
-fn theory_table(out: &mut String, t: &[FdTheory]) {
+fn theory_table(out: &mut String, t: &[FdTheory], rows: &[AccuracyRow]) {
     let Some(first) = t.first().map(|r| (r.output, r.input)) else {
         return;
     };
@@ -158,7 +160,7 @@ fn theory_table(out: &mut String, t: &[FdTheory]) {
             sci(r.predicted_err),
             sci(r.bound_h),
             sci(r.bound_err),
-            sci(r.measured_h),
+            sci(r.measured_h) + sweep_end(r, rows).map_or("", SweepEnd::mark),
             sci(r.measured_err),
             sci(r.auto_h),
             sci(r.auto_err)
@@ -171,6 +173,9 @@ fn theory_table(out: &mut String, t: &[FdTheory]) {
             "<p>{}</p>",
             escape(&crate::report::summary::rounding_sentence(r))
         );
+    }
+    if let Some(note) = sweep_end_note(t, rows) {
+        let _ = writeln!(out, "<p>{}</p>", escape(&note));
     }
 }
 
@@ -267,7 +272,7 @@ fn scenario_section(out: &mut String, s: &ScenarioResult, plots: &[PathBuf], run
         );
     }
     method_table(out, s);
-    theory_table(out, &s.fd_theory);
+    theory_table(out, &s.fd_theory, &s.accuracy);
     cost_table(out, s);
     if !s.notes.is_empty() {
         let _ = writeln!(out, "<p>Notes:</p><ul>");

@@ -84,7 +84,7 @@ fn method_order(s: &ScenarioResult) -> Vec<String> {
     seen
 }
 
-fn theory_table(out: &mut String, t: &[FdTheory]) {
+fn theory_table(out: &mut String, t: &[FdTheory], rows: &[AccuracyRow]) {
     if t.is_empty() {
         return;
     }
@@ -108,7 +108,7 @@ fn theory_table(out: &mut String, t: &[FdTheory]) {
             e(r.predicted_err),
             e(r.bound_h),
             e(r.bound_err),
-            e(r.measured_h),
+            e(r.measured_h) + sweep_end(r, rows).map_or("", SweepEnd::mark),
             e(r.measured_err),
             e(r.auto_h),
             e(r.auto_err)
@@ -117,6 +117,71 @@ fn theory_table(out: &mut String, t: &[FdTheory]) {
     if let Some(r) = t.first() {
         let _ = writeln!(out, "\n{}", rounding_sentence(r));
     }
+    if let Some(note) = sweep_end_note(t, rows) {
+        let _ = writeln!(out, "\n{note}");
+    }
+}
+
+/// Which end of its sweep a measured best step lies at.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum SweepEnd {
+    /// the largest step of the sweep
+    Largest,
+    /// the smallest step of the sweep
+    Smallest,
+}
+
+impl SweepEnd {
+    /// The mark after the step in the FD model table.
+    pub fn mark(self) -> &'static str {
+        match self {
+            SweepEnd::Largest => " (largest step)",
+            SweepEnd::Smallest => " (smallest step)",
+        }
+    }
+}
+
+/// Whether the measured best step of `r` is the largest or the smallest step of its
+/// sweep on the same entry (from the accuracy rows of its method), where the sweep has
+/// at least two steps: the error may keep falling beyond that end.
+pub fn sweep_end(r: &FdTheory, rows: &[AccuracyRow]) -> Option<SweepEnd> {
+    let best = r.measured_h?;
+    let steps = rows
+        .iter()
+        .filter(|a| a.method == r.method && (a.output, a.input) == (r.output, r.input))
+        .filter_map(|a| a.h);
+    let (lo, hi) = steps.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), h| {
+        (lo.min(h), hi.max(h))
+    });
+    // (min and max skip NaN: lo and hi are never NaN)
+    if lo >= hi {
+        return None;
+    }
+    if best == hi {
+        Some(SweepEnd::Largest)
+    } else if best == lo {
+        Some(SweepEnd::Smallest)
+    } else {
+        None
+    }
+}
+
+/// The sentence under the FD model table when a measured best step of its entry lies
+/// at an end of the sweep.
+pub fn sweep_end_note(t: &[FdTheory], rows: &[AccuracyRow]) -> Option<String> {
+    let first = t.first().map(|r| (r.output, r.input))?;
+    let ends: Vec<&str> = t
+        .iter()
+        .filter(|r| (r.output, r.input) == first)
+        .filter(|r| sweep_end(r, rows).is_some())
+        .map(|r| r.method.as_str())
+        .collect();
+    (!ends.is_empty()).then(|| {
+        format!(
+            "The measured best step of {} is an end of the step sweep, so the error may keep falling beyond it: where a difference has no truncation error (a forward difference of a function linear in the input, as a product is in each, or a central difference of a quadratic), its error falls as h grows. Widen the scenario's fd.steps to see.",
+            ends.join(", ")
+        )
+    })
 }
 
 /// What the two models charge each evaluation of f for rounding: u|f| (the classic
@@ -560,7 +625,7 @@ pub fn render(r: &RunResults) -> String {
                 }
             }
         }
-        theory_table(&mut out, &s.fd_theory);
+        theory_table(&mut out, &s.fd_theory, &s.accuracy);
         lecture_sum_of_squares(&mut out, s);
         if !s.cost.is_empty() {
             let _ = writeln!(
@@ -615,6 +680,86 @@ mod tests {
         assert_eq!(worst_and_median(&[3.0, 1.0, 2.0]), (3.0, 2.0));
         let (w, m) = worst_and_median(&[]);
         assert!(w.is_nan() && m.is_nan());
+    }
+
+    fn sweep_row(method: &str, input: usize, h: Option<f64>) -> AccuracyRow {
+        AccuracyRow {
+            scenario: "s".into(),
+            method: method.into(),
+            h,
+            output: 0,
+            input,
+            value: Some(1.0),
+            reference: 1.0,
+            abs_err: Some(0.0),
+            rel_err: Some(0.0),
+            bits_err: Some(0.0),
+            trunc_err: None,
+            round_err: None,
+        }
+    }
+
+    fn theory(method: &str, measured_h: Option<f64>) -> FdTheory {
+        FdTheory {
+            method: method.into(),
+            output: 0,
+            input: 0,
+            f_abs: 1.0,
+            d2_abs: 0.0,
+            d3_abs: 0.0,
+            predicted_h: None,
+            predicted_err: None,
+            measured_h,
+            measured_err: Some(0.0),
+            auto_err: None,
+            auto_h: None,
+            round_bound: None,
+            bound_h: None,
+            bound_err: None,
+        }
+    }
+
+    #[test]
+    fn a_best_step_at_an_end_of_its_sweep_is_marked_and_explained() {
+        // the sweep of fd-forward on entry (0, 0) is 1e-8, 1e-4, 1e-1; other methods,
+        // other entries and the textbook step have steps beyond both ends
+        let mut rows: Vec<AccuracyRow> = [1e-8, 1e-4, 1e-1]
+            .into_iter()
+            .map(|h| sweep_row("fd-forward", 0, Some(h)))
+            .collect();
+        rows.push(sweep_row("fd-forward", 1, Some(1.0)));
+        rows.push(sweep_row("fd-forward", 1, Some(1e-12)));
+        rows.push(sweep_row("fd-central", 0, Some(10.0)));
+        rows.push(sweep_row("fd-forward@auto", 0, Some(1e-9)));
+        rows.push(sweep_row("forward", 0, None));
+        let end = |h| sweep_end(&theory("fd-forward", h), &rows);
+        assert_eq!(end(Some(1e-1)), Some(SweepEnd::Largest));
+        assert_eq!(end(Some(1e-8)), Some(SweepEnd::Smallest));
+        assert_eq!(end(Some(1e-4)), None);
+        assert_eq!(end(None), None);
+        // a sweep of one step has no end to speak of
+        let one = [sweep_row("fd-forward", 0, Some(1e-4))];
+        assert_eq!(sweep_end(&theory("fd-forward", Some(1e-4)), &one), None);
+
+        let t = [
+            theory("fd-forward", Some(1e-1)),
+            theory("fd-central", Some(10.0)),
+        ];
+        let note = sweep_end_note(&t, &rows).expect("an end is noted");
+        assert!(
+            note.starts_with("The measured best step of fd-forward is an end"),
+            "{note}"
+        );
+        assert_eq!(
+            sweep_end_note(&[theory("fd-forward", Some(1e-4))], &rows),
+            None
+        );
+
+        let mut out = String::new();
+        theory_table(&mut out, &t, &rows);
+        assert!(out.contains("| 1.00e-1 (largest step) |"), "{out}");
+        assert!(out.contains("| 1.00e1 |"), "{out}");
+        assert!(out.contains(&note), "{out}");
     }
 
     fn cost_row(mode: &str, adds: u64, ratio: f64) -> crate::results::CostRow {
