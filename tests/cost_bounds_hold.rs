@@ -142,3 +142,44 @@ fn heavier_weights_on_moves_keep_the_bounds() {
     assert!(mode(&rows, "tangent").ratio <= 2.5);
     assert!(mode(&rows, "gradient").ratio <= 4.0);
 }
+
+#[test]
+fn the_matrix_form_of_a_network_does_the_function_s_arithmetic() {
+    // function-tensor, the forward pass of gradient-tensor, performs the same additions,
+    // multiplications and nonlinear elementals as the scalar function; only its moves
+    // may differ (a matrix operation charges them per operation). Other families have
+    // no matrix form and no such row.
+    let mut networks = 0;
+    for sc in default_suite() {
+        let (rows, _) = cost_rows(&sc, &Weights::default());
+        let Some(ft) = rows.iter().find(|r| r.mode == "function-tensor") else {
+            assert!(
+                sc.model.eval_tensor(&sc.x).is_none()
+                    && !rows.iter().any(|r| r.mode == "gradient-tensor"),
+                "{}",
+                sc.name
+            );
+            continue;
+        };
+        networks += 1;
+        let (f, t) = (work(mode(&rows, "function")), work(ft));
+        assert_eq!(
+            (t.adds, t.mults, t.nlops),
+            (f.adds, f.mults, f.nlops),
+            "{}",
+            sc.name
+        );
+        assert!(t.moves <= f.moves, "{}: {t:?} vs {f:?}", sc.name);
+        assert!(ft.bound.is_none() && ft.within.is_none(), "{}", sc.name);
+        // and it computes the function: the loss of gradient-tensor, bit for bit
+        let v = sc.model.eval_tensor(&sc.x).unwrap();
+        let (l, _) = sc.model.gradient_tensor(&sc.x).unwrap();
+        assert_eq!(v.to_bits(), l.to_bits(), "{}", sc.name);
+        let g = mode(&rows, "gradient-tensor");
+        assert!(g.time > ft.time, "{}", sc.name);
+    }
+    assert_eq!(
+        networks, 4,
+        "seed-mlp, mlp-wide, elman-rnn-50, gated-rnn-50"
+    );
+}

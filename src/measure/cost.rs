@@ -249,6 +249,14 @@ pub fn work_gradient_tensor(sc: &Scenario) -> Option<(Work, u64)> {
     Some((w, tape.bytes() as u64))
 }
 
+/// WORK of F evaluated as matrix operations on the matrix-level tape (network
+/// families): the forward pass of `gradient-tensor`.
+pub fn work_function_tensor(sc: &Scenario) -> Option<Work> {
+    let x: Vec<Count> = sc.x.iter().map(|&v| Count(v)).collect();
+    let (v, w) = WorkCounter::measure(|| sc.model.eval_tensor(&x));
+    v.map(|_| w)
+}
+
 fn work_jacobian_forward(sc: &Scenario) -> Work {
     let mut total = Work::default();
     for j in 0..sc.n() {
@@ -290,6 +298,13 @@ pub fn cost_rows(sc: &Scenario, weights: &Weights) -> (Vec<CostRow>, Vec<String>
         work: g,
         tape_bytes: Some(bytes),
     });
+    if let Some(w) = work_function_tensor(sc) {
+        modes.push(ModeWork {
+            mode: "function-tensor",
+            work: w,
+            tape_bytes: None,
+        });
+    }
     if let Some((w, bytes)) = work_gradient_tensor(sc) {
         modes.push(ModeWork {
             mode: "gradient-tensor",
@@ -480,6 +495,9 @@ pub fn measure_wall(sc: &Scenario, rows: &mut [CostRow], budget: Duration) {
             }
             "gradient" => paired(&mut || {
                 std::hint::black_box(tape.gradient_of_sum(&x, |xs| sc.eval(xs)));
+            }),
+            "function-tensor" => paired(&mut || {
+                std::hint::black_box(sc.model.eval_tensor(std::hint::black_box(&x)));
             }),
             "gradient-tensor" => paired(&mut || {
                 std::hint::black_box(sc.model.gradient_tensor(std::hint::black_box(&x)));

@@ -6,7 +6,7 @@
 
 use crate::report::plot::{bits, cost, error_step, file_name, jacobian_cost, recurrent, swell};
 use crate::report::summary::{
-    best_bits_per_entry, sweep_end, sweep_end_note, worst_and_median, SweepEnd,
+    best_bits_per_entry, sweep_end, sweep_end_note, tensor_sentence, worst_and_median, SweepEnd,
 };
 use crate::results::{AccuracyRow, FdTheory, RunResults, ScenarioResult};
 use std::fmt::Write;
@@ -201,6 +201,9 @@ fn cost_table(out: &mut String, s: &ScenarioResult) {
         );
     }
     let _ = writeln!(out, "</table>");
+    if let Some(t) = tensor_sentence(s) {
+        let _ = writeln!(out, "<p>{}</p>", escape(&t.replace('`', "")));
+    }
 }
 
 fn overview(out: &mut String, r: &RunResults) {

@@ -184,6 +184,31 @@ pub fn sweep_end_note(t: &[FdTheory], rows: &[AccuracyRow]) -> Option<String> {
     })
 }
 
+/// The matrix-level tape's gradient against the function evaluated as matrix
+/// operations (`gradient-tensor` over `function-tensor`), by op count and in wall time
+/// from the two medians; `None` without both rows. The rows' own ratios are to the
+/// scalar `function`, which a network evaluates more slowly than its matrix form.
+pub fn tensor_sentence(s: &ScenarioResult) -> Option<String> {
+    let row = |m: &str| s.cost.iter().find(|c| c.mode == m);
+    let (f, g) = (row("function-tensor")?, row("gradient-tensor")?);
+    let ops = if f.time > 0.0 {
+        g.time / f.time
+    } else {
+        f64::NAN
+    };
+    let wall = if f.wall_ns.is_finite() && g.wall_ns.is_finite() && f.wall_ns > 0.0 {
+        format!(
+            "{:.2} times in wall time (from the medians)",
+            g.wall_ns / f.wall_ns
+        )
+    } else {
+        "not timed".to_string()
+    };
+    Some(format!(
+        "On the matrix-level tape, the gradient costs {ops:.3} times the function evaluated as matrix operations (`function-tensor`) by op count, {wall}. The wall ratios in the table are to the scalar `function`, not to its matrix form."
+    ))
+}
+
 /// What the two models charge each evaluation of f for rounding: u|f| (the classic
 /// model) and the first-order bound from the adjoints of f's elementals.
 pub fn rounding_sentence(r: &FdTheory) -> String {
@@ -648,6 +673,9 @@ pub fn render(r: &RunResults) -> String {
                         .map(|b| b.to_string())
                         .unwrap_or_else(|| "-".into()),
                 );
+            }
+            if let Some(t) = tensor_sentence(s) {
+                let _ = writeln!(out, "\n{t}");
             }
         }
         if let Some(w) = &s.swell {

@@ -84,6 +84,18 @@ impl Model {
         }
     }
 
+    /// The function's value evaluated as matrix operations on a tensor tape (the
+    /// forward pass of [`Model::gradient_tensor`], without the sweep), for the network
+    /// families; `None` for the others. The model must have one output.
+    pub fn eval_tensor<S: Scalar>(&self, x: &[S]) -> Option<S> {
+        match self {
+            Model::Mlp(m) => Some(m.eval_tensor(x)),
+            Model::ElmanRnn(m) => Some(m.eval_tensor(x)),
+            Model::GatedRnn(m) => Some(m.eval_tensor(x)),
+            _ => None,
+        }
+    }
+
     /// Records the function on a tensor tape (network families only; `None` for the
     /// others), for measuring the tape's size.
     pub fn record_tensor<S: Scalar>(
