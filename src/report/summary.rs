@@ -808,6 +808,34 @@ mod tests {
         }
     }
 
+    #[test]
+    fn the_matrix_tape_is_set_against_the_function_as_matrix_operations() {
+        let mut r = results_of(vec![("net", 2, 1, 1, 1, 1.0, 1.0)]);
+        let s = &mut r.scenarios[0];
+        assert_eq!(tensor_sentence(s), None, "no matrix form");
+        let mut f = cost_row("function-tensor", 0, 100.0);
+        let mut g = cost_row("gradient-tensor", 0, 290.0);
+        s.cost.push(f.clone());
+        s.cost.push(g.clone());
+        let t = tensor_sentence(s).unwrap();
+        assert!(
+            t.contains("costs 2.900 times the function evaluated as matrix operations"),
+            "{t}"
+        );
+        assert!(t.contains("by op count, not timed."), "{t}");
+        // the wall ratio is of the two medians, not of the rows' ratios to the function
+        (f.wall_ns, f.wall_ratio) = (500.0, 0.5);
+        (g.wall_ns, g.wall_ratio) = (900.0, 0.9);
+        s.cost.truncate(3);
+        s.cost.extend([g, f]);
+        let t = tensor_sentence(s).unwrap();
+        assert!(
+            t.contains("1.80 times in wall time (from the medians)"),
+            "{t}"
+        );
+        assert!(render(&r).contains(&t), "the summary shows it");
+    }
+
     fn jrow(n: usize, m: usize, reverse_ops: bool, wall: (f64, f64)) -> JacobianCosts<'static> {
         JacobianCosts {
             name: "j",
