@@ -285,5 +285,9 @@ fn lecture_function_targets_richardson_complex_step_and_ad() {
         .find(|a| a.method == "fd-forward@auto" && a.input == 0)
         .unwrap();
     assert!(summary.contains(&format!("the quotient is {}", auto.value.unwrap())));
+    // and the report page gives the same paragraph
+    let lecture = derivbench::report::summary::lecture_sum_of_squares(s).unwrap();
+    let html = derivbench::report::html::render_html(&r, &[]);
+    assert!(html.contains(&derivbench::report::html::escape(&lecture)));
     std::fs::remove_dir_all(dir).unwrap();
 }

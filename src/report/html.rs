@@ -6,7 +6,8 @@
 
 use crate::report::plot::{bits, cost, error_step, file_name, jacobian_cost, recurrent, swell};
 use crate::report::summary::{
-    best_bits_per_entry, sweep_end, sweep_end_note, tensor_sentence, worst_and_median, SweepEnd,
+    best_bits_per_entry, lecture_sum_of_squares, sweep_end, sweep_end_note, tensor_sentence,
+    worst_and_median, SweepEnd,
 };
 use crate::results::{AccuracyRow, FdTheory, RunResults, ScenarioResult};
 use std::fmt::Write;
@@ -276,6 +277,9 @@ fn scenario_section(out: &mut String, s: &ScenarioResult, plots: &[PathBuf], run
     }
     method_table(out, s);
     theory_table(out, &s.fd_theory, &s.accuracy);
+    if let Some(t) = lecture_sum_of_squares(s) {
+        let _ = writeln!(out, "<p>{}</p>", escape(&t));
+    }
     cost_table(out, s);
     if !s.notes.is_empty() {
         let _ = writeln!(out, "<p>Notes:</p><ul>");

@@ -248,17 +248,14 @@ fn bound(x: f64) -> String {
 /// used read from the results. The lecture's analysis, its bound n^3/3 sqrt(eps) and the
 /// step sqrt(eps) = 2^-26, holds at its point x_i = i only, where it is given in full;
 /// at other values the paragraph gives the measurement alone.
-fn lecture_sum_of_squares(out: &mut String, s: &ScenarioResult) {
+pub fn lecture_sum_of_squares(s: &ScenarioResult) -> Option<String> {
     if s.family != "sum-of-squares" {
-        return;
+        return None;
     }
-    let Some(auto) = s
+    let auto = s
         .accuracy
         .iter()
-        .find(|r| r.method == "fd-forward@auto" && r.input == 0 && r.output == 0)
-    else {
-        return;
-    };
+        .find(|r| r.method == "fd-forward@auto" && r.input == 0 && r.output == 0)?;
     // d/dx_j sum x_i^2 = 2 x_j, exact in f64: the reference gives x back
     let derivative = auto.reference;
     let x1 = derivative / 2.0;
@@ -281,20 +278,17 @@ fn lecture_sum_of_squares(out: &mut String, s: &ScenarioResult) {
         e(auto.trunc_err),
     );
     if !lectures_point {
-        let _ = writeln!(
-            out,
-            "\nForward differences on x_1 = {x1} (exact derivative {derivative}) at the \
+        return Some(format!(
+            "Forward differences on x_1 = {x1} (exact derivative {derivative}) at the \
              textbook step sqrt(eps) max(1, |x_1|), for n = {}: {measured}. The lecture's \
              rounding bound n^3/3 * sqrt(eps) is for its point x_i = i and does not apply \
              here.",
             s.n,
-        );
-        return;
+        ));
     }
     let n = s.n as f64;
-    let _ = writeln!(
-        out,
-        "\nThe lecture's analysis, measured: for n = {}, forward differences at h = sqrt(eps) \
+    Some(format!(
+        "The lecture's analysis, measured: for n = {}, forward differences at h = sqrt(eps) \
          on x_1 = {x1} (exact derivative {derivative}). The lecture bounds the rounding \
          error by n^3/3 * sqrt(eps) and writes (1/3) * 1000^3 * 10^-8 = 33.3; that product \
          is 3.33 (10^9 * 10^-8 = 10, not 100). With eps = 2^-52, the machine epsilon of \
@@ -304,12 +298,14 @@ fn lecture_sum_of_squares(out: &mut String, s: &ScenarioResult) {
         bound(n.powi(3) / 3.0 * f64::EPSILON.sqrt()),
         bound(n.powi(3) / 3.0 * (f64::EPSILON / 2.0).sqrt()),
         bound(n.powi(3) / 3.0 * (f64::EPSILON / 4.0).sqrt()),
-    );
+    ))
 }
 
 /// One scenario's full-Jacobian costs.
 struct JacobianCosts<'a> {
     name: &'a str,
+    /// `dense-jacobian` or `fanout`
+    family: &'a str,
     n: usize,
     m: usize,
     /// forward and reverse op-count ratios, for display
@@ -350,6 +346,7 @@ fn jacobian_section(out: &mut String, r: &RunResults) {
             let b = s.cost.iter().find(|c| c.mode == "jacobian-reverse")?;
             Some(JacobianCosts {
                 name: s.name.as_str(),
+                family: s.family.as_str(),
                 n: s.n,
                 m: s.m,
                 ratio: (f.ratio, b.ratio),
@@ -434,6 +431,17 @@ fn jacobian_section(out: &mut String, r: &RunResults) {
         }
     }
     let _ = writeln!(out);
+    // the crossover above lies between measured scenarios, of both families; the
+    // figure's is interpolated within one function, and may differ from it
+    if rows.iter().any(|r| r.family != "dense-jacobian") {
+        if let Some(fig) = crate::report::plot::jacobian_cost::reading(r) {
+            let _ = writeln!(
+                out,
+                "
+The table mixes two functions (fanout and dense-jacobian). Within the dense-jacobian family alone, one function at several shapes, the figure `jacobian-cost` reads: {fig}"
+            );
+        }
+    }
 }
 
 /// Where the cheaper mode changes along the rows, sorted by n/m.
@@ -651,7 +659,9 @@ pub fn render(r: &RunResults) -> String {
             }
         }
         theory_table(&mut out, &s.fd_theory, &s.accuracy);
-        lecture_sum_of_squares(&mut out, s);
+        if let Some(t) = lecture_sum_of_squares(s) {
+            let _ = writeln!(out, "\n{t}");
+        }
         if !s.cost.is_empty() {
             let _ = writeln!(
                 out,
@@ -836,9 +846,31 @@ mod tests {
         assert!(render(&r).contains(&t), "the summary shows it");
     }
 
+    #[test]
+    fn a_table_of_two_families_points_to_the_crossover_within_one() {
+        // forward cheaper at n/m = 1/4, reverse at 4: both families in the table
+        let mut r = results_of(vec![
+            ("small", 1, 4, 2, 5, 2.0, 5.0),
+            ("wide", 4, 1, 5, 2, 5.0, 2.0),
+            ("tall", 8, 2, 9, 3, 9.0, 3.0),
+        ]);
+        let one = render(&r);
+        assert!(one.contains("Measured crossover by op count"), "{one}");
+        assert!(!one.contains("The table mixes two functions"), "{one}");
+        r.scenarios[0].family = "fanout".into();
+        let md = render(&r);
+        let fig = crate::report::plot::jacobian_cost::reading(&r).expect("two dense points");
+        assert!(fig.contains("2 dense-jacobian scenarios"), "{fig}");
+        assert!(
+            md.contains(&format!("Within the dense-jacobian family alone, one function at several shapes, the figure `jacobian-cost` reads: {fig}")),
+            "{md}"
+        );
+    }
+
     fn jrow(n: usize, m: usize, reverse_ops: bool, wall: (f64, f64)) -> JacobianCosts<'static> {
         JacobianCosts {
             name: "j",
+            family: "dense-jacobian",
             n,
             m,
             ratio: (1.0, 1.0),
