@@ -136,3 +136,45 @@ fn notes_name_mpfrs_exponent_range_and_not_the_domain() {
         "{notes:#?}"
     );
 }
+
+#[test]
+fn a_trig_argument_too_large_to_reduce_is_an_exit_of_the_range() {
+    // 2^16383 is reduced (MPFR's exponent of it is 16384, the cap); 2^16384 and
+    // 2^(10^9), which MPFR would reduce with a billion bits of pi, are not
+    let x2 = "{ name = \"x\", value = 2.0 }";
+    for op in ["sin", "cos", "tan"] {
+        let within = reference(x2, &format!("\"{op}(x ^ 16383)\""));
+        assert!(!within.exponent_range_exceeded, "{op}");
+        assert!(within.settled(), "{op}: {:?}", within.entries);
+        for k in [16384u64, 1_000_000_000] {
+            let r = reference(x2, &format!("\"{op}(x ^ {k})\""));
+            assert!(r.exponent_range_exceeded, "{op} {k}");
+            assert!(!r.entries[0][0].settled, "{op} {k}");
+            assert_eq!(r.max_precision_used, 512, "{op} {k}: no escalation");
+        }
+    }
+    // the FD quotients in MPFR give NaN there, not minutes of argument reduction: an FD
+    // sweep whose large steps take y^x beyond the cap (and f64's y^x beyond 2^1024)
+    let text = "name = \"big-steps\"\n\
+                inputs = [{ name = \"x\", value = 2.0 }, { name = \"y\", value = 1.0000001 }]\n\
+                outputs = [\"tan(pow(y, x))\"]\n\
+                fd.steps = { from = 1e300, to = 1e-300, per_decade = 1 }\n";
+    let (sc, _) = load_str(Path::new("big-steps.toml"), text, &Limits::default()).unwrap();
+    let opts = AccuracyOptions {
+        methods: vec![Method::FdForward],
+        ..AccuracyOptions::default()
+    };
+    let m = measure_accuracy(&sc, &opts);
+    let at = |h: f64| {
+        m.rows
+            .iter()
+            .find(|r| r.input == 0 && r.h.is_some_and(|s| (s / h - 1.0).abs() < 1e-9))
+            .unwrap_or_else(|| panic!("a row at h = {h:e}"))
+    };
+    // y^(2 + 1e12) = e^(1e5 + ...): beyond 2^16384, no split
+    let beyond = at(1e12);
+    assert!(beyond.round_err.is_none_or(f64::is_nan), "{beyond:?}");
+    // y^(2 + 1e3): a split as usual
+    let near = at(1e3);
+    assert!(near.round_err.is_some_and(f64::is_finite), "{near:?}");
+}

@@ -880,7 +880,7 @@ fn notes(sc: &Scenario, rows: &[AccuracyRow], r: &Reference) -> Vec<String> {
     }
     if r.exponent_range_exceeded {
         notes.push(
-            "unsettled: the reference overflowed or underflowed MPFR's exponent range (2^±1073741823), which no precision widens: its values can be wrong by any amount (exp(1e200) is inf there, exp(-1e200) 0), and none of its entries settles from there on"
+            "unsettled: the reference overflowed or underflowed MPFR's exponent range (2^±1073741823), which no precision widens, or gave sin, cos or tan an argument beyond 2^16384, too large to reduce (NaN there): its values can be wrong by any amount (exp(1e200) is inf there, exp(-1e200) 0), and none of its entries settles from there on"
                 .to_string(),
         );
     }

@@ -4,6 +4,20 @@ use super::{selects_left, Binary, Scalar, Unary};
 use rug::ops::Pow;
 use rug::Float;
 
+/// The largest binary exponent of an argument that sin, cos and tan hand to MPFR: far
+/// beyond f64's range (2^1024), where an f64 evaluation has overflowed, and small enough
+/// that MPFR's argument reduction stays cheap (reducing an argument near 2^e mod pi takes
+/// about e bits of pi: sin(2^(10^9)) would take a billion bits, and minutes). Beyond it
+/// the result is NaN, and [`crate::num::Ranged`] counts it as an exit of the exponent
+/// range, so the reference does not settle from it.
+pub const TRIG_MAX_EXP: i32 = 1 << 14;
+
+/// Whether `x` is beyond [`TRIG_MAX_EXP`] for sin, cos and tan.
+pub fn trig_beyond(op: Unary, x: &Float) -> bool {
+    matches!(op, Unary::Sin | Unary::Cos | Unary::Tan)
+        && x.get_exp().is_some_and(|e| e > TRIG_MAX_EXP)
+}
+
 impl Scalar for Float {
     fn cst(&self, c: f64) -> Self {
         Float::with_val(self.prec(), c)
@@ -17,6 +31,9 @@ impl Scalar for Float {
     }
     fn unary(&self, op: Unary) -> Self {
         let p = self.prec();
+        if trig_beyond(op, self) {
+            return Float::with_val(p, f64::NAN);
+        }
         match op {
             Unary::Neg => Float::with_val(p, -self),
             Unary::Recip => Float::with_val(p, self.recip_ref()),

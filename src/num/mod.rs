@@ -20,6 +20,7 @@ mod ranged;
 pub use complex::Complex;
 pub(crate) use count::uncounted;
 pub use count::{Count, Eval, Work, WorkCounter};
+pub use float::{trig_beyond, TRIG_MAX_EXP};
 pub use ranged::{beyond_exponent_range, doubted, kinked, Bound, Ranged};
 
 /// Univariate elementals. `Powi(k)` is u^k for an integer k.

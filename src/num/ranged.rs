@@ -497,6 +497,12 @@ impl Scalar for Ranged {
         if pole_at_zero && self.side_of_zero_open() {
             doubt();
         }
+        // an argument of sin, cos or tan too large to reduce: NaN, counted as an exit of
+        // the exponent range (an f64 evaluation overflowed long before)
+        if super::float::trig_beyond(op, x) {
+            RANGE_EXITS.with(|c| c.set(c.get().wrapping_add(1)));
+            return Ranged::with(Float::with_val(p, f64::NAN), Bound::VAST);
+        }
         // the value as `Float`'s own `unary` computes it, and how many of its roundings
         // were inexact (MPFR's ternary value): an exact result adds nothing to the bound
         let (v, inexact) = match op {
