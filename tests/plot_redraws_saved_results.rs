@@ -86,3 +86,68 @@ fn plot_on_saved_results_reproduces_the_same_files() {
     assert_eq!(code, Some(2));
     std::fs::remove_dir_all(&out).unwrap();
 }
+
+/// The figure files in `dir/plots`, which must exist.
+fn figures(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir.join("plots"))
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.join("plots").display()))
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn a_run_or_redraw_without_figures_leaves_none_of_the_previous_ones() {
+    let out = std::env::temp_dir().join(format!("derivbench-stale-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out);
+    let scen = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let run = |scenarios: &Path, only: &[&str]| {
+        Command::new(BIN)
+            .args(["run", "--quick", "--no-wall"])
+            .args(only)
+            .args(["--methods", "reverse", "--scenarios"])
+            .arg(scenarios)
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .unwrap()
+    };
+    assert!(run(&scen, &["--only", "fanout-3"]).status.success());
+    assert!(figures(&out).contains(&"cost-fanout-3.svg".to_string()));
+    // a folder whose one scenario is invalid: exit 2, reports without scenarios
+    let bad = out.join("bad-scenarios");
+    std::fs::create_dir_all(&bad).unwrap();
+    std::fs::write(
+        bad.join("fanout-3.toml"),
+        "name = \"fanout-3\"\nfamily = \n",
+    )
+    .unwrap();
+    let o = run(&bad, &[]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let json = std::fs::read_to_string(out.join("results.json")).unwrap();
+    assert!(
+        json.contains("\"scenarios\":[]") || json.contains("\"scenarios\": []"),
+        "{json}"
+    );
+    assert_eq!(
+        figures(&out),
+        Vec::<String>::new(),
+        "the old figures are gone"
+    );
+    // and `plot` on such results, after figures were put back by hand
+    std::fs::write(out.join("plots/cost-fanout-3.svg"), "<svg/>").unwrap();
+    let st = Command::new(BIN)
+        .args(["plot", "--results"])
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    assert_eq!(figures(&out), Vec::<String>::new());
+    std::fs::remove_dir_all(&out).unwrap();
+}

@@ -172,11 +172,15 @@ pub fn render_svg<F: Figure>(fig: &F) -> Result<String, PlotError> {
     Ok(svg)
 }
 
-/// Writes every figure that the results support into `dir/plots/` (SVG and PNG) and
-/// returns the paths written, relative to `dir`, in a fixed order: per scenario (in
+/// Writes every figure that the results support into `dir/plots/` (SVG and PNG; the
+/// folder is made, empty if no figure applies) and returns the paths written, relative to `dir`, in a fixed order: per scenario (in
 /// the order of the results) error against step, bits, cost; then the Jacobian cost,
 /// the recurrent and the symbolic-swell figures of the whole run.
 pub fn draw_all(results: &RunResults, dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
+    // the folder exists even when no figure applies: committed, it replaces the previous
+    // run's figures instead of leaving them beside results they do not belong to
+    let plots = dir.join("plots");
+    std::fs::create_dir_all(&plots).map_err(|e| io_err(&plots, e))?;
     let mut out = Vec::new();
     for s in &results.scenarios {
         if let Some(f) = error_step::ErrorStep::new(s) {
