@@ -1358,8 +1358,20 @@ pub fn write_baseline(path: &Path, b: &Baseline) -> Result<(), CheckError> {
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(".partial");
     let tmp = PathBuf::from(tmp);
+    // flushed before the rename and the folder after it: a crash leaves the old
+    // baseline or the new one, never an empty file
     std::fs::write(&tmp, b.render()).map_err(err)?;
-    std::fs::rename(&tmp, path).map_err(err)
+    std::fs::File::open(&tmp)
+        .and_then(|f| f.sync_all())
+        .map_err(err)?;
+    std::fs::rename(&tmp, path).map_err(err)?;
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::File::open(dir)
+        .and_then(|f| f.sync_all())
+        .map_err(err)
 }
 
 /// What `derivbench check` prints and whether it failed.

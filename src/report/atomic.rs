@@ -168,6 +168,31 @@ fn remove_any(path: &Path) -> Result<(), ReportError> {
     removed.map_err(|e| io(path, e))
 }
 
+/// Flushes `path` to the disk: a file's contents, or a folder's entries and, depth
+/// first, everything under it (links are not followed). A rename is atomic against
+/// other processes, not against a power loss: without this, a renamed file can be
+/// empty after a crash, with its previous version already gone.
+pub fn sync_tree(path: &Path) -> Result<(), ReportError> {
+    let meta = fs::symlink_metadata(path).map_err(|e| io(path, e))?;
+    if meta.is_dir() {
+        for e in fs::read_dir(path).map_err(|e| io(path, e))? {
+            sync_tree(&e.map_err(|e| io(path, e))?.path())?;
+        }
+    } else if !meta.is_file() {
+        return Ok(());
+    }
+    fs::File::open(path)
+        .and_then(|f| f.sync_all())
+        .map_err(|e| io(path, e))
+}
+
+/// Flushes a folder's entries (the names renamed into it) to the disk.
+pub fn sync_dir(dir: &Path) -> Result<(), ReportError> {
+    fs::File::open(dir)
+        .and_then(|f| f.sync_all())
+        .map_err(|e| io(dir, e))
+}
+
 /// Moves `src` to `dst`. A file replaces a file (or a link) in one rename; anything else
 /// there (an old folder, a file where a folder goes, a folder where a file goes) is
 /// first moved aside to `aside`, which is then returned for the caller to remove. A
@@ -298,7 +323,8 @@ impl Staging {
     /// Moves every staged entry but [`KEPT`] into the output folder, by name and
     /// [`LAST`] last, one rename each (a staged folder replaces the folder of the same
     /// name, which is moved aside under [`ASIDE`] and removed once every entry is in
-    /// place; anything in the way of an entry is replaced), then removes the staging
+    /// place; anything in the way of an entry is replaced; every staged file is flushed
+    /// to the disk first, and the output folder after the renames), then removes the staging
     /// folder with [`KEPT`]. An interrupt meanwhile is deferred (see [`on_interrupt`]).
     /// On an error the entries not yet moved, and [`KEPT`], stay in the staging folder.
     pub fn commit(self) -> Result<(), ReportError> {
@@ -310,6 +336,10 @@ impl Staging {
                 names.push(name);
             }
         }
+        // what is moved reaches the disk before its name replaces the old one
+        for name in &names {
+            sync_tree(&self.dir.join(name))?;
+        }
         let mut aside = Vec::new();
         for name in commit_order(names) {
             let text = name.to_string_lossy();
@@ -318,6 +348,8 @@ impl Staging {
             aside.extend(move_into_place(&self.dir.join(&name), &dst, &old)?);
             after_move(&text, &dst)?;
         }
+        // and the renames themselves, before the old versions are removed
+        sync_dir(&self.out)?;
         for old in aside {
             remove_any(&old)?;
         }
@@ -348,6 +380,34 @@ mod tests {
             .collect();
         v.sort();
         v
+    }
+
+    #[test]
+    fn sync_tree_flushes_files_and_folders_and_names_what_it_cannot_open() {
+        let tmp = scratch("sync");
+        fs::create_dir_all(tmp.join("plots/deeper")).unwrap();
+        fs::write(tmp.join("plots/deeper/x.svg"), "svg").unwrap();
+        fs::write(tmp.join("a.csv"), "a").unwrap();
+        // a dangling link is neither followed nor an error
+        std::os::unix::fs::symlink(tmp.join("nowhere"), tmp.join("link")).unwrap();
+        sync_tree(&tmp).unwrap();
+        sync_dir(&tmp).unwrap();
+        // a file that cannot be opened is an error naming it, not skipped
+        let locked = tmp.join("plots/deeper/locked.png");
+        fs::write(&locked, "png").unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(&locked, fs::Permissions::from_mode(0o000)).unwrap();
+        let readable = fs::File::open(&locked).is_ok(); // root opens anything
+        let r = sync_tree(&tmp);
+        if readable {
+            r.unwrap();
+        } else {
+            let e = r.unwrap_err().to_string();
+            assert!(e.contains("locked.png"), "{e}");
+        }
+        let missing = sync_tree(&tmp.join("missing")).unwrap_err().to_string();
+        assert!(missing.contains("missing"), "{missing}");
+        fs::remove_dir_all(&tmp).unwrap();
     }
 
     #[test]
