@@ -42,6 +42,9 @@ pub const FORMAT: u32 = 1;
 /// the worst there is, as for NaN.
 pub const NO_FIGURE_BITS: f64 = 64.0;
 
+/// The largest relative margin on an op-count ratio that a baseline's policy may set.
+pub const MAX_RATIO_MARGIN: f64 = 1e6;
+
 /// The tolerance policy: how [`update`] turns measured figures into allowed ones. It is
 /// stored in the baseline, and an update keeps it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -201,15 +204,17 @@ impl Baseline {
             ));
         }
         let p = &self.policy;
-        for (name, v) in [
-            ("ad_margin_bits", p.ad_margin_bits),
-            ("fd_margin_bits", p.fd_margin_bits),
-            ("ratio_margin", p.ratio_margin),
+        // beyond 64 bits a margin allows every figure; a ratio margin is capped so that
+        // the allowed ratio it makes stays finite (a ratio of the run is below 1e9)
+        for (name, v, most) in [
+            ("ad_margin_bits", p.ad_margin_bits, NO_FIGURE_BITS),
+            ("fd_margin_bits", p.fd_margin_bits, NO_FIGURE_BITS),
+            ("ratio_margin", p.ratio_margin, MAX_RATIO_MARGIN),
         ] {
-            if !v.is_finite() || v < 0.0 {
+            if !v.is_finite() || !(0.0..=most).contains(&v) {
                 return Err(Invalid::at(
                     &["policy", name],
-                    format!("policy.{name} must be a non-negative number"),
+                    format!("policy.{name} must be a number from 0 to {most}, got {v}"),
                 ));
             }
         }

@@ -213,3 +213,44 @@ fn results_missing_rows_or_repeating_a_scenario_are_malformed() {
     write_results(&results, &lost);
     exits_2(&b, &results, &[], &["method reverse does not hold"]);
 }
+
+#[test]
+fn baseline_with_a_margin_beyond_its_range() {
+    // a ratio margin of 1e308 made `--update` write an allowed ratio of inf, which the
+    // next check refused; margins are refused up front, and `--update` writes nothing
+    let valid = std::fs::read_to_string(data("baseline-valid.toml")).unwrap();
+    for (field, value, most) in [
+        ("ratio_margin", "1e308", "1000000"),
+        ("ad_margin_bits", "65.0", "64"),
+        ("fd_margin_bits", "1e300", "64"),
+    ] {
+        let dir = tmp(&format!("margin-{field}"));
+        let b = dir.join("baseline.toml");
+        let text = valid
+            .lines()
+            .map(|l| {
+                if l.starts_with(&format!("{field} =")) {
+                    format!("{field} = {value}")
+                } else {
+                    l.to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert_ne!(text, valid, "{field} is in the fixture");
+        std::fs::write(&b, &text).unwrap();
+        for extra in [&[][..], &["--update"][..]] {
+            exits_2(
+                &b,
+                &data("results-empty"),
+                extra,
+                &[&format!("policy.{field} must be a number from 0 to {most}")],
+            );
+            assert_eq!(
+                std::fs::read_to_string(&b).unwrap(),
+                text,
+                "{field} {extra:?}"
+            );
+        }
+    }
+}
