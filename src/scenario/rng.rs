@@ -28,9 +28,15 @@ impl SplitMix64 {
         (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
     }
 
-    /// Uniform in [low, high).
+    /// Uniform in [low, high) (for low < high): low + (high - low) u can round up to
+    /// high where high - low spans few ulps, and is then the largest f64 below high.
     pub fn uniform(&mut self, low: f64, high: f64) -> f64 {
-        low + (high - low) * self.next_f64()
+        let v = low + (high - low) * self.next_f64();
+        if v >= high && low < high {
+            high.next_down().max(low)
+        } else {
+            v
+        }
     }
 
     /// `len` uniform values in [low, high).
@@ -42,6 +48,22 @@ impl SplitMix64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn uniform_values_stay_below_high_where_the_range_spans_few_ulps() {
+        // 1e16 .. 1e16 + 2 holds two f64 values; low + 2u rounds to high for u >= 3/4
+        let (low, high) = (1e16, 10000000000000002.0);
+        let v = SplitMix64::new(1).fill(64, low, high);
+        assert!(v.iter().all(|&x| (low..high).contains(&x)), "{v:?}");
+        assert!(v.contains(&low));
+        // and the usual range is untouched: the largest draw stays exactly as computed
+        let mut a = SplitMix64::new(7);
+        let mut b = SplitMix64::new(7);
+        for _ in 0..1000 {
+            let u = b.next_f64();
+            assert_eq!(a.uniform(-1.0, 1.0).to_bits(), (-1.0 + 2.0 * u).to_bits());
+        }
+    }
 
     #[test]
     fn reference_stream() {
