@@ -160,7 +160,7 @@ fn load_all(dir: &std::path::Path) -> Result<(Vec<Scenario>, Vec<scenario::file:
     let limits = LIMITS.get().copied().unwrap_or_default();
     let loaded = scenario::file::load_dir(dir, &limits).map_err(|e| {
         // the default folder is relative: run from elsewhere, say where to point
-        let hint = if dir.is_dir() {
+        let hint = if dir.is_dir() || dir != std::path::Path::new("scenarios") {
             ""
         } else {
             "; name it with --scenarios DIR (the default, `scenarios`, is read from the current folder)"

@@ -161,7 +161,12 @@ pub fn trace(sc: &Scenario, x: &[f64], j: usize) -> Result<Trace, String> {
     }
     let gradient = tape.gradient(y, &xs).iter().map(|g| g.v).collect();
     let all: Vec<usize> = (0..x.len()).collect();
-    let r = reference_jacobian(&sc.model, x, &all, &RefOptions::default());
+    // from the scenario's own starting precision, as `run` does
+    let ropts = RefOptions {
+        start_precision: sc.precision,
+        ..RefOptions::default()
+    };
+    let r = reference_jacobian(&sc.model, x, &all, &ropts);
     let reference = r
         .entries
         .first()
@@ -295,9 +300,15 @@ impl fmt::Display for Trace {
                 .zip(&self.reference)
                 .enumerate()
             {
-                let ulps = |v: f64| match ulps_between(v, r.value) {
-                    u64::MAX => "NaN".to_string(),
-                    u => u.to_string(),
+                // a value or reference beyond f64's range has no distance in ulps (two
+                // infinities of the same sign are not an exact derivative: see
+                // `num::bits_err`)
+                let ulps = |v: f64| {
+                    if v.is_finite() && r.value.is_finite() {
+                        ulps_between(v, r.value).to_string()
+                    } else {
+                        format!("{v} (not finite in f64)")
+                    }
                 };
                 let forward = if k == self.input_index {
                     format!("forward {}, ", ulps(self.ydot))

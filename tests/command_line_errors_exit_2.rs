@@ -78,6 +78,19 @@ fn a_missing_scenario_folder_says_how_to_name_one() {
         assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
         assert!(!d.join("out").exists(), "{args:?}: nothing is written");
     }
+    // a folder named on the command line gets the error alone: no word of the default
+    let o = Command::new(BIN)
+        .args(["list", "--scenarios", "elsewhere"])
+        .current_dir(&d)
+        .output()
+        .unwrap();
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("elsewhere: cannot read the scenario folder"),
+        "{err}"
+    );
+    assert!(!err.contains("--scenarios DIR"), "{err}");
     std::fs::remove_dir_all(&d).unwrap();
 }
 

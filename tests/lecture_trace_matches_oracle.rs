@@ -152,3 +152,22 @@ fn the_trace_sets_both_modes_against_the_reference_in_ulps() {
         assert!(ulps(t.ydot, j) <= 1 && ulps(t.gradient[0], 0) <= 1 && ulps(t.gradient[1], 1) <= 1);
     }
 }
+
+#[test]
+fn a_derivative_beyond_f64_s_range_has_no_distance_in_ulps() {
+    // at (1e300, 1) dy/dx2 is about -1.4e600: -inf in f64, where the reference, finite
+    // in MPFR, also rounds to -inf; two infinities are not an exact derivative
+    let t = trace(&Lecture::scenario(), &[1e300, 1.0], 0).unwrap();
+    assert_eq!(t.gradient[1], f64::NEG_INFINITY);
+    assert!(t.reference[1].settled && t.reference[1].digits.ends_with("e600"));
+    let text = t.to_string();
+    assert!(
+        text.contains(&format!(
+            "  d y / d x2 = {}: reverse -inf (not finite in f64)\n",
+            t.reference[1].digits
+        )),
+        "{text}"
+    );
+    // the finite entry keeps its count
+    assert!(text.contains(": forward 0, reverse 0\n"), "{text}");
+}

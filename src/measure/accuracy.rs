@@ -945,7 +945,7 @@ fn notes(sc: &Scenario, rows: &[AccuracyRow], r: &Reference) -> Vec<String> {
         "is NaN in f64 and in MPFR, outside its domain: forward, reverse and the reference give the formal derivative that the elementals' rules compute there, the complex step NaN",
         "is infinite in f64 and in MPFR (a pole): its derivatives there are not finite or formal",
         "overflows f64 (it is finite in MPFR): its difference quotients are not finite, while its derivative may be",
-        "is not finite in f64 nor in MPFR, whose evaluation overflowed or underflowed MPFR's exponent range, which tells nothing of the function's domain or poles: the reference is unsettled",
+        "is not finite in f64 nor in MPFR, whose evaluation overflowed or underflowed MPFR's exponent range (or gave sin, cos or tan an argument beyond 2^16384), which tells nothing of the function's domain or poles: the reference is unsettled",
     ]
     .iter()
     .enumerate()

@@ -151,4 +151,25 @@ mod tests {
         assert_eq!(x.binary(Binary::Div, &x.cst(3.0)).to_f64(), 0.7 / 3.0);
         assert_eq!(x.rsub_f(1.0).to_f64(), 1.0 - 0.7);
     }
+
+    #[test]
+    fn trig_of_an_argument_beyond_the_cap_is_nan_and_below_it_is_reduced() {
+        // MPFR's exponent of 2^k is k + 1: 2^16383 is at the cap, 2^16384 beyond it
+        let two = Float::with_val(256, 2);
+        let at = Float::with_val(256, Pow::pow(&two, 16383u32));
+        let beyond = Float::with_val(256, Pow::pow(&two, 16384u32));
+        for op in [Unary::Sin, Unary::Cos, Unary::Tan] {
+            assert!(!trig_beyond(op, &at) && trig_beyond(op, &beyond), "{op:?}");
+            let v = at.unary(op);
+            assert!(v.is_finite() && v.to_f64() != 0.0, "{op:?}: {v}");
+            assert!(beyond.unary(op).is_nan(), "{op:?}");
+            // negative arguments alike
+            assert!(Float::with_val(256, -&beyond).unary(op).is_nan(), "{op:?}");
+        }
+        // other elementals of so large an argument are left to MPFR
+        for op in [Unary::Atan, Unary::Tanh, Unary::Log, Unary::Sqrt] {
+            assert!(!trig_beyond(op, &beyond), "{op:?}");
+            assert!(beyond.unary(op).is_finite(), "{op:?}");
+        }
+    }
 }

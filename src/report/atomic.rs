@@ -178,6 +178,7 @@ pub fn sync_tree(path: &Path) -> Result<(), ReportError> {
         for e in fs::read_dir(path).map_err(|e| io(path, e))? {
             sync_tree(&e.map_err(|e| io(path, e))?.path())?;
         }
+        return sync_dir(path);
     } else if !meta.is_file() {
         return Ok(());
     }
@@ -186,12 +187,22 @@ pub fn sync_tree(path: &Path) -> Result<(), ReportError> {
         .map_err(|e| io(path, e))
 }
 
-/// Flushes a folder's entries (the names renamed into it) to the disk.
+/// Flushes a folder's entries (the names renamed into it) to the disk. A file system
+/// that cannot flush a folder (EINVAL on some network and virtual mounts) is not an
+/// error: its renames are as durable as it makes them.
 pub fn sync_dir(dir: &Path) -> Result<(), ReportError> {
-    fs::File::open(dir)
-        .and_then(|f| f.sync_all())
-        .map_err(|e| io(dir, e))
+    match fs::File::open(dir).and_then(|f| f.sync_all()) {
+        Err(e)
+            if e.raw_os_error() == Some(EINVAL) || e.kind() == std::io::ErrorKind::Unsupported =>
+        {
+            Ok(())
+        }
+        r => r.map_err(|e| io(dir, e)),
+    }
 }
+
+/// EINVAL (Linux and macOS), the error of fsync on a descriptor that does not support it.
+const EINVAL: i32 = 22;
 
 /// Moves `src` to `dst`. A file replaces a file (or a link) in one rename; anything else
 /// there (an old folder, a file where a folder goes, a folder where a file goes) is

@@ -142,13 +142,20 @@ impl SweepEnd {
 }
 
 /// Whether the measured best step of `r` is the largest or the smallest step of its
-/// sweep on the same entry (from the accuracy rows of its method), where the sweep has
-/// at least two steps: the error may keep falling beyond that end.
+/// sweep on the same entry that gave a quotient (from the accuracy rows of its method),
+/// where there are at least two and its error is not 0: the error may keep falling
+/// beyond that end.
 pub fn sweep_end(r: &FdTheory, rows: &[AccuracyRow]) -> Option<SweepEnd> {
     let best = r.measured_h?;
+    // an exact quotient cannot improve beyond the end
+    if r.measured_err == Some(0.0) {
+        return None;
+    }
+    // the steps that gave a quotient: a step that vanished in f64 is not a candidate
     let steps = rows
         .iter()
         .filter(|a| a.method == r.method && (a.output, a.input) == (r.output, r.input))
+        .filter(|a| a.value.is_some())
         .filter_map(|a| a.h);
     let (lo, hi) = steps.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), h| {
         (lo.min(h), hi.max(h))
@@ -748,7 +755,7 @@ mod tests {
             predicted_h: None,
             predicted_err: None,
             measured_h,
-            measured_err: Some(0.0),
+            measured_err: Some(1e-3),
             auto_err: None,
             auto_h: None,
             round_bound: None,
@@ -778,6 +785,20 @@ mod tests {
         // a sweep of one step has no end to speak of
         let one = [sweep_row("fd-forward", 0, Some(1e-4))];
         assert_eq!(sweep_end(&theory("fd-forward", Some(1e-4)), &one), None);
+        // an exact quotient cannot improve beyond the end
+        let mut exact = theory("fd-forward", Some(1e-1));
+        exact.measured_err = Some(0.0);
+        assert_eq!(sweep_end(&exact, &rows), None);
+        // a step that vanished in f64 gave no quotient and is no end: the smallest step
+        // that gave one is
+        let mut vanished = rows.clone();
+        let mut gone = sweep_row("fd-forward", 0, Some(1e-20));
+        gone.value = None;
+        vanished.push(gone);
+        assert_eq!(
+            sweep_end(&theory("fd-forward", Some(1e-8)), &vanished),
+            Some(SweepEnd::Smallest)
+        );
 
         let t = [
             theory("fd-forward", Some(1e-1)),
@@ -835,7 +856,7 @@ mod tests {
         assert!(t.contains("by op count, not timed."), "{t}");
         // the wall ratio is of the two medians, not of the rows' ratios to the function
         (f.wall_ns, f.wall_ratio) = (500.0, 0.5);
-        (g.wall_ns, g.wall_ratio) = (900.0, 0.9);
+        (g.wall_ns, g.wall_ratio) = (900.0, 2.0);
         s.cost.truncate(3);
         s.cost.extend([g, f]);
         let t = tensor_sentence(s).unwrap();
