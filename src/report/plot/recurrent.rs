@@ -145,7 +145,10 @@ impl Figure for Recurrent<'_> {
         let steps = ser
             .iter()
             .flat_map(|(_, p)| p.iter().map(|q| q.steps as f64));
+        let last = steps.clone().fold(0.0, f64::max);
         let (x0, x1) = style::decades(steps).unwrap_or((0.0, 1.0));
+        // T ends at 50: not an axis to 100
+        let x1 = style::axis_end(last, x1);
 
         // left: the norm of dL_T/dh_0
         let norms: Vec<f64> = ser

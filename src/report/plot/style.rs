@@ -151,6 +151,17 @@ pub fn decades(values: impl IntoIterator<Item = f64>) -> Option<(f64, f64)> {
     Some((a, b))
 }
 
+/// The end of a log10 axis whose data end at `last` (a positive value) and whose whole
+/// decades end at `hi`: a tenth of a decade after `last` where that is below `hi` (n up
+/// to 1024 would otherwise take an axis to 10^4, a quarter of it empty), else `hi`.
+pub fn axis_end(last: f64, hi: f64) -> f64 {
+    if last > 0.0 && last.is_finite() && lg(last) + 0.1 < hi {
+        lg(last) + 0.1
+    } else {
+        hi
+    }
+}
+
 /// How a legend entry shows its series.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Mark {
@@ -441,6 +452,19 @@ pub fn line(color: RGBColor, width: u32) -> ShapeStyle {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_axis_ends_a_tenth_of_a_decade_after_its_data_when_that_is_shorter() {
+        // 1024 in decades (0, 4): the axis ends at lg 1024 + 0.1, not at 10^4
+        assert!((axis_end(1024.0, 4.0) - (1024f64.log10() + 0.1)).abs() < 1e-15);
+        assert!((axis_end(50.0, 2.0) - (50f64.log10() + 0.1)).abs() < 1e-15);
+        // data at or just below a decade keep it: 10^3 ends at 3, 950 at 3 as well
+        assert_eq!(axis_end(1000.0, 3.0), 3.0);
+        assert_eq!(axis_end(950.0, 3.0), 3.0);
+        // nothing to end at
+        assert_eq!(axis_end(0.0, 2.0), 2.0);
+        assert_eq!(axis_end(f64::NAN, 2.0), 2.0);
+    }
 
     #[test]
     fn wrapping_keeps_the_indent_and_breaks_overlong_words() {

@@ -109,14 +109,8 @@ impl Figure for SymbolicSwell<'_> {
             let (lo, hi) = style::decades(values).unwrap_or((0.0, 1.0));
             let (xlo, xhi) =
                 style::decades(pts.iter().map(|(n, _)| *n as f64)).unwrap_or((0.0, 1.0));
-            // n ends at 1024, just past 10^3: the axis ends a tenth of a decade after it,
-            // not at 10^4 (whole decades hold the ticks)
-            let last = pts.iter().map(|(n, _)| *n as f64).fold(0.0, f64::max);
-            let xhi = if last > 0.0 && lg(last) + 0.1 < xhi {
-                lg(last) + 0.1
-            } else {
-                xhi
-            };
+            // n ends at 1024, just past 10^3: not an axis to 10^4
+            let xhi = style::axis_end(pts.iter().map(|(n, _)| *n as f64).fold(0.0, f64::max), xhi);
             let mut chart = ChartBuilder::on(panel)
                 .caption(title, style::font(16))
                 .margin(12)
