@@ -6,8 +6,8 @@
 
 use crate::report::plot::{bits, cost, error_step, file_name, jacobian_cost, recurrent, swell};
 use crate::report::summary::{
-    best_bits_per_entry, lecture_sum_of_squares, sweep_end, sweep_end_note, tensor_sentence,
-    worst_and_median, SweepEnd,
+    auto_row, best_bits_per_entry, bits_of, lecture_sum_of_squares, measured_row, sweep_end,
+    sweep_end_note, tensor_sentence, worst_and_median, SweepEnd,
 };
 use crate::results::{AccuracyRow, FdTheory, RunResults, ScenarioResult};
 use std::fmt::Write;
@@ -162,9 +162,9 @@ fn theory_table(out: &mut String, t: &[FdTheory], rows: &[AccuracyRow]) {
             sci(r.bound_h),
             sci(r.bound_err),
             sci(r.measured_h) + sweep_end(r, rows).map_or("", SweepEnd::mark),
-            sci(r.measured_err),
+            sci(r.measured_err) + &bits_of(&measured_row(r, rows)),
             sci(r.auto_h),
-            sci(r.auto_err)
+            sci(r.auto_err) + &bits_of(&auto_row(r, rows))
         );
     }
     let _ = writeln!(out, "</table>");

@@ -109,9 +109,9 @@ fn theory_table(out: &mut String, t: &[FdTheory], rows: &[AccuracyRow]) {
             e(r.bound_h),
             e(r.bound_err),
             e(r.measured_h) + sweep_end(r, rows).map_or("", SweepEnd::mark),
-            e(r.measured_err),
+            e(r.measured_err) + &bits_of(&measured_row(r, rows)),
             e(r.auto_h),
-            e(r.auto_err)
+            e(r.auto_err) + &bits_of(&auto_row(r, rows))
         );
     }
     if let Some(r) = t.first() {
@@ -120,6 +120,28 @@ fn theory_table(out: &mut String, t: &[FdTheory], rows: &[AccuracyRow]) {
     if let Some(note) = sweep_end_note(t, rows) {
         let _ = writeln!(out, "\n{note}");
     }
+}
+
+/// The accuracy row of the measured best step of `r` (its method, entry and step).
+pub fn measured_row<'a>(r: &FdTheory, rows: &'a [AccuracyRow]) -> Option<&'a AccuracyRow> {
+    let h = r.measured_h?;
+    rows.iter().find(|a| {
+        a.method == r.method && (a.output, a.input) == (r.output, r.input) && a.h == Some(h)
+    })
+}
+
+/// The accuracy row of the textbook step of `r` (its method's `@auto` row on its entry).
+pub fn auto_row<'a>(r: &FdTheory, rows: &'a [AccuracyRow]) -> Option<&'a AccuracyRow> {
+    let auto = format!("{}@auto", r.method);
+    rows.iter()
+        .find(|a| a.method == auto && (a.output, a.input) == (r.output, r.input))
+}
+
+/// ` (39.4 bits)`: the bits of error of a row, after its error in the FD model table;
+/// empty without a row or a figure.
+pub fn bits_of(row: &Option<&AccuracyRow>) -> String {
+    row.and_then(|a| a.bits_err)
+        .map_or(String::new(), |b| format!(" ({b:.1} bits)"))
 }
 
 /// Which end of its sweep a measured best step lies at.
@@ -819,6 +841,36 @@ mod tests {
         assert!(out.contains("| 1.00e-1 (largest step) |"), "{out}");
         assert!(out.contains("| 1.00e1 |"), "{out}");
         assert!(out.contains(&note), "{out}");
+    }
+
+    #[test]
+    fn the_fd_model_table_gives_the_bits_of_the_measured_and_the_textbook_step() {
+        let mut rows: Vec<AccuracyRow> = [(1e-8, 30.25), (1e-4, 12.5), (1e-1, 20.0)]
+            .into_iter()
+            .map(|(h, b)| {
+                let mut r = sweep_row("fd-forward", 0, Some(h));
+                r.bits_err = Some(b);
+                r
+            })
+            .collect();
+        // another entry's row at the same step, and the textbook step's row
+        let mut other = sweep_row("fd-forward", 1, Some(1e-4));
+        other.bits_err = Some(1.0);
+        let mut auto = sweep_row("fd-forward@auto", 0, Some(1.49e-8));
+        auto.bits_err = Some(41.04);
+        rows.extend([other, auto]);
+        let mut t = theory("fd-forward", Some(1e-4));
+        (t.auto_h, t.auto_err) = (Some(1.49e-8), Some(2.5e-3));
+        let mut out = String::new();
+        theory_table(&mut out, &[t.clone()], &rows);
+        assert!(
+            out.contains("| 1.00e-4 | 1.00e-3 (12.5 bits) | 1.49e-8 | 2.50e-3 (41.0 bits) |"),
+            "{out}"
+        );
+        // without the rows, the errors alone
+        let mut out = String::new();
+        theory_table(&mut out, &[t], &[]);
+        assert!(out.contains("| 1.00e-4 | 1.00e-3 | 1.49e-8 | 2.50e-3 |"), "{out}");
     }
 
     fn cost_row(mode: &str, adds: u64, ratio: f64) -> crate::results::CostRow {
