@@ -2,7 +2,7 @@
 //! forward procedure (each v_i with its value and tangent) and the reverse incremental
 //! adjoint table (each v_i's adjoint as the sweep reaches it, and the updates
 //! vbar_j += dv_i/dv_j * vbar_i it makes to the adjoints of its arguments; then the
-//! gradient).
+//! gradient, and its MPFR reference with each mode's distance from it in ulps).
 //!
 //! Numbering follows the lecture: the n inputs are v_{1-n} .. v_0, the elementals
 //! v_1 .. v_l in evaluation order. Constants are not numbered; they appear as literals
@@ -304,10 +304,12 @@ impl fmt::Display for Trace {
                 // infinities of the same sign are not an exact derivative: see
                 // `num::bits_err`)
                 let ulps = |v: f64| {
-                    if v.is_finite() && r.value.is_finite() {
-                        ulps_between(v, r.value).to_string()
-                    } else {
+                    if !v.is_finite() {
                         format!("{v} (not finite in f64)")
+                    } else if !r.value.is_finite() {
+                        format!("{} (the reference is not finite in f64)", num(v))
+                    } else {
+                        ulps_between(v, r.value).to_string()
                     }
                 };
                 let forward = if k == self.input_index {

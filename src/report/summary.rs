@@ -870,7 +870,10 @@ mod tests {
         // without the rows, the errors alone
         let mut out = String::new();
         theory_table(&mut out, &[t], &[]);
-        assert!(out.contains("| 1.00e-4 | 1.00e-3 | 1.49e-8 | 2.50e-3 |"), "{out}");
+        assert!(
+            out.contains("| 1.00e-4 | 1.00e-3 | 1.49e-8 | 2.50e-3 |"),
+            "{out}"
+        );
     }
 
     fn cost_row(mode: &str, adds: u64, ratio: f64) -> crate::results::CostRow {
