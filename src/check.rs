@@ -24,6 +24,7 @@
 //! with their reasons, and lists what loosened. `docs/check.md` describes the policy.
 
 use crate::measure::cost::{Weights, GRADIENT_BOUND, PROVEN_REGION, TANGENT_BOUND};
+use crate::report::atomic::{flush_file, flush_folder};
 use crate::report::read_results;
 use crate::report::summary::best_bits_per_entry;
 use crate::results::{RunResults, ScenarioResult};
@@ -1366,17 +1367,13 @@ pub fn write_baseline(path: &Path, b: &Baseline) -> Result<(), CheckError> {
     // flushed before the rename and the folder after it: a crash leaves the old
     // baseline or the new one, never an empty file
     std::fs::write(&tmp, b.render()).map_err(err)?;
-    std::fs::File::open(&tmp)
-        .and_then(|f| f.sync_all())
-        .map_err(err)?;
+    flush_file(&tmp).map_err(err)?;
     std::fs::rename(&tmp, path).map_err(err)?;
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    std::fs::File::open(dir)
-        .and_then(|f| f.sync_all())
-        .map_err(err)
+    flush_folder(dir).map_err(err)
 }
 
 /// What `derivbench check` prints and whether it failed.

@@ -182,22 +182,31 @@ pub fn sync_tree(path: &Path) -> Result<(), ReportError> {
     } else if !meta.is_file() {
         return Ok(());
     }
-    fs::File::open(path)
-        .and_then(|f| f.sync_all())
-        .map_err(|e| io(path, e))
+    flush_file(path).map_err(|e| io(path, e))
 }
 
-/// Flushes a folder's entries (the names renamed into it) to the disk. A file system
-/// that cannot flush a folder (EINVAL on some network and virtual mounts) is not an
-/// error: its renames are as durable as it makes them.
+/// Flushes a folder's entries (the names renamed into it) to the disk (see
+/// [`flush_folder`]).
 pub fn sync_dir(dir: &Path) -> Result<(), ReportError> {
+    flush_folder(dir).map_err(|e| io(dir, e))
+}
+
+/// Flushes a file's contents to the disk.
+pub fn flush_file(path: &Path) -> std::io::Result<()> {
+    fs::File::open(path).and_then(|f| f.sync_all())
+}
+
+/// Flushes a folder's entries to the disk. A file system that cannot flush a folder
+/// (EINVAL on some network and virtual mounts) is not an error: its renames are as
+/// durable as it makes them.
+pub fn flush_folder(dir: &Path) -> std::io::Result<()> {
     match fs::File::open(dir).and_then(|f| f.sync_all()) {
         Err(e)
             if e.raw_os_error() == Some(EINVAL) || e.kind() == std::io::ErrorKind::Unsupported =>
         {
             Ok(())
         }
-        r => r.map_err(|e| io(dir, e)),
+        r => r,
     }
 }
 
