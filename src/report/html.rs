@@ -6,8 +6,8 @@
 
 use crate::report::plot::{bits, cost, error_step, file_name, jacobian_cost, recurrent, swell};
 use crate::report::summary::{
-    auto_row, best_bits_per_entry, bits_of, lecture_sum_of_squares, measured_row, sweep_end,
-    sweep_end_note, tensor_sentence, worst_and_median, SweepEnd,
+    best_bits_per_entry, lecture_sum_of_squares, sweep_end_note, tensor_sentence, theory_cells,
+    worst_and_median,
 };
 use crate::results::{AccuracyRow, FdTheory, RunResults, ScenarioResult};
 use std::fmt::Write;
@@ -53,13 +53,6 @@ code { background: #f3f3f3; padding: 0 3px; }
 /// The HTML id of a scenario's section.
 fn anchor(name: &str) -> String {
     format!("s-{}", file_name(name))
-}
-
-fn sci(v: Option<f64>) -> String {
-    match v {
-        Some(x) => format!("{x:.2e}"),
-        None => "-".into(),
-    }
 }
 
 /// The class of an overview cell, by bits of error (lighter is more accurate).
@@ -153,18 +146,12 @@ fn theory_table(out: &mut String, t: &[FdTheory], rows: &[AccuracyRow]) {
         "<table><tr><th class=\"l\">method</th><th>predicted best h</th><th>predicted error</th><th>with the rounding bound: best h</th><th>error</th><th>measured best h</th><th>measured error</th><th>textbook h</th><th>error at textbook h</th></tr>"
     );
     for r in t.iter().filter(|r| (r.output, r.input) == first) {
+        let cells = theory_cells(r, rows).map(|c| escape(&c));
         let _ = writeln!(
             out,
-            "<tr><td class=\"l\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            escape(&r.method),
-            sci(r.predicted_h),
-            sci(r.predicted_err),
-            sci(r.bound_h),
-            sci(r.bound_err),
-            sci(r.measured_h) + sweep_end(r, rows).map_or("", SweepEnd::mark),
-            sci(r.measured_err) + &bits_of(&measured_row(r, rows)),
-            sci(r.auto_h),
-            sci(r.auto_err) + &bits_of(&auto_row(r, rows))
+            "<tr><td class=\"l\">{}</td><td>{}</td></tr>",
+            cells[0],
+            cells[1..].join("</td><td>")
         );
     }
     let _ = writeln!(out, "</table>");

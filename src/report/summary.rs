@@ -100,19 +100,8 @@ fn theory_table(out: &mut String, t: &[FdTheory], rows: &[AccuracyRow]) {
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
     );
     for r in t.iter().filter(|r| (r.output, r.input) == first) {
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
-            r.method,
-            e(r.predicted_h),
-            e(r.predicted_err),
-            e(r.bound_h),
-            e(r.bound_err),
-            e(r.measured_h) + sweep_end(r, rows).map_or("", SweepEnd::mark),
-            e(r.measured_err) + &bits_of(&measured_row(r, rows)),
-            e(r.auto_h),
-            e(r.auto_err) + &bits_of(&auto_row(r, rows))
-        );
+        let cells = theory_cells(r, rows).map(|c| text(&c));
+        let _ = writeln!(out, "| {} |", cells.join(" | "));
     }
     if let Some(r) = t.first() {
         let _ = writeln!(out, "\n{}", rounding_sentence(r));
@@ -120,6 +109,24 @@ fn theory_table(out: &mut String, t: &[FdTheory], rows: &[AccuracyRow]) {
     if let Some(note) = sweep_end_note(t, rows) {
         let _ = writeln!(out, "\n{note}");
     }
+}
+
+/// The cells of one row of the FD model table, as plain text: the method, the model's
+/// step and error, the same with the rounding bound, the measured best step (marked at
+/// an end of the sweep) and its error, the textbook step and its error (each error with
+/// its bits where the row is there). The summary and index.html set them alike.
+pub fn theory_cells(r: &FdTheory, rows: &[AccuracyRow]) -> [String; 9] {
+    [
+        r.method.clone(),
+        e(r.predicted_h),
+        e(r.predicted_err),
+        e(r.bound_h),
+        e(r.bound_err),
+        e(r.measured_h) + sweep_end(r, rows).map_or("", SweepEnd::mark),
+        e(r.measured_err) + &bits_of(measured_row(r, rows)),
+        e(r.auto_h),
+        e(r.auto_err) + &bits_of(auto_row(r, rows)),
+    ]
 }
 
 /// The accuracy row of the measured best step of `r` (its method, entry and step).
@@ -139,7 +146,7 @@ pub fn auto_row<'a>(r: &FdTheory, rows: &'a [AccuracyRow]) -> Option<&'a Accurac
 
 /// ` (39.4 bits)`: the bits of error of a row, after its error in the FD model table;
 /// empty without a row or a figure.
-pub fn bits_of(row: &Option<&AccuracyRow>) -> String {
+pub fn bits_of(row: Option<&AccuracyRow>) -> String {
     row.and_then(|a| a.bits_err)
         .map_or(String::new(), |b| format!(" ({b:.1} bits)"))
 }
