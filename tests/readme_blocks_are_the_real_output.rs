@@ -1,6 +1,10 @@
 //! The command blocks of README.md are the commands' whole output: `derivbench
 //! cost-table` at the default weights, header and closing `bounds:` line included, and
-//! `derivbench trace lecture-example` from the committed scenario file.
+//! `derivbench trace lecture-example` from the committed scenario file, and the table of
+//! `examples/measure_your_ad.rs` on the default suite.
+
+#[path = "../examples/measure_your_ad.rs"]
+mod measure_your_ad;
 
 use derivbench::measure::cost::{render_elemental_table, Weights};
 use derivbench::scenario::file::{load_file, Limits};
@@ -36,5 +40,16 @@ fn readme_shows_the_whole_trace_of_the_lecture_example() {
     assert_eq!(
         block("derivbench trace lecture-example").trim_end(),
         t.to_string().trim_end()
+    );
+}
+
+#[test]
+fn readme_shows_the_whole_table_of_the_measure_your_ad_example() {
+    let (table, errors) =
+        measure_your_ad::table(&measure_your_ad::default_folder()).expect("the default suite");
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(
+        block("cargo run --release --example measure_your_ad").trim_end(),
+        table.trim_end()
     );
 }

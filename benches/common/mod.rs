@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod lean_tape;
+pub mod num_dual_peer;
 
 use criterion::{measurement::WallTime, BenchmarkGroup, BenchmarkId};
 use derivbench::ad::{seeded, Tape};

@@ -651,6 +651,67 @@ fn theory(
     out
 }
 
+/// A derivative method outside derivbench, measured as its own methods are: `column(j)`
+/// returns column j of the Jacobian (d y_i / d x_j for every output i, in order) as the
+/// other tool computes it, and each entry of the scenario's sampled columns is compared
+/// with the reference, in rows of `accuracy.csv` named `method` and ordered as the
+/// forward-mode rows of [`measure_accuracy`]. The reference is the one `run` computes:
+/// every column, from the scenario's precision with `opts`' other settings, so that an
+/// entry equal to a built-in method's gets the same row. A column of the wrong length is
+/// an error naming the column.
+///
+/// ```
+/// use derivbench::ad::{seeded, Dual};
+/// use derivbench::measure::accuracy::measure_external;
+/// use derivbench::measure::reference::RefOptions;
+/// use derivbench::scenario::Lecture;
+///
+/// let sc = Lecture::scenario();
+/// // forward mode, one tangent per column, standing for another tool
+/// let column = |j: usize| -> Vec<f64> {
+///     sc.eval(&seeded(&sc.x, j)).iter().map(|y: &Dual<f64>| y.d).collect()
+/// };
+/// let rows = measure_external(&sc, "my-tool", &RefOptions::default(), column).unwrap();
+/// assert_eq!(rows.len(), 2); // one output, two inputs
+/// assert!(rows.iter().all(|r| r.bits_err.unwrap() <= 1.0));
+/// ```
+pub fn measure_external(
+    sc: &Scenario,
+    method: &str,
+    opts: &RefOptions,
+    column: impl Fn(usize) -> Vec<f64>,
+) -> Result<Vec<AccuracyRow>, String> {
+    let all: Vec<usize> = (0..sc.n()).collect();
+    let ropts = RefOptions {
+        start_precision: sc.precision,
+        ..*opts
+    };
+    let reference = reference_jacobian(&sc.model, &sc.x, &all, &ropts);
+    let mut est = Vec::new();
+    for j in sc.sampled_inputs() {
+        let col = column(j);
+        if col.len() != sc.m {
+            return Err(format!(
+                "{}: column {j} of {method} has {} entries, where the scenario has {} outputs",
+                sc.name,
+                col.len(),
+                sc.m
+            ));
+        }
+        est.extend(col.into_iter().enumerate().map(|(i, v)| Estimate {
+            method: method.to_string(),
+            h: None,
+            output: i,
+            input: j,
+            value: Some(v),
+            mpfr: None,
+            own_err: None,
+        }));
+    }
+    est.sort_by_key(|e| (e.output, e.input));
+    Ok(est.into_iter().map(|e| to_row(sc, e, &reference)).collect())
+}
+
 /// Measures every method on one scenario.
 pub fn measure_accuracy(sc: &Scenario, opts: &AccuracyOptions) -> Accuracy {
     measure_accuracy_with(sc, opts, &|_| {})
