@@ -171,3 +171,32 @@ fn a_derivative_beyond_f64_s_range_has_no_distance_in_ulps() {
     // the finite entry keeps its count
     assert!(text.contains(": forward 0, reverse 0\n"), "{text}");
 }
+
+#[test]
+fn a_finite_derivative_whose_reference_is_beyond_f64_s_range_says_so() {
+    // the constant 1.0000000000000002 * 0.99999999999999989 - 1 is 0 in f64 (the product
+    // rounds to 1) and 2^-53 - 2^-105 in MPFR, so that dy/dx is 0 in forward mode and
+    // 1.1e310 in the reference, which rounds to inf in f64: 0 is not 1 ulp from inf
+    let text = r#"
+name = "beyond"
+inputs = [{ name = "x", value = 1.0 }]
+outputs = ["x * (1.0000000000000002 * 0.99999999999999989 - 1) * 1e163 * 1e163"]
+"#;
+    let (sc, _) = derivbench::scenario::file::load_str(
+        std::path::Path::new("beyond.toml"),
+        text,
+        &derivbench::scenario::file::Limits::default(),
+    )
+    .unwrap();
+    let t = trace(&sc, &sc.x, 0).unwrap();
+    assert_eq!(t.ydot, 0.0);
+    assert!(t.reference[0].settled && t.reference[0].digits.ends_with("e310"));
+    let text = t.to_string();
+    assert!(
+        text.contains(&format!(
+            "  d y / d x = {}: forward 0 (the reference is not finite in f64), reverse",
+            t.reference[0].digits
+        )),
+        "{text}"
+    );
+}
