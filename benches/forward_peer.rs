@@ -16,7 +16,7 @@ mod common;
 use common::num_dual_peer::Peer;
 use criterion::{criterion_group, BenchmarkId, Criterion};
 use derivbench::ad::{seeded, Dual};
-use derivbench::measure::cost::paired_wall;
+use derivbench::measure::cost::{paired_wall, Paired};
 use derivbench::num::{Binary, Scalar, Unary};
 use derivbench::scenario::Scenario;
 use num_dual::Dual64;
@@ -106,6 +106,19 @@ fn peer(c: &mut Criterion) {
     g.finish();
 }
 
+/// The scenario evaluated on `f`'s numbers against it evaluated on `g`'s, paired.
+fn pair<F: Scalar, G: Scalar>(sc: &Scenario, f: &[F], g: &[G]) -> Paired {
+    paired_wall(
+        common::PAIRED_BUDGET,
+        || {
+            black_box(sc.eval(black_box(f)));
+        },
+        || {
+            black_box(sc.eval(black_box(g)));
+        },
+    )
+}
+
 /// The paired ratio per scenario.
 fn paired() {
     let suite = common::default_suite();
@@ -116,43 +129,17 @@ fn paired() {
         };
         let (ours, theirs) = both(sc);
         let mixed: Vec<TheirSigmoid> = ours.iter().cloned().map(TheirSigmoid).collect();
-        let p = paired_wall(
-            common::PAIRED_BUDGET,
-            || {
-                black_box(sc.eval(black_box(&theirs)));
-            },
-            || {
-                black_box(sc.eval(black_box(&ours)));
-            },
-        );
+        let p = pair(sc, &theirs, &ours);
         println!(
             "forward-vs-num-dual paired {name}: derivbench {} ns, num-dual {} ns, ratio {:.2}",
             p.g_min.as_nanos(),
             p.f_min.as_nanos(),
             p.fastest_ratio()
         );
-        let same = paired_wall(
-            common::PAIRED_BUDGET,
-            || {
-                black_box(sc.eval(black_box(&ours)));
-            },
-            || {
-                black_box(sc.eval(black_box(&ours)));
-            },
-        );
-        let rule = paired_wall(
-            common::PAIRED_BUDGET,
-            || {
-                black_box(sc.eval(black_box(&theirs)));
-            },
-            || {
-                black_box(sc.eval(black_box(&mixed)));
-            },
-        );
         println!(
             "  ours against ours {:.2}; ours with num-dual's sigmoid rule against num-dual {:.2}",
-            same.fastest_ratio(),
-            rule.fastest_ratio()
+            pair(sc, &ours, &ours).fastest_ratio(),
+            pair(sc, &theirs, &mixed).fastest_ratio()
         );
     }
 }
