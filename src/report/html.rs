@@ -6,8 +6,8 @@
 
 use crate::report::plot::{bits, cost, error_step, file_name, jacobian_cost, recurrent, swell};
 use crate::report::summary::{
-    best_bits_per_entry, lecture_sum_of_squares, sweep_end_note, tensor_sentence, theory_cells,
-    worst_and_median,
+    best_bits_per_entry, entries_compared, lecture_sum_of_squares, sweep_end_note, tensor_sentence,
+    theory_cells, worst_and_median, ENTRIES_COMPARED,
 };
 use crate::results::{AccuracyRow, FdTheory, RunResults, ScenarioResult};
 use std::fmt::Write;
@@ -234,6 +234,14 @@ fn overview(out: &mut String, r: &RunResults) {
         out,
         "<p class=\"muted\">Shading: lighter is more accurate (under 8, 8 to 24, 24 to 40, 40 and more bits).</p>"
     );
+    let compared = entries_compared(r);
+    if !compared.is_empty() {
+        let _ = writeln!(out, "<p>{}</p><ul>", escape(ENTRIES_COMPARED));
+        for c in &compared {
+            let _ = writeln!(out, "<li>{}</li>", escape(c));
+        }
+        let _ = writeln!(out, "</ul>");
+    }
 }
 
 fn scenario_section(out: &mut String, s: &ScenarioResult, plots: &[PathBuf], run_figs: &[&str]) {

@@ -32,6 +32,15 @@ pub fn text(s: &str) -> String {
 /// [`NO_FIGURE_BITS`], as in the gate; a method without
 /// rows has no list.
 pub fn best_bits_per_entry(rows: &[AccuracyRow]) -> BTreeMap<String, Vec<f64>> {
+    let mut out: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    for ((m, _, _), b) in best_bits_by_entry(rows) {
+        out.entry(m.to_string()).or_default().push(b);
+    }
+    out
+}
+
+/// [`best_bits_per_entry`] keyed by (method, output, input).
+fn best_bits_by_entry(rows: &[AccuracyRow]) -> BTreeMap<(&str, usize, usize), f64> {
     let mut best: BTreeMap<(&str, usize, usize), Option<f64>> = BTreeMap::new();
     for r in rows {
         let e = best
@@ -42,13 +51,132 @@ pub fn best_bits_per_entry(rows: &[AccuracyRow]) -> BTreeMap<String, Vec<f64>> {
             *e = Some(e.map_or(b, |x: f64| x.min(b)));
         }
     }
-    let mut out: BTreeMap<String, Vec<f64>> = BTreeMap::new();
-    for ((m, _, _), b) in best {
-        out.entry(m.to_string())
-            .or_default()
-            .push(b.unwrap_or(NO_FIGURE_BITS));
+    best.into_iter()
+        .map(|(k, b)| (k, b.unwrap_or(NO_FIGURE_BITS)))
+        .collect()
+}
+
+/// The sentence that introduces [`entries_compared`].
+pub const ENTRIES_COMPARED: &str = "Entries compared: bits of error count the ulps of each \
+    entry, so the overview compares like with like only on the same entries.";
+
+/// Where the overview's columns cover different entries: on a scenario whose FD,
+/// complex-step and forward methods evaluated a sample of the inputs while others
+/// (reverse mode) delivered every input, the worst of those others on the sampled inputs
+/// alone, which is the like-for-like comparison, and where their worst over every input
+/// lies, with its size against the largest entry (bits of error count the ulps of each
+/// entry, so a small entry's absolute error far below the largest entry's ulp can be
+/// many bits). One sentence per such scenario.
+pub fn entries_compared(r: &RunResults) -> Vec<String> {
+    let mut out = Vec::new();
+    for s in &r.scenarios {
+        if s.sampled.len() >= s.n {
+            continue;
+        }
+        let best = best_bits_by_entry(&s.accuracy);
+        let sampled: std::collections::BTreeSet<usize> = s.sampled.iter().copied().collect();
+        let mut wide: Vec<&str> = Vec::new();
+        for &(m, _, j) in best.keys() {
+            if !sampled.contains(&j) && !wide.contains(&m) {
+                wide.push(m);
+            }
+        }
+        if wide.is_empty() {
+            continue;
+        }
+        wide.sort_by_key(|m| method_order(s).iter().position(|o| o == m));
+        let worst = |m: &str, on_sample: bool| {
+            best.iter()
+                .filter(|((bm, _, j), _)| *bm == m && (!on_sample || sampled.contains(j)))
+                .map(|((_, i, j), &b)| (b, *i, *j))
+                .max_by(|a, b| a.0.total_cmp(&b.0))
+        };
+        let on_sample: Vec<String> = wide
+            .iter()
+            .filter_map(|&m| worst(m, true).map(|(b, _, _)| format!("{m} {b:.1}")))
+            .collect();
+        let reference = |i: usize, j: usize| {
+            s.reference
+                .iter()
+                .find(|x| x.output == i && x.input == j)
+                .map(|x| x.reference)
+        };
+        let entry = |i: usize, j: usize| {
+            if s.m > 1 {
+                format!("entry (output {i}, input {j})")
+            } else {
+                format!("input {j}")
+            }
+        };
+        // only where the worst over every input is worse than on the sample
+        let beyond: Vec<String> = wide
+            .iter()
+            .filter_map(|&m| {
+                let (b, i, j) = worst(m, false)?;
+                if b <= worst(m, true).map_or(f64::NEG_INFINITY, |w| w.0) {
+                    return None;
+                }
+                let abs = s
+                    .accuracy
+                    .iter()
+                    .filter(|x| x.method == m && x.output == i && x.input == j)
+                    .find_map(|x| x.abs_err);
+                let size = reference(i, j).map_or(String::new(), |v| {
+                    format!(
+                        " (derivative {}{})",
+                        e(Some(v)),
+                        abs.map_or(String::new(), |a| format!(
+                            ", absolute error {}",
+                            e(Some(a))
+                        ))
+                    )
+                });
+                Some(format!("{m} {b:.1} at {}{size}", entry(i, j)))
+            })
+            .collect();
+        let overall = if beyond.is_empty() {
+            "; no worse over every input".to_string()
+        } else {
+            let largest = s
+                .reference
+                .iter()
+                .filter(|x| x.reference.is_finite())
+                .map(|x| x.reference.abs())
+                .fold(0.0_f64, f64::max);
+            format!(
+                ". Over every input: {}, where the largest |derivative| is {}",
+                join_and(&beyond),
+                e(Some(largest))
+            )
+        };
+        out.push(format!(
+            "{}: FD, complex-step and forward methods evaluated {} of the {} inputs, {} every \
+             input. Worst bits on the same {} inputs: {}{overall}.",
+            s.name,
+            s.sampled.len(),
+            s.n,
+            join_and(&wide),
+            s.sampled.len(),
+            join_and(&on_sample),
+        ));
     }
     out
+}
+
+/// "a", "a and b", "a, b and c".
+fn join_and<S: AsRef<str>>(v: &[S]) -> String {
+    match v {
+        [] => String::new(),
+        [a] => a.as_ref().to_string(),
+        [rest @ .., last] => format!(
+            "{} and {}",
+            rest.iter()
+                .map(|x| x.as_ref())
+                .collect::<Vec<_>>()
+                .join(", "),
+            last.as_ref()
+        ),
+    }
 }
 
 /// The worst and the median of a list (the mean of the two middle values when the
@@ -659,6 +787,13 @@ pub fn render(r: &RunResults) -> String {
             cells.join(" | ")
         );
     }
+    let compared = entries_compared(r);
+    if !compared.is_empty() {
+        let _ = writeln!(out, "\n{ENTRIES_COMPARED}\n");
+        for c in &compared {
+            let _ = writeln!(out, "- {}", text(c));
+        }
+    }
     jacobian_section(&mut out, r);
     memory_section(&mut out, r);
     symbolic_section(&mut out, r);
@@ -1039,6 +1174,65 @@ mod tests {
             failures: vec![],
             symbolic_growth: None,
         }
+    }
+
+    /// One sampled scenario (inputs 0 and 2 of 3): forward on the sample, reverse on
+    /// every input with its worst entry off the sample, with `rev` its bits per input.
+    fn sampled_results(rev: [f64; 3]) -> RunResults {
+        let mut r = results_of(vec![("s", 3, 1, 1, 1, 1.0, 1.0)]);
+        let sc = &mut r.scenarios[0];
+        sc.sampled = vec![0, 2];
+        let row = |method: &str, input: usize, bits: f64| AccuracyRow {
+            bits_err: Some(bits),
+            abs_err: Some(bits * 1e-17),
+            reference: 0.5 - input as f64,
+            ..sweep_row(method, input, None)
+        };
+        sc.accuracy = vec![row("forward", 0, 1.0), row("forward", 2, 2.0)];
+        sc.accuracy
+            .extend((0..3).map(|j| row("reverse", j, rev[j])));
+        sc.reference = (0..3)
+            .map(|j| crate::results::ReferenceRow {
+                scenario: "s".into(),
+                output: 0,
+                input: j,
+                reference: 0.5 - j as f64,
+                precision_bits: 256,
+                agreed_bits: 256,
+                digits: String::new(),
+                settled: true,
+            })
+            .collect();
+        r
+    }
+
+    #[test]
+    fn the_overview_says_where_columns_cover_different_entries() {
+        let c = entries_compared(&sampled_results([0.5, 9.0, 1.5]));
+        assert_eq!(
+            c,
+            [
+                "s: FD, complex-step and forward methods evaluated 2 of the 3 inputs, reverse \
+              every input. Worst bits on the same 2 inputs: reverse 1.5. Over every input: \
+              reverse 9.0 at input 1 (derivative -5.00e-1, absolute error 9.00e-17), where \
+              the largest |derivative| is 1.50e0."
+            ]
+        );
+        let c = entries_compared(&sampled_results([0.5, 1.0, 1.5]));
+        assert!(
+            c[0].ends_with("reverse 1.5; no worse over every input."),
+            "{c:?}"
+        );
+        // every input sampled: every column covers the same entries
+        let mut r = sampled_results([0.5, 9.0, 1.5]);
+        r.scenarios[0].sampled = vec![0, 1, 2];
+        assert!(entries_compared(&r).is_empty());
+        // and the summary shows the sentence under the overview
+        let md = render(&sampled_results([0.5, 9.0, 1.5]));
+        assert!(
+            md.contains(&format!("{ENTRIES_COMPARED}\n\n- s: FD")),
+            "{md}"
+        );
     }
 
     #[test]
