@@ -17,7 +17,7 @@
 mod num_dual_peer;
 
 use derivbench::ad::{seeded, Dual};
-use derivbench::measure::accuracy::measure_external;
+use derivbench::measure::accuracy::{measure_external_against, run_reference};
 use derivbench::measure::reference::RefOptions;
 use derivbench::results::AccuracyRow;
 use derivbench::scenario::file::{load_dir, Limits};
@@ -45,8 +45,9 @@ fn our_column(sc: &Scenario, j: usize) -> Vec<f64> {
         .collect()
 }
 
-/// Median and largest bits of error of the rows.
-fn bits(rows: &[AccuracyRow]) -> (f64, f64) {
+/// Median and largest bits of error of the rows, and the entry (output, input) of the
+/// first largest.
+fn bits(rows: &[AccuracyRow]) -> (f64, f64, String) {
     let mut b: Vec<f64> = rows.iter().filter_map(|r| r.bits_err).collect();
     b.sort_by(f64::total_cmp);
     let median = match b.len() {
@@ -54,7 +55,12 @@ fn bits(rows: &[AccuracyRow]) -> (f64, f64) {
         n if n % 2 == 1 => b[n / 2],
         n => (b[n / 2 - 1] + b[n / 2]) / 2.0,
     };
-    (median, b.last().copied().unwrap_or(f64::NAN))
+    let worst = b.last().copied().unwrap_or(f64::NAN);
+    let at = rows
+        .iter()
+        .find(|r| r.bits_err == Some(worst))
+        .map_or("-".to_string(), |r| format!("y{}/x{}", r.output, r.input));
+    (median, worst, at)
 }
 
 /// The table for the scenarios in `dir`: its lines, and the errors met (files that did
@@ -63,13 +69,22 @@ pub fn table(dir: &Path) -> Result<(String, Vec<String>), String> {
     let loaded = load_dir(dir, &Limits::default()).map_err(|e| e.to_string())?;
     let mut errors: Vec<String> = loaded.errors.iter().map(|e| e.to_string()).collect();
     let mut out = format!(
-        "{:<24} {:>7}  {:>20}  {:>20}  {:>6}\n",
-        "scenario", "entries", "num-dual bits med/max", "forward bits med/max", "differ"
+        "{:<32}{:<26}{}\n{:<22} {:>7}  {}{}differ\n",
+        "",
+        "num-dual, bits of error",
+        "forward, bits of error",
+        "scenario",
+        "entries",
+        "median   max  worst at     ",
+        "median   max  worst at     ",
     );
     let opts = RefOptions::default();
     for sc in &loaded.scenarios {
-        let theirs = measure_external(sc, "num-dual", &opts, |j| num_dual_column(sc, j));
-        let ours = measure_external(sc, "forward", &opts, |j| our_column(sc, j));
+        // one reference for both tools
+        let reference = run_reference(sc, &opts);
+        let theirs =
+            measure_external_against(sc, &reference, "num-dual", |j| num_dual_column(sc, j));
+        let ours = measure_external_against(sc, &reference, "forward", |j| our_column(sc, j));
         let (theirs, ours) = match (theirs, ours) {
             (Ok(t), Ok(o)) => (t, o),
             (Err(e), _) | (_, Err(e)) => {
@@ -83,15 +98,15 @@ pub fn table(dir: &Path) -> Result<(String, Vec<String>), String> {
             .zip(&ours)
             .filter(|(t, o)| t.value.map(f64::to_bits) != o.value.map(f64::to_bits))
             .count();
-        let ((tm, tx), (om, ox)) = (bits(&theirs), bits(&ours));
+        let cell = |(median, worst, at): (f64, f64, String)| {
+            format!("{median:>6.1} {worst:>5.1}  {at:<13}")
+        };
         out += &format!(
-            "{:<24} {:>7}  {:>9.1} / {:>8.1}  {:>9.1} / {:>8.1}  {:>6}\n",
+            "{:<22} {:>7}  {}{}{:>6}\n",
             sc.name,
             ours.len(),
-            tm,
-            tx,
-            om,
-            ox,
+            cell(bits(&theirs)),
+            cell(bits(&ours)),
             differ
         );
     }

@@ -1,14 +1,19 @@
 //! `measure_external` measures another tool's derivatives as `run` measures its own
 //! methods: given derivbench's forward mode as the other tool, it gives exactly the rows
 //! of the `forward` method, and a tool off by a relative 2^-40 loses the 12 to 13 bits
-//! that error is.
+//! that error is; the scenario of `examples/elementals/` holds every rule of forward mode
+//! within 2 ulps and shows a wrong one.
 
 mod common;
 
 use common::suite::scenario;
 use derivbench::ad::{seeded, Dual};
-use derivbench::measure::accuracy::measure_external;
-use derivbench::measure::{measure_accuracy, AccuracyOptions, Method, RefOptions};
+use derivbench::measure::accuracy::{measure_external, measure_external_against, run_reference};
+use derivbench::measure::{
+    measure_accuracy, reference_jacobian, AccuracyOptions, Method, RefOptions,
+};
+use derivbench::num::{Binary, Scalar, Unary};
+use derivbench::scenario::file::{load_file, Limits};
 use derivbench::scenario::Scenario;
 
 /// Column j of the Jacobian by derivbench's forward mode.
@@ -84,4 +89,73 @@ fn a_column_of_the_wrong_length_is_an_error_naming_it() {
         err.contains("has 2 entries") && err.contains("3 outputs"),
         "{err}"
     );
+    // a reference of some columns only is not the run's
+    let sc = scenario("lecture-example");
+    let part = reference_jacobian(&sc.model, &sc.x, &[1], &RefOptions::default());
+    let err = measure_external_against(&sc, &part, "t", |j| forward_column(&sc, j)).unwrap_err();
+    assert!(
+        err.contains("does not hold every column of the 1 x 2 Jacobian"),
+        "{err}"
+    );
+}
+
+/// Our dual numbers with one wrong rule: d cos(u) = +sin(u) u'.
+#[derive(Clone, Debug)]
+struct WrongCos(Dual<f64>);
+
+impl Scalar for WrongCos {
+    fn cst(&self, c: f64) -> Self {
+        WrongCos(self.0.cst(c))
+    }
+    fn re(&self) -> f64 {
+        self.0.re()
+    }
+    fn unary(&self, op: Unary) -> Self {
+        WrongCos(match op {
+            Unary::Cos => Dual::new(self.0.v.cos(), self.0.v.sin() * self.0.d),
+            _ => self.0.unary(op),
+        })
+    }
+    fn binary(&self, op: Binary, o: &Self) -> Self {
+        WrongCos(self.0.binary(op, &o.0))
+    }
+}
+
+/// The scenario of `examples/elementals/`: one output per elemental.
+fn elementals() -> Scenario {
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples/elementals/elementals.toml");
+    load_file(&file, &Limits::default())
+        .expect("the committed file")
+        .0
+}
+
+#[test]
+fn the_elementals_scenario_holds_our_rules_and_catches_a_wrong_one() {
+    let sc = elementals();
+    let reference = run_reference(&sc, &RefOptions::default());
+    let ours =
+        measure_external_against(&sc, &reference, "forward", |j| forward_column(&sc, j)).unwrap();
+    // every entry: every input against every output, all within 2 ulps
+    assert_eq!(ours.len(), sc.n() * sc.m);
+    for r in &ours {
+        assert!(r.bits_err.unwrap() <= 1.6, "{r:?}");
+    }
+    let wrong = measure_external_against(&sc, &reference, "wrong-cos", |j| {
+        let x: Vec<WrongCos> = seeded(&sc.x, j).into_iter().map(WrongCos).collect();
+        sc.eval(&x).iter().map(|y| y.0.d).collect()
+    })
+    .unwrap();
+    // the seventh output of the file is cos(a)
+    assert_eq!(sc.m, 23);
+    let cos = 6;
+    for r in &wrong {
+        let b = r.bits_err.unwrap();
+        if (r.output, r.input) == (cos, 0) {
+            // +sin(0.7) against -sin(0.7): the sign, and every bit
+            assert!(b >= 60.0, "{r:?}");
+        } else {
+            assert!(b <= 1.6, "{r:?}");
+        }
+    }
 }

@@ -1,7 +1,7 @@
 //! The command blocks of README.md are the commands' whole output: `derivbench
 //! cost-table` at the default weights, header and closing `bounds:` line included, and
 //! `derivbench trace lecture-example` from the committed scenario file, and the table of
-//! `examples/measure_your_ad.rs` on the default suite.
+//! `examples/measure_your_ad.rs` on the default suite and on `examples/elementals/`.
 
 #[path = "../examples/measure_your_ad.rs"]
 mod measure_your_ad;
@@ -50,6 +50,13 @@ fn readme_shows_the_whole_table_of_the_measure_your_ad_example() {
     assert!(errors.is_empty(), "{errors:?}");
     assert_eq!(
         block("cargo run --release --example measure_your_ad").trim_end(),
+        table.trim_end()
+    );
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/elementals");
+    let (table, errors) = measure_your_ad::table(&dir).expect("the elementals folder");
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(
+        block("cargo run --release --example measure_your_ad -- examples/elementals").trim_end(),
         table.trim_end()
     );
 }

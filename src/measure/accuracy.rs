@@ -655,10 +655,10 @@ fn theory(
 /// returns column j of the Jacobian (d y_i / d x_j for every output i, in order) as the
 /// other tool computes it, and each entry of the scenario's sampled columns is compared
 /// with the reference, in rows of `accuracy.csv` named `method` and ordered as the
-/// forward-mode rows of [`measure_accuracy`]. The reference is the one `run` computes:
-/// every column, from the scenario's precision with `opts`' other settings, so that an
-/// entry equal to a built-in method's gets the same row. A column of the wrong length is
-/// an error naming the column.
+/// forward-mode rows of [`measure_accuracy`]. The reference is the one `run` computes
+/// ([`run_reference`]), so that an entry equal to a built-in method's gets the same row.
+/// A column of the wrong length is an error naming the column. To measure several tools
+/// on one scenario, compute the reference once and use [`measure_external_against`].
 ///
 /// ```
 /// use derivbench::ad::{seeded, Dual};
@@ -679,14 +679,42 @@ pub fn measure_external(
     sc: &Scenario,
     method: &str,
     opts: &RefOptions,
-    column: impl Fn(usize) -> Vec<f64>,
+    column: impl FnMut(usize) -> Vec<f64>,
 ) -> Result<Vec<AccuracyRow>, String> {
+    measure_external_against(sc, &run_reference(sc, opts), method, column)
+}
+
+/// The reference Jacobian that `run` computes for a scenario: every column, from the
+/// scenario's own precision (its `reference.precision`) with `opts`' other settings (so
+/// `opts.start_precision` is not used).
+pub fn run_reference(sc: &Scenario, opts: &RefOptions) -> Reference {
     let all: Vec<usize> = (0..sc.n()).collect();
     let ropts = RefOptions {
         start_precision: sc.precision,
         ..*opts
     };
-    let reference = reference_jacobian(&sc.model, &sc.x, &all, &ropts);
+    reference_jacobian(&sc.model, &sc.x, &all, &ropts)
+}
+
+/// [`measure_external`] against a reference computed once ([`run_reference`]), which
+/// must hold every column of the scenario's Jacobian.
+pub fn measure_external_against(
+    sc: &Scenario,
+    reference: &Reference,
+    method: &str,
+    mut column: impl FnMut(usize) -> Vec<f64>,
+) -> Result<Vec<AccuracyRow>, String> {
+    if reference.cols.len() != sc.n()
+        || reference.cols.iter().enumerate().any(|(k, &j)| k != j)
+        || reference.entries.len() != sc.m
+    {
+        return Err(format!(
+            "{}: the reference does not hold every column of the {} x {} Jacobian",
+            sc.name,
+            sc.m,
+            sc.n()
+        ));
+    }
     let mut est = Vec::new();
     for j in sc.sampled_inputs() {
         let col = column(j);
@@ -709,7 +737,7 @@ pub fn measure_external(
         }));
     }
     est.sort_by_key(|e| (e.output, e.input));
-    Ok(est.into_iter().map(|e| to_row(sc, e, &reference)).collect())
+    Ok(est.into_iter().map(|e| to_row(sc, e, reference)).collect())
 }
 
 /// Measures every method on one scenario.
@@ -726,14 +754,12 @@ pub fn measure_accuracy_with(
     opts: &AccuracyOptions,
     part: &dyn Fn(&'static str),
 ) -> Accuracy {
-    let n = sc.n();
-    let all: Vec<usize> = (0..n).collect();
+    part("reference");
+    let reference = run_reference(sc, &opts.reference);
     let ropts = RefOptions {
         start_precision: sc.precision,
         ..opts.reference
     };
-    part("reference");
-    let reference = reference_jacobian(&sc.model, &sc.x, &all, &ropts);
     // the FD quotients in MPFR and the higher derivatives of the error model start at
     // the scenario's precision and double until they are resolved
     // (`fd_column_estimates`, `higher_derivatives`)
