@@ -6,8 +6,8 @@
 
 use crate::report::plot::{bits, cost, error_step, file_name, jacobian_cost, recurrent, swell};
 use crate::report::summary::{
-    best_bits_per_entry, entries_compared, lecture_sum_of_squares, sweep_end_note, tensor_sentence,
-    theory_cells, worst_and_median, ENTRIES_COMPARED,
+    best_bits_per_entry, common_step_sentence, entries_compared, lecture_sum_of_squares,
+    sweep_end_note, tensor_sentence, theory_cells, worst_and_median, ENTRIES_COMPARED,
 };
 use crate::results::{AccuracyRow, FdTheory, RunResults, ScenarioResult};
 use std::fmt::Write;
@@ -271,6 +271,9 @@ fn scenario_section(out: &mut String, s: &ScenarioResult, plots: &[PathBuf], run
         );
     }
     method_table(out, s);
+    if let Some(t) = common_step_sentence(s) {
+        let _ = writeln!(out, "<p>{}</p>", escape(&t));
+    }
     theory_table(out, &s.fd_theory, &s.accuracy);
     if let Some(t) = lecture_sum_of_squares(s) {
         let _ = writeln!(out, "<p>{}</p>", escape(&t));

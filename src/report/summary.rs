@@ -163,6 +163,114 @@ pub fn entries_compared(r: &RunResults) -> Vec<String> {
     out
 }
 
+/// The best single step of an FD sweep method on a scenario: the step of the sweep whose
+/// worst entry is least bad (ties: the smaller median), the figure to expect when one
+/// step serves every entry, where the method's line in the scenario's table takes each
+/// entry at its own best step, which only the reference can pick.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CommonStep {
+    /// the FD method
+    pub method: String,
+    /// the step as used on the first entry where it did not vanish
+    pub h: f64,
+    /// the worst bits of error over the entries at that step
+    pub worst: f64,
+    /// the median bits of error over the entries at that step
+    pub median: f64,
+    /// the worst over the entries, each at its own best step
+    pub each_best: f64,
+}
+
+/// [`CommonStep`] per FD sweep method of the scenario, in report order. The rows of a
+/// sweep method come step by step in sweep order, so the k-th row of an entry is its
+/// k-th step; an entry without a figure at a step counts [`NO_FIGURE_BITS`].
+pub fn common_steps(s: &ScenarioResult) -> Vec<CommonStep> {
+    let mut out = Vec::new();
+    let each = best_bits_per_entry(&s.accuracy);
+    for m in method_order(s) {
+        let sweep: Vec<&AccuracyRow> = s
+            .accuracy
+            .iter()
+            .filter(|r| r.method == m && r.h.is_some())
+            .collect();
+        // a sweep has several steps per entry (Ridders' extrapolation and the complex
+        // step report one step each)
+        let first = sweep.first().map(|r| (r.output, r.input));
+        let per_entry = sweep
+            .iter()
+            .filter(|r| Some((r.output, r.input)) == first)
+            .count();
+        if per_entry < 2 || m.contains('@') {
+            continue;
+        }
+        // bits[k][entry], and the step as used, per step of the sweep
+        let mut seen: BTreeMap<(usize, usize), usize> = BTreeMap::new();
+        let mut bits: Vec<Vec<f64>> = Vec::new();
+        let mut steps: Vec<Option<f64>> = Vec::new();
+        for r in sweep {
+            let k = seen.entry((r.output, r.input)).or_insert(0);
+            if bits.len() <= *k {
+                bits.push(Vec::new());
+                steps.push(None);
+            }
+            let b = match r.bits_err {
+                Some(b) if !b.is_nan() => b,
+                _ => NO_FIGURE_BITS,
+            };
+            bits[*k].push(b);
+            if steps[*k].is_none() && r.h.is_some_and(|h| h != 0.0) {
+                steps[*k] = r.h;
+            }
+            *k += 1;
+        }
+        let best = bits
+            .iter()
+            .zip(&steps)
+            .filter_map(|(b, h)| h.map(|h| (h, worst_and_median(b))))
+            .min_by(|a, b| {
+                (a.1 .0)
+                    .total_cmp(&b.1 .0)
+                    .then((a.1 .1).total_cmp(&b.1 .1))
+            });
+        if let (Some((h, (worst, median))), Some(e)) = (best, each.get(&m)) {
+            out.push(CommonStep {
+                method: m.clone(),
+                h,
+                worst,
+                median,
+                each_best: worst_and_median(e).0,
+            });
+        }
+    }
+    out
+}
+
+/// The sentence on [`common_steps`] under a scenario's method table, if it has FD sweep
+/// methods.
+pub fn common_step_sentence(s: &ScenarioResult) -> Option<String> {
+    let c = common_steps(s);
+    if c.is_empty() {
+        return None;
+    }
+    let parts: Vec<String> = c
+        .iter()
+        .map(|c| {
+            format!(
+                "{} at h = {}: worst {:.1} bits, median {:.1} (each entry at its own best step: worst {:.1})",
+                c.method,
+                e(Some(c.h)),
+                c.worst,
+                c.median,
+                c.each_best
+            )
+        })
+        .collect();
+    Some(format!(
+        "One step for every entry, the step of the sweep whose worst entry is least bad: {}.",
+        parts.join("; ")
+    ))
+}
+
 /// "a", "a and b", "a, b and c".
 fn join_and<S: AsRef<str>>(v: &[S]) -> String {
     match v {
@@ -829,6 +937,9 @@ pub fn render(r: &RunResults) -> String {
                 }
             }
         }
+        if let Some(t) = common_step_sentence(s) {
+            let _ = writeln!(out, "\n{}", text(&t));
+        }
         theory_table(&mut out, &s.fd_theory, &s.accuracy);
         if let Some(t) = lecture_sum_of_squares(s) {
             let _ = writeln!(out, "\n{t}");
@@ -1232,6 +1343,45 @@ mod tests {
         assert!(
             md.contains(&format!("{ENTRIES_COMPARED}\n\n- s: FD")),
             "{md}"
+        );
+    }
+
+    #[test]
+    fn the_common_step_is_the_one_whose_worst_entry_is_least_bad() {
+        let mut r = results_of(vec![("s", 2, 1, 1, 1, 1.0, 1.0)]);
+        let sc = &mut r.scenarios[0];
+        let row = |method: &str, input: usize, h: f64, bits: Option<f64>| AccuracyRow {
+            bits_err: bits,
+            ..sweep_row(method, input, Some(h))
+        };
+        // step by step, entry by entry, as `run` writes them: input 0 has 10, 5, 8 bits
+        // at the three steps and input 1 has 4, 9, 3; the first step vanished on input 1
+        for (k, h) in [1e-1, 1e-2, 1e-3].into_iter().enumerate() {
+            sc.accuracy
+                .push(row("fd-forward", 0, h, Some([10.0, 5.0, 8.0][k])));
+            let b = [None, Some(9.0), Some(3.0)][k];
+            sc.accuracy
+                .push(row("fd-forward", 1, if k == 0 { 0.0 } else { h }, b));
+        }
+        // one step per entry: not a sweep
+        sc.accuracy.push(row("fd-richardson", 0, 0.05, Some(1.0)));
+        sc.accuracy.push(row("fd-richardson", 1, 0.05, Some(2.0)));
+        let c = common_steps(&r.scenarios[0]);
+        assert_eq!(
+            c,
+            [CommonStep {
+                method: "fd-forward".into(),
+                h: 1e-3,
+                worst: 8.0,
+                median: 5.5,
+                each_best: 5.0,
+            }]
+        );
+        assert_eq!(
+            common_step_sentence(&r.scenarios[0]).unwrap(),
+            "One step for every entry, the step of the sweep whose worst entry is least bad: \
+             fd-forward at h = 1.00e-3: worst 8.0 bits, median 5.5 (each entry at its own best \
+             step: worst 5.0)."
         );
     }
 
