@@ -6,8 +6,9 @@
 
 use crate::report::plot::{bits, cost, error_step, file_name, jacobian_cost, recurrent, swell};
 use crate::report::summary::{
-    best_bits_per_entry, common_step_sentence, entries_compared, lecture_sum_of_squares,
-    sweep_end_note, tensor_sentence, theory_cells, worst_and_median, ENTRIES_COMPARED,
+    best_bits_per_entry, common_step_sentence, entries_compared, fd_cost_sentence,
+    lecture_sum_of_squares, sweep_end_note, tensor_sentence, theory_cells, worst_and_median,
+    ENTRIES_COMPARED,
 };
 use crate::results::{AccuracyRow, FdTheory, RunResults, ScenarioResult};
 use std::fmt::Write;
@@ -191,6 +192,9 @@ fn cost_table(out: &mut String, s: &ScenarioResult) {
     let _ = writeln!(out, "</table>");
     if let Some(t) = tensor_sentence(s) {
         let _ = writeln!(out, "<p>{}</p>", escape(&t.replace('`', "")));
+    }
+    if let Some(t) = fd_cost_sentence(s) {
+        let _ = writeln!(out, "<p>{}</p>", escape(&t));
     }
 }
 

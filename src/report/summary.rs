@@ -271,6 +271,38 @@ pub fn common_step_sentence(s: &ScenarioResult) -> Option<String> {
     ))
 }
 
+/// What a finite-difference gradient or Jacobian costs in evaluations of f, set against
+/// the AD rows of the scenario's cost table by op count: n + 1 evaluations for forward or
+/// backward differences, 2n for central ones, up to 2 per level of Ridders'
+/// extrapolation ([`crate::measure::accuracy::RICHARDSON_LEVELS`] levels per input), and
+/// n in complex arithmetic for the complex step. None without a cost table.
+pub fn fd_cost_sentence(s: &ScenarioResult) -> Option<String> {
+    let ratio = |m: &str| s.cost.iter().find(|c| c.mode == m).map(|c| c.ratio);
+    let ad = if s.m == 1 {
+        format!(
+            "reverse mode's gradient costs {:.2} times f",
+            ratio("gradient")?
+        )
+    } else {
+        let (f, b) = (ratio("jacobian-forward")?, ratio("jacobian-reverse")?);
+        format!(
+            "the whole Jacobian costs {f:.2} times f by forward mode and {b:.2} by reverse mode"
+        )
+    };
+    let n = s.n;
+    let levels = crate::measure::accuracy::RICHARDSON_LEVELS;
+    Some(format!(
+        "Finite differences take n + 1 = {} evaluations of f for the {} with forward or \
+         backward differences, 2n = {} with central ones and up to {} with Ridders' \
+         extrapolation (two per level, up to {levels} levels); the complex step takes n = {n} in \
+         complex arithmetic. By op count, {ad}.",
+        n + 1,
+        if s.m == 1 { "gradient" } else { "Jacobian" },
+        2 * n,
+        2 * levels * n,
+    ))
+}
+
 /// "a", "a and b", "a, b and c".
 fn join_and<S: AsRef<str>>(v: &[S]) -> String {
     match v {
@@ -969,6 +1001,9 @@ pub fn render(r: &RunResults) -> String {
             if let Some(t) = tensor_sentence(s) {
                 let _ = writeln!(out, "\n{t}");
             }
+            if let Some(t) = fd_cost_sentence(s) {
+                let _ = writeln!(out, "\n{t}");
+            }
         }
         if let Some(w) = &s.swell {
             let _ = writeln!(
@@ -1145,6 +1180,27 @@ mod tests {
             wall_ns: f64::NAN,
             wall_ratio: f64::NAN,
         }
+    }
+
+    #[test]
+    fn the_cost_of_finite_differences_is_counted_in_evaluations_of_f() {
+        // n = 4 inputs, m = 2 outputs: the whole Jacobian, by forward and reverse mode
+        let r = results_of(vec![("d", 4, 2, 7, 9, 1.0, 1.0)]);
+        assert_eq!(
+            fd_cost_sentence(&r.scenarios[0]).unwrap(),
+            "Finite differences take n + 1 = 5 evaluations of f for the Jacobian with forward \
+             or backward differences, 2n = 8 with central ones and up to 120 with Ridders' \
+             extrapolation (two per level, up to 15 levels); the complex step takes n = 4 in \
+             complex arithmetic. By op count, the whole Jacobian costs 7.00 times f by forward \
+             mode and 9.00 by reverse mode."
+        );
+        // one output: the gradient's row
+        let mut r = results_of(vec![("g", 3, 1, 7, 9, 1.0, 1.0)]);
+        assert_eq!(fd_cost_sentence(&r.scenarios[0]), None, "no gradient row");
+        r.scenarios[0].cost.push(cost_row("gradient", 3, 3.25));
+        let t = fd_cost_sentence(&r.scenarios[0]).unwrap();
+        assert!(t.contains("n + 1 = 4 evaluations of f for the gradient"), "{t}");
+        assert!(t.ends_with("By op count, reverse mode's gradient costs 3.25 times f."), "{t}");
     }
 
     #[test]

@@ -94,7 +94,11 @@ pub fn scenario_reading(s: &ScenarioResult) -> Option<String> {
     }
     let ad = p.iter().map(|q| q.ad_bits).fold(f64::NAN, f64::max);
     let fd = p.iter().map(|q| q.fd_bits).fold(f64::NAN, f64::max);
-    t += &format!("; worst error {ad:.1} bits by reverse mode, {fd:.1} by central differences at the textbook step");
+    t += &format!(
+        "; the worst error of the weight gradient of L_T over the T of the series: {ad:.1} \
+         bits by reverse mode (every weight), {fd:.1} by central differences at the textbook \
+         step (the sampled weights)"
+    );
     Some(t)
 }
 
