@@ -1587,6 +1587,7 @@ mod tests {
                 notes: vec![],
                 recurrent: vec![],
                 swell: None,
+                value_bits: vec![],
             }],
             failures: vec![],
             symbolic_growth: None,

@@ -247,6 +247,11 @@ pub struct ScenarioResult {
     /// and with sharing, and of the reverse tape
     #[serde(default)]
     pub swell: Option<crate::symbolic::Swell>,
+    /// per output, the bits of error of the function's own f64 value at the point
+    /// against the reference's value (log2(1 + ulps), 64 where either is not finite):
+    /// the rounding that AD differentiates along with the function
+    #[serde(default)]
+    pub value_bits: Vec<f64>,
 }
 
 /// Expression swell of the lecture's two examples, `prod(i, 1, n, x[i])` and

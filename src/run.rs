@@ -195,6 +195,7 @@ pub fn run_scenario_with(
             notes,
             swell,
             recurrent,
+            value_bits: acc.value_bits,
         }
     }))
     .map_err(|p| format!("internal error while measuring: {}", panic_message(&*p)))

@@ -54,6 +54,8 @@ pub struct Accuracy {
     pub sampled: Vec<usize>,
     /// notable findings
     pub notes: Vec<String>,
+    /// per output, the bits of error of f's own f64 value against the reference's
+    pub value_bits: Vec<f64>,
 }
 
 /// One estimate before it is compared with the reference.
@@ -862,12 +864,19 @@ pub fn measure_accuracy_with(
             notes.push(n);
         }
     }
+    let value_bits = sc
+        .eval(&sc.x)
+        .iter()
+        .zip(&reference.values)
+        .map(|(v, r)| bits_err(*v, r.to_f64()))
+        .collect();
     Accuracy {
         rows,
         reference: refrows,
         theory,
         sampled,
         notes,
+        value_bits,
     }
 }
 

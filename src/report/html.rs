@@ -7,8 +7,8 @@
 use crate::report::plot::{bits, cost, error_step, file_name, jacobian_cost, recurrent, swell};
 use crate::report::summary::{
     best_bits_per_entry, common_step_sentence, entries_compared, fd_cost_sentence,
-    lecture_sum_of_squares, sweep_end_note, tensor_sentence, theory_cells, worst_and_median,
-    ENTRIES_COMPARED,
+    lecture_sum_of_squares, sweep_end_note, tensor_sentence, theory_cells, value_sentence,
+    worst_and_median, ENTRIES_COMPARED,
 };
 use crate::results::{AccuracyRow, FdTheory, RunResults, ScenarioResult};
 use std::fmt::Write;
@@ -275,6 +275,9 @@ fn scenario_section(out: &mut String, s: &ScenarioResult, plots: &[PathBuf], run
         );
     }
     method_table(out, s);
+    if let Some(t) = value_sentence(s) {
+        let _ = writeln!(out, "<p>{}</p>", escape(&t));
+    }
     if let Some(t) = common_step_sentence(s) {
         let _ = writeln!(out, "<p>{}</p>", escape(&t));
     }

@@ -303,6 +303,25 @@ pub fn fd_cost_sentence(s: &ScenarioResult) -> Option<String> {
     ))
 }
 
+/// The bits of error of the function's own f64 value at the point, which AD
+/// differentiates with its roundings: a derivative of a function that loses bits to
+/// cancellation loses bits too. None without the figure (results written before it).
+pub fn value_sentence(s: &ScenarioResult) -> Option<String> {
+    let v = &s.value_bits;
+    if v.is_empty() {
+        return None;
+    }
+    let (worst, median) = worst_and_median(v);
+    Some(if v.len() == 1 {
+        format!("f(x) itself, evaluated in f64: {worst:.1} bits of error against the reference.")
+    } else {
+        format!(
+            "f(x) itself, evaluated in f64: worst {worst:.1} bits of error over its {} outputs, median {median:.1}.",
+            v.len()
+        )
+    })
+}
+
 /// "a", "a and b", "a, b and c".
 fn join_and<S: AsRef<str>>(v: &[S]) -> String {
     match v {
@@ -969,6 +988,9 @@ pub fn render(r: &RunResults) -> String {
                 }
             }
         }
+        if let Some(t) = value_sentence(s) {
+            let _ = writeln!(out, "\n{t}");
+        }
         if let Some(t) = common_step_sentence(s) {
             let _ = writeln!(out, "\n{}", text(&t));
         }
@@ -1199,8 +1221,35 @@ mod tests {
         assert_eq!(fd_cost_sentence(&r.scenarios[0]), None, "no gradient row");
         r.scenarios[0].cost.push(cost_row("gradient", 3, 3.25));
         let t = fd_cost_sentence(&r.scenarios[0]).unwrap();
-        assert!(t.contains("n + 1 = 4 evaluations of f for the gradient"), "{t}");
-        assert!(t.ends_with("By op count, reverse mode's gradient costs 3.25 times f."), "{t}");
+        assert!(
+            t.contains("n + 1 = 4 evaluations of f for the gradient"),
+            "{t}"
+        );
+        assert!(
+            t.ends_with("By op count, reverse mode's gradient costs 3.25 times f."),
+            "{t}"
+        );
+    }
+
+    #[test]
+    fn the_function_s_own_error_is_one_figure_or_the_worst_and_median_of_its_outputs() {
+        let mut r = results_of(vec![("d", 1, 1, 1, 1, 1.0, 1.0)]);
+        assert_eq!(
+            value_sentence(&r.scenarios[0]),
+            None,
+            "results without the figure"
+        );
+        r.scenarios[0].value_bits = vec![17.25];
+        assert_eq!(
+            value_sentence(&r.scenarios[0]).unwrap(),
+            "f(x) itself, evaluated in f64: 17.2 bits of error against the reference."
+        );
+        r.scenarios[0].value_bits = vec![1.0, 0.0, 3.0];
+        assert_eq!(
+            value_sentence(&r.scenarios[0]).unwrap(),
+            "f(x) itself, evaluated in f64: worst 3.0 bits of error over its 3 outputs, median 1.0."
+        );
+        assert!(render(&r).contains("\n\nf(x) itself, evaluated in f64: worst 3.0"));
     }
 
     #[test]
@@ -1325,6 +1374,7 @@ mod tests {
                     notes: vec![],
                     recurrent: vec![],
                     swell: None,
+                    value_bits: vec![],
                 }
             })
             .collect();
