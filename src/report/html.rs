@@ -118,14 +118,16 @@ fn method_table(out: &mut String, s: &ScenarioResult) {
     }
     let _ = writeln!(
         out,
-        "<table><tr><th class=\"l\">method</th><th>worst bits</th><th>median bits</th><th>entries</th></tr>"
+        "<table><tr><th class=\"l\">method</th><th>worst bits</th><th>worst at (output, input)</th><th>median bits</th><th>entries</th></tr>"
     );
     for r in rows {
         let _ = writeln!(
             out,
-            "<tr><td class=\"l\">{}</td><td>{:.1}</td><td>{:.1}</td><td>{}</td></tr>",
+            "<tr><td class=\"l\">{}</td><td>{:.1}</td><td>({}, {})</td><td>{:.1}</td><td>{}</td></tr>",
             escape(&r.method),
             r.worst,
+            r.worst_at.0,
+            r.worst_at.1,
             r.median,
             r.entries
         );

@@ -40,7 +40,7 @@ pub fn best_bits_per_entry(rows: &[AccuracyRow]) -> BTreeMap<String, Vec<f64>> {
 }
 
 /// [`best_bits_per_entry`] keyed by (method, output, input).
-fn best_bits_by_entry(rows: &[AccuracyRow]) -> BTreeMap<(&str, usize, usize), f64> {
+pub fn best_bits_by_entry(rows: &[AccuracyRow]) -> BTreeMap<(&str, usize, usize), f64> {
     let mut best: BTreeMap<(&str, usize, usize), Option<f64>> = BTreeMap::new();
     for r in rows {
         let e = best
@@ -972,20 +972,24 @@ pub fn render(r: &RunResults) -> String {
                 s.n
             );
         }
-        let bits = best_bits_per_entry(&s.accuracy);
-        if bits.is_empty() {
+        let rows = super::plot::bits::method_bits(s);
+        if rows.is_empty() {
             let _ = writeln!(
                 out,
                 "\nNo accuracy figures: none of the methods run applies to this scenario."
             );
         } else {
-            let _ = writeln!(out, "\n| method | worst bits | median bits | entries |");
-            let _ = writeln!(out, "| --- | --- | --- | --- |");
-            for m in method_order(s) {
-                if let Some(v) = bits.get(&m) {
-                    let (w, med) = worst_and_median(v);
-                    let _ = writeln!(out, "| {m} | {w:.1} | {med:.1} | {} |", v.len());
-                }
+            let _ = writeln!(
+                out,
+                "\n| method | worst bits | worst at (output, input) | median bits | entries |"
+            );
+            let _ = writeln!(out, "| --- | --- | --- | --- | --- |");
+            for r in rows {
+                let _ = writeln!(
+                    out,
+                    "| {} | {:.1} | ({}, {}) | {:.1} | {} |",
+                    r.method, r.worst, r.worst_at.0, r.worst_at.1, r.median, r.entries
+                );
             }
         }
         if let Some(t) = value_sentence(s) {
@@ -1448,6 +1452,25 @@ mod tests {
         let md = render(&sampled_results([0.5, 9.0, 1.5]));
         assert!(
             md.contains(&format!("{ENTRIES_COMPARED}\n\n- s: FD")),
+            "{md}"
+        );
+    }
+
+    #[test]
+    fn each_method_s_line_says_where_its_worst_entry_is() {
+        let md = render(&sampled_results([0.5, 9.0, 1.5]));
+        assert!(
+            md.contains("| forward | 2.0 | (0, 2) | 1.5 | 2 |\n"),
+            "{md}"
+        );
+        assert!(
+            md.contains("| reverse | 9.0 | (0, 1) | 1.5 | 3 |\n"),
+            "{md}"
+        );
+        // a tie: the first entry in (output, input) order
+        let md = render(&sampled_results([9.0, 9.0, 1.5]));
+        assert!(
+            md.contains("| reverse | 9.0 | (0, 0) | 9.0 | 3 |\n"),
             "{md}"
         );
     }

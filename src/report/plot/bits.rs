@@ -6,7 +6,7 @@
 
 use super::style::{self, Entry, Mark, DEEP_BLUE, GREY, INK, LIGHT, VERMILLION};
 use super::{file_name, Figure, PlotError};
-use crate::report::summary::{best_bits_per_entry, worst_and_median};
+use crate::report::summary::{best_bits_by_entry, best_bits_per_entry, worst_and_median};
 use crate::results::ScenarioResult;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -36,12 +36,15 @@ pub struct MethodBits {
     pub median: f64,
     /// number of entries
     pub entries: usize,
+    /// the (output, input) of the worst entry (the first in that order where several tie)
+    pub worst_at: (usize, usize),
 }
 
 /// Per method, in the order the methods first appear in the accuracy rows, the worst
 /// and median bits of error over the entries.
 pub fn method_bits(s: &ScenarioResult) -> Vec<MethodBits> {
     let per = best_bits_per_entry(&s.accuracy);
+    let by_entry = best_bits_by_entry(&s.accuracy);
     let mut order: Vec<&str> = Vec::new();
     for r in &s.accuracy {
         if !order.contains(&r.method.as_str()) {
@@ -53,11 +56,16 @@ pub fn method_bits(s: &ScenarioResult) -> Vec<MethodBits> {
         .filter_map(|m| {
             let v = per.get(m)?;
             let (worst, median) = worst_and_median(v);
+            let worst_at = by_entry
+                .iter()
+                .find(|((bm, _, _), &b)| *bm == m && b == worst)
+                .map(|((_, i, j), _)| (*i, *j))?;
             (worst.is_finite() && median.is_finite()).then(|| MethodBits {
                 method: m.to_string(),
                 worst,
                 median,
                 entries: v.len(),
+                worst_at,
             })
         })
         .collect()
