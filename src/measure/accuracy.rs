@@ -1000,17 +1000,37 @@ fn notes(sc: &Scenario, rows: &[AccuracyRow], r: &Reference) -> Vec<String> {
             }
         ));
     }
-    let mut nonfinite: Vec<&str> = rows
+    // per method, in report order: how many, and where the first is
+    let mut nonfinite: Vec<(&str, usize, &AccuracyRow)> = Vec::new();
+    for r in rows
         .iter()
         .filter(|r| r.value.is_some_and(|v| !v.is_finite()))
-        .map(|r| r.method.as_str())
-        .collect();
-    nonfinite.sort_unstable();
-    nonfinite.dedup();
+    {
+        match nonfinite.iter_mut().find(|(m, _, _)| *m == r.method) {
+            Some((_, k, _)) => *k += 1,
+            None => nonfinite.push((r.method.as_str(), 1, r)),
+        }
+    }
     if !nonfinite.is_empty() {
+        let each: Vec<String> = nonfinite
+            .iter()
+            .map(|(m, k, r)| {
+                let at = r.h.map_or(String::new(), |h| format!(" with h = {h:e}"));
+                format!(
+                    "{m} ({k} {} entry (output {}, input {}){at})",
+                    if *k == 1 {
+                        "value, at"
+                    } else {
+                        "values, the first at"
+                    },
+                    r.output,
+                    r.input
+                )
+            })
+            .collect();
         notes.push(format!(
             "nonfinite: NaN or infinite derivatives from {}",
-            nonfinite.join(", ")
+            each.join(", ")
         ));
     }
     // the function itself, in f64 and in MPFR: where it is not finite, the derivatives
