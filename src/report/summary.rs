@@ -179,6 +179,9 @@ pub struct CommonStep {
     pub median: f64,
     /// the worst over the entries, each at its own best step
     pub each_best: f64,
+    /// where the step is an end of the sweep and its worst entry is not exact: the
+    /// error may keep falling beyond it
+    pub end: Option<SweepEnd>,
 }
 
 /// [`CommonStep`] per FD sweep method of the scenario, in report order. The rows of a
@@ -226,19 +229,30 @@ pub fn common_steps(s: &ScenarioResult) -> Vec<CommonStep> {
         let best = bits
             .iter()
             .zip(&steps)
-            .filter_map(|(b, h)| h.map(|h| (h, worst_and_median(b))))
+            .enumerate()
+            .filter_map(|(k, (b, h))| h.map(|h| (k, h, worst_and_median(b))))
             .min_by(|a, b| {
-                (a.1 .0)
-                    .total_cmp(&b.1 .0)
-                    .then((a.1 .1).total_cmp(&b.1 .1))
+                (a.2 .0)
+                    .total_cmp(&b.2 .0)
+                    .then((a.2 .1).total_cmp(&b.2 .1))
             });
-        if let (Some((h, (worst, median))), Some(e)) = (best, each.get(&m)) {
+        if let (Some((k, h, (worst, median))), Some(e)) = (best, each.get(&m)) {
+            let end = if worst == 0.0 || bits.len() < 2 {
+                None
+            } else if k == 0 {
+                Some(SweepEnd::Largest)
+            } else if k + 1 == bits.len() {
+                Some(SweepEnd::Smallest)
+            } else {
+                None
+            };
             out.push(CommonStep {
                 method: m.clone(),
                 h,
                 worst,
                 median,
                 each_best: worst_and_median(e).0,
+                end,
             });
         }
     }
@@ -256,9 +270,13 @@ pub fn common_step_sentence(s: &ScenarioResult) -> Option<String> {
         .iter()
         .map(|c| {
             format!(
-                "{} at h = {}: worst {:.1} bits, median {:.1} (each entry at its own best step: worst {:.1})",
+                "{} at h = {}{}: worst {:.1} bits, median {:.1} (each entry at its own best step: worst {:.1})",
                 c.method,
                 e(Some(c.h)),
+                c.end.map_or("", |e| match e {
+                    SweepEnd::Largest => " (the largest step of the sweep: the error may keep falling beyond it)",
+                    SweepEnd::Smallest => " (the smallest step of the sweep: the error may keep falling beyond it)",
+                }),
                 c.worst,
                 c.median,
                 c.each_best
@@ -1504,14 +1522,38 @@ mod tests {
                 worst: 8.0,
                 median: 5.5,
                 each_best: 5.0,
+                end: Some(SweepEnd::Smallest),
             }]
         );
         assert_eq!(
             common_step_sentence(&r.scenarios[0]).unwrap(),
             "One step for every entry, the step of the sweep whose worst entry is least bad: \
-             fd-forward at h = 1.00e-3: worst 8.0 bits, median 5.5 (each entry at its own best \
-             step: worst 5.0)."
+             fd-forward at h = 1.00e-3 (the smallest step of the sweep: the error may keep \
+             falling beyond it): worst 8.0 bits, median 5.5 (each entry at its own best step: \
+             worst 5.0)."
         );
+        // the same sweep with input 1 at 4, 2, 9 bits: the middle step wins, no end; and
+        // with input 0 at 1, 5, 8 and input 1 at 2, 9, 3: the largest step wins
+        let end_of = |a: [f64; 3], b: [f64; 3]| {
+            let mut r = results_of(vec![("s", 2, 1, 1, 1, 1.0, 1.0)]);
+            for (k, h) in [1e-1, 1e-2, 1e-3].into_iter().enumerate() {
+                r.scenarios[0]
+                    .accuracy
+                    .push(row("fd-forward", 0, h, Some(a[k])));
+                r.scenarios[0]
+                    .accuracy
+                    .push(row("fd-forward", 1, h, Some(b[k])));
+            }
+            let c = common_steps(&r.scenarios[0]);
+            (c[0].h, c[0].end)
+        };
+        assert_eq!(end_of([10.0, 5.0, 8.0], [4.0, 2.0, 9.0]), (1e-2, None));
+        assert_eq!(
+            end_of([1.0, 5.0, 8.0], [2.0, 9.0, 3.0]),
+            (1e-1, Some(SweepEnd::Largest))
+        );
+        // an exact worst entry cannot improve beyond the end
+        assert_eq!(end_of([0.0, 5.0, 8.0], [0.0, 9.0, 3.0]), (1e-1, None));
     }
 
     #[test]
