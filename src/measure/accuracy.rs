@@ -956,7 +956,7 @@ fn notes(sc: &Scenario, rows: &[AccuracyRow], r: &Reference) -> Vec<String> {
     let vanished = with_step(0.0);
     if !vanished.is_empty() {
         notes.push(format!(
-            "the step sweep went below the spacing of x: some steps vanish in f64 ((x + h) - x = 0) for {}",
+            "the step sweep went below the spacing of x: some steps vanish in f64 (x + h, or x - h, rounds to x) for {}",
             vanished.join(", ")
         ));
     }

@@ -123,11 +123,10 @@ fn method_table(out: &mut String, s: &ScenarioResult) {
     for r in rows {
         let _ = writeln!(
             out,
-            "<tr><td class=\"l\">{}</td><td>{:.1}</td><td>({}, {})</td><td>{:.1}</td><td>{}</td></tr>",
+            "<tr><td class=\"l\">{}</td><td>{:.1}</td><td>{}</td><td>{:.1}</td><td>{}</td></tr>",
             escape(&r.method),
             r.worst,
-            r.worst_at.0,
-            r.worst_at.1,
+            r.worst_at_text(),
             r.median,
             r.entries
         );
@@ -368,7 +367,7 @@ pub fn render_html(results: &RunResults, plots: &[PathBuf]) -> String {
     );
     let _ = writeln!(
         out,
-        "<p>Bits of error: log2(1 + number of f64 steps, or ulps, from the derivative to the MPFR reference), 0 = exact, 64 = NaN or infinite, or no figure at all (every step of the sweep vanished in f64). For FD sweep methods, each entry's best step. These are the figures <code>derivbench check</code> gates; a dash in the overview: the method does not apply to the scenario. The reference is settled when two precisions agree on {} bits (precision cap {} bits, or twice a scenario's own <code>reference.precision</code> where that is higher).</p>",
+        "<p>Bits of error: log2(1 + number of f64 steps, or ulps, from the derivative to the MPFR reference), 0 = exact, 64 = NaN or infinite, or no figure at all (every step of the sweep vanished in f64). For FD sweep methods, each entry's best step. These are the figures <code>derivbench check</code> gates; a dash in the overview: the method does not apply to the scenario. Entries are named (output, input), counted from 0. The reference is settled when two precisions agree on {} bits (precision cap {} bits, or twice a scenario's own <code>reference.precision</code> where that is higher).</p>",
         r.settings.agree_bits, r.settings.max_precision
     );
     let _ = writeln!(

@@ -108,12 +108,26 @@ pub fn entries_compared(r: &RunResults) -> Vec<String> {
                 format!("input {j}")
             }
         };
+        let largest = s
+            .reference
+            .iter()
+            .filter(|x| x.reference.is_finite())
+            .map(|x| x.reference.abs())
+            .fold(0.0_f64, f64::max);
+        // the ulp of the largest entry (f64 spacing at its binade)
+        let ulp = (largest > 0.0 && largest.is_normal())
+            .then(|| 2f64.powi(largest.log2().floor() as i32 - 52));
+        let worse = |m: &str| {
+            let w = worst(m, false);
+            w.is_some_and(|(b, _, _)| b > worst(m, true).map_or(f64::NEG_INFINITY, |w| w.0))
+        };
+        let no_worse: Vec<&str> = wide.iter().copied().filter(|m| !worse(m)).collect();
         // only where the worst over every input is worse than on the sample
         let beyond: Vec<String> = wide
             .iter()
             .filter_map(|&m| {
                 let (b, i, j) = worst(m, false)?;
-                if b <= worst(m, true).map_or(f64::NEG_INFINITY, |w| w.0) {
+                if !worse(m) {
                     return None;
                 }
                 let abs = s
@@ -122,14 +136,13 @@ pub fn entries_compared(r: &RunResults) -> Vec<String> {
                     .filter(|x| x.method == m && x.output == i && x.input == j)
                     .find_map(|x| x.abs_err);
                 let size = reference(i, j).map_or(String::new(), |v| {
-                    format!(
-                        " (derivative {}{})",
-                        e(Some(v)),
-                        abs.map_or(String::new(), |a| format!(
-                            ", absolute error {}",
-                            e(Some(a))
-                        ))
-                    )
+                    let abs = abs.map_or(String::new(), |a| {
+                        let of_largest = ulp.map_or(String::new(), |u| {
+                            format!(", {:.2} ulps of the largest |derivative|", a / u)
+                        });
+                        format!(", absolute error {}{of_largest}", e(Some(a)))
+                    });
+                    format!(" (derivative {}{abs})", e(Some(v)))
                 });
                 Some(format!("{m} {b:.1} at {}{size}", entry(i, j)))
             })
@@ -137,14 +150,13 @@ pub fn entries_compared(r: &RunResults) -> Vec<String> {
         let overall = if beyond.is_empty() {
             "; no worse over every input".to_string()
         } else {
-            let largest = s
-                .reference
-                .iter()
-                .filter(|x| x.reference.is_finite())
-                .map(|x| x.reference.abs())
-                .fold(0.0_f64, f64::max);
+            let same = if no_worse.is_empty() {
+                String::new()
+            } else {
+                format!("; {} no worse", join_and(&no_worse))
+            };
             format!(
-                ". Over every input: {}, where the largest |derivative| is {}",
+                ". Over every input: {}{same}; the largest |derivative| is {}",
                 join_and(&beyond),
                 e(Some(largest))
             )
@@ -312,7 +324,7 @@ pub fn fd_cost_sentence(s: &ScenarioResult) -> Option<String> {
     Some(format!(
         "Finite differences take n + 1 = {} evaluations of f for the {} with forward or \
          backward differences, 2n = {} with central ones and up to {} with Ridders' \
-         extrapolation (two per level, up to {levels} levels); the complex step takes n = {n} in \
+         extrapolation (two per level and input, up to {levels} levels); the complex step takes n = {n} in \
          complex arithmetic. By op count, {ad}.",
         n + 1,
         if s.m == 1 { "gradient" } else { "Jacobian" },
@@ -929,7 +941,7 @@ pub fn render(r: &RunResults) -> String {
          reference), 0 = exact, 64 = NaN or infinite, or no figure at all (every step of the \
          sweep vanished in f64). For FD sweep methods, each entry's best step. These are the \
          figures `derivbench check` gates; `-` in the overview: the method does not apply to \
-         the scenario.\n"
+         the scenario. Entries are named (output, input), counted from 0.\n"
     );
     if !r.failures.is_empty() {
         let _ = writeln!(out, "## Failures\n");
@@ -1005,8 +1017,12 @@ pub fn render(r: &RunResults) -> String {
             for r in rows {
                 let _ = writeln!(
                     out,
-                    "| {} | {:.1} | ({}, {}) | {:.1} | {} |",
-                    r.method, r.worst, r.worst_at.0, r.worst_at.1, r.median, r.entries
+                    "| {} | {:.1} | {} | {:.1} | {} |",
+                    r.method,
+                    r.worst,
+                    r.worst_at_text(),
+                    r.median,
+                    r.entries
                 );
             }
         }
@@ -1234,7 +1250,7 @@ mod tests {
             fd_cost_sentence(&r.scenarios[0]).unwrap(),
             "Finite differences take n + 1 = 5 evaluations of f for the Jacobian with forward \
              or backward differences, 2n = 8 with central ones and up to 120 with Ridders' \
-             extrapolation (two per level, up to 15 levels); the complex step takes n = 4 in \
+             extrapolation (two per level and input, up to 15 levels); the complex step takes n = 4 in \
              complex arithmetic. By op count, the whole Jacobian costs 7.00 times f by forward \
              mode and 9.00 by reverse mode."
         );
@@ -1453,9 +1469,37 @@ mod tests {
             [
                 "s: FD, complex-step and forward methods evaluated 2 of the 3 inputs, reverse \
               every input. Worst bits on the same 2 inputs: reverse 1.5. Over every input: \
-              reverse 9.0 at input 1 (derivative -5.00e-1, absolute error 9.00e-17), where \
-              the largest |derivative| is 1.50e0."
+              reverse 9.0 at input 1 (derivative -5.00e-1, absolute error 9.00e-17, 0.41 ulps \
+              of the largest |derivative|); the largest |derivative| is 1.50e0."
             ]
+        );
+        // a second method on every input, no worse there than on the sample
+        let mut r = sampled_results([0.5, 9.0, 1.5]);
+        let tensor: Vec<AccuracyRow> = r.scenarios[0]
+            .accuracy
+            .iter()
+            .filter(|x| x.method == "forward")
+            .map(|x| AccuracyRow {
+                method: "reverse-tensor".into(),
+                input: if x.input == 0 { 1 } else { x.input },
+                ..x.clone()
+            })
+            .chain(std::iter::once(AccuracyRow {
+                method: "reverse-tensor".into(),
+                input: 0,
+                bits_err: Some(0.0),
+                ..r.scenarios[0].accuracy[0].clone()
+            }))
+            .collect();
+        r.scenarios[0].accuracy.extend(tensor);
+        let c = entries_compared(&r);
+        assert!(
+            c[0].contains("reverse and reverse-tensor every input. Worst bits on the same 2 inputs: reverse 1.5 and reverse-tensor 2.0. Over every input: reverse 9.0 at input 1"),
+            "{c:?}"
+        );
+        assert!(
+            c[0].contains("of the largest |derivative|); reverse-tensor no worse; the largest"),
+            "{c:?}"
         );
         let c = entries_compared(&sampled_results([0.5, 1.0, 1.5]));
         assert!(
@@ -1485,10 +1529,15 @@ mod tests {
             md.contains("| reverse | 9.0 | (0, 1) | 1.5 | 3 |\n"),
             "{md}"
         );
-        // a tie: the first entry in (output, input) order
+        // a tie: the first entry in (output, input) order, and how many more
         let md = render(&sampled_results([9.0, 9.0, 1.5]));
         assert!(
-            md.contains("| reverse | 9.0 | (0, 0) | 9.0 | 3 |\n"),
+            md.contains("| reverse | 9.0 | (0, 0) and 1 more | 9.0 | 3 |\n"),
+            "{md}"
+        );
+        let md = render(&sampled_results([2.0, 2.0, 2.0]));
+        assert!(
+            md.contains("| reverse | 2.0 | every entry | 2.0 | 3 |\n"),
             "{md}"
         );
     }

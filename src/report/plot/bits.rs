@@ -38,6 +38,21 @@ pub struct MethodBits {
     pub entries: usize,
     /// the (output, input) of the worst entry (the first in that order where several tie)
     pub worst_at: (usize, usize),
+    /// how many entries have the worst bits
+    pub ties: usize,
+}
+
+impl MethodBits {
+    /// Where the worst entry is: `(i, j)`, `(i, j) and k more` where k more entries
+    /// tie with it, `every entry` where all do.
+    pub fn worst_at_text(&self) -> String {
+        let (i, j) = self.worst_at;
+        match self.ties {
+            t if t == self.entries && t > 1 => "every entry".to_string(),
+            t if t > 1 => format!("({i}, {j}) and {} more", t - 1),
+            _ => format!("({i}, {j})"),
+        }
+    }
 }
 
 /// Per method, in the order the methods first appear in the accuracy rows, the worst
@@ -56,16 +71,19 @@ pub fn method_bits(s: &ScenarioResult) -> Vec<MethodBits> {
         .filter_map(|m| {
             let v = per.get(m)?;
             let (worst, median) = worst_and_median(v);
-            let worst_at = by_entry
+            let mut at_worst = by_entry
                 .iter()
-                .find(|((bm, _, _), &b)| *bm == m && b == worst)
-                .map(|((_, i, j), _)| (*i, *j))?;
+                .filter(|((bm, _, _), &b)| *bm == m && b == worst)
+                .map(|((_, i, j), _)| (*i, *j));
+            let worst_at = at_worst.next()?;
+            let ties = 1 + at_worst.count();
             (worst.is_finite() && median.is_finite()).then(|| MethodBits {
                 method: m.to_string(),
                 worst,
                 median,
                 entries: v.len(),
                 worst_at,
+                ties,
             })
         })
         .collect()

@@ -45,7 +45,7 @@ struct Sweep {
 /// The points of the swept quotients on one entry that the figure cannot draw, by cause.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Undrawn {
-    /// steps that vanished in f64 ((x + h) - x = 0, reported as h = 0)
+    /// steps that vanished in f64 (x + h, or x - h, rounds to x; reported as h = 0)
     pub vanished: usize,
     /// steps that took x + h or x - h beyond f64 (reported as h = inf)
     pub beyond: usize,

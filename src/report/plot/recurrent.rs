@@ -92,12 +92,29 @@ pub fn scenario_reading(s: &ScenarioResult) -> Option<String> {
             t += &format!(" to {} at T = {}", style::sci(b.grad_h0_norm), b.steps);
         }
     }
-    let ad = p.iter().map(|q| q.ad_bits).fold(f64::NAN, f64::max);
-    let fd = p.iter().map(|q| q.fd_bits).fold(f64::NAN, f64::max);
+    // the worst of each over the series, and the first T where it is reached
+    let worst = |bits: fn(&RecurrentPoint) -> f64| {
+        p.iter()
+            .map(|q| (bits(q), q.steps))
+            .filter(|(b, _)| !b.is_nan())
+            .fold(None, |w: Option<(f64, usize)>, (b, t)| match w {
+                Some((wb, _)) if wb >= b => w,
+                _ => Some((b, t)),
+            })
+    };
+    let (ad, fd) = (worst(|q| q.ad_bits), worst(|q| q.fd_bits));
+    let at = |w: Option<(f64, usize)>| {
+        w.map_or("no figure".to_string(), |(b, t)| {
+            format!("{b:.1} bits at T = {t}")
+        })
+    };
     t += &format!(
-        "; the worst error of the weight gradient of L_T over the T of the series: {ad:.1} \
-         bits by reverse mode (every weight), {fd:.1} by central differences at the textbook \
-         step (the sampled weights)"
+        "; the worst error of the weight gradient of L_T over the T of the series: {} by \
+         reverse mode (every weight), {} by central differences at the textbook step ({} \
+         evenly spaced weights)",
+        at(ad),
+        at(fd),
+        crate::measure::recurrent::FD_SAMPLE
     );
     Some(t)
 }
