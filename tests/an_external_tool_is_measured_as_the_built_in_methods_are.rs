@@ -8,7 +8,9 @@ mod common;
 
 use common::suite::scenario;
 use derivbench::ad::{seeded, Dual};
-use derivbench::measure::accuracy::{measure_external, measure_external_against, run_reference};
+use derivbench::measure::accuracy::{
+    measure_external, measure_external_against, measure_external_rows_against, run_reference,
+};
 use derivbench::measure::{
     measure_accuracy, reference_jacobian, AccuracyOptions, Method, RefOptions,
 };
@@ -158,4 +160,29 @@ fn the_elementals_scenario_holds_our_rules_and_catches_a_wrong_one() {
             assert!(b <= 1.6, "{r:?}");
         }
     }
+}
+
+#[test]
+fn a_tool_that_delivers_rows_is_measured_on_the_same_entries_as_by_columns() {
+    for name in ["fanout-3", "dense-jacobian-4x64", "elman-rnn-50"] {
+        let sc = scenario(name);
+        let reference = run_reference(&sc, &RefOptions::default());
+        let by_columns =
+            measure_external_against(&sc, &reference, "t", |j| forward_column(&sc, j)).unwrap();
+        // the same Jacobian handed out by rows
+        let jac: Vec<Vec<f64>> = (0..sc.n()).map(|j| forward_column(&sc, j)).collect();
+        let by_rows = measure_external_rows_against(&sc, &reference, "t", |i| {
+            (0..sc.n()).map(|j| jac[j][i]).collect()
+        })
+        .unwrap();
+        assert_eq!(by_rows, by_columns, "{name}");
+    }
+    let sc = scenario("fanout-3");
+    let reference = run_reference(&sc, &RefOptions::default());
+    let err =
+        measure_external_rows_against(&sc, &reference, "wide", |_| vec![1.0, 2.0]).unwrap_err();
+    assert!(
+        err.contains("row 0 of wide has 2 entries, where the scenario has 1 inputs"),
+        "{err}"
+    );
 }

@@ -706,17 +706,7 @@ pub fn measure_external_against(
     method: &str,
     mut column: impl FnMut(usize) -> Vec<f64>,
 ) -> Result<Vec<AccuracyRow>, String> {
-    if reference.cols.len() != sc.n()
-        || reference.cols.iter().enumerate().any(|(k, &j)| k != j)
-        || reference.entries.len() != sc.m
-    {
-        return Err(format!(
-            "{}: the reference does not hold every column of the {} x {} Jacobian",
-            sc.name,
-            sc.m,
-            sc.n()
-        ));
-    }
+    holds_every_column(sc, reference)?;
     let mut est = Vec::new();
     for j in sc.sampled_inputs() {
         let col = column(j);
@@ -728,18 +718,80 @@ pub fn measure_external_against(
                 sc.m
             ));
         }
-        est.extend(col.into_iter().enumerate().map(|(i, v)| Estimate {
-            method: method.to_string(),
-            h: None,
-            output: i,
-            input: j,
-            value: Some(v),
-            mpfr: None,
-            own_err: None,
-        }));
+        est.extend(col.into_iter().enumerate().map(|(i, v)| (i, j, v)));
     }
-    est.sort_by_key(|e| (e.output, e.input));
-    Ok(est.into_iter().map(|e| to_row(sc, e, reference)).collect())
+    Ok(external_rows(sc, reference, method, est))
+}
+
+/// [`measure_external_against`] for a tool that delivers the Jacobian by rows, as reverse
+/// mode does: `row(i)` returns the gradient of output i (d y_i / d x_j for every input j,
+/// in order), and its entries in the scenario's sampled columns are measured, the same
+/// entries as by columns. A row of the wrong length is an error naming the row.
+pub fn measure_external_rows_against(
+    sc: &Scenario,
+    reference: &Reference,
+    method: &str,
+    mut row: impl FnMut(usize) -> Vec<f64>,
+) -> Result<Vec<AccuracyRow>, String> {
+    holds_every_column(sc, reference)?;
+    let sampled = sc.sampled_inputs();
+    let mut est = Vec::new();
+    for i in 0..sc.m {
+        let r = row(i);
+        if r.len() != sc.n() {
+            return Err(format!(
+                "{}: row {i} of {method} has {} entries, where the scenario has {} inputs",
+                sc.name,
+                r.len(),
+                sc.n()
+            ));
+        }
+        est.extend(sampled.iter().map(|&j| (i, j, r[j])));
+    }
+    Ok(external_rows(sc, reference, method, est))
+}
+
+/// An error unless `reference` holds every column of the scenario's Jacobian, as
+/// [`run_reference`] computes it.
+fn holds_every_column(sc: &Scenario, reference: &Reference) -> Result<(), String> {
+    if reference.cols.len() != sc.n()
+        || reference.cols.iter().enumerate().any(|(k, &j)| k != j)
+        || reference.entries.len() != sc.m
+    {
+        return Err(format!(
+            "{}: the reference does not hold every column of the {} x {} Jacobian",
+            sc.name,
+            sc.m,
+            sc.n()
+        ));
+    }
+    Ok(())
+}
+
+/// Another tool's entries (output, input, value) as rows of `accuracy.csv`, in the
+/// order of the forward-mode rows.
+fn external_rows(
+    sc: &Scenario,
+    reference: &Reference,
+    method: &str,
+    mut entries: Vec<(usize, usize, f64)>,
+) -> Vec<AccuracyRow> {
+    entries.sort_by_key(|&(i, j, _)| (i, j));
+    entries
+        .into_iter()
+        .map(|(output, input, v)| {
+            let e = Estimate {
+                method: method.to_string(),
+                h: None,
+                output,
+                input,
+                value: Some(v),
+                mpfr: None,
+                own_err: None,
+            };
+            to_row(sc, e, reference)
+        })
+        .collect()
 }
 
 /// Measures every method on one scenario.
