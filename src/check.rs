@@ -622,7 +622,8 @@ fn num(v: f64) -> String {
     toml_f64(v)
 }
 
-fn plural(n: usize, one: &str, many: &str) -> String {
+/// `n` and the noun, singular for 1.
+pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 

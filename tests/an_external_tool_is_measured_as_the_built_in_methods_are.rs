@@ -182,7 +182,7 @@ fn a_tool_that_delivers_rows_is_measured_on_the_same_entries_as_by_columns() {
     let err =
         measure_external_rows_against(&sc, &reference, "wide", |_| vec![1.0, 2.0]).unwrap_err();
     assert!(
-        err.contains("row 0 of wide has 2 entries, where the scenario has 1 inputs"),
+        err.contains("row 0 of wide has 2 entries, where the scenario has 1 input"),
         "{err}"
     );
 }

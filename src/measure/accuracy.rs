@@ -712,10 +712,10 @@ pub fn measure_external_against(
         let col = column(j);
         if col.len() != sc.m {
             return Err(format!(
-                "{}: column {j} of {method} has {} entries, where the scenario has {} outputs",
+                "{}: column {j} of {method} has {}, where the scenario has {}",
                 sc.name,
-                col.len(),
-                sc.m
+                crate::check::plural(col.len(), "entry", "entries"),
+                crate::check::plural(sc.m, "output", "outputs")
             ));
         }
         est.extend(col.into_iter().enumerate().map(|(i, v)| (i, j, v)));
@@ -740,10 +740,10 @@ pub fn measure_external_rows_against(
         let r = row(i);
         if r.len() != sc.n() {
             return Err(format!(
-                "{}: row {i} of {method} has {} entries, where the scenario has {} inputs",
+                "{}: row {i} of {method} has {}, where the scenario has {}",
                 sc.name,
-                r.len(),
-                sc.n()
+                crate::check::plural(r.len(), "entry", "entries"),
+                crate::check::plural(sc.n(), "input", "inputs")
             ));
         }
         est.extend(sampled.iter().map(|&j| (i, j, r[j])));
