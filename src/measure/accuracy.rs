@@ -810,15 +810,11 @@ pub fn measure_accuracy_with(
 ) -> Accuracy {
     part("reference");
     let reference = run_reference(sc, &opts.reference);
-    let ropts = RefOptions {
-        start_precision: sc.precision,
-        ..opts.reference
-    };
     // the FD quotients in MPFR and the higher derivatives of the error model start at
     // the scenario's precision and double until they are resolved
     // (`fd_column_estimates`, `higher_derivatives`)
     let prec = sc.precision;
-    let max_prec = ropts.max_precision.max(prec);
+    let max_prec = opts.reference.max_precision.max(prec);
     let sampled = sc.sampled_inputs();
     let kinds: Vec<FdKind> = opts.methods.iter().filter_map(|m| m.fd_kind()).collect();
     let steps = sweep_steps(sc, opts.quick);

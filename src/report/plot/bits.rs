@@ -6,7 +6,7 @@
 
 use super::style::{self, Entry, Mark, DEEP_BLUE, GREY, INK, LIGHT, VERMILLION};
 use super::{file_name, Figure, PlotError};
-use crate::report::summary::{best_bits_by_entry, best_bits_per_entry, worst_and_median};
+use crate::report::summary::{best_bits_by_entry, worst_and_median};
 use crate::results::ScenarioResult;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -58,7 +58,6 @@ impl MethodBits {
 /// Per method, in the order the methods first appear in the accuracy rows, the worst
 /// and median bits of error over the entries.
 pub fn method_bits(s: &ScenarioResult) -> Vec<MethodBits> {
-    let per = best_bits_per_entry(&s.accuracy);
     let by_entry = best_bits_by_entry(&s.accuracy);
     let mut order: Vec<&str> = Vec::new();
     for r in &s.accuracy {
@@ -69,8 +68,16 @@ pub fn method_bits(s: &ScenarioResult) -> Vec<MethodBits> {
     order
         .into_iter()
         .filter_map(|m| {
-            let v = per.get(m)?;
-            let (worst, median) = worst_and_median(v);
+            // this method's entries, in (output, input) order
+            let v: Vec<f64> = by_entry
+                .iter()
+                .filter(|((bm, _, _), _)| *bm == m)
+                .map(|(_, &b)| b)
+                .collect();
+            if v.is_empty() {
+                return None;
+            }
+            let (worst, median) = worst_and_median(&v);
             let mut at_worst = by_entry
                 .iter()
                 .filter(|((bm, _, _), &b)| *bm == m && b == worst)
