@@ -1535,6 +1535,8 @@ mod tests {
             tape_bytes: None,
             wall_ns: f64::NAN,
             wall_ratio: f64::NAN,
+            wall_ratio_q1: f64::NAN,
+            wall_ratio_q3: f64::NAN,
         }
     }
 

@@ -50,6 +50,11 @@ pub mod f64s {
         from_repr(Repr::deserialize(d)?)
     }
 
+    /// NaN: the value of a field missing from results saved before it was measured.
+    pub fn nan() -> f64 {
+        f64::NAN
+    }
+
     /// The same for `Option<f64>` (`null` is `None`).
     pub mod opt {
         use super::*;
@@ -212,6 +217,14 @@ pub struct CostRow {
     /// wall_ns / wall_ns(function), whose two medians were taken at different moments
     #[serde(with = "f64s")]
     pub wall_ratio: f64,
+    /// the lower quartile of the same pairs' ratios: half the pairs lie between it and
+    /// `wall_ratio_q3`, the spread to read `wall_ratio` with (NaN in results saved before
+    /// it was measured)
+    #[serde(with = "f64s", default = "f64s::nan")]
+    pub wall_ratio_q1: f64,
+    /// the upper quartile of the pairs' ratios
+    #[serde(with = "f64s", default = "f64s::nan")]
+    pub wall_ratio_q3: f64,
 }
 
 /// Everything measured on one scenario.

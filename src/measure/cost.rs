@@ -362,6 +362,8 @@ pub fn cost_rows(sc: &Scenario, weights: &Weights) -> (Vec<CostRow>, Vec<String>
                 tape_bytes: m.tape_bytes,
                 wall_ns: f64::NAN,
                 wall_ratio: f64::NAN,
+                wall_ratio_q1: f64::NAN,
+                wall_ratio_q3: f64::NAN,
             }
         })
         .collect();
@@ -401,8 +403,16 @@ fn per_call(reps: u32, f: &mut impl FnMut()) -> f64 {
 }
 
 fn median(v: &mut [f64]) -> f64 {
+    quartiles(v)[1]
+}
+
+/// The lower quartile, the median and the upper quartile of `v` (which it sorts), each
+/// a sample itself: the one of rank `k len / 4` (from 0) for the k-th quartile, so the
+/// median of an even count is the upper of the middle two.
+fn quartiles(v: &mut [f64]) -> [f64; 3] {
     v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
+    let at = |k: usize| v[(k * v.len() / 4).min(v.len() - 1)];
+    [at(1), at(2), at(3)]
 }
 
 /// True while sampling goes on: at least 5 samples, then until `budget` has passed or
@@ -434,6 +444,8 @@ pub struct Paired {
     /// median over the pairs of the ratio of `g`'s time per call to `f`'s in the batch
     /// just before
     pub ratio: f64,
+    /// the lower and the upper quartile of the pairs' ratios: half the pairs lie between
+    pub ratio_quartiles: (f64, f64),
     /// the fastest batch of `f`, per call: interference from the rest of a shared
     /// machine only adds time, so the fastest batches of both sides give the steadiest
     /// ratio of the two programs themselves (the benchmarks print it)
@@ -463,30 +475,33 @@ pub fn paired_wall(budget: Duration, mut f: impl FnMut(), mut g: impl FnMut()) -
     }
     // `median` sorts, so the fastest batch is then the first
     let (f, g) = (median(&mut tfs), median(&mut tgs));
+    let [q1, ratio, q3] = quartiles(&mut ratios);
     Paired {
         f: Duration::from_secs_f64(f),
         g: Duration::from_secs_f64(g),
-        ratio: median(&mut ratios),
+        ratio,
+        ratio_quartiles: (q1, q3),
         f_min: Duration::from_secs_f64(tfs[0]),
         g_min: Duration::from_secs_f64(tgs[0]),
     }
 }
 
-/// Fills `wall_ns` and `wall_ratio` of the rows by timing the f64 version of each mode.
+/// Fills `wall_ns`, `wall_ratio` and its quartiles of the rows by timing the f64 version of each mode.
 pub fn measure_wall(sc: &Scenario, rows: &mut [CostRow], budget: Duration) {
     let x = sc.x.clone();
     let tape: Tape<f64> = Tape::new();
     let function = || {
         std::hint::black_box(sc.eval(std::hint::black_box(&x)));
     };
-    // each mode in alternating batches with the function: (time per call, ratio)
-    let wall = |mode: &str| -> Option<(Duration, f64)> {
+    // each mode in alternating batches with the function: (time per call, the ratio's
+    // lower quartile, median and upper quartile)
+    let wall = |mode: &str| -> Option<(Duration, [f64; 3])> {
         let paired = |g: &mut dyn FnMut()| {
             let p = paired_wall(budget, function, g);
-            (p.g, p.ratio)
+            (p.g, [p.ratio_quartiles.0, p.ratio, p.ratio_quartiles.1])
         };
         Some(match mode {
-            "function" => (median_wall(budget, function), 1.0),
+            "function" => (median_wall(budget, function), [1.0; 3]),
             "tangent" => {
                 let xd = seeded(&x, 0);
                 paired(&mut || {
@@ -519,9 +534,9 @@ pub fn measure_wall(sc: &Scenario, rows: &mut [CostRow], budget: Duration) {
         })
     };
     for r in rows.iter_mut() {
-        if let Some((t, ratio)) = wall(&r.mode) {
+        if let Some((t, [q1, ratio, q3])) = wall(&r.mode) {
             r.wall_ns = t.as_nanos() as f64;
-            r.wall_ratio = ratio;
+            (r.wall_ratio_q1, r.wall_ratio, r.wall_ratio_q3) = (q1, ratio, q3);
         }
     }
 }
@@ -854,6 +869,19 @@ mod tests {
         // four times the work: the median ratio is about 4; a factor of 2 either way
         // leaves room for a shared machine, an inverted or unpaired ratio does not fit
         assert!((2.0..8.0).contains(&ratio), "ratio {ratio}");
+        let (q1, q3) = p.ratio_quartiles;
+        assert!(q1 <= ratio && ratio <= q3, "{p:?}");
+    }
+
+    #[test]
+    fn quartiles_are_samples_of_rank_a_quarter_a_half_and_three_quarters() {
+        // ranks k len / 4 from 0: 1, 2, 3 of 5; 2, 4, 6 of 8; the median of an even
+        // count is the upper of the middle two, as before quartiles were kept
+        assert_eq!(quartiles(&mut [5.0, 1.0, 4.0, 2.0, 3.0]), [2.0, 3.0, 4.0]);
+        let mut eight = [8.0, 7.0, 6.0, 5.0, 4.0, 3.0, 2.0, 1.0];
+        assert_eq!(quartiles(&mut eight), [3.0, 5.0, 7.0]);
+        assert_eq!(quartiles(&mut [9.0]), [9.0; 3]);
+        assert_eq!(median(&mut [2.0, 1.0]), 2.0);
     }
 
     #[test]

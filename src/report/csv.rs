@@ -33,7 +33,7 @@ pub const REFERENCE_COLUMNS: [&str; 7] = [
     "digits",
 ];
 /// Columns of `cost.csv`.
-pub const COST_COLUMNS: [&str; 13] = [
+pub const COST_COLUMNS: [&str; 15] = [
     "scenario",
     "mode",
     "moves",
@@ -47,6 +47,8 @@ pub const COST_COLUMNS: [&str; 13] = [
     "tape_bytes",
     "wall_ns",
     "wall_ratio",
+    "wall_ratio_q1",
+    "wall_ratio_q3",
 ];
 
 /// A float with 17 significant digits.
@@ -160,6 +162,8 @@ pub fn write_cost(path: &Path, r: &RunResults) -> Result<(), ReportError> {
             c.tape_bytes.map(|b| b.to_string()).unwrap_or_default(),
             format!("{:.0}", c.wall_ns),
             format!("{:.4}", c.wall_ratio),
+            format!("{:.4}", c.wall_ratio_q1),
+            format!("{:.4}", c.wall_ratio_q3),
         ]
     });
     write_rows(path, &COST_COLUMNS, rows)

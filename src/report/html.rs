@@ -8,7 +8,7 @@ use crate::report::plot::{bits, cost, error_step, file_name, jacobian_cost, recu
 use crate::report::summary::{
     best_bits_per_entry, common_step_sentence, entries_compared, fd_cost_sentence,
     lecture_sum_of_squares, sweep_end_note, tensor_sentence, theory_cells, value_sentence,
-    worst_and_median, ENTRIES_COMPARED,
+    wall_text, worst_and_median, ENTRIES_COMPARED,
 };
 use crate::results::{AccuracyRow, FdTheory, RunResults, ScenarioResult};
 use std::fmt::Write;
@@ -175,18 +175,18 @@ fn cost_table(out: &mut String, s: &ScenarioResult) {
     }
     let _ = writeln!(
         out,
-        "<table><tr><th class=\"l\">cost mode</th><th>ratio (op count)</th><th>bound</th><th>within</th><th>wall ratio</th><th>tape bytes</th></tr>"
+        "<table><tr><th class=\"l\">cost mode</th><th>ratio (op count)</th><th>bound</th><th>within</th><th>wall ratio (quartiles)</th><th>tape bytes</th></tr>"
     );
     let opt = |v: Option<String>| v.unwrap_or_else(|| "-".into());
     for c in &s.cost {
         let _ = writeln!(
             out,
-            "<tr><td class=\"l\">{}</td><td>{:.3}</td><td>{}</td><td>{}</td><td>{:.2}</td><td>{}</td></tr>",
+            "<tr><td class=\"l\">{}</td><td>{:.3}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             escape(&c.mode),
             c.ratio,
             opt(c.bound.map(|b| b.to_string())),
             opt(c.within.map(|b| b.to_string())),
-            c.wall_ratio,
+            wall_text(c),
             opt(c.tape_bytes.map(|b| b.to_string())),
         );
     }

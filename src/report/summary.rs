@@ -3,7 +3,7 @@
 use crate::check::NO_FIGURE_BITS;
 use crate::measure::cost::Weights;
 use crate::num::Work;
-use crate::results::{AccuracyRow, FdTheory, RunResults, ScenarioResult};
+use crate::results::{AccuracyRow, CostRow, FdTheory, RunResults, ScenarioResult};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -537,6 +537,21 @@ pub fn sweep_end_note(t: &[FdTheory], rows: &[AccuracyRow]) -> Option<String> {
     })
 }
 
+/// A mode's wall ratio with the lower and upper quartile of its pairs' ratios, `1.79
+/// (1.74 to 1.85)`: the median alone where the quartiles are not known (results saved
+/// before they were measured) or print as one number (the function against itself).
+pub(crate) fn wall_text(c: &CostRow) -> String {
+    let (q1, q3) = (
+        format!("{:.2}", c.wall_ratio_q1),
+        format!("{:.2}", c.wall_ratio_q3),
+    );
+    if c.wall_ratio_q1.is_finite() && c.wall_ratio_q3.is_finite() && q1 != q3 {
+        format!("{:.2} ({q1} to {q3})", c.wall_ratio)
+    } else {
+        format!("{:.2}", c.wall_ratio)
+    }
+}
+
 /// The matrix-level tape's gradient against the function evaluated as matrix
 /// operations (`gradient-tensor` over `function-tensor`), by op count and in wall time
 /// from the two medians; `None` without both rows. The rows' own ratios are to the
@@ -677,7 +692,7 @@ impl JacobianCosts<'_> {
 }
 
 /// The WORK vector of a cost row.
-fn work_of(c: &crate::results::CostRow) -> Work {
+fn work_of(c: &CostRow) -> Work {
     Work {
         moves: c.moves,
         adds: c.adds,
@@ -1039,20 +1054,20 @@ pub fn render(r: &RunResults) -> String {
         if !s.cost.is_empty() {
             let _ = writeln!(
                 out,
-                "\n| cost mode | ratio (op count) | bound | within | wall ratio | tape bytes |"
+                "\n| cost mode | ratio (op count) | bound | within | wall ratio (quartiles) | tape bytes |"
             );
             let _ = writeln!(out, "| --- | --- | --- | --- | --- | --- |");
             for c in &s.cost {
                 let _ = writeln!(
                     out,
-                    "| {} | {:.3} | {} | {} | {:.2} | {} |",
+                    "| {} | {:.3} | {} | {} | {} | {} |",
                     c.mode,
                     c.ratio,
                     c.bound.map(|b| b.to_string()).unwrap_or_else(|| "-".into()),
                     c.within
                         .map(|b| b.to_string())
                         .unwrap_or_else(|| "-".into()),
-                    c.wall_ratio,
+                    wall_text(c),
                     c.tape_bytes
                         .map(|b| b.to_string())
                         .unwrap_or_else(|| "-".into()),
@@ -1239,7 +1254,24 @@ mod tests {
             tape_bytes: None,
             wall_ns: f64::NAN,
             wall_ratio: f64::NAN,
+            wall_ratio_q1: f64::NAN,
+            wall_ratio_q3: f64::NAN,
         }
+    }
+
+    #[test]
+    fn a_wall_ratio_is_printed_with_its_quartiles_where_they_are_known_and_differ() {
+        let mut c = cost_row("gradient", 1, 1.0);
+        (c.wall_ratio_q1, c.wall_ratio, c.wall_ratio_q3) = (1.734, 1.7901, 1.851);
+        assert_eq!(wall_text(&c), "1.79 (1.73 to 1.85)");
+        // quartiles that print alike, or results saved before quartiles were kept
+        c.wall_ratio_q1 = 1.8514;
+        assert_eq!(wall_text(&c), "1.79");
+        (c.wall_ratio_q1, c.wall_ratio_q3) = (f64::NAN, f64::NAN);
+        assert_eq!(wall_text(&c), "1.79");
+        // `run --no-wall`
+        c.wall_ratio = f64::NAN;
+        assert_eq!(wall_text(&c), "NaN");
     }
 
     #[test]

@@ -108,7 +108,7 @@ pub fn reading(s: &ScenarioResult) -> Option<String> {
     let wall: Vec<String> = rows
         .iter()
         .filter(|c| c.wall_ratio.is_finite() && c.wall_ratio > 0.0)
-        .map(|c| format!("{} {:.2}", c.mode, c.wall_ratio))
+        .map(|c| format!("{} {}", c.mode, crate::report::summary::wall_text(c)))
         .collect();
     let mut out = format!(
         "Cost relative to the function, by op count: {}",

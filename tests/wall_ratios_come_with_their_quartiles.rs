@@ -1,0 +1,66 @@
+//! Through the binary: every timed mode's `wall_ratio` in `cost.csv` comes with the lower
+//! and upper quartile of the ratios of its alternating batches, in two columns added
+//! after the contract's thirteen, and the summary's cost table prints the three; the
+//! function against itself is 1 with no spread.
+
+mod common;
+
+use common::small_run;
+
+#[test]
+fn cost_csv_and_the_summary_carry_the_quartiles_of_each_wall_ratio() {
+    let out = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("wall-quartiles");
+    let _ = std::fs::remove_dir_all(&out);
+    let o = small_run("lecture-example", &out).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+
+    let mut rd = csv::Reader::from_path(out.join("cost.csv")).unwrap();
+    let header: Vec<String> = rd.headers().unwrap().iter().map(String::from).collect();
+    // the contract's columns first, in its order; new ones only at the end
+    let contract = "scenario,mode,moves,adds,mults,nlops,time,ratio,bound,within,tape_bytes,\
+                    wall_ns,wall_ratio";
+    assert_eq!(header[..13].join(","), contract);
+    assert_eq!(header[13..], ["wall_ratio_q1", "wall_ratio_q3"]);
+
+    let mut paired = Vec::new();
+    for rec in rd.records() {
+        let rec = rec.unwrap();
+        let num = |k: usize| rec[k].parse::<f64>().unwrap();
+        let (ratio, q1, q3) = (num(12), num(13), num(14));
+        if &rec[1] == "function" {
+            assert_eq!((q1, ratio, q3), (1.0, 1.0, 1.0), "{rec:?}");
+            continue;
+        }
+        assert!(
+            q1.is_finite() && q1 > 0.0 && q1 <= ratio && ratio <= q3 && q3.is_finite(),
+            "{rec:?}"
+        );
+        paired.push((rec[1].to_string(), ratio, q1, q3));
+    }
+    assert!(paired.iter().any(|p| p.0 == "gradient"), "{paired:?}");
+
+    // the summary prints each paired mode's median with its quartiles, where they differ
+    // at two decimals, and the function's ratio alone
+    let summary = std::fs::read_to_string(out.join("summary.md")).unwrap();
+    assert!(summary.contains("| wall ratio (quartiles) |"), "{summary}");
+    for (mode, ratio, q1, q3) in &paired {
+        let (q1, q3) = (format!("{q1:.2}"), format!("{q3:.2}"));
+        let cell = if q1 == q3 {
+            format!("{ratio:.2}")
+        } else {
+            format!("{ratio:.2} ({q1} to {q3})")
+        };
+        let row = format!("| {mode} | ");
+        let line = summary
+            .lines()
+            .find(|l| l.starts_with(&row))
+            .unwrap_or_else(|| panic!("no row {mode}: {summary}"));
+        assert!(line.contains(&format!("| {cell} |")), "{line}: want {cell}");
+    }
+    let function = summary
+        .lines()
+        .find(|l| l.starts_with("| function | "))
+        .unwrap();
+    assert!(function.contains("| 1.00 |"), "{function}");
+    std::fs::remove_dir_all(out).unwrap();
+}
