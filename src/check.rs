@@ -1559,6 +1559,7 @@ mod tests {
                 weights: [1.0, 1.0, 1.0],
                 agree_bits: 60,
                 max_precision: 4096,
+                wall_ms: None,
             },
             scenarios: vec![ScenarioResult {
                 name: "s".into(),

@@ -50,6 +50,10 @@ enum Command {
         /// skip the wall-clock timings (cost.csv's wall columns hold NaN)
         #[arg(long)]
         no_wall: bool,
+        /// how long each cost mode is timed against the function, in milliseconds
+        /// (1 to 60000; at least 5 pairs of batches whatever the time): longer is steadier
+        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=60_000))]
+        wall_ms: u64,
     },
     /// Redraw every figure and index.html from a saved results folder, without
     /// recomputing.
@@ -577,6 +581,7 @@ fn run(cli: Cli) -> Result<()> {
             jobs,
             weights,
             no_wall,
+            wall_ms,
         } => {
             let weights = Weights::parse(&weights).map_err(|e| bad(format!("--weights: {e}")))?;
             let mut opts = RunOptions {
@@ -584,9 +589,11 @@ fn run(cli: Cli) -> Result<()> {
                 weights,
                 ..RunOptions::default()
             };
-            if no_wall {
-                opts.wall_budget = std::time::Duration::ZERO;
-            }
+            opts.wall_budget = if no_wall {
+                std::time::Duration::ZERO
+            } else {
+                std::time::Duration::from_millis(wall_ms)
+            };
             opts.accuracy.quick = quick;
             run_command(&scenarios, &out, only, methods, opts)?;
         }

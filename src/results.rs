@@ -353,6 +353,10 @@ pub struct RunSettings {
     pub agree_bits: u32,
     /// precision cap of the reference, bits
     pub max_precision: u32,
+    /// how long each cost mode was timed against the function, in milliseconds (0 with
+    /// `--no-wall`; absent in results saved before it was recorded)
+    #[serde(default)]
+    pub wall_ms: Option<u64>,
 }
 
 #[cfg(test)]

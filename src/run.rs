@@ -343,6 +343,7 @@ pub fn run_all_with(
             weights: [opts.weights.mu, opts.weights.pi, opts.weights.nu],
             agree_bits: opts.accuracy.reference.agree_bits,
             max_precision: opts.accuracy.reference.max_precision,
+            wall_ms: Some(opts.wall_budget.as_millis() as u64),
         },
         scenarios: done,
         failures,

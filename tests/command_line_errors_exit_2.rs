@@ -55,6 +55,34 @@ fn jobs_beyond_the_limit_are_refused_before_any_work() {
 }
 
 #[test]
+fn a_wall_budget_outside_1_to_60000_ms_is_refused_before_any_work() {
+    let d = tmp("wall-ms");
+    let out = d.join("out");
+    for bad in ["0", "60001", "1.5", "20ms"] {
+        let o = Command::new(BIN)
+            .args([
+                "run",
+                "--quick",
+                "--only",
+                "lecture-example",
+                "--wall-ms",
+                bad,
+            ])
+            .arg("--scenarios")
+            .arg(scenarios())
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .unwrap();
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{bad}: {err}");
+        assert!(err.contains("--wall-ms"), "{bad}: {err}");
+        assert!(!out.exists(), "{bad}: nothing is written");
+    }
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+#[test]
 fn a_missing_scenario_folder_says_how_to_name_one() {
     let d = tmp("no-scenarios");
     // every command that loads the folder, from a folder without `scenarios`

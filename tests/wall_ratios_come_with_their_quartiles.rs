@@ -1,7 +1,8 @@
 //! Through the binary: every timed mode's `wall_ratio` in `cost.csv` comes with the lower
 //! and upper quartile of the ratios of its alternating batches, in two columns added
 //! after the contract's thirteen, and the summary's cost table prints the three; the
-//! function against itself is 1 with no spread.
+//! function's own row is the function timed against itself, with its quartiles too;
+//! the reports state how long each mode was timed (`--wall-ms`), or that nothing was.
 
 mod common;
 
@@ -11,7 +12,10 @@ use common::small_run;
 fn cost_csv_and_the_summary_carry_the_quartiles_of_each_wall_ratio() {
     let out = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("wall-quartiles");
     let _ = std::fs::remove_dir_all(&out);
-    let o = small_run("lecture-example", &out).output().unwrap();
+    let o = small_run("lecture-example", &out)
+        .args(["--wall-ms", "5"])
+        .output()
+        .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 
     let mut rd = csv::Reader::from_path(out.join("cost.csv")).unwrap();
@@ -27,21 +31,23 @@ fn cost_csv_and_the_summary_carry_the_quartiles_of_each_wall_ratio() {
         let rec = rec.unwrap();
         let num = |k: usize| rec[k].parse::<f64>().unwrap();
         let (ratio, q1, q3) = (num(12), num(13), num(14));
-        if &rec[1] == "function" {
-            assert_eq!((q1, ratio, q3), (1.0, 1.0, 1.0), "{rec:?}");
-            continue;
-        }
         assert!(
             q1.is_finite() && q1 > 0.0 && q1 <= ratio && ratio <= q3 && q3.is_finite(),
             "{rec:?}"
         );
         paired.push((rec[1].to_string(), ratio, q1, q3));
     }
-    assert!(paired.iter().any(|p| p.0 == "gradient"), "{paired:?}");
+    for mode in ["function", "tangent", "gradient"] {
+        assert!(paired.iter().any(|p| p.0 == mode), "{mode}: {paired:?}");
+    }
 
-    // the summary prints each paired mode's median with its quartiles, where they differ
-    // at two decimals, and the function's ratio alone
+    // the summary prints each mode's median with its quartiles, where they differ at two
+    // decimals
     let summary = std::fs::read_to_string(out.join("summary.md")).unwrap();
+    // the budget is recorded and stated
+    let header = "wall times: each cost mode timed against the function in alternating \
+                  batches for about 5 ms (at least 5 pairs; --wall-ms).";
+    assert!(summary.contains(header), "{summary}");
     assert!(summary.contains("| wall ratio (quartiles) |"), "{summary}");
     for (mode, ratio, q1, q3) in &paired {
         let (q1, q3) = (format!("{q1:.2}"), format!("{q3:.2}"));
@@ -57,10 +63,18 @@ fn cost_csv_and_the_summary_carry_the_quartiles_of_each_wall_ratio() {
             .unwrap_or_else(|| panic!("no row {mode}: {summary}"));
         assert!(line.contains(&format!("| {cell} |")), "{line}: want {cell}");
     }
-    let function = summary
-        .lines()
-        .find(|l| l.starts_with("| function | "))
+    std::fs::remove_dir_all(&out).unwrap();
+
+    // and where nothing was timed, the reports say so
+    let o = small_run("lecture-example", &out)
+        .arg("--no-wall")
+        .output()
         .unwrap();
-    assert!(function.contains("| 1.00 |"), "{function}");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let summary = std::fs::read_to_string(out.join("summary.md")).unwrap();
+    assert!(
+        summary.contains("; wall times not measured (--no-wall)."),
+        "{summary}"
+    );
     std::fs::remove_dir_all(out).unwrap();
 }

@@ -374,15 +374,25 @@ pub fn cost_rows(sc: &Scenario, weights: &Weights) -> (Vec<CostRow>, Vec<String>
 /// shorter functions are timed over batches of calls.
 const MIN_BATCH: Duration = Duration::from_micros(20);
 
-/// Calls per batch so that a batch of `f` lasts at least [`MIN_BATCH`] (at most 2^20).
+/// How long `f` runs before its batch is sized: cold code, first allocations (a tape's
+/// memory) and caches settle first.
+const WARM_UP: Duration = Duration::from_millis(1);
+
+/// Calls per batch so that a batch of `f` lasts at least [`MIN_BATCH`] (at most 2^20),
+/// after [`WARM_UP`]: each size is judged by the fastest of three batches, so that one
+/// slow batch (a cold call, an interruption) does not settle the size.
 fn batch_len(f: &mut impl FnMut()) -> u32 {
+    let t = Instant::now();
+    let mut calls = 0;
+    while calls < 2 || t.elapsed() < WARM_UP {
+        f();
+        calls += 1;
+    }
     let mut reps: u32 = 1;
     loop {
-        let t = Instant::now();
-        for _ in 0..reps {
-            f();
-        }
-        let e = t.elapsed().as_secs_f64();
+        let e = (0..3)
+            .map(|_| per_call(reps, f) * f64::from(reps))
+            .fold(f64::INFINITY, f64::min);
         if e >= MIN_BATCH.as_secs_f64() || reps >= 1 << 20 {
             return reps;
         }
@@ -393,7 +403,12 @@ fn batch_len(f: &mut impl FnMut()) -> u32 {
     }
 }
 
-/// Seconds per call of `f` over a batch of `reps` calls.
+/// Seconds per call of `f` over a batch of `reps` calls. Never inlined: the timed loop
+/// of a program is then one piece of machine code, the same in every pairing it is in
+/// (the function's, against each mode and against itself). Inlined into each pairing,
+/// the same function's loop was placed differently in each, and timed up to 10 percent
+/// apart against itself on a function of 16 ns (product-20).
+#[inline(never)]
 fn per_call(reps: u32, f: &mut impl FnMut()) -> f64 {
     let t = Instant::now();
     for _ in 0..reps {
@@ -461,13 +476,18 @@ impl Paired {
     }
 }
 
-/// Times `g` against `f` in alternating batches; sampled like [`median_wall`].
+/// Times `g` against `f` in alternating batches; sampled like [`median_wall`]. Each
+/// batch follows one untimed call of its own program, so that neither side is timed in
+/// the state of caches and predictors that the other left (a tape sweeps the
+/// function's data out of the caches).
 pub fn paired_wall(budget: Duration, mut f: impl FnMut(), mut g: impl FnMut()) -> Paired {
     let (rf, rg) = (batch_len(&mut f), batch_len(&mut g));
     let (mut tfs, mut tgs, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
     let start = Instant::now();
     while more(tgs.len(), start, budget) {
+        f();
         let tf = per_call(rf, &mut f);
+        g();
         let tg = per_call(rg, &mut g);
         tfs.push(tf);
         tgs.push(tg);
@@ -494,37 +514,45 @@ pub fn measure_wall(sc: &Scenario, rows: &mut [CostRow], budget: Duration) {
         std::hint::black_box(sc.eval(std::hint::black_box(&x)));
     };
     // each mode in alternating batches with the function: (time per call, the ratio's
-    // lower quartile, median and upper quartile)
+    // lower quartile, median and upper quartile); generic, so that both sides are called
+    // alike (a call through `dyn` on one side alone costs it a few percent on small
+    // functions)
+    fn paired<F: FnMut(), G: FnMut()>(budget: Duration, f: F, g: G) -> (Duration, [f64; 3]) {
+        let p = paired_wall(budget, f, g);
+        (p.g, [p.ratio_quartiles.0, p.ratio, p.ratio_quartiles.1])
+    }
     let wall = |mode: &str| -> Option<(Duration, [f64; 3])> {
-        let paired = |g: &mut dyn FnMut()| {
-            let p = paired_wall(budget, function, g);
-            (p.g, [p.ratio_quartiles.0, p.ratio, p.ratio_quartiles.1])
-        };
         Some(match mode {
-            "function" => (median_wall(budget, function), [1.0; 3]),
+            // the function against itself: 1 up to the pairing's noise and bias
+            "function" => paired(budget, function, function),
             "tangent" => {
                 let xd = seeded(&x, 0);
-                paired(&mut || {
+                paired(budget, function, || {
                     std::hint::black_box(sc.eval(std::hint::black_box(&xd)));
                 })
             }
-            "gradient" => paired(&mut || {
+            "gradient" => paired(budget, function, || {
                 std::hint::black_box(tape.gradient_of_sum(&x, |xs| sc.eval(xs)));
             }),
-            "function-tensor" => paired(&mut || {
+            "function-tensor" => paired(budget, function, || {
                 std::hint::black_box(sc.model.eval_tensor(std::hint::black_box(&x)));
             }),
-            "gradient-tensor" => paired(&mut || {
+            "gradient-tensor" => paired(budget, function, || {
                 std::hint::black_box(sc.model.gradient_tensor(std::hint::black_box(&x)));
             }),
-            "jacobian-forward" => paired(&mut || {
-                std::hint::black_box(crate::ad::jacobian_forward(
-                    |d: &[Dual<f64>]| sc.eval(d),
-                    &x,
-                    &(0..x.len()).collect::<Vec<_>>(),
-                ));
-            }),
-            "jacobian-reverse" => paired(&mut || {
+            // n tangent sweeps, as the op counts count them: the seed moves along one
+            // vector of duals, not rebuilt per column
+            "jacobian-forward" => {
+                let mut xd = seeded(&x, usize::MAX);
+                paired(budget, function, move || {
+                    for j in 0..xd.len() {
+                        xd[j].d = 1.0;
+                        std::hint::black_box(sc.eval(std::hint::black_box(&xd)));
+                        xd[j].d = 0.0;
+                    }
+                })
+            }
+            "jacobian-reverse" => paired(budget, function, || {
                 tape.clear();
                 let xs = tape.vars(&x);
                 let ys = sc.eval(&xs);

@@ -354,7 +354,7 @@ pub fn render_html(results: &RunResults, plots: &[PathBuf]) -> String {
     let _ = writeln!(out, "<h1>derivbench report</h1>");
     let _ = writeln!(
         out,
-        "<p>derivbench {}; {} scenario(s); methods: {}{}; {}.</p>",
+        "<p>derivbench {}; {} scenario(s); methods: {}{}; {}{}.</p>",
         escape(&r.version),
         r.scenarios.len(),
         escape(&r.settings.methods.join(", ")),
@@ -363,7 +363,10 @@ pub fn render_html(results: &RunResults, plots: &[PathBuf]) -> String {
         } else {
             ""
         },
-        escape(&super::weights_sentence(&r.settings.weights))
+        escape(&super::weights_sentence(&r.settings.weights)),
+        super::wall_sentence(&r.settings)
+            .map(|w| format!("; {}", escape(&w)))
+            .unwrap_or_default()
     );
     let _ = writeln!(
         out,

@@ -80,6 +80,18 @@ pub fn read_results(dir: &Path) -> Result<RunResults, ReportError> {
     })
 }
 
+/// How the wall times were taken, from the run's settings: `None` for results saved
+/// before the budget was recorded.
+pub fn wall_sentence(settings: &crate::results::RunSettings) -> Option<String> {
+    Some(match settings.wall_ms? {
+        0 => "wall times not measured (--no-wall)".to_string(),
+        ms => format!(
+            "wall times: each cost mode timed against the function in alternating batches \
+             for about {ms} ms (at least 5 pairs; --wall-ms)"
+        ),
+    })
+}
+
 /// The cost weights of a run as the reports state them, e.g. `cost weights (mu, pi, nu)
 /// = (1, 1, 1)`, with a warning when the cost model does not prove its bounds there.
 pub fn weights_sentence(w: &[f64; 3]) -> String {

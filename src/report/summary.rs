@@ -554,7 +554,7 @@ pub(crate) fn wall_text(c: &CostRow) -> String {
 
 /// The matrix-level tape's gradient against the function evaluated as matrix
 /// operations (`gradient-tensor` over `function-tensor`), by op count and in wall time
-/// from the two medians; `None` without both rows. The rows' own ratios are to the
+/// (the quotient of the two rows' paired ratios to `function`); `None` without both rows. The rows' own ratios are to the
 /// scalar `function`, which a network evaluates more slowly than its matrix form.
 pub fn tensor_sentence(s: &ScenarioResult) -> Option<String> {
     let row = |m: &str| s.cost.iter().find(|c| c.mode == m);
@@ -564,11 +564,12 @@ pub fn tensor_sentence(s: &ScenarioResult) -> Option<String> {
     } else {
         f64::NAN
     };
-    let wall = if f.wall_ns.is_finite() && g.wall_ns.is_finite() && f.wall_ns > 0.0 {
-        format!(
-            "{:.2} times in wall time (from the medians)",
-            g.wall_ns / f.wall_ns
-        )
+    // each row's wall ratio is paired with the scalar function in its own session, so
+    // their quotient cancels the machine's drift between the two sessions, which a
+    // quotient of the medians `wall_ns` would not
+    let wall = g.wall_ratio / f.wall_ratio;
+    let wall = if wall.is_finite() && wall > 0.0 {
+        format!("{wall:.2} times in wall time (the quotient of their paired ratios to `function`)")
     } else {
         "not timed".to_string()
     };
@@ -939,7 +940,7 @@ pub fn render(r: &RunResults) -> String {
     let _ = writeln!(out, "# derivbench summary\n");
     let _ = writeln!(
         out,
-        "derivbench {}; {} scenario(s); methods: {}{}; {}.\n",
+        "derivbench {}; {} scenario(s); methods: {}{}; {}{}.\n",
         r.version,
         r.scenarios.len(),
         r.settings.methods.join(", "),
@@ -948,7 +949,10 @@ pub fn render(r: &RunResults) -> String {
         } else {
             ""
         },
-        super::weights_sentence(&r.settings.weights)
+        super::weights_sentence(&r.settings.weights),
+        super::wall_sentence(&r.settings)
+            .map(|w| format!("; {w}"))
+            .unwrap_or_default()
     );
     let _ = writeln!(
         out,
@@ -1337,14 +1341,17 @@ mod tests {
             "{t}"
         );
         assert!(t.contains("by op count, not timed."), "{t}");
-        // the wall ratio is of the two medians, not of the rows' ratios to the function
+        // the wall ratio is of the rows' paired ratios to the function, each measured
+        // beside the function, not of the two medians, measured apart
         (f.wall_ns, f.wall_ratio) = (500.0, 0.5);
         (g.wall_ns, g.wall_ratio) = (900.0, 2.0);
         s.cost.truncate(3);
         s.cost.extend([g, f]);
         let t = tensor_sentence(s).unwrap();
         assert!(
-            t.contains("1.80 times in wall time (from the medians)"),
+            t.contains(
+                "4.00 times in wall time (the quotient of their paired ratios to `function`)"
+            ),
             "{t}"
         );
         assert!(render(&r).contains(&t), "the summary shows it");
@@ -1456,6 +1463,7 @@ mod tests {
                 weights: [1.0, 1.0, 1.0],
                 agree_bits: 0,
                 max_precision: 0,
+                wall_ms: None,
             },
             scenarios,
             failures: vec![],
