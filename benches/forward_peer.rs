@@ -6,10 +6,12 @@
 //! than the effect measured, so after the group this bench also prints a paired ratio per
 //! scenario: the two forward modes run in alternating batches (`paired_wall`, as for the
 //! wall ratios of `derivbench run`), and the ratio is taken of their fastest batches,
-//! which interference from the rest of the machine can only slow. Two more paired
+//! which interference from the rest of the machine can only slow. Three more paired
 //! ratios read it: ours against ours (the same program on both sides, so any distance
-//! from 1 is the measurement's own), and ours with num-dual's sigmoid rule against
-//! num-dual (the share of the gap on sigmoid networks that is the sigmoid's rule).
+//! from 1 is the measurement's own), ours against a separately compiled copy of ours (the
+//! same operations placed elsewhere in the binary: what code placement alone moves), and
+//! ours with num-dual's sigmoid rule against num-dual (the share of the gap on sigmoid
+//! networks that is the sigmoid's rule).
 
 mod common;
 
@@ -54,6 +56,31 @@ impl Scalar for TheirSigmoid {
     #[inline]
     fn binary(&self, op: Binary, o: &Self) -> Self {
         TheirSigmoid(self.0.binary(op, &o.0))
+    }
+}
+
+/// Our dual numbers unchanged, as a type of their own: the scenario code is compiled
+/// once more for it, the same operations placed elsewhere in the binary, so ours against
+/// it measures what the placement of the code alone moves.
+#[derive(Clone, Debug)]
+struct Twin(Dual<f64>);
+
+impl Scalar for Twin {
+    #[inline]
+    fn cst(&self, c: f64) -> Self {
+        Twin(self.0.cst(c))
+    }
+    #[inline]
+    fn re(&self) -> f64 {
+        self.0.re()
+    }
+    #[inline]
+    fn unary(&self, op: Unary) -> Self {
+        Twin(self.0.unary(op))
+    }
+    #[inline]
+    fn binary(&self, op: Binary, o: &Self) -> Self {
+        Twin(self.0.binary(op, &o.0))
     }
 }
 
@@ -129,6 +156,7 @@ fn paired() {
         };
         let (ours, theirs) = both(sc);
         let mixed: Vec<TheirSigmoid> = ours.iter().cloned().map(TheirSigmoid).collect();
+        let twin: Vec<Twin> = ours.iter().cloned().map(Twin).collect();
         let p = pair(sc, &theirs, &ours);
         println!(
             "forward-vs-num-dual paired {name}: derivbench {} ns, num-dual {} ns, ratio {:.2}",
@@ -137,8 +165,10 @@ fn paired() {
             p.fastest_ratio()
         );
         println!(
-            "  ours against ours {:.2}; ours with num-dual's sigmoid rule against num-dual {:.2}",
+            "  ours against ours {:.2}; against a separately compiled copy of ours {:.2}; \
+             ours with num-dual's sigmoid rule against num-dual {:.2}",
             pair(sc, &ours, &ours).fastest_ratio(),
+            pair(sc, &twin, &ours).fastest_ratio(),
             pair(sc, &theirs, &mixed).fastest_ratio()
         );
     }
