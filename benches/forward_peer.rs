@@ -7,8 +7,8 @@
 //! scenario: the two forward modes run in alternating batches (`paired_wall`, as for the
 //! wall ratios of `derivbench run`), and the ratio is taken of their fastest batches,
 //! which interference from the rest of the machine can only slow. Three more paired
-//! ratios read it: ours against ours (the same program on both sides, so any distance
-//! from 1 is the measurement's own), ours against a separately compiled copy of ours (the
+//! ratios read it: ours against ours (the same compiled scenario code on both sides,
+//! from two timing loops, so any distance from 1 is the pairing's own), ours against a separately compiled copy of ours (the
 //! same operations placed elsewhere in the binary: what code placement alone moves), and
 //! ours with num-dual's sigmoid rule against num-dual (the share of the gap on sigmoid
 //! networks that is the sigmoid's rule).

@@ -1592,6 +1592,7 @@ mod tests {
                 recurrent: vec![],
                 swell: None,
                 value_bits: vec![],
+                tensor_wall: None,
             }],
             failures: vec![],
             symbolic_growth: None,

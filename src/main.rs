@@ -52,7 +52,12 @@ enum Command {
         no_wall: bool,
         /// how long each cost mode is timed against the function, in milliseconds
         /// (1 to 60000; at least 5 pairs of batches whatever the time): longer is steadier
-        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=60_000))]
+        #[arg(
+            long,
+            default_value_t = 20,
+            value_parser = clap::value_parser!(u64).range(1..=60_000),
+            conflicts_with = "no_wall"
+        )]
         wall_ms: u64,
     },
     /// Redraw every figure and index.html from a saved results folder, without

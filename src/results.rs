@@ -265,6 +265,26 @@ pub struct ScenarioResult {
     /// the rounding that AD differentiates along with the function
     #[serde(default)]
     pub value_bits: Vec<f64>,
+    /// networks: `gradient-tensor` timed against `function-tensor` in alternating
+    /// batches, the matrix tape's gradient against the function as matrix operations
+    /// (absent without wall times, and in results saved before it was measured)
+    #[serde(default)]
+    pub tensor_wall: Option<WallRatio>,
+}
+
+/// A paired wall-time ratio: the median over alternating batches of two programs, with
+/// the lower and upper quartile of the pairs' ratios.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WallRatio {
+    /// the median over the pairs
+    #[serde(with = "f64s")]
+    pub median: f64,
+    /// the lower quartile
+    #[serde(with = "f64s")]
+    pub q1: f64,
+    /// the upper quartile
+    #[serde(with = "f64s")]
+    pub q3: f64,
 }
 
 /// Expression swell of the lecture's two examples, `prod(i, 1, n, x[i])` and

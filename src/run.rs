@@ -196,6 +196,7 @@ pub fn run_scenario_with(
             swell,
             recurrent,
             value_bits: acc.value_bits,
+            tensor_wall: None,
         }
     }))
     .map_err(|p| format!("internal error while measuring: {}", panic_message(&*p)))
@@ -309,7 +310,10 @@ pub fn run_all_with(
                         measure_wall(sc, &mut cost, opts.wall_budget)
                     }));
                     match timed {
-                        Ok(()) => s.cost = cost,
+                        Ok(tensor) => {
+                            s.cost = cost;
+                            s.tensor_wall = tensor;
+                        }
                         Err(p) => failures.push(Failure {
                             what: sc.name.clone(),
                             error: format!(

@@ -79,6 +79,22 @@ fn a_wall_budget_outside_1_to_60000_ms_is_refused_before_any_work() {
         assert!(err.contains("--wall-ms"), "{bad}: {err}");
         assert!(!out.exists(), "{bad}: nothing is written");
     }
+    // a budget for timings that are not taken is a contradiction, not a setting to drop
+    let o = Command::new(BIN)
+        .args(["run", "--quick", "--only", "lecture-example", "--no-wall"])
+        .args(["--wall-ms", "500", "--scenarios"])
+        .arg(scenarios())
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("--wall-ms") && err.contains("--no-wall"),
+        "{err}"
+    );
+    assert!(!out.exists(), "nothing is written");
     std::fs::remove_dir_all(&d).unwrap();
 }
 

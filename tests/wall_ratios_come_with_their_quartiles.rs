@@ -42,16 +42,17 @@ fn cost_csv_and_the_summary_carry_the_quartiles_of_each_wall_ratio() {
     }
 
     // the summary prints each mode's median with its quartiles, where they differ at two
-    // decimals
+    // decimals, and always for the function against itself
     let summary = std::fs::read_to_string(out.join("summary.md")).unwrap();
     // the budget is recorded and stated
     let header = "wall times: each cost mode timed against the function in alternating \
-                  batches for about 5 ms (at least 5 pairs; --wall-ms).";
+                  batches for about 5 ms (at least 5 pairs; --wall-ms), the function against \
+                  itself as a check of the pairing.";
     assert!(summary.contains(header), "{summary}");
     assert!(summary.contains("| wall ratio (quartiles) |"), "{summary}");
     for (mode, ratio, q1, q3) in &paired {
         let (q1, q3) = (format!("{q1:.2}"), format!("{q3:.2}"));
-        let cell = if q1 == q3 {
+        let cell = if q1 == q3 && mode != "function" {
             format!("{ratio:.2}")
         } else {
             format!("{ratio:.2} ({q1} to {q3})")
@@ -76,5 +77,31 @@ fn cost_csv_and_the_summary_carry_the_quartiles_of_each_wall_ratio() {
         summary.contains("; wall times not measured (--no-wall)."),
         "{summary}"
     );
+    std::fs::remove_dir_all(out).unwrap();
+}
+
+#[test]
+fn the_matrix_tape_s_gradient_is_timed_against_the_function_as_matrix_operations() {
+    let out = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("wall-tensor");
+    let _ = std::fs::remove_dir_all(&out);
+    let o = small_run("seed-mlp", &out)
+        .args(["--wall-ms", "5"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let r: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("results.json")).unwrap()).unwrap();
+    let w = &r["scenarios"][0]["tensor_wall"];
+    let num = |k: &str| w[k].as_f64().unwrap_or_else(|| panic!("{k}: {w}"));
+    let (q1, median, q3) = (num("q1"), num("median"), num("q3"));
+    assert!(0.0 < q1 && q1 <= median && median <= q3, "{w}");
+    let cell = if format!("{q1:.2}") == format!("{q3:.2}") {
+        format!("{median:.2}")
+    } else {
+        format!("{median:.2} ({q1:.2} to {q3:.2})")
+    };
+    let summary = std::fs::read_to_string(out.join("summary.md")).unwrap();
+    let want = format!("{cell} times in wall time (the two timed against each other).");
+    assert!(summary.contains(&want), "want {want}: {summary}");
     std::fs::remove_dir_all(out).unwrap();
 }

@@ -8,7 +8,7 @@
 
 use crate::ad::{seeded, Dual, Tape};
 use crate::num::{Count, Eval, Scalar, Work, WorkCounter};
-use crate::results::CostRow;
+use crate::results::{CostRow, WallRatio};
 use crate::scenario::Scenario;
 use rug::{Float, Integer, Rational};
 use std::cmp::Ordering;
@@ -436,18 +436,6 @@ fn more(samples: usize, start: Instant, budget: Duration) -> bool {
     samples < 5 || (start.elapsed() < budget && samples < 1000)
 }
 
-/// Median wall time per call of `f`, in batches of at least 20 us, sampled until about
-/// `budget` has passed (at least 5 and at most 1000 batches).
-pub fn median_wall(budget: Duration, mut f: impl FnMut()) -> Duration {
-    let reps = batch_len(&mut f); // also the warm-up: caches, the tape's memory
-    let mut samples = Vec::new();
-    let start = Instant::now();
-    while more(samples.len(), start, budget) {
-        samples.push(per_call(reps, &mut f));
-    }
-    Duration::from_secs_f64(median(&mut samples))
-}
-
 /// `g` timed against `f` in alternating batches (each of at least 20 us), so that both
 /// see the same state of the machine.
 #[derive(Clone, Copy, Debug)]
@@ -476,8 +464,9 @@ impl Paired {
     }
 }
 
-/// Times `g` against `f` in alternating batches; sampled like [`median_wall`]. Each
-/// batch follows one untimed call of its own program, so that neither side is timed in
+/// Times `g` against `f` in alternating batches, each of at least 20 us (sized after a
+/// warm-up by `batch_len`), pairs sampled until about `budget` has passed (at least 5
+/// and at most 1000 pairs). Each batch follows one untimed call of its own program, so that neither side is timed in
 /// the state of caches and predictors that the other left (a tape sweeps the
 /// function's data out of the caches).
 pub fn paired_wall(budget: Duration, mut f: impl FnMut(), mut g: impl FnMut()) -> Paired {
@@ -506,12 +495,20 @@ pub fn paired_wall(budget: Duration, mut f: impl FnMut(), mut g: impl FnMut()) -
     }
 }
 
-/// Fills `wall_ns`, `wall_ratio` and its quartiles of the rows by timing the f64 version of each mode.
-pub fn measure_wall(sc: &Scenario, rows: &mut [CostRow], budget: Duration) {
+/// Fills `wall_ns`, `wall_ratio` and its quartiles of the rows by timing the f64 version
+/// of each mode against the function; for networks with both matrix modes among the rows,
+/// returns the matrix tape's gradient timed against the function as matrix operations.
+pub fn measure_wall(sc: &Scenario, rows: &mut [CostRow], budget: Duration) -> Option<WallRatio> {
     let x = sc.x.clone();
     let tape: Tape<f64> = Tape::new();
     let function = || {
         std::hint::black_box(sc.eval(std::hint::black_box(&x)));
+    };
+    let function_tensor = || {
+        std::hint::black_box(sc.model.eval_tensor(std::hint::black_box(&x)));
+    };
+    let gradient_tensor = || {
+        std::hint::black_box(sc.model.gradient_tensor(std::hint::black_box(&x)));
     };
     // each mode in alternating batches with the function: (time per call, the ratio's
     // lower quartile, median and upper quartile); generic, so that both sides are called
@@ -534,12 +531,8 @@ pub fn measure_wall(sc: &Scenario, rows: &mut [CostRow], budget: Duration) {
             "gradient" => paired(budget, function, || {
                 std::hint::black_box(tape.gradient_of_sum(&x, |xs| sc.eval(xs)));
             }),
-            "function-tensor" => paired(budget, function, || {
-                std::hint::black_box(sc.model.eval_tensor(std::hint::black_box(&x)));
-            }),
-            "gradient-tensor" => paired(budget, function, || {
-                std::hint::black_box(sc.model.gradient_tensor(std::hint::black_box(&x)));
-            }),
+            "function-tensor" => paired(budget, function, function_tensor),
+            "gradient-tensor" => paired(budget, function, gradient_tensor),
             // n tangent sweeps, as the op counts count them: the seed moves along one
             // vector of duals, not rebuilt per column
             "jacobian-forward" => {
@@ -567,6 +560,13 @@ pub fn measure_wall(sc: &Scenario, rows: &mut [CostRow], budget: Duration) {
             (r.wall_ratio_q1, r.wall_ratio, r.wall_ratio_q3) = (q1, ratio, q3);
         }
     }
+    // the two matrix modes against each other: a quotient of their ratios to the
+    // function would divide two timings taken apart
+    let has = |m: &str| rows.iter().any(|r| r.mode == m);
+    (has("function-tensor") && has("gradient-tensor")).then(|| {
+        let (_, [q1, median, q3]) = paired(budget, function_tensor, gradient_tensor);
+        WallRatio { median, q1, q3 }
+    })
 }
 
 /// One line of the per-elemental table: the WORK of eval, tangent and gradient for one

@@ -87,7 +87,8 @@ pub fn wall_sentence(settings: &crate::results::RunSettings) -> Option<String> {
         0 => "wall times not measured (--no-wall)".to_string(),
         ms => format!(
             "wall times: each cost mode timed against the function in alternating batches \
-             for about {ms} ms (at least 5 pairs; --wall-ms)"
+             for about {ms} ms (at least 5 pairs; --wall-ms), the function against itself \
+             as a check of the pairing"
         ),
     })
 }

@@ -539,22 +539,32 @@ pub fn sweep_end_note(t: &[FdTheory], rows: &[AccuracyRow]) -> Option<String> {
 
 /// A mode's wall ratio with the lower and upper quartile of its pairs' ratios, `1.79
 /// (1.74 to 1.85)`: the median alone where the quartiles are not known (results saved
-/// before they were measured) or print as one number (the function against itself).
+/// before they were measured) or print as one number, except for the function's own
+/// row, the function timed against itself.
 pub(crate) fn wall_text(c: &CostRow) -> String {
-    let (q1, q3) = (
-        format!("{:.2}", c.wall_ratio_q1),
-        format!("{:.2}", c.wall_ratio_q3),
-    );
-    if c.wall_ratio_q1.is_finite() && c.wall_ratio_q3.is_finite() && q1 != q3 {
-        format!("{:.2} ({q1} to {q3})", c.wall_ratio)
+    let (median, q1, q3) = (c.wall_ratio, c.wall_ratio_q1, c.wall_ratio_q3);
+    // the function against itself shows its quartiles even where they print alike: they
+    // say that the 1 was measured, not set
+    if c.mode == "function" && q1.is_finite() && q3.is_finite() {
+        return format!("{median:.2} ({q1:.2} to {q3:.2})");
+    }
+    ratio_text(median, q1, q3)
+}
+
+/// A paired ratio with its quartiles, `1.79 (1.74 to 1.85)`, or the median alone where
+/// the quartiles are not known or print as one number.
+fn ratio_text(median: f64, q1: f64, q3: f64) -> String {
+    let (a, b) = (format!("{q1:.2}"), format!("{q3:.2}"));
+    if q1.is_finite() && q3.is_finite() && a != b {
+        format!("{median:.2} ({a} to {b})")
     } else {
-        format!("{:.2}", c.wall_ratio)
+        format!("{median:.2}")
     }
 }
 
 /// The matrix-level tape's gradient against the function evaluated as matrix
 /// operations (`gradient-tensor` over `function-tensor`), by op count and in wall time
-/// (the quotient of the two rows' paired ratios to `function`); `None` without both rows. The rows' own ratios are to the
+/// (the two timed against each other); `None` without both rows. The rows' own ratios are to the
 /// scalar `function`, which a network evaluates more slowly than its matrix form.
 pub fn tensor_sentence(s: &ScenarioResult) -> Option<String> {
     let row = |m: &str| s.cost.iter().find(|c| c.mode == m);
@@ -564,12 +574,16 @@ pub fn tensor_sentence(s: &ScenarioResult) -> Option<String> {
     } else {
         f64::NAN
     };
-    // each row's wall ratio is paired with the scalar function in its own session, so
-    // their quotient cancels the machine's drift between the two sessions, which a
-    // quotient of the medians `wall_ns` would not
-    let wall = g.wall_ratio / f.wall_ratio;
-    let wall = if wall.is_finite() && wall > 0.0 {
-        format!("{wall:.2} times in wall time (the quotient of their paired ratios to `function`)")
+    // the two timed against each other; results saved before that was measured have
+    // only each row's ratio to the scalar function, timed apart
+    let apart = g.wall_ratio / f.wall_ratio;
+    let wall = if let Some(w) = &s.tensor_wall {
+        format!(
+            "{} times in wall time (the two timed against each other)",
+            ratio_text(w.median, w.q1, w.q3)
+        )
+    } else if apart.is_finite() && apart > 0.0 {
+        format!("{apart:.2} times in wall time (the quotient of their ratios to `function`, timed apart)")
     } else {
         "not timed".to_string()
     };
@@ -1276,6 +1290,12 @@ mod tests {
         // `run --no-wall`
         c.wall_ratio = f64::NAN;
         assert_eq!(wall_text(&c), "NaN");
+        // the function against itself, measured: its quartiles are shown as they are
+        let mut f = cost_row("function", 1, 1.0);
+        (f.wall_ratio_q1, f.wall_ratio, f.wall_ratio_q3) = (0.999, 1.0, 1.002);
+        assert_eq!(wall_text(&f), "1.00 (1.00 to 1.00)");
+        (f.wall_ratio_q1, f.wall_ratio_q3) = (f64::NAN, f64::NAN);
+        assert_eq!(wall_text(&f), "1.00");
     }
 
     #[test]
@@ -1341,8 +1361,8 @@ mod tests {
             "{t}"
         );
         assert!(t.contains("by op count, not timed."), "{t}");
-        // the wall ratio is of the rows' paired ratios to the function, each measured
-        // beside the function, not of the two medians, measured apart
+        // results without the two timed against each other: the quotient of the rows'
+        // ratios to the function, not of the two medians
         (f.wall_ns, f.wall_ratio) = (500.0, 0.5);
         (g.wall_ns, g.wall_ratio) = (900.0, 2.0);
         s.cost.truncate(3);
@@ -1350,8 +1370,19 @@ mod tests {
         let t = tensor_sentence(s).unwrap();
         assert!(
             t.contains(
-                "4.00 times in wall time (the quotient of their paired ratios to `function`)"
+                "4.00 times in wall time (the quotient of their ratios to `function`, timed apart)"
             ),
+            "{t}"
+        );
+        // the two timed against each other, with the quartiles of the pairs
+        s.tensor_wall = Some(crate::results::WallRatio {
+            median: 1.834,
+            q1: 1.811,
+            q3: 1.862,
+        });
+        let t = tensor_sentence(s).unwrap();
+        assert!(
+            t.contains("by op count, 1.83 (1.81 to 1.86) times in wall time (the two timed against each other)."),
             "{t}"
         );
         assert!(render(&r).contains(&t), "the summary shows it");
@@ -1452,6 +1483,7 @@ mod tests {
                     recurrent: vec![],
                     swell: None,
                     value_bits: vec![],
+                    tensor_wall: None,
                 }
             })
             .collect();
