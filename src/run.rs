@@ -347,7 +347,8 @@ pub fn run_all_with(
             weights: [opts.weights.mu, opts.weights.pi, opts.weights.nu],
             agree_bits: opts.accuracy.reference.agree_bits,
             max_precision: opts.accuracy.reference.max_precision,
-            wall_ms: Some(opts.wall_budget.as_millis() as u64),
+            // whole milliseconds, rounded up: a budget below 1 ms still timed something
+            wall_ms: Some(opts.wall_budget.as_micros().div_ceil(1000) as u64),
         },
         scenarios: done,
         failures,

@@ -55,8 +55,18 @@ fn every_value_reads_back_bit_for_bit() {
         }
         for c in &mut s.cost {
             c.ratio = next();
+            c.wall_ns = next();
+            c.wall_ratio = next();
+            c.wall_ratio_q1 = next();
+            c.wall_ratio_q3 = next();
         }
+        s.tensor_wall = Some(derivbench::results::WallRatio {
+            median: next(),
+            q1: next(),
+            q3: next(),
+        });
     }
+    r.settings.wall_ms = Some(1234);
     let dir = fresh_dir("results-json-round-trip");
     let st = Staging::create(&dir).unwrap();
     write_all(&st, &r).unwrap();
@@ -72,11 +82,22 @@ fn every_value_reads_back_bit_for_bit() {
                 out.push(a.abs_err.unwrap().to_bits());
             }
             for c in &s.cost {
-                out.push(c.ratio.to_bits());
+                for v in [
+                    c.ratio,
+                    c.wall_ns,
+                    c.wall_ratio,
+                    c.wall_ratio_q1,
+                    c.wall_ratio_q3,
+                ] {
+                    out.push(v.to_bits());
+                }
             }
+            let w = s.tensor_wall.expect("tensor_wall read back");
+            out.extend([w.median, w.q1, w.q3].map(f64::to_bits));
         }
         out
     };
+    assert_eq!(back.settings.wall_ms, Some(1234));
     let (want, got) = (bits(&r), bits(&back));
     assert_eq!(want.len(), got.len());
     let wrong: Vec<String> = want

@@ -7,6 +7,11 @@
 mod common;
 
 use common::small_run;
+use std::path::Path;
+
+fn results(out: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(out.join("results.json")).unwrap()).unwrap()
+}
 
 #[test]
 fn cost_csv_and_the_summary_carry_the_quartiles_of_each_wall_ratio() {
@@ -26,20 +31,32 @@ fn cost_csv_and_the_summary_carry_the_quartiles_of_each_wall_ratio() {
     assert_eq!(header[..13].join(","), contract);
     assert_eq!(header[13..], ["wall_ratio_q1", "wall_ratio_q3"]);
 
+    // the CSV holds results.json's figures to 4 decimals
+    let r = results(&out);
+    let cost = r["scenarios"][0]["cost"].as_array().unwrap().clone();
     let mut paired = Vec::new();
-    for rec in rd.records() {
+    for (rec, c) in rd.records().zip(&cost) {
         let rec = rec.unwrap();
-        let num = |k: usize| rec[k].parse::<f64>().unwrap();
-        let (ratio, q1, q3) = (num(12), num(13), num(14));
+        let num = |k: &str| c[k].as_f64().unwrap_or_else(|| panic!("{k}: {c}"));
+        let (ratio, q1, q3) = (
+            num("wall_ratio"),
+            num("wall_ratio_q1"),
+            num("wall_ratio_q3"),
+        );
+        assert_eq!(&rec[1], c["mode"].as_str().unwrap());
+        for (k, v) in [(12, ratio), (13, q1), (14, q3)] {
+            assert_eq!(rec[k], format!("{v:.4}"), "{rec:?}");
+        }
         assert!(
-            q1.is_finite() && q1 > 0.0 && q1 <= ratio && ratio <= q3 && q3.is_finite(),
-            "{rec:?}"
+            0.0 < q1 && q1 <= ratio && ratio <= q3 && q3.is_finite(),
+            "{c}"
         );
         paired.push((rec[1].to_string(), ratio, q1, q3));
     }
     for mode in ["function", "tangent", "gradient"] {
         assert!(paired.iter().any(|p| p.0 == mode), "{mode}: {paired:?}");
     }
+    assert!(r["scenarios"][0]["tensor_wall"].is_null(), "not a network");
 
     // the summary prints each mode's median with its quartiles, where they differ at two
     // decimals, and always for the function against itself
@@ -49,6 +66,8 @@ fn cost_csv_and_the_summary_carry_the_quartiles_of_each_wall_ratio() {
                   batches for about 5 ms (at least 5 pairs; --wall-ms), the function against \
                   itself as a check of the pairing.";
     assert!(summary.contains(header), "{summary}");
+    let html = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(html.contains(header), "index.html states it too");
     assert!(summary.contains("| wall ratio (quartiles) |"), "{summary}");
     for (mode, ratio, q1, q3) in &paired {
         let (q1, q3) = (format!("{q1:.2}"), format!("{q3:.2}"));
@@ -77,6 +96,7 @@ fn cost_csv_and_the_summary_carry_the_quartiles_of_each_wall_ratio() {
         summary.contains("; wall times not measured (--no-wall)."),
         "{summary}"
     );
+    assert_eq!(results(&out)["settings"]["wall_ms"], 0);
     std::fs::remove_dir_all(out).unwrap();
 }
 
@@ -89,8 +109,7 @@ fn the_matrix_tape_s_gradient_is_timed_against_the_function_as_matrix_operations
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let r: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(out.join("results.json")).unwrap()).unwrap();
+    let r = results(&out);
     let w = &r["scenarios"][0]["tensor_wall"];
     let num = |k: &str| w[k].as_f64().unwrap_or_else(|| panic!("{k}: {w}"));
     let (q1, median, q3) = (num("q1"), num("median"), num("q3"));
