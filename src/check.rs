@@ -1537,6 +1537,7 @@ mod tests {
             wall_ratio: f64::NAN,
             wall_ratio_q1: f64::NAN,
             wall_ratio_q3: f64::NAN,
+            wall_pairs: None,
         }
     }
 

@@ -225,6 +225,10 @@ pub struct CostRow {
     /// the upper quartile of the pairs' ratios
     #[serde(with = "f64s", default = "f64s::nan")]
     pub wall_ratio_q3: f64,
+    /// how many pairs of batches the wall ratio and its quartiles are taken over (none
+    /// when not timed)
+    #[serde(default)]
+    pub wall_pairs: Option<u64>,
 }
 
 /// Everything measured on one scenario.
@@ -285,6 +289,8 @@ pub struct WallRatio {
     /// the upper quartile
     #[serde(with = "f64s")]
     pub q3: f64,
+    /// how many pairs of batches
+    pub pairs: u64,
 }
 
 /// Expression swell of the lecture's two examples, `prod(i, 1, n, x[i])` and

@@ -59,11 +59,13 @@ fn every_value_reads_back_bit_for_bit() {
             c.wall_ratio = next();
             c.wall_ratio_q1 = next();
             c.wall_ratio_q3 = next();
+            c.wall_pairs = Some(5);
         }
         s.tensor_wall = Some(derivbench::results::WallRatio {
             median: next(),
             q1: next(),
             q3: next(),
+            pairs: 7,
         });
     }
     r.settings.wall_ms = Some(1234);
@@ -98,6 +100,10 @@ fn every_value_reads_back_bit_for_bit() {
         out
     };
     assert_eq!(back.settings.wall_ms, Some(1234));
+    for s in &back.scenarios {
+        assert_eq!(s.tensor_wall.map(|w| w.pairs), Some(7));
+        assert!(s.cost.iter().all(|c| c.wall_pairs == Some(5)));
+    }
     let (want, got) = (bits(&r), bits(&back));
     assert_eq!(want.len(), got.len());
     let wrong: Vec<String> = want

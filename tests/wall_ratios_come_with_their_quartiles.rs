@@ -1,8 +1,9 @@
 //! Through the binary: every timed mode's `wall_ratio` in `cost.csv` comes with the lower
-//! and upper quartile of the ratios of its alternating batches, in two columns added
-//! after the contract's thirteen, and the summary's cost table prints the three; the
-//! function's own row is the function timed against itself, with its quartiles too;
-//! the reports state how long each mode was timed (`--wall-ms`), or that nothing was.
+//! and upper quartile of the ratios of its alternating batches and the number of pairs,
+//! in columns added after the contract's thirteen, and the summary's cost table prints
+//! the three ratios; the function's own row is the function timed against itself, with
+//! its quartiles too; the reports state how long each mode was timed (`--wall-ms`), or
+//! that nothing was.
 
 mod common;
 
@@ -29,7 +30,10 @@ fn cost_csv_and_the_summary_carry_the_quartiles_of_each_wall_ratio() {
     let contract = "scenario,mode,moves,adds,mults,nlops,time,ratio,bound,within,tape_bytes,\
                     wall_ns,wall_ratio";
     assert_eq!(header[..13].join(","), contract);
-    assert_eq!(header[13..], ["wall_ratio_q1", "wall_ratio_q3"]);
+    assert_eq!(
+        header[13..],
+        ["wall_ratio_q1", "wall_ratio_q3", "wall_pairs"]
+    );
 
     // the CSV holds results.json's figures to 4 decimals
     let r = results(&out);
@@ -47,6 +51,10 @@ fn cost_csv_and_the_summary_carry_the_quartiles_of_each_wall_ratio() {
         for (k, v) in [(12, ratio), (13, q1), (14, q3)] {
             assert_eq!(rec[k], format!("{v:.4}"), "{rec:?}");
         }
+        // at least 5 pairs, whatever the budget
+        let pairs = c["wall_pairs"].as_u64().unwrap_or_else(|| panic!("{c}"));
+        assert!(pairs >= 5, "{c}");
+        assert_eq!(rec[15], pairs.to_string());
         assert!(
             0.0 < q1 && q1 <= ratio && ratio <= q3 && q3.is_finite(),
             "{c}"
@@ -96,7 +104,14 @@ fn cost_csv_and_the_summary_carry_the_quartiles_of_each_wall_ratio() {
         summary.contains("; wall times not measured (--no-wall)."),
         "{summary}"
     );
-    assert_eq!(results(&out)["settings"]["wall_ms"], 0);
+    let r = results(&out);
+    assert_eq!(r["settings"]["wall_ms"], 0);
+    let mut rd = csv::Reader::from_path(out.join("cost.csv")).unwrap();
+    for rec in rd.records() {
+        let rec = rec.unwrap();
+        assert_eq!((&rec[12], &rec[15]), ("NaN", ""), "not timed: {rec:?}");
+    }
+    assert!(r["scenarios"][0]["cost"][0]["wall_pairs"].is_null());
     std::fs::remove_dir_all(out).unwrap();
 }
 
@@ -114,6 +129,7 @@ fn the_matrix_tape_s_gradient_is_timed_against_the_function_as_matrix_operations
     let num = |k: &str| w[k].as_f64().unwrap_or_else(|| panic!("{k}: {w}"));
     let (q1, median, q3) = (num("q1"), num("median"), num("q3"));
     assert!(0.0 < q1 && q1 <= median && median <= q3, "{w}");
+    assert!(w["pairs"].as_u64().unwrap() >= 5, "{w}");
     let cell = if format!("{q1:.2}") == format!("{q3:.2}") {
         format!("{median:.2}")
     } else {

@@ -364,6 +364,7 @@ pub fn cost_rows(sc: &Scenario, weights: &Weights) -> (Vec<CostRow>, Vec<String>
                 wall_ratio: f64::NAN,
                 wall_ratio_q1: f64::NAN,
                 wall_ratio_q3: f64::NAN,
+                wall_pairs: None,
             }
         })
         .collect();
@@ -449,6 +450,8 @@ pub struct Paired {
     pub ratio: f64,
     /// the lower and the upper quartile of the pairs' ratios: half the pairs lie between
     pub ratio_quartiles: (f64, f64),
+    /// how many pairs of batches were timed
+    pub pairs: usize,
     /// the fastest batch of `f`, per call: interference from the rest of a shared
     /// machine only adds time, so the fastest batches of both sides give the steadiest
     /// ratio of the two programs themselves (the benchmarks print it)
@@ -490,6 +493,7 @@ pub fn paired_wall(budget: Duration, mut f: impl FnMut(), mut g: impl FnMut()) -
         g: Duration::from_secs_f64(g),
         ratio,
         ratio_quartiles: (q1, q3),
+        pairs: tgs.len(),
         f_min: Duration::from_secs_f64(tfs[0]),
         g_min: Duration::from_secs_f64(tgs[0]),
     }
@@ -510,34 +514,29 @@ pub fn measure_wall(sc: &Scenario, rows: &mut [CostRow], budget: Duration) -> Op
     let gradient_tensor = || {
         std::hint::black_box(sc.model.gradient_tensor(std::hint::black_box(&x)));
     };
-    // each mode in alternating batches with the function: (time per call, the ratio's
-    // lower quartile, median and upper quartile); generic, so that both sides are called
-    // alike (a call through `dyn` on one side alone would cost it a few percent on small
-    // functions)
-    fn paired<F: FnMut(), G: FnMut()>(budget: Duration, f: F, g: G) -> (Duration, [f64; 3]) {
-        let p = paired_wall(budget, f, g);
-        (p.g, [p.ratio_quartiles.0, p.ratio, p.ratio_quartiles.1])
-    }
-    let wall = |mode: &str| -> Option<(Duration, [f64; 3])> {
+    // each mode in alternating batches with the function, both sides called alike
+    // (`paired_wall` is generic: a call through `dyn` on one side alone would cost it a
+    // few percent on small functions)
+    let wall = |mode: &str| -> Option<Paired> {
         Some(match mode {
             // the function against itself: 1 up to the pairing's noise and bias
-            "function" => paired(budget, function, function),
+            "function" => paired_wall(budget, function, function),
             "tangent" => {
                 let xd = seeded(&x, 0);
-                paired(budget, function, || {
+                paired_wall(budget, function, || {
                     std::hint::black_box(sc.eval(std::hint::black_box(&xd)));
                 })
             }
-            "gradient" => paired(budget, function, || {
+            "gradient" => paired_wall(budget, function, || {
                 std::hint::black_box(tape.gradient_of_sum(&x, |xs| sc.eval(xs)));
             }),
-            "function-tensor" => paired(budget, function, function_tensor),
-            "gradient-tensor" => paired(budget, function, gradient_tensor),
+            "function-tensor" => paired_wall(budget, function, function_tensor),
+            "gradient-tensor" => paired_wall(budget, function, gradient_tensor),
             // n tangent sweeps, as the op counts count them: the seed moves along one
             // vector of duals, not rebuilt per column
             "jacobian-forward" => {
                 let mut xd = seeded(&x, usize::MAX);
-                paired(budget, function, move || {
+                paired_wall(budget, function, move || {
                     for j in 0..xd.len() {
                         xd[j].d = 1.0;
                         std::hint::black_box(sc.eval(std::hint::black_box(&xd)));
@@ -545,7 +544,7 @@ pub fn measure_wall(sc: &Scenario, rows: &mut [CostRow], budget: Duration) -> Op
                     }
                 })
             }
-            "jacobian-reverse" => paired(budget, function, || {
+            "jacobian-reverse" => paired_wall(budget, function, || {
                 tape.clear();
                 let xs = tape.vars(&x);
                 let ys = sc.eval(&xs);
@@ -555,17 +554,24 @@ pub fn measure_wall(sc: &Scenario, rows: &mut [CostRow], budget: Duration) -> Op
         })
     };
     for r in rows.iter_mut() {
-        if let Some((t, [q1, ratio, q3])) = wall(&r.mode) {
-            r.wall_ns = t.as_nanos() as f64;
-            (r.wall_ratio_q1, r.wall_ratio, r.wall_ratio_q3) = (q1, ratio, q3);
+        if let Some(p) = wall(&r.mode) {
+            r.wall_ns = p.g.as_nanos() as f64;
+            (r.wall_ratio_q1, r.wall_ratio, r.wall_ratio_q3) =
+                (p.ratio_quartiles.0, p.ratio, p.ratio_quartiles.1);
+            r.wall_pairs = Some(p.pairs as u64);
         }
     }
     // the two matrix modes against each other: a quotient of their ratios to the
     // function would divide two timings taken apart
     let has = |m: &str| rows.iter().any(|r| r.mode == m);
     (has("function-tensor") && has("gradient-tensor")).then(|| {
-        let (_, [q1, median, q3]) = paired(budget, function_tensor, gradient_tensor);
-        WallRatio { median, q1, q3 }
+        let p = paired_wall(budget, function_tensor, gradient_tensor);
+        WallRatio {
+            median: p.ratio,
+            q1: p.ratio_quartiles.0,
+            q3: p.ratio_quartiles.1,
+            pairs: p.pairs as u64,
+        }
     })
 }
 

@@ -33,7 +33,7 @@ pub const REFERENCE_COLUMNS: [&str; 7] = [
     "digits",
 ];
 /// Columns of `cost.csv`.
-pub const COST_COLUMNS: [&str; 15] = [
+pub const COST_COLUMNS: [&str; 16] = [
     "scenario",
     "mode",
     "moves",
@@ -49,6 +49,7 @@ pub const COST_COLUMNS: [&str; 15] = [
     "wall_ratio",
     "wall_ratio_q1",
     "wall_ratio_q3",
+    "wall_pairs",
 ];
 
 /// A float with 17 significant digits.
@@ -164,6 +165,7 @@ pub fn write_cost(path: &Path, r: &RunResults) -> Result<(), ReportError> {
             format!("{:.4}", c.wall_ratio),
             format!("{:.4}", c.wall_ratio_q1),
             format!("{:.4}", c.wall_ratio_q3),
+            c.wall_pairs.map(|p| p.to_string()).unwrap_or_default(),
         ]
     });
     write_rows(path, &COST_COLUMNS, rows)

@@ -1274,6 +1274,7 @@ mod tests {
             wall_ratio: f64::NAN,
             wall_ratio_q1: f64::NAN,
             wall_ratio_q3: f64::NAN,
+            wall_pairs: None,
         }
     }
 
@@ -1380,6 +1381,7 @@ mod tests {
             median: 1.834,
             q1: 1.811,
             q3: 1.862,
+            pairs: 9,
         });
         let t = tensor_sentence(s).unwrap();
         assert!(
