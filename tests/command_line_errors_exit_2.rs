@@ -24,32 +24,35 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// `derivbench run --quick --only lecture-example ARGS` on the default scenarios into
+/// `out`.
+fn run_lecture(out: &Path, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(["run", "--quick", "--only", "lecture-example"])
+        .args(args)
+        .arg("--scenarios")
+        .arg(scenarios())
+        .arg("--out")
+        .arg(out)
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn jobs_beyond_the_limit_are_refused_before_any_work() {
     let d = tmp("jobs-limit");
     let out = d.join("out");
-    let o = Command::new(BIN)
-        .args(["run", "--quick", "--no-wall", "--only", "lecture-example"])
-        .args(["--jobs", "10000", "--scenarios"])
-        .arg(scenarios())
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
+    let o = run_lecture(&out, &["--no-wall", "--jobs", "10000"]);
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(err.contains("--jobs"), "{err}");
     assert!(err.contains("at most 1024"), "{err}");
     assert!(!out.exists(), "nothing is written");
     // the limit itself is a valid value
-    let o = Command::new(BIN)
-        .args(["run", "--quick", "--no-wall", "--only", "lecture-example"])
-        .args(["--methods", "forward", "--jobs", "1024", "--scenarios"])
-        .arg(scenarios())
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
+    let o = run_lecture(
+        &out,
+        &["--no-wall", "--methods", "forward", "--jobs", "1024"],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     std::fs::remove_dir_all(&d).unwrap();
 }
@@ -59,35 +62,14 @@ fn a_wall_budget_outside_1_to_60000_ms_is_refused_before_any_work() {
     let d = tmp("wall-ms");
     let out = d.join("out");
     for bad in ["0", "60001", "1.5", "20ms"] {
-        let o = Command::new(BIN)
-            .args([
-                "run",
-                "--quick",
-                "--only",
-                "lecture-example",
-                "--wall-ms",
-                bad,
-            ])
-            .arg("--scenarios")
-            .arg(scenarios())
-            .arg("--out")
-            .arg(&out)
-            .output()
-            .unwrap();
+        let o = run_lecture(&out, &["--wall-ms", bad]);
         let err = stderr(&o);
         assert_eq!(o.status.code(), Some(2), "{bad}: {err}");
         assert!(err.contains("--wall-ms"), "{bad}: {err}");
         assert!(!out.exists(), "{bad}: nothing is written");
     }
     // a budget for timings that are not taken is a contradiction, not a setting to drop
-    let o = Command::new(BIN)
-        .args(["run", "--quick", "--only", "lecture-example", "--no-wall"])
-        .args(["--wall-ms", "500", "--scenarios"])
-        .arg(scenarios())
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
+    let o = run_lecture(&out, &["--no-wall", "--wall-ms", "500"]);
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(
