@@ -407,8 +407,8 @@ fn batch_len(f: &mut impl FnMut()) -> u32 {
 /// Seconds per call of `f` over a batch of `reps` calls. Never inlined: the timed loop
 /// of a program is then one piece of machine code, the same in every pairing it is in
 /// (the function's, against each mode and against itself). Inlined into each pairing,
-/// the same function's loop would be placed differently in each: product-20's function
-/// (16 ns) then times 0.89 to 0.98 against itself.
+/// the same function's loop would be placed differently in each, which alone moves a
+/// ratio by a few percent on functions of tens of nanoseconds.
 #[inline(never)]
 fn per_call(reps: u32, f: &mut impl FnMut()) -> f64 {
     let t = Instant::now();
@@ -445,13 +445,10 @@ pub struct Paired {
     pub f: Duration,
     /// median wall time per call of `g`
     pub g: Duration,
-    /// median over the pairs of the ratio of `g`'s time per call to `f`'s in the batch
-    /// just before
-    pub ratio: f64,
-    /// the lower and the upper quartile of the pairs' ratios: half the pairs lie between
-    pub ratio_quartiles: (f64, f64),
-    /// how many pairs of batches were timed
-    pub pairs: usize,
+    /// over the pairs, the ratio of `g`'s time per call to `f`'s in the batch just
+    /// before: its median, its lower and upper quartile (half the pairs lie between)
+    /// and the number of pairs
+    pub ratio: WallRatio,
     /// the fastest batch of `f`, per call: interference from the rest of a shared
     /// machine only adds time, so the fastest batches of both sides give the steadiest
     /// ratio of the two programs themselves (the benchmarks print it)
@@ -487,13 +484,16 @@ pub fn paired_wall(budget: Duration, mut f: impl FnMut(), mut g: impl FnMut()) -
     }
     // `median` sorts, so the fastest batch is then the first
     let (f, g) = (median(&mut tfs), median(&mut tgs));
-    let [q1, ratio, q3] = quartiles(&mut ratios);
+    let [q1, median, q3] = quartiles(&mut ratios);
     Paired {
         f: Duration::from_secs_f64(f),
         g: Duration::from_secs_f64(g),
-        ratio,
-        ratio_quartiles: (q1, q3),
-        pairs: tgs.len(),
+        ratio: WallRatio {
+            median,
+            q1,
+            q3,
+            pairs: tgs.len() as u64,
+        },
         f_min: Duration::from_secs_f64(tfs[0]),
         g_min: Duration::from_secs_f64(tgs[0]),
     }
@@ -556,23 +556,16 @@ pub fn measure_wall(sc: &Scenario, rows: &mut [CostRow], budget: Duration) -> Op
     for r in rows.iter_mut() {
         if let Some(p) = wall(&r.mode) {
             r.wall_ns = p.g.as_nanos() as f64;
-            (r.wall_ratio_q1, r.wall_ratio, r.wall_ratio_q3) =
-                (p.ratio_quartiles.0, p.ratio, p.ratio_quartiles.1);
-            r.wall_pairs = Some(p.pairs as u64);
+            let w = p.ratio;
+            (r.wall_ratio_q1, r.wall_ratio, r.wall_ratio_q3) = (w.q1, w.median, w.q3);
+            r.wall_pairs = Some(w.pairs);
         }
     }
     // the two matrix modes against each other: a quotient of their ratios to the
     // function would divide two timings taken apart
     let has = |m: &str| rows.iter().any(|r| r.mode == m);
-    (has("function-tensor") && has("gradient-tensor")).then(|| {
-        let p = paired_wall(budget, function_tensor, gradient_tensor);
-        WallRatio {
-            median: p.ratio,
-            q1: p.ratio_quartiles.0,
-            q3: p.ratio_quartiles.1,
-            pairs: p.pairs as u64,
-        }
-    })
+    (has("function-tensor") && has("gradient-tensor"))
+        .then(|| paired_wall(budget, function_tensor, gradient_tensor).ratio)
 }
 
 /// One line of the per-elemental table: the WORK of eval, tangent and gradient for one
@@ -899,11 +892,11 @@ mod tests {
         assert!(p.f > Duration::ZERO && p.g > p.f);
         assert!(p.f_min <= p.f && p.g_min <= p.g);
         assert!((2.0..8.0).contains(&p.fastest_ratio()), "{p:?}");
-        let ratio = p.ratio;
+        let ratio = p.ratio.median;
         // four times the work: the median ratio is about 4; a factor of 2 either way
         // leaves room for a shared machine, an inverted or unpaired ratio does not fit
         assert!((2.0..8.0).contains(&ratio), "ratio {ratio}");
-        let (q1, q3) = p.ratio_quartiles;
+        let (q1, q3) = (p.ratio.q1, p.ratio.q3);
         assert!(q1 <= ratio && ratio <= q3, "{p:?}");
     }
 
