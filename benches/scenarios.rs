@@ -1,5 +1,6 @@
 //! Every default scenario: the function alone, F and one tangent sweep, F and one
-//! reverse sweep on the scalar tape, and the FD gradient (central differences on the
+//! reverse sweep on the scalar tape (the elemental tape and the statement-level tape),
+//! and the FD gradient (central differences on the
 //! sampled components) and, for network families, the gradient on the matrix-level
 //! tape, through the same generic code.
 
@@ -14,7 +15,13 @@ fn scenarios(c: &mut Criterion) {
         g.sample_size(20)
             .warm_up_time(Duration::from_millis(300))
             .measurement_time(Duration::from_secs(1));
-        for mode in ["function", "tangent", "gradient", "fd-gradient"] {
+        for mode in [
+            "function",
+            "tangent",
+            "gradient",
+            "gradient-statement",
+            "fd-gradient",
+        ] {
             common::bench_mode(&mut g, mode, &sc.name, &sc);
         }
         if sc.model.gradient_tensor(&sc.x[..]).is_some() {

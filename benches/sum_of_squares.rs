@@ -1,5 +1,7 @@
-//! Sum of squares for n = 10^2 .. 10^5: function, tangent and scalar-tape gradient.
-//! Targets: gradient <= 10x the function, tangent <= 2.5x at n = 10^5.
+//! Sum of squares for n = 10^2 .. 10^5: function, tangent and scalar-tape gradient, on
+//! the elemental tape (`gradient`) and on the statement-level tape
+//! (`gradient-statement`). Targets: gradient <= 10x the function, tangent <= 2.5x at
+//! n = 10^5.
 //!
 //! The group `sum-of-squares-phases` splits the scalar-tape gradient into its three
 //! phases (recording the inputs, recording the function, the adjoint sweep with reading
@@ -12,15 +14,15 @@
 //! (`common::lean_tape`: partials recorded with the entries, no handles, no values): what
 //! any tape that records each square and each sum costs here.
 //!
-//! After the groups it prints paired ratios to the function (gradient, tangent, the lean
-//! tape and the copy): the fastest batches of alternating runs (`paired_wall`), which saw the same
+//! After the groups it prints paired ratios to the function (both gradients, tangent,
+//! the lean tape and the copy): the fastest batches of alternating runs (`paired_wall`), which saw the same
 //! machine state.
 
 mod common;
 
 use common::lean_tape::LeanTape;
 use criterion::{criterion_group, BenchmarkId, Criterion};
-use derivbench::ad::Tape;
+use derivbench::ad::{StatementTape, Tape};
 use derivbench::measure::cost::paired_wall;
 use derivbench::scenario::{Scenario, SumOfSquares};
 use std::hint::black_box;
@@ -33,7 +35,7 @@ fn sum_of_squares(c: &mut Criterion) {
         .measurement_time(Duration::from_secs(1));
     for n in [100usize, 1_000, 10_000, 100_000] {
         let sc = SumOfSquares::scenario("sum-of-squares", n);
-        for mode in ["function", "tangent", "gradient"] {
+        for mode in ["function", "tangent", "gradient", "gradient-statement"] {
             common::bench_mode(&mut g, mode, &n.to_string(), &sc);
         }
     }
@@ -130,6 +132,10 @@ fn paired() {
         let t = paired_wall(common::PAIRED_BUDGET, function, || {
             black_box(sc.eval(black_box(&xd)));
         });
+        let st: StatementTape<f64> = StatementTape::new();
+        let s = paired_wall(common::PAIRED_BUDGET, function, || {
+            black_box(st.gradient_of_sum(black_box(x), |xs| sc.eval(xs)));
+        });
         let (mut lean, mut grad) = (LeanTape::new(), Vec::new());
         let l = paired_wall(common::PAIRED_BUDGET, function, || {
             black_box(lean.gradient_of_sum_of_squares(black_box(x), &mut grad));
@@ -141,8 +147,9 @@ fn paired() {
             black_box(&dst);
         });
         println!(
-            "sum-of-squares paired n = {n}: gradient {:.1}, tangent {:.2}, lean-tape {:.1}, copy-working-set {:.1} (function {:.1} us)",
+            "sum-of-squares paired n = {n}: gradient {:.1}, gradient-statement {:.1}, tangent {:.2}, lean-tape {:.1}, copy-working-set {:.1} (function {:.1} us)",
             g.fastest_ratio(),
+            s.fastest_ratio(),
             t.fastest_ratio(),
             l.fastest_ratio(),
             c.fastest_ratio(),

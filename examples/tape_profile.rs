@@ -5,12 +5,13 @@
 //! valgrind --tool=callgrind target/release/examples/tape_profile gradient 1000 200
 //! ```
 //!
-//! Arguments: the mode (`function`, `tangent` or `gradient`), n and the number of
+//! Arguments: the mode (`function`, `tangent`, `gradient` on the elemental tape or
+//! `statement`, the gradient on the statement-level tape), n and the number of
 //! repetitions. The difference between the instruction counts of two repetition counts,
 //! divided by the difference and by n, is the mode's instructions per input, free of the
 //! program's start-up.
 
-use derivbench::ad::{seeded, Tape};
+use derivbench::ad::{seeded, StatementTape, Tape};
 use derivbench::scenario::SumOfSquares;
 use std::hint::black_box;
 use std::process::ExitCode;
@@ -26,7 +27,7 @@ fn main() -> ExitCode {
         _ => None,
     };
     let Some((mode, (n, reps))) = parsed.filter(|(_, (n, _))| *n >= 1) else {
-        eprintln!("usage: tape_profile function|tangent|gradient N REPETITIONS");
+        eprintln!("usage: tape_profile function|tangent|gradient|statement N REPETITIONS");
         return ExitCode::from(2);
     };
     let sc = SumOfSquares::scenario("sum-of-squares", n);
@@ -49,8 +50,16 @@ fn main() -> ExitCode {
                 black_box(tape.gradient_of_sum(black_box(x), |xs| sc.eval(xs)));
             }
         }
+        "statement" => {
+            let tape: StatementTape<f64> = StatementTape::new();
+            for _ in 0..reps {
+                black_box(tape.gradient_of_sum(black_box(x), |xs| sc.eval(xs)));
+            }
+        }
         other => {
-            eprintln!("tape_profile: unknown mode '{other}' (function, tangent, gradient)");
+            eprintln!(
+                "tape_profile: unknown mode '{other}' (function, tangent, gradient, statement)"
+            );
             return ExitCode::from(2);
         }
     }

@@ -1,7 +1,7 @@
 //! Property tests: on random expressions that use every elemental and every operand
 //! order (variable op variable, variable op f64, f64 op variable), forward mode, the
-//! vector forward mode and reverse mode agree with each other and with the MPFR
-//! reference.
+//! vector forward mode, reverse mode on the elemental tape and on the statement-level
+//! tape agree with each other and with the MPFR reference.
 //!
 //! What this proves: the f64 implementations of the modes (dual numbers, the vector of
 //! tangents, the tape and its sweep) and the MPFR reference agree. It does not check the
@@ -23,7 +23,7 @@
 //! derivative rule is off by O(1) and fails unless the computation is hopelessly
 //! ill-conditioned.
 
-use derivbench::ad::{jacobian_forward, jacobian_forward_vector, Tape};
+use derivbench::ad::{jacobian_forward, jacobian_forward_vector, StatementTape, Tape};
 use derivbench::measure::{reference_jacobian, RefOptions};
 use derivbench::num::{Binary, Scalar, Unary};
 use derivbench::scenario::Function;
@@ -171,6 +171,7 @@ impl Scalar for Nudged {
 enum Mode {
     Forward,
     Reverse,
+    Statement,
 }
 
 /// The spread of one mode's derivative under random one-ulp nudges.
@@ -181,6 +182,12 @@ fn rounding_spread(f: &F, x: &[f64], j: usize, mode: Mode) -> f64 {
             Mode::Forward => jacobian_forward(|d| f.eval(d), &xs, &[j])[0][0].0,
             Mode::Reverse => {
                 let tape = Tape::new();
+                let vs = tape.vars(&xs);
+                let y = f.eval(&vs).remove(0);
+                tape.gradient(&y, &vs)[j].0
+            }
+            Mode::Statement => {
+                let tape = StatementTape::new();
                 let vs = tape.vars(&xs);
                 let y = f.eval(&vs).remove(0);
                 tape.gradient(&y, &vs)[j].0
@@ -200,7 +207,7 @@ fn within(got: f64, want: f64, spread: f64) -> bool {
 
 proptest! {
     #[test]
-    fn forward_vector_forward_and_reverse_agree_with_the_reference(
+    fn forward_vector_forward_reverse_and_statement_agree_with_the_reference(
         e in expr(),
         x in prop::array::uniform3(-2.0f64..2.0),
     ) {
@@ -217,6 +224,10 @@ proptest! {
         let xs = tape.vars(&x);
         let y = f.eval(&xs).remove(0);
         let rev = tape.gradient(&y, &xs);
+        let st = StatementTape::new();
+        let sxs = st.vars(&x);
+        let sy = f.eval(&sxs).remove(0);
+        let stm = st.gradient(&sy, &sxs);
         for j in 0..3 {
             let want = r.entries[0][j].to_f64();
             prop_assume!(want.is_finite());
@@ -225,6 +236,8 @@ proptest! {
             prop_assert!(within(fwd[j][0], want, sf), "forward d/dx{j}: {} vs {want} (spread {sf:e})", fwd[j][0]);
             prop_assert!(within(fwdv[j][0], want, sf), "vector d/dx{j}: {} vs {want} (spread {sf:e})", fwdv[j][0]);
             prop_assert!(within(rev[j], want, sr), "reverse d/dx{j}: {} vs {want} (spread {sr:e})", rev[j]);
+            let ss = rounding_spread(&f, &x, j, Mode::Statement);
+            prop_assert!(within(stm[j], want, ss), "statement d/dx{j}: {} vs {want} (spread {ss:e})", stm[j]);
         }
     }
 }

@@ -45,7 +45,7 @@ fn bad_arguments_get_the_usage_and_exit_2() {
 
 #[test]
 fn every_mode_runs() {
-    for mode in ["function", "tangent", "gradient"] {
+    for mode in ["function", "tangent", "gradient", "statement"] {
         let (code, err) = run(&[mode, "10", "3"]);
         assert_eq!(code, 0, "{mode}: {err}");
     }

@@ -1,12 +1,13 @@
 //! The code every bench shares: each mode of a scenario (function, tangent, gradient on
-//! the scalar tape, FD gradient), written once and run on any scenario.
+//! the scalar tape and on the statement-level tape, FD gradient), written once and run
+//! on any scenario.
 #![allow(dead_code)]
 
 pub mod lean_tape;
 pub mod num_dual_peer;
 
 use criterion::{measurement::WallTime, BenchmarkGroup, BenchmarkId};
-use derivbench::ad::{seeded, Tape};
+use derivbench::ad::{seeded, StatementTape, Tape};
 use derivbench::fd::{fd_column, FdKind, Stencil};
 use derivbench::scenario::file::{load_dir, Limits};
 use derivbench::scenario::Scenario;
@@ -36,6 +37,12 @@ pub fn bench_mode(g: &mut BenchmarkGroup<WallTime>, mode: &str, param: &str, sc:
         }
         "gradient" => {
             let tape: Tape<f64> = Tape::new();
+            g.bench_with_input(id, &sc.x, |b, x| {
+                b.iter(|| black_box(tape.gradient_of_sum(black_box(x), |xs| sc.eval(xs))))
+            });
+        }
+        "gradient-statement" => {
+            let tape: StatementTape<f64> = StatementTape::new();
             g.bench_with_input(id, &sc.x, |b, x| {
                 b.iter(|| black_box(tape.gradient_of_sum(black_box(x), |xs| sc.eval(xs))))
             });

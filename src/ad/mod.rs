@@ -27,10 +27,12 @@ use value_queries;
 
 mod forward;
 mod reverse;
+mod statement;
 mod tensor;
 
 pub use forward::{jacobian_forward, jacobian_forward_vector, jvp, seeded, Dual, DualVec};
 pub use reverse::{AdjointStep, NodeKind, Tape, TapeNode, Var};
+pub use statement::{SVar, StatementTape, COPY_MAX};
 pub use tensor::{eval_tensor_with, gradient_tensor_with, Mat, TensorLoss, TensorTape};
 
 use crate::num::Scalar;
