@@ -1321,6 +1321,7 @@ pub fn complete(r: &RunResults) -> Result<(), String> {
                 Ok(Method::Forward
                     | Method::ForwardVector
                     | Method::Reverse
+                    | Method::ReverseStatement
                     | Method::ReverseTensor
                     | Method::Symbolic)
             )

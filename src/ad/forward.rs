@@ -43,7 +43,7 @@ impl<T: Scalar> Dual<T> {
 /// infinite partial) sends the elemental to [`guarded_binary_tangent`], so that the
 /// common path carries no test per product.
 #[inline]
-pub(super) fn binary_tangent<T: Scalar>(op: Binary, u: &T, ud: &T, w: &T, wd: &T, v: &T) -> T {
+fn binary_tangent<T: Scalar>(op: Binary, u: &T, ud: &T, w: &T, wd: &T, v: &T) -> T {
     match op {
         // no product of a tangent and a partial: nothing to guard
         Binary::Add | Binary::Sub | Binary::Min | Binary::Max => {

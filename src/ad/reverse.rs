@@ -279,7 +279,7 @@ impl<'t, T: Scalar> Var<'t, T> {
 /// overflows and v is 0, (vbar / w) v is NaN and the rerun gives the 0 that forward mode
 /// gives.
 #[inline(always)]
-fn finite_or_rescaled<T: Scalar>(d: T, num: &[&T], den: Option<&T>) -> T {
+pub(super) fn finite_or_rescaled<T: Scalar>(d: T, num: &[&T], den: Option<&T>) -> T {
     let r = d.re();
     if r.abs() >= f64::MIN_POSITIVE && r.is_finite() {
         d

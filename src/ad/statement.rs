@@ -44,8 +44,11 @@
 //! sends the sweep to run again with every product guarded, uncounted, as on the
 //! elemental tape.
 
+use super::reverse::finite_or_rescaled;
 use super::{guard, still};
-use crate::num::{Binary, Scalar, Unary};
+use crate::num::{
+    pow_partials_at_zero_base, pow_slope_from_the_base, pow_slope_in_base, Binary, Scalar, Unary,
+};
 use std::cell::UnsafeCell;
 
 /// The longest pending combination that an operation copies term by term; a longer
@@ -306,17 +309,6 @@ impl<T: Scalar> Store<T> {
         };
         let nan_in = |v: &[T]| v.iter().any(|a| a.re().is_nan());
         match run {
-            Some((0, c)) => {
-                // the inputs are the first entries: their adjoints are the front of
-                // the adjoint vector, which becomes the gradient. Every other adjoint
-                // is 0 (the sweep zeroes each statement's as it passes it, and those
-                // after the seeds were never written), so the next sweep starts from
-                // a fresh vector of zeros
-                let mut out = std::mem::take(&mut self.adj);
-                out.truncate(c);
-                let nan = nan_in(&out);
-                (out, nan)
-            }
             Some((f, c)) => {
                 let out: Vec<T> = self.adj[f..f + c]
                     .iter_mut()
@@ -502,6 +494,44 @@ impl<T: Scalar> StatementTape<T> {
     }
 }
 
+/// The partial derivatives of v = u / w or v = u^w with respect to u (when `need_u`)
+/// and w (when `need_w`): the elemental tape's sweep rules at vbar = 1, with their
+/// limits at a zero base, their slope from the base where v underflowed or
+/// overflowed, and their rescaled products where a partial alone would overflow.
+fn quotient_or_power_partials<T: Scalar>(
+    op: Binary,
+    u: &T,
+    w: &T,
+    v: &T,
+    need_u: bool,
+    need_w: bool,
+) -> (Option<T>, Option<T>) {
+    if op == Binary::Div {
+        // 1 / w, and -(1 / w) v
+        let t = v.cst(1.0).div(w);
+        let dw = need_w.then(|| finite_or_rescaled(t.mul(v), &[v], Some(w)).neg());
+        return (need_u.then_some(t), dw);
+    }
+    debug_assert_eq!(op, Binary::Pow);
+    if u.value_is_zero() {
+        let (du, dw) = pow_partials_at_zero_base(u, w, v);
+        return (need_u.then_some(du), need_w.then_some(dw));
+    }
+    let du = need_u.then(|| {
+        if pow_slope_from_the_base(u, v) {
+            // v underflowed or overflowed: w u^(w-1)
+            pow_slope_in_base(u, w)
+        } else {
+            finite_or_rescaled(v.mul(w).div(u), &[v, w], Some(u))
+        }
+    });
+    let dw = need_w.then(|| {
+        let ln = u.ln();
+        finite_or_rescaled(v.mul(&ln), &[v, &ln], None)
+    });
+    (du, dw)
+}
+
 impl<T: Scalar> SVar<'_, T> {
     fn with_lin(&self, lin: Lin, v: T) -> Self {
         SVar {
@@ -592,15 +622,12 @@ impl<T: Scalar> Scalar for SVar<'_, T> {
                 }
             }
             Binary::Div | Binary::Pow => {
-                // the partials by forward mode's rule, at unit tangents: its guards and
-                // rescaling for overflow and the zero base of pow included
-                let zero = v.cst(0.0);
-                let pa = (!a.is_empty())
-                    .then(|| super::forward::binary_tangent(op, &self.v, &one, &o.v, &zero, &v));
-                let pb = (!b.is_empty())
-                    .then(|| super::forward::binary_tangent(op, &self.v, &zero, &o.v, &one, &v));
+                // partials only for an operand with terms: a constant exponent needs no
+                // log u (NaN for u < 0)
+                let (pa, pb) =
+                    quotient_or_power_partials(op, &self.v, &o.v, &v, !a.is_empty(), !b.is_empty());
                 self.tape.with(|s| {
-                    // a constant operand needs no partial; pass 1 for it, unused
+                    // an operand without terms is not scaled; 1 stands in for its partial
                     s.combine(
                         a,
                         Some(pa.as_ref().unwrap_or(&one)),

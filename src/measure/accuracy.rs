@@ -4,7 +4,7 @@
 
 use super::method::Method;
 use super::reference::{reference_jacobian, RefOptions, Reference};
-use crate::ad::{jacobian_forward, jacobian_forward_vector, Dual, Tape};
+use crate::ad::{jacobian_forward, jacobian_forward_vector, Dual, StatementTape, Tape};
 use crate::fd::{self, FdKind, Stencil};
 use crate::num::{bits_err, kinked, Complex, Ranged, Scalar};
 use crate::results::{AccuracyRow, FdTheory, ReferenceRow};
@@ -351,6 +351,17 @@ fn method_estimates(sc: &Scenario, method: Method, sampled: &[usize]) -> Vec<Est
         }
         Method::Reverse => {
             let tape = Tape::new();
+            let xs = tape.vars(&sc.x);
+            let ys = sc.eval(&xs);
+            let jac = tape.jacobian(&ys, &xs);
+            for (i, row) in jac.iter().enumerate() {
+                for (j, v) in row.iter().enumerate() {
+                    out.push(est(None, i, j, *v));
+                }
+            }
+        }
+        Method::ReverseStatement => {
+            let tape = StatementTape::new();
             let xs = tape.vars(&sc.x);
             let ys = sc.eval(&xs);
             let jac = tape.jacobian(&ys, &xs);
@@ -884,7 +895,10 @@ pub fn measure_accuracy_with(
             let mut est = est;
             if !matches!(
                 m,
-                Method::Reverse | Method::ReverseTensor | Method::Symbolic
+                Method::Reverse
+                    | Method::ReverseStatement
+                    | Method::ReverseTensor
+                    | Method::Symbolic
             ) {
                 est.sort_by_key(|e| (e.output, e.input));
             }

@@ -24,13 +24,15 @@ pub enum Method {
     Reverse,
     /// reverse mode on the matrix-level tape (network families)
     ReverseTensor,
+    /// reverse mode on the statement-level tape (partials formed while recording)
+    ReverseStatement,
     /// symbolic differentiation of the formula (formula scenarios)
     Symbolic,
 }
 
 impl Method {
     /// Every method, in report order.
-    pub const ALL: [Method; 10] = [
+    pub const ALL: [Method; 11] = [
         Method::FdForward,
         Method::FdBackward,
         Method::FdCentral,
@@ -40,6 +42,7 @@ impl Method {
         Method::ForwardVector,
         Method::Reverse,
         Method::ReverseTensor,
+        Method::ReverseStatement,
         Method::Symbolic,
     ];
 
@@ -64,6 +67,7 @@ impl Method {
             Method::ForwardVector => "forward-vector",
             Method::Reverse => "reverse",
             Method::ReverseTensor => "reverse-tensor",
+            Method::ReverseStatement => "reverse-statement",
             Method::Symbolic => "symbolic",
         }
     }
@@ -83,7 +87,7 @@ impl Method {
     pub fn is_ad(self) -> bool {
         matches!(
             self,
-            Method::Forward | Method::ForwardVector | Method::Reverse
+            Method::Forward | Method::ForwardVector | Method::Reverse | Method::ReverseStatement
         )
     }
 }

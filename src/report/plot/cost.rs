@@ -5,7 +5,8 @@
 //! wall time), the run's weights in the legend.
 
 use super::style::{
-    self, Entry, Mark, BLUISH_GREEN, DEEP_BLUE, GREY, INK, LIGHT, OLIVE, PURPLE, SKY, VERMILLION,
+    self, Entry, Mark, BLUISH_GREEN, DEEP_BLUE, GREY, INK, LIGHT, OLIVE, ORANGE, PURPLE, SKY,
+    VERMILLION,
 };
 use super::{file_name, Figure, PlotError};
 use crate::results::{CostRow, ScenarioResult};
@@ -15,9 +16,10 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 /// The modes in the order of the figure; modes not listed follow in the order of the
 /// rows.
-pub const MODE_ORDER: [&str; 6] = [
+pub const MODE_ORDER: [&str; 7] = [
     "tangent",
     "gradient",
+    "gradient-statement",
     "function-tensor",
     "gradient-tensor",
     "jacobian-forward",
@@ -35,6 +37,7 @@ fn mode_color(mode: &str) -> RGBColor {
     match mode {
         "tangent" => DEEP_BLUE,
         "gradient" => VERMILLION,
+        "gradient-statement" => ORANGE,
         "function-tensor" => SKY,
         "gradient-tensor" => OLIVE,
         "jacobian-forward" => BLUISH_GREEN,

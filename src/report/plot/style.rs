@@ -64,6 +64,7 @@ pub fn method_color(method: &str) -> RGBColor {
         "forward-vector" => DEEP_BLUE,
         "reverse" => INK,
         "reverse-tensor" => GREY,
+        "reverse-statement" => INK,
         "symbolic" => OLIVE,
         _ => GREY,
     }
@@ -75,6 +76,7 @@ pub fn method_dash(method: &str) -> Option<(u32, u32)> {
     match method {
         "forward-vector" => Some((8, 4)),
         "reverse-tensor" => Some((8, 4)),
+        "reverse-statement" => Some((8, 4)),
         "complex-step" => Some((12, 4)),
         "symbolic" => Some((3, 3)),
         _ => None,

@@ -1,7 +1,8 @@
-//! Test helpers shared by the families: the Jacobian by forward mode, reverse mode and
-//! the MPFR reference, and their comparison in bits of error.
+//! Test helpers shared by the families: the Jacobian by forward mode, reverse mode (on
+//! the elemental and on the statement-level tape) and the MPFR reference, and their
+//! comparison in bits of error.
 
-use crate::ad::{jacobian_forward, Dual, Tape};
+use crate::ad::{jacobian_forward, Dual, StatementTape, Tape};
 use crate::num::bits_err;
 use crate::scenario::Scenario;
 use rug::Float;
@@ -15,6 +16,8 @@ pub struct Jacobians {
     pub forward: Vec<Vec<f64>>,
     /// reverse mode over `Var<f64>`
     pub reverse: Vec<Vec<f64>>,
+    /// reverse mode over `SVar<f64>`, the statement-level tape
+    pub statement: Vec<Vec<f64>>,
     /// forward mode over `Dual<rug::Float>` at [`REF_BITS`], rounded to f64
     pub mpfr: Vec<Vec<f64>>,
 }
@@ -37,6 +40,10 @@ pub fn jacobians(s: &Scenario) -> Jacobians {
     let xs = tape.vars(&s.x);
     let ys = s.eval(&xs);
     let reverse = tape.jacobian(&ys, &xs);
+    let st = StatementTape::new();
+    let sxs = st.vars(&s.x);
+    let sys = s.eval(&sxs);
+    let statement = st.jacobian(&sys, &sxs);
     let xf: Vec<Float> = s.x.iter().map(|&v| Float::with_val(REF_BITS, v)).collect();
     let mpfr_cols = jacobian_forward(|x: &[Dual<Float>]| s.eval(x), &xf, &cols);
     let mpfr = rows_of(mpfr_cols, s.m)
@@ -46,6 +53,7 @@ pub fn jacobians(s: &Scenario) -> Jacobians {
     Jacobians {
         forward,
         reverse,
+        statement,
         mpfr,
     }
 }
@@ -71,20 +79,25 @@ pub enum Measure {
     Normwise,
 }
 
-/// Asserts the shapes (m x n for all three) and that every entry of forward and reverse
-/// mode is within `max` bits of the reference, measured as `measure` says; returns the
-/// Jacobians.
+/// Asserts the shapes (m x n for all four) and that every entry of forward mode and of
+/// reverse mode on both tapes is within `max` bits of the reference, measured as
+/// `measure` says; returns the Jacobians.
 pub fn assert_methods_agree(s: &Scenario, max: f64, measure: Measure) -> Jacobians {
     let j = jacobians(s);
     for (name, a) in [
         ("forward", &j.forward),
         ("reverse", &j.reverse),
+        ("statement", &j.statement),
         ("mpfr", &j.mpfr),
     ] {
         assert_eq!(a.len(), s.m, "{name}: rows");
         assert!(a.iter().all(|r| r.len() == s.n()), "{name}: columns");
     }
-    for (name, a) in [("forward", &j.forward), ("reverse", &j.reverse)] {
+    for (name, a) in [
+        ("forward", &j.forward),
+        ("reverse", &j.reverse),
+        ("statement", &j.statement),
+    ] {
         for (i, (row, rrow)) in a.iter().zip(&j.mpfr).enumerate() {
             let row_max = rrow.iter().fold(0.0f64, |acc, v| acc.max(v.abs()));
             for (k, (&v, &r)) in row.iter().zip(rrow).enumerate() {
