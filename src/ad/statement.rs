@@ -166,18 +166,29 @@ impl<T: Scalar> Store<T> {
     #[inline(always)]
     fn push_term(&mut self, i: u32, p: T) {
         T::note_moves(1);
-        if self.args.len() == self.args.capacity()
-            || self.partials.len() == self.partials.capacity()
-        {
+        let len = self.args.len();
+        debug_assert_eq!(len, self.partials.len(), "a term is an index and a partial");
+        if len == self.args.capacity() || len == self.partials.capacity() {
             self.grow();
         }
-        self.args.push(i);
-        self.partials.push(p);
+        // SAFETY: both vectors hold `len` elements (they grow together: this is the only
+        // place that adds to them, and `clear` empties both) and have room for one more
+        // (checked just above), so each write goes to the first spare slot, which
+        // `set_len` then counts as initialised.
+        unsafe {
+            self.args.as_mut_ptr().add(len).write(i);
+            self.partials.as_mut_ptr().add(len).write(p);
+            self.args.set_len(len + 1);
+            self.partials.set_len(len + 1);
+        }
     }
 
-    /// Room for more terms, out of the recording's hot path: as a cold call, the
-    /// registers a recording keeps live (a running sum) stay in registers on the path
-    /// that does not grow, where `Vec::push`'s own growth kept them in memory.
+    /// Room for more terms, out of the recording's hot path. With `Vec::push` in place
+    /// of `push_term`'s writes, its growth call on the path of every term kept a value
+    /// that a recording carries from one operation to the next (the running sum of sum
+    /// of squares) in memory instead of a register, adding a store and a load to each
+    /// link of a chain of dependent additions (`perf annotate` of
+    /// `examples/tape_profile.rs`).
     #[cold]
     #[inline(never)]
     fn grow(&mut self) {
@@ -310,10 +321,9 @@ impl<T: Scalar> Store<T> {
         let nan_in = |v: &[T]| v.iter().any(|a| a.re().is_nan());
         match run {
             Some((f, c)) => {
-                let out: Vec<T> = self.adj[f..f + c]
-                    .iter_mut()
-                    .map(|a| std::mem::replace(a, zero.clone()))
-                    .collect();
+                // a copy, then a fill: two passes the compiler turns into block moves
+                let out = self.adj[f..f + c].to_vec();
+                self.adj[f..f + c].fill(zero.clone());
                 let nan = nan_in(&out);
                 (out, nan)
             }
