@@ -372,15 +372,43 @@ impl<T: Scalar> Tape<T> {
 
     fn push(&self, kind: NodeKind, args: [u32; 2], v: T) -> Var<'_, T> {
         let idx = self.with(|s| {
-            let idx = u32::try_from(s.nodes.len()).expect("tape longer than 2^32 entries");
-            s.kinds.push(kind);
-            s.nodes.push(Entry {
+            let entry = Entry {
                 val: v.clone(),
                 args,
-            });
+            };
+            let len = s.nodes.len();
+            debug_assert_eq!(len, s.kinds.len(), "an entry is a kind and a node");
+            let idx = u32::try_from(len).expect("tape longer than 2^32 entries");
+            if len == s.nodes.capacity() || len == s.kinds.capacity() {
+                Self::grow(s);
+            }
+            // SAFETY: `kinds` and `nodes` hold `len` elements each (they grow together:
+            // entries are added only here and in `vars`, which extends both by the same
+            // count, and `clear` empties both) and have room for one more (checked
+            // above), so each write goes to the first spare slot, which `set_len` then
+            // counts as initialised. Nothing between the writes and `set_len` can panic.
+            unsafe {
+                s.kinds.as_mut_ptr().add(len).write(kind);
+                s.nodes.as_mut_ptr().add(len).write(entry);
+                s.kinds.set_len(len + 1);
+                s.nodes.set_len(len + 1);
+            }
             idx
         });
         Var { tape: self, idx, v }
+    }
+
+    /// Room for more entries, out of the recording's hot path. With `Vec::push` in
+    /// `push`, its growth call on the path of every elemental kept a value that a
+    /// recording carries from one elemental to the next (the running sum of sum of
+    /// squares) in memory instead of a register, adding a store and a load to each link
+    /// of a chain of dependent additions (`perf annotate` of `examples/tape_profile.rs`).
+    #[cold]
+    #[inline(never)]
+    fn grow(s: &mut Store<T>) {
+        let more = s.nodes.len().max(64);
+        s.kinds.reserve(more);
+        s.nodes.reserve(more);
     }
 
     /// Records an independent variable.

@@ -183,12 +183,8 @@ impl<T: Scalar> Store<T> {
         }
     }
 
-    /// Room for more terms, out of the recording's hot path. With `Vec::push` in place
-    /// of `push_term`'s writes, its growth call on the path of every term kept a value
-    /// that a recording carries from one operation to the next (the running sum of sum
-    /// of squares) in memory instead of a register, adding a store and a load to each
-    /// link of a chain of dependent additions (`perf annotate` of
-    /// `examples/tape_profile.rs`).
+    /// Room for more terms, out of the recording's hot path, as on the elemental tape
+    /// (`Tape::grow`): a running sum then stays in a register while recording.
     #[cold]
     #[inline(never)]
     fn grow(&mut self) {
