@@ -1,7 +1,7 @@
 //! The op-count tables of docs/cost.md agree with the implementation: every ratio the
 //! document prints (tangent and gradient per scenario, forward and reverse Jacobians,
-//! the matrix-level tape) is recomputed from the counting scalar and compared at the
-//! precision printed. Wall-time columns are measurements and are not checked.
+//! the matrix-level tape, the statement-level tape) is recomputed from the counting
+//! scalar and compared at the precision printed. Wall-time columns are measurements and are not checked.
 
 mod common;
 
@@ -77,4 +77,13 @@ fn the_matrix_tape_ratios_are_the_measured_op_counts() {
         "| scenario | gradient-tensor ratio | scalar-tape gradient ratio |",
         &[(1, "gradient-tensor", 3), (2, "gradient", 3)],
     );
+}
+
+#[test]
+fn the_statement_tape_ratios_are_the_measured_op_counts() {
+    let n = check(
+        "| scenario | gradient-statement ratio | gradient ratio | gradient-statement wall ratio | gradient wall ratio |",
+        &[(1, "gradient-statement", 3), (2, "gradient", 3)],
+    );
+    assert!(n >= 10, "the table lists the default suite");
 }

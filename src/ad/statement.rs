@@ -13,7 +13,8 @@
 //! - A sum of two pending combinations whose ranges are adjacent is the union of the
 //!   two ranges: no term is written. Adding a constant changes no term either.
 //! - A product or a univariate elemental scales the terms by its partial, as forward
-//!   mode scales a tangent (the same rules, [`super::still`] included): one term is
+//!   mode scales a tangent (with [`super::still`]'s guard for 0 * inf); u / w and u^w
+//!   take their partials by the elemental tape's sweep rules at vbar = 1. One term is
 //!   written for an entry, and a short pending combination (up to [`COPY_MAX`] terms) is
 //!   copied scaled; a longer one first becomes an entry of its own, so that a variable
 //!   used many times never copies its terms more than a few at a time.
@@ -24,10 +25,11 @@
 //! multiply-add per term, with no chain of dependent adjoints. The price is that
 //! partials are formed and stored for every term, where the elemental tape stores only
 //! values: the op counts of this tape are not the cost model's tables (a product
-//! scales two terms, a univariate elemental one), and the bits of a gradient can differ
-//! from the elemental tape's by rounding, since the chain rule's products are
-//! associated the other way (partial times partial while recording, then times the
-//! adjoint).
+//! scales two terms, a univariate elemental one), its gradient ratio can pass the
+//! cost model's bound of 4, which is proven for the elemental tape (products in a
+//! chain: docs/cost.md), and the bits of a gradient can differ from the elemental
+//! tape's by rounding, since the chain rule's products are associated the other way
+//! (partial times partial while recording, then times the adjoint).
 //!
 //! # Layout
 //!
@@ -38,8 +40,9 @@
 //! | `partials` | a term's partial derivative | 8 |
 //! | `adj` | an entry's adjoint | 8 |
 //!
-//! The sweep runs over the entries from last to first: vbar = adj[i], then
-//! adj[args[t]] += vbar * partials[t] for each term t of entry i, and adj[i] = 0 (the
+//! Inputs are entries without a statement. The sweep runs over the statements from
+//! last to first: vbar = adj[i] of the statement's entry i, then
+//! adj[args[t]] += vbar * partials[t] for each of its terms t, and adj[i] = 0 (the
 //! incremental recursion, as on the elemental tape). An adjoint that comes out NaN
 //! sends the sweep to run again with every product guarded, uncounted, as on the
 //! elemental tape.
@@ -883,6 +886,25 @@ mod tests {
         let y = xs[0].powi(2);
         assert_eq!(st.gradient(&y, &xs), vec![1.0, 0.0]);
         assert_eq!(st.gradient(&t, &xs)[1], f64::INFINITY);
+    }
+
+    /// Partials are multiplied together while recording: where their product leaves
+    /// f64's range though the derivative does not, it overflows as the elemental
+    /// tape's adjoint does. d/dx 1 / (1e-160 x) at x = 1 is -1e160, which forward mode
+    /// gives; here the partial -v / w = -1e320 of the quotient overflows before the
+    /// term of x scales it by 1e-160.
+    #[test]
+    fn a_product_of_partials_beyond_f64_overflows_as_reverse_mode_does() {
+        let st = StatementTape::new();
+        let xs = st.vars(&[1.0]);
+        let y = xs[0].mul_f(1e-160).rdiv_f(1.0);
+        assert_eq!(st.gradient(&y, &xs), vec![f64::NEG_INFINITY]);
+        let t = Tape::new();
+        let xe = t.vars(&[1.0]);
+        let ye = xe[0].mul_f(1e-160).rdiv_f(1.0);
+        assert_eq!(t.gradient(&ye, &xe), vec![f64::NEG_INFINITY]);
+        let d = jacobian_forward(|d| vec![d[0].mul_f(1e-160).rdiv_f(1.0)], &[1.0], &[0]);
+        assert_eq!(d[0][0], -1e160);
     }
 
     /// The counting scalar sees what the tape executes: on sum of squares, per input
