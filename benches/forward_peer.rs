@@ -6,12 +6,14 @@
 //! than the effect measured, so after the group this bench also prints a paired ratio per
 //! scenario: the two forward modes run in alternating batches (`paired_wall`, as for the
 //! wall ratios of `derivbench run`), and the ratio is taken of their fastest batches,
-//! which interference from the rest of the machine can only slow. Three more paired
+//! which interference from the rest of the machine can only slow. Four more paired
 //! ratios read it: ours against ours (the same compiled scenario code on both sides,
-//! from two timing loops, so any distance from 1 is the pairing's own), ours against a separately compiled copy of ours (the
-//! same operations placed elsewhere in the binary: what code placement alone moves), and
-//! ours with num-dual's sigmoid rule against num-dual (the share of the gap on sigmoid
-//! networks that is the sigmoid's rule).
+//! from two timing loops, so any distance from 1 is the pairing's own), ours against a
+//! separately compiled copy of ours (the same operations placed elsewhere in the binary:
+//! what code placement alone moves), ours with num-dual's sigmoid rule against num-dual
+//! (the share of the gap on sigmoid networks that is the sigmoid's rule), and ours
+//! without the NaN guards of the tangent rules against num-dual (what the guards that
+//! keep 0 * inf from turning a zero tangent into NaN cost; num-dual has none).
 
 mod common;
 
@@ -56,6 +58,42 @@ impl Scalar for TheirSigmoid {
     #[inline]
     fn binary(&self, op: Binary, o: &Self) -> Self {
         TheirSigmoid(self.0.binary(op, &o.0))
+    }
+}
+
+/// Our dual numbers without the guards of the tangent rules: the products of the
+/// univariate chain rule and of the product rule are taken as they come, with no test
+/// for a NaN (0 * inf) after each. Every rule is otherwise ours.
+#[derive(Clone, Debug)]
+struct Unguarded(Dual<f64>);
+
+impl Scalar for Unguarded {
+    #[inline]
+    fn cst(&self, c: f64) -> Self {
+        Unguarded(self.0.cst(c))
+    }
+    #[inline]
+    fn re(&self) -> f64 {
+        self.0.re()
+    }
+    #[inline]
+    fn unary(&self, op: Unary) -> Self {
+        let (u, ud) = (self.0.v, self.0.d);
+        Unguarded(match op {
+            Unary::Neg => Dual::new(-u, -ud),
+            _ => {
+                let (v, dpsi) = u.unary_with_deriv(op);
+                Dual::new(v, dpsi * ud)
+            }
+        })
+    }
+    #[inline]
+    fn binary(&self, op: Binary, o: &Self) -> Self {
+        let (u, ud, w, wd) = (self.0.v, self.0.d, o.0.v, o.0.d);
+        Unguarded(match op {
+            Binary::Mul => Dual::new(u * w, ud * w + u * wd),
+            _ => self.0.binary(op, &o.0),
+        })
     }
 }
 
@@ -157,6 +195,7 @@ fn paired() {
         let (ours, theirs) = both(sc);
         let mixed: Vec<TheirSigmoid> = ours.iter().cloned().map(TheirSigmoid).collect();
         let twin: Vec<Twin> = ours.iter().cloned().map(Twin).collect();
+        let unguarded: Vec<Unguarded> = ours.iter().cloned().map(Unguarded).collect();
         let p = pair(sc, &theirs, &ours);
         println!(
             "forward-vs-num-dual paired {name}: derivbench {} ns, num-dual {} ns, ratio {:.2}",
@@ -170,6 +209,10 @@ fn paired() {
             pair(sc, &ours, &ours).fastest_ratio(),
             pair(sc, &twin, &ours).fastest_ratio(),
             pair(sc, &theirs, &mixed).fastest_ratio()
+        );
+        println!(
+            "  ours without the tangent rules' NaN guards against num-dual {:.2}",
+            pair(sc, &theirs, &unguarded).fastest_ratio()
         );
     }
 }
