@@ -102,15 +102,7 @@ impl Function for F {
 }
 
 const UNARY: [Unary; 14] = Unary::with_powers([3, -2]);
-const BINARY: [Binary; 7] = [
-    Binary::Add,
-    Binary::Sub,
-    Binary::Mul,
-    Binary::Div,
-    Binary::Pow,
-    Binary::Min,
-    Binary::Max,
-];
+const BINARY: [Binary; 7] = Binary::ALL;
 
 fn expr() -> impl Strategy<Value = E> {
     let leaf = prop_oneof![(0usize..3).prop_map(E::X), (-2.0f64..2.0).prop_map(E::C),];

@@ -65,15 +65,7 @@ fn every_elemental<S: Scalar>(x: &[S]) -> S {
             let u = t.mul(&t).add_f(0.5);
             sum = sum.add(&u.unary(op));
         }
-        for op in [
-            Binary::Add,
-            Binary::Sub,
-            Binary::Mul,
-            Binary::Div,
-            Binary::Pow,
-            Binary::Min,
-            Binary::Max,
-        ] {
+        for op in Binary::ALL {
             let (u, w) = (t.mul(&t).add_f(0.25), b.mul(b).add_f(0.75));
             sum = sum.add(&u.binary(op, &w)).add(&w.binary(op, &u));
         }
@@ -84,52 +76,54 @@ fn every_elemental<S: Scalar>(x: &[S]) -> S {
 
 const X: [f64; 2] = [0.7, -1.3];
 
-#[test]
-fn a_warm_elemental_tape_records_without_allocating() {
-    let tape: Tape<f64> = Tape::new();
-    let cold = {
-        let xs = tape.vars(&X);
-        let y = every_elemental(&xs);
-        tape.gradient(&y, &xs)
+/// A test that `$tape`, warmed by one recording and sweep, records [`every_elemental`]
+/// again without allocating (`$size` counts what it recorded), and that its sweep
+/// allocates `$sweep` times and gives the cold tape's gradient.
+macro_rules! warm_tape_test {
+    ($name:ident, $tape:ty, $size:ident, $sweep:expr, $what:expr) => {
+        #[test]
+        fn $name() {
+            let tape = <$tape>::new();
+            let cold = {
+                let xs = tape.vars(&X);
+                let y = every_elemental(&xs);
+                tape.gradient(&y, &xs)
+            };
+            tape.clear();
+            let xs = tape.vars(&X);
+            let (recording, y) = allocations(|| every_elemental(&xs));
+            assert!(tape.$size() > 10_000, "the chain is long: {}", tape.$size());
+            assert_eq!(recording, 0, "allocations while recording on a warm tape");
+            let (sweep, warm) = allocations(|| tape.gradient(&y, &xs));
+            assert_eq!(sweep, $sweep, "the sweep allocates only {}", $what);
+            assert_eq!(warm, cold, "the warm tape's gradient is the cold one's");
+        }
     };
-    tape.clear();
-    let xs = tape.vars(&X);
-    let (recording, y) = allocations(|| every_elemental(&xs));
-    assert!(tape.len() > 10_000, "the chain is long: {}", tape.len());
-    assert_eq!(recording, 0, "allocations while recording on a warm tape");
-    let (sweep, warm) = allocations(|| tape.gradient(&y, &xs));
-    assert_eq!(sweep, 1, "the sweep allocates only the gradient it returns");
-    assert_eq!(warm, cold, "the warm tape's gradient is the cold one's");
 }
+
+warm_tape_test!(
+    a_warm_elemental_tape_records_without_allocating,
+    Tape<f64>,
+    len,
+    1,
+    "the gradient it returns"
+);
+
+warm_tape_test!(
+    a_warm_statement_tape_records_without_allocating,
+    StatementTape<f64>,
+    terms,
+    2,
+    "the gradient it returns and the inputs' indices"
+);
 
 #[test]
 fn a_cold_tape_allocates_as_it_grows() {
-    // the counter sees the tape's allocations at all: the test above can fail
+    // the counter sees the tape's allocations at all: the tests above can fail
     let tape: Tape<f64> = Tape::new();
     let (recording, _) = allocations(|| {
         let xs = tape.vars(&X);
         every_elemental(&xs).re()
     });
     assert!(recording > 2, "a cold tape grows: {recording} allocations");
-}
-
-#[test]
-fn a_warm_statement_tape_records_without_allocating() {
-    let tape: StatementTape<f64> = StatementTape::new();
-    let cold = {
-        let xs = tape.vars(&X);
-        let y = every_elemental(&xs);
-        tape.gradient(&y, &xs)
-    };
-    tape.clear();
-    let xs = tape.vars(&X);
-    let (recording, y) = allocations(|| every_elemental(&xs));
-    assert!(tape.terms() > 10_000, "the chain is long: {}", tape.terms());
-    assert_eq!(recording, 0, "allocations while recording on a warm tape");
-    let (sweep, warm) = allocations(|| tape.gradient(&y, &xs));
-    assert_eq!(
-        sweep, 2,
-        "the sweep allocates only the gradient it returns and the inputs' indices"
-    );
-    assert_eq!(warm, cold, "the warm tape's gradient is the cold one's");
 }

@@ -744,15 +744,7 @@ mod tests {
                 cases += 1;
             }
             for b in 0..SHAPES {
-                for op in [
-                    Binary::Add,
-                    Binary::Sub,
-                    Binary::Mul,
-                    Binary::Div,
-                    Binary::Pow,
-                    Binary::Min,
-                    Binary::Max,
-                ] {
+                for op in Binary::ALL {
                     let (got, want) = statement_and_forward(
                         &|x| shape(a, x, 0).binary(op, &shape(b, x, 3)),
                         &|x| shape(a, x, 0).binary(op, &shape(b, x, 3)),

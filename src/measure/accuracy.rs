@@ -300,6 +300,21 @@ fn method_estimates(sc: &Scenario, method: Method, sampled: &[usize]) -> Vec<Est
         mpfr: None,
         own_err: None,
     };
+    // the Jacobian's columns `sampled`, in that order (forward mode), or its rows
+    let push_columns = |out: &mut Vec<Estimate>, cols: &[Vec<f64>]| {
+        for (&j, col) in sampled.iter().zip(cols) {
+            for (i, v) in col.iter().enumerate() {
+                out.push(est(None, i, j, *v));
+            }
+        }
+    };
+    let push_rows = |out: &mut Vec<Estimate>, rows: &[Vec<f64>]| {
+        for (i, row) in rows.iter().enumerate() {
+            for (j, v) in row.iter().enumerate() {
+                out.push(est(None, i, j, *v));
+            }
+        }
+    };
     let mut out = Vec::new();
     match method {
         Method::FdRichardson => {
@@ -333,43 +348,25 @@ fn method_estimates(sc: &Scenario, method: Method, sampled: &[usize]) -> Vec<Est
                 }
             }
         }
-        Method::Forward => {
-            let cols = jacobian_forward(|d: &[Dual<f64>]| sc.eval(d), &sc.x, sampled);
-            for (k, &j) in sampled.iter().enumerate() {
-                for (i, v) in cols[k].iter().enumerate() {
-                    out.push(est(None, i, j, *v));
-                }
-            }
-        }
-        Method::ForwardVector => {
-            let cols = jacobian_forward_vector(|d| sc.eval(d), &sc.x, sampled);
-            for (k, &j) in sampled.iter().enumerate() {
-                for (i, v) in cols[k].iter().enumerate() {
-                    out.push(est(None, i, j, *v));
-                }
-            }
-        }
+        Method::Forward => push_columns(
+            &mut out,
+            &jacobian_forward(|d: &[Dual<f64>]| sc.eval(d), &sc.x, sampled),
+        ),
+        Method::ForwardVector => push_columns(
+            &mut out,
+            &jacobian_forward_vector(|d| sc.eval(d), &sc.x, sampled),
+        ),
         Method::Reverse => {
             let tape = Tape::new();
             let xs = tape.vars(&sc.x);
             let ys = sc.eval(&xs);
-            let jac = tape.jacobian(&ys, &xs);
-            for (i, row) in jac.iter().enumerate() {
-                for (j, v) in row.iter().enumerate() {
-                    out.push(est(None, i, j, *v));
-                }
-            }
+            push_rows(&mut out, &tape.jacobian(&ys, &xs));
         }
         Method::ReverseStatement => {
             let tape = StatementTape::new();
             let xs = tape.vars(&sc.x);
             let ys = sc.eval(&xs);
-            let jac = tape.jacobian(&ys, &xs);
-            for (i, row) in jac.iter().enumerate() {
-                for (j, v) in row.iter().enumerate() {
-                    out.push(est(None, i, j, *v));
-                }
-            }
+            push_rows(&mut out, &tape.jacobian(&ys, &xs));
         }
         Method::Symbolic => {
             // formula scenarios only

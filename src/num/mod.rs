@@ -136,6 +136,17 @@ pub enum Binary {
 }
 
 impl Binary {
+    /// Every bivariate elemental.
+    pub const ALL: [Binary; 7] = [
+        Binary::Add,
+        Binary::Sub,
+        Binary::Mul,
+        Binary::Div,
+        Binary::Pow,
+        Binary::Min,
+        Binary::Max,
+    ];
+
     /// The elemental's class in the cost model.
     pub fn class(self) -> OpClass {
         match self {
@@ -1054,6 +1065,25 @@ mod tests {
         let all: [Unary; 14] = Unary::with_powers([5, -1]);
         assert_eq!(&all[..12], &Unary::FIXED[..]);
         assert_eq!(all[12..], [Unary::Powi(5), Unary::Powi(-1)]);
+    }
+
+    #[test]
+    fn binary_all_lists_every_elemental_once_in_declaration_order() {
+        // exhaustive: a new elemental does not compile here until it is placed
+        fn place(op: Binary) -> usize {
+            match op {
+                Binary::Add => 0,
+                Binary::Sub => 1,
+                Binary::Mul => 2,
+                Binary::Div => 3,
+                Binary::Pow => 4,
+                Binary::Min => 5,
+                Binary::Max => 6,
+            }
+        }
+        for (i, op) in Binary::ALL.into_iter().enumerate() {
+            assert_eq!(place(op), i, "{op:?}");
+        }
     }
 
     /// f64's value and slope formed together are the bits of `unary` and of the generic

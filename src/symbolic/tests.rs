@@ -186,15 +186,7 @@ fn check(p: &Program, d: &Derivatives, x: &[f64]) -> (bool, bool) {
 }
 
 const UNARY: [Unary; 17] = Unary::with_powers([0, 1, 2, 3, -2]);
-const BINARY: [Binary; 7] = [
-    Binary::Add,
-    Binary::Sub,
-    Binary::Mul,
-    Binary::Div,
-    Binary::Pow,
-    Binary::Min,
-    Binary::Max,
-];
+const BINARY: [Binary; 7] = Binary::ALL;
 
 /// y = op(x0 x1) x1: the elemental's adjoint is an expression (x1), not the constant
 /// 1, and no other elemental of the same kind is involved.
