@@ -1287,7 +1287,7 @@ pub fn read_results_folder(dir: &Path) -> Result<RunResults, CheckError> {
 
 /// Whether results are whole, as a run writes them: each scenario once, its reference
 /// with every entry of its Jacobian once, and each AD method (forward, forward-vector,
-/// reverse, reverse-tensor, symbolic) with each of its entries once, over every input
+/// reverse, reverse-statement, reverse-tensor, symbolic) with each of its entries once, over every input
 /// or over the sampled ones (forward mode). A results file that lost rows or repeats a scenario (edited by hand, or
 /// assembled from pieces) would otherwise pass the gate on what is left: an empty
 /// reference has no unsettled entry, a method without its worst rows a better worst.

@@ -186,7 +186,8 @@ pub struct FdTheory {
 pub struct CostRow {
     /// scenario name
     pub scenario: String,
-    /// `function`, `tangent`, `gradient`, `gradient-tensor`, `jacobian-forward`, `jacobian-reverse`
+    /// `function`, `tangent`, `gradient`, `gradient-statement`, `function-tensor`,
+    /// `gradient-tensor`, `jacobian-forward`, `jacobian-reverse`
     pub mode: String,
     /// MOVES
     pub moves: u64,

@@ -1,7 +1,7 @@
 //! Figure `cost-NAME`: the cost of each derivative mode relative to the function on one
 //! scenario, by operation count (`ratio`) and by wall time (`wall_ratio`) side by side,
 //! each mode with a bound (`bound` in cost.csv: 5/2 for the tangent, 4 for the
-//! gradients) marked on its own bar in the op-count panel (the bounds say nothing about
+//! gradients on the elemental and the matrix tape) marked on its own bar in the op-count panel (the bounds say nothing about
 //! wall time), the run's weights in the legend.
 
 use super::style::{
