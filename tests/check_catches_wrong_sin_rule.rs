@@ -8,7 +8,7 @@
 mod check_support;
 
 use check_support::*;
-use derivbench::ad::{jacobian_forward, Dual, Tape};
+use derivbench::ad::{jacobian_forward, Dual, Tape, TapeScalar};
 use derivbench::check;
 use derivbench::num::{unary_deriv_generic, Binary, Scalar, Unary};
 use derivbench::results::RunResults;
@@ -19,6 +19,9 @@ use derivbench::scenario::Scenario;
 /// `WRONG`.
 #[derive(Clone, Debug)]
 struct Rule<const WRONG: bool>(f64);
+
+// SAFETY: its operations compute on its own values and never touch a tape.
+unsafe impl<const WRONG: bool> TapeScalar for Rule<WRONG> {}
 
 impl<const WRONG: bool> Scalar for Rule<WRONG> {
     fn cst(&self, c: f64) -> Self {

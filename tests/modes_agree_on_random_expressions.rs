@@ -23,7 +23,7 @@
 //! derivative rule is off by O(1) and fails unless the computation is hopelessly
 //! ill-conditioned.
 
-use derivbench::ad::{jacobian_forward, jacobian_forward_vector, StatementTape, Tape};
+use derivbench::ad::{jacobian_forward, jacobian_forward_vector, StatementTape, Tape, TapeScalar};
 use derivbench::measure::{reference_jacobian, RefOptions};
 use derivbench::num::{Binary, Scalar, Unary};
 use derivbench::scenario::Function;
@@ -138,6 +138,9 @@ fn nudge(v: f64) -> Nudged {
         _ => v,
     })
 }
+
+// SAFETY: its operations compute on its own values and never touch a tape.
+unsafe impl TapeScalar for Nudged {}
 
 impl Scalar for Nudged {
     fn cst(&self, c: f64) -> Self {

@@ -30,6 +30,86 @@ mod reverse;
 mod statement;
 mod tensor;
 
+use crate::num::{Complex, Count, Eval, Ranged};
+use rug::Float;
+
+/// A scalar that the scalar tapes ([`Tape`], [`StatementTape`]) may record.
+///
+/// The tapes run the scalar's operations, and drop its values, while they hold their
+/// storage exclusively, with no check on the hot path. This crate's scalars never
+/// reach a tape from there; a scalar of another crate declares that it does not either.
+///
+/// # Safety
+///
+/// No method of the scalar (of [`crate::num::Scalar`], `Clone` or `Drop`) may record on,
+/// sweep or otherwise call a [`Tape`] or a [`StatementTape`], by any route: a reference
+/// it holds, a thread-local or a global. A tape re-entered from inside its own
+/// operation would hand out two exclusive references to its storage.
+///
+/// A scalar of one's own is declared with `unsafe impl`, and is then recorded as this
+/// crate's are:
+///
+/// ```
+/// use derivbench::ad::{Tape, TapeScalar};
+/// use derivbench::num::{Binary, Scalar, Unary};
+///
+/// #[derive(Clone, Debug)]
+/// struct Mine(f64);
+///
+/// impl Scalar for Mine {
+///     fn cst(&self, c: f64) -> Self { Mine(c) }
+///     fn re(&self) -> f64 { self.0 }
+///     fn unary(&self, op: Unary) -> Self { Mine(self.0.unary(op)) }
+///     fn binary(&self, op: Binary, o: &Self) -> Self { Mine(self.0.binary(op, &o.0)) }
+/// }
+///
+/// // SAFETY: its operations compute on its own value and never touch a tape.
+/// unsafe impl TapeScalar for Mine {}
+///
+/// let tape: Tape<Mine> = Tape::new();
+/// let x = tape.vars(&[Mine(3.0)]);
+/// let y = x[0].mul(&x[0]);
+/// assert_eq!(tape.gradient(&y, &x)[0].0, 6.0);
+/// ```
+///
+/// Without the declaration the tape does not accept it:
+///
+/// ```compile_fail,E0277
+/// use derivbench::ad::Tape;
+/// use derivbench::num::{Binary, Scalar, Unary};
+///
+/// #[derive(Clone, Debug)]
+/// struct Mine(f64);
+///
+/// impl Scalar for Mine {
+///     fn cst(&self, c: f64) -> Self { Mine(c) }
+///     fn re(&self) -> f64 { self.0 }
+///     fn unary(&self, op: Unary) -> Self { Mine(self.0.unary(op)) }
+///     fn binary(&self, op: Binary, o: &Self) -> Self { Mine(self.0.binary(op, &o.0)) }
+/// }
+///
+/// let tape: Tape<Mine> = Tape::new();
+/// ```
+pub unsafe trait TapeScalar: Scalar {}
+
+// SAFETY: plain numbers and this crate's wrappers of them: their operations compute on
+// their own values (and count into a thread-local counter), and never touch a tape.
+unsafe impl TapeScalar for f64 {}
+// SAFETY: as above (MPFR)
+unsafe impl TapeScalar for Float {}
+// SAFETY: as above (MPFR with a rounding bound)
+unsafe impl TapeScalar for Ranged {}
+// SAFETY: as above (complex numbers)
+unsafe impl TapeScalar for Complex {}
+// SAFETY: as above (the counting scalar)
+unsafe impl TapeScalar for Count {}
+// SAFETY: the counted evaluation calls only `T`'s operations, which touch no tape
+unsafe impl<T: TapeScalar> TapeScalar for Eval<T> {}
+// SAFETY: dual numbers call only `T`'s operations, which touch no tape
+unsafe impl<T: TapeScalar> TapeScalar for Dual<T> {}
+// SAFETY: as for `Dual`
+unsafe impl<T: TapeScalar> TapeScalar for DualVec<T> {}
+
 pub use forward::{jacobian_forward, jacobian_forward_vector, jvp, seeded, Dual, DualVec};
 pub use reverse::{AdjointStep, NodeKind, Tape, TapeNode, Var};
 pub use statement::{SVar, StatementTape, COPY_MAX};
@@ -87,6 +167,27 @@ pub(crate) fn rescaled_or_plain<T: Scalar>(d: T, alt: T) -> T {
         alt
     } else {
         d
+    }
+}
+
+/// Writes the seeds (entry, ybar) of a sweep into the adjoints, which are zero between
+/// sweeps: a seed is written, not accumulated, and a repeated entry accumulates its
+/// further seeds (found by a scan for a few seeds, by a set for many: m outputs seeded
+/// at once are m seeds).
+pub(crate) fn write_seeds<T: Scalar, I: Copy + Eq + std::hash::Hash>(
+    adj: &mut [T],
+    seeds: &[(I, T)],
+    index: impl Fn(I) -> usize,
+) {
+    let mut seen = std::collections::HashSet::new();
+    for (k, (i, ybar)) in seeds.iter().enumerate() {
+        let repeated = if seeds.len() <= 16 {
+            seeds[..k].iter().any(|(p, _)| p == i)
+        } else {
+            !seen.insert(*i)
+        };
+        let a = &mut adj[index(*i)];
+        *a = if repeated { a.add(ybar) } else { ybar.clone() };
     }
 }
 

@@ -37,7 +37,7 @@
 //! `still` in the parent module), uncounted, since the plain sweep counted the same
 //! operations.
 
-use super::guard;
+use super::{guard, TapeScalar};
 use crate::num::{
     pow_partials_at_zero_base, pow_slope_from_the_base, pow_slope_in_base, scaled_product, Binary,
     Scalar, Unary,
@@ -189,12 +189,13 @@ pub struct Tape<T> {
     /// The storage, behind an `UnsafeCell` rather than a `RefCell`: recording is the hot
     /// path and a borrow flag per elemental costs measurable time. Soundness: every
     /// access goes through [`Tape::with`], whose closures never call back into the tape
-    /// (they only run the scalar's own arithmetic, and a scalar type cannot refer to the
-    /// tape that stores it), and a `Tape` is not `Sync`, so no two accesses overlap.
+    /// (they only run the scalar's own arithmetic, which by the contract of
+    /// [`TapeScalar`] never reaches a tape), and a `Tape` is not `Sync`, so no two
+    /// accesses overlap.
     store: UnsafeCell<Store<T>>,
 }
 
-impl<T: Scalar> Default for Tape<T> {
+impl<T: TapeScalar> Default for Tape<T> {
     fn default() -> Self {
         Self::new()
     }
@@ -257,7 +258,7 @@ pub struct Var<'t, T> {
     v: T,
 }
 
-impl<'t, T: Scalar> Var<'t, T> {
+impl<'t, T: TapeScalar> Var<'t, T> {
     /// The value.
     pub fn value(&self) -> &T {
         &self.v
@@ -301,7 +302,7 @@ fn rescaled<T: Scalar>(d: T, num: &[&T], den: Option<&T>) -> T {
     super::rescaled_or_plain(d, alt)
 }
 
-impl<T: Scalar> Tape<T> {
+impl<T: TapeScalar> Tape<T> {
     /// An empty tape.
     pub fn new() -> Self {
         Tape {
@@ -320,7 +321,8 @@ impl<T: Scalar> Tape<T> {
     #[inline]
     fn with<R>(&self, f: impl FnOnce(&mut Store<T>) -> R) -> R {
         // SAFETY: see the field's documentation; the only callers are this module's
-        // methods, none of which re-enters `with` from inside `f`.
+        // methods, none of which re-enters `with` from inside `f`, and the scalar's
+        // operations that `f` runs touch no tape (`TapeScalar`).
         f(unsafe { &mut *self.store.get() })
     }
 
@@ -501,22 +503,7 @@ impl<T: Scalar> Tape<T> {
             let zero = s.nodes[0].val.cst(0.0);
             s.adj.resize(n, zero);
         }
-        // a seed is written, not accumulated (the adjoints are zero between sweeps);
-        // a repeated output index accumulates its further seeds (found by a scan for a
-        // few seeds, by a set for many: m outputs seeded at once are m seeds)
-        let mut seen = std::collections::HashSet::new();
-        for (k, (i, ybar)) in seeds.iter().enumerate() {
-            let repeated = if seeds.len() <= 16 {
-                seeds[..k].iter().any(|(p, _)| p == i)
-            } else {
-                !seen.insert(*i)
-            };
-            if repeated {
-                s.adj[*i] = s.adj[*i].add(ybar);
-            } else {
-                s.adj[*i] = ybar.clone();
-            }
-        }
+        super::write_seeds(&mut s.adj, seeds, |i| i);
         if let Some((r, steps)) = record.as_mut() {
             r.clear();
             r.resize(n, s.nodes[0].val.cst(0.0));
@@ -1010,7 +997,7 @@ fn rounding_units<T: Scalar>(
 /// to 2 ulps for these), plus the half ulp of that rounding, with an ulp at most 2u |v|.
 const LIBM_UNITS: f64 = 5.0;
 
-impl<'t, T: Scalar> Scalar for Var<'t, T> {
+impl<'t, T: TapeScalar> Scalar for Var<'t, T> {
     fn cst(&self, c: f64) -> Self {
         T::note_moves(1);
         self.tape.push(NodeKind::Const, [0, 0], self.v.cst(c))

@@ -12,13 +12,15 @@
 //!
 //! - A sum of two pending combinations whose ranges are adjacent is the union of the
 //!   two ranges: no term is written. Adding a constant changes no term either.
-//! - A product or a univariate elemental scales the terms by its partial, as forward
-//!   mode scales a tangent (with [`super::still`]'s guard for 0 * inf); u / w and u^w
+//! - A product or a univariate elemental scales the terms by its partial (with
+//!   [`super::still`]'s guard for 0 * inf keyed on that partial, as the sweep keys it
+//!   on the adjoint: a zero partial passes 0, as on the elemental tape); u / w and u^w
 //!   take their partials by the elemental tape's sweep rules at vbar = 1. One term is
 //!   written for an entry, and a short pending combination (up to [`COPY_MAX`] terms) is
 //!   copied scaled; a longer one first becomes an entry of its own, so that a variable
-//!   used many times never copies its terms more than a few at a time.
-//! - An output becomes an entry when a sweep starts from it.
+//!   used many times never copies its terms more than a few at a time, and is
+//!   remembered (`Store::flushed`) so that a later use reads the same entry.
+//! - An output becomes an entry when a sweep starts from it, once.
 //!
 //! So `acc + x_i^2` writes one term per input, 12 bytes for f64 (a `u32` index and the
 //! partial 2 x_i), and the whole sum is one entry of n terms; the sweep then makes one
@@ -48,7 +50,7 @@
 //! elemental tape.
 
 use super::reverse::finite_or_rescaled;
-use super::{guard, still};
+use super::{guard, still, TapeScalar};
 use crate::num::{
     pow_partials_at_zero_base, pow_slope_from_the_base, pow_slope_in_base, Binary, Scalar, Unary,
 };
@@ -57,6 +59,9 @@ use std::cell::UnsafeCell;
 /// The longest pending combination that an operation copies term by term; a longer
 /// one becomes an entry first and contributes a single term.
 pub const COPY_MAX: u32 = 2;
+
+/// How many flushed ranges the tape remembers (`Store::flushed`).
+const FLUSHED: usize = 64;
 
 /// The `start` of an input entry's range, and of a variable that is an entry.
 const NODE: u32 = u32::MAX;
@@ -97,6 +102,14 @@ struct Store<T> {
     adj: Vec<T>,
     /// the inputs, as (first index, count) of each [`StatementTape::vars`]
     runs: Vec<(u32, u32)>,
+    /// The statements that flushed ranges became, by `end` modulo [`FLUSHED`]: a
+    /// combination used again, or an output swept again, reads its entry instead of
+    /// becoming a statement once more. A slot holds a statement's index in `stmts`,
+    /// and counts only while `stmts` holds a statement of the same range at that
+    /// index: the terms of a range never change within a recording, and a slot left
+    /// from before a `clear` then names this recording's statement of the range or
+    /// none. A slot taken by another range costs only a statement written twice.
+    flushed: [u32; FLUSHED],
     /// how many times the tape was cleared: a recording that outlives a clear is stale
     clears: u64,
 }
@@ -123,7 +136,7 @@ pub struct SVar<'t, T> {
     v: T,
 }
 
-impl<T: Scalar> SVar<'_, T> {
+impl<T: TapeScalar> SVar<'_, T> {
     /// The value.
     pub fn value(&self) -> &T {
         &self.v
@@ -133,10 +146,14 @@ impl<T: Scalar> SVar<'_, T> {
 /// How a combination's terms are scaled: by 1 (copied as they are), or by a partial.
 type Factor<'a, T> = Option<&'a T>;
 
-impl<T: Scalar> Store<T> {
+impl<T: TapeScalar> Store<T> {
     #[inline]
     fn tail(&self) -> u32 {
-        u32::try_from(self.args.len()).expect("statement tape longer than 2^32 terms")
+        // below NODE, which marks an entry: a range may end at the tail
+        u32::try_from(self.args.len())
+            .ok()
+            .filter(|&t| t < NODE)
+            .expect("statement tape longer than 2^32 - 1 terms")
     }
 
     /// `k` more entries, returning the first one's index.
@@ -154,16 +171,22 @@ impl<T: Scalar> Store<T> {
         self.runs.iter().any(|&(f, c)| i >= f && i - f < c)
     }
 
-    /// The entry that `x` is, recording one for a pending combination.
+    /// The entry that `x` is, recording one for a pending combination the first time it
+    /// is flushed.
     fn flush(&mut self, x: Lin) -> u32 {
-        match x.as_node() {
-            Some(i) => i,
-            None => {
-                let k = self.new_entries(1);
-                self.stmts.push([x.start, x.end, k]);
-                k
+        if let Some(i) = x.as_node() {
+            return i;
+        }
+        let slot = x.end as usize % FLUSHED;
+        if let Some(&[s, e, k]) = self.stmts.get(self.flushed[slot] as usize) {
+            if (s, e) == (x.start, x.end) {
+                return k;
             }
         }
+        let k = self.new_entries(1);
+        self.flushed[slot] = self.stmts.len() as u32;
+        self.stmts.push([x.start, x.end, k]);
+        k
     }
 
     #[inline(always)]
@@ -204,9 +227,12 @@ impl<T: Scalar> Store<T> {
             for t in x.start as usize..x.end as usize {
                 let (i, d) = (self.args[t], self.partials[t].clone());
                 T::note_moves(1);
+                // guarded on the factor, as the sweep guards on the adjoint: a zero
+                // partial of the outer elemental passes 0 through an infinite term,
+                // whether the combination is copied here or flushed and swept
                 let p = match g {
                     None => d,
-                    Some(g) => still(g.mul(&d), &d),
+                    Some(g) => still(g.mul(&d), g),
                 };
                 self.push_term(i, p);
             }
@@ -270,15 +296,7 @@ impl<T: Scalar> Store<T> {
         if self.adj.len() < n {
             self.adj.resize(n, zero.clone());
         }
-        for (k, (i, ybar)) in seeds.iter().enumerate() {
-            let i = *i as usize;
-            // a repeated seed accumulates; the adjoints are zero between sweeps
-            if seeds[..k].iter().any(|(p, _)| *p as usize == i) {
-                self.adj[i] = self.adj[i].add(ybar);
-            } else {
-                self.adj[i] = ybar.clone();
-            }
-        }
+        super::write_seeds(&mut self.adj, seeds, |i| i as usize);
         let g = guard::<GUARD, T>;
         // the statements up to `from`: those after it pass nothing to it
         let last = self.stmts.partition_point(|st| st[2] <= from);
@@ -341,13 +359,13 @@ impl<T: Scalar> Store<T> {
     }
 }
 
-impl<T: Scalar> Default for StatementTape<T> {
+impl<T: TapeScalar> Default for StatementTape<T> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl<T: Scalar> StatementTape<T> {
+impl<T: TapeScalar> StatementTape<T> {
     /// An empty tape.
     pub fn new() -> Self {
         StatementTape {
@@ -358,6 +376,7 @@ impl<T: Scalar> StatementTape<T> {
                 partials: Vec::new(),
                 adj: Vec::new(),
                 runs: Vec::new(),
+                flushed: [u32::MAX; FLUSHED],
                 clears: 0,
             }),
         }
@@ -365,7 +384,8 @@ impl<T: Scalar> StatementTape<T> {
 
     #[inline]
     fn with<R>(&self, f: impl FnOnce(&mut Store<T>) -> R) -> R {
-        // SAFETY: see the field's documentation; no caller re-enters `with` from `f`.
+        // SAFETY: see the field's documentation; no caller re-enters `with` from `f`, and
+        // the scalar's operations that `f` runs touch no tape (`TapeScalar`).
         f(unsafe { &mut *self.store.get() })
     }
 
@@ -541,7 +561,7 @@ fn quotient_or_power_partials<T: Scalar>(
     (du, dw)
 }
 
-impl<T: Scalar> SVar<'_, T> {
+impl<T: TapeScalar> SVar<'_, T> {
     fn with_lin(&self, lin: Lin, v: T) -> Self {
         SVar {
             tape: self.tape,
@@ -551,7 +571,7 @@ impl<T: Scalar> SVar<'_, T> {
     }
 }
 
-impl<T: Scalar> Scalar for SVar<'_, T> {
+impl<T: TapeScalar> Scalar for SVar<'_, T> {
     fn cst(&self, c: f64) -> Self {
         T::note_moves(1);
         let lin = self.tape.with(|s| {
@@ -821,7 +841,13 @@ mod tests {
         }
         // 20 terms of s, its entry, then per use at most two terms and one entry
         assert!(st.terms() <= 20 + 1 + 50 * 4, "{} terms", st.terms());
+        let stmts = st.statements();
         let g = st.gradient(&y, &xs);
+        // s became one statement, and each y one more: sin(s), then y + s y per use
+        assert!(stmts <= 1 + 1 + 50, "{stmts} statements");
+        // a second sweep from the same output records nothing
+        assert_eq!(st.gradient(&y, &xs), g);
+        assert_eq!(st.statements(), stmts + 1, "y became one statement, once");
         let t = Tape::new();
         let xe = t.vars(&x);
         let mut se = xe[0].mul(&xe[1]);
@@ -878,6 +904,43 @@ mod tests {
         let y = xs[0].powi(2);
         assert_eq!(st.gradient(&y, &xs), vec![1.0, 0.0]);
         assert_eq!(st.gradient(&t, &xs)[1], f64::INFINITY);
+    }
+
+    /// 0 * inf passes 0 where the elemental tape passes 0 and NaN where it gives NaN,
+    /// whether the combination scaled is short enough to be copied or becomes an entry
+    /// first: the guard keys on the outer elemental's partial, as the sweep keys on the
+    /// adjoint.
+    #[test]
+    fn zero_times_an_infinite_partial_is_the_elemental_tape_s_on_every_path() {
+        fn cases<S: Scalar>(x: &[S]) -> Vec<S> {
+            let r = x[0].sqrt();
+            vec![
+                r.mul_f(0.0),
+                r.powi(2),
+                x[2].mul(&r),
+                r.add(&x[1]).mul_f(0.0),
+                r.add(&x[1]).add(&x[2]).mul_f(0.0),
+                x[1].mul(&x[2]).sqrt(),
+            ]
+        }
+        let x = [0.0, 1.0, 0.0];
+        let st = StatementTape::new();
+        let xs = st.vars(&x);
+        let got = st.jacobian(&cases(&xs), &xs);
+        let t = Tape::new();
+        let xe = t.vars(&x);
+        let want = t.jacobian(&cases(&xe), &xe);
+        for (k, (g, w)) in got.iter().zip(&want).enumerate() {
+            for (a, b) in g.iter().zip(w) {
+                assert!(
+                    a.to_bits() == b.to_bits() || a.is_nan() && b.is_nan(),
+                    "case {k}: {g:?} against the elemental tape's {w:?}"
+                );
+            }
+        }
+        // the cases reach both outcomes
+        assert_eq!(want[0][0], 0.0);
+        assert!(want[5][1].is_nan());
     }
 
     /// Partials are multiplied together while recording: where their product leaves
