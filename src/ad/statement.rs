@@ -906,6 +906,29 @@ mod tests {
         assert_eq!(st.gradient(&t, &xs)[1], f64::INFINITY);
     }
 
+    /// Many outputs seeded at once, some of them the same entry, accumulate their seeds
+    /// as on the elemental tape, past the length where repeats are found by a set.
+    #[test]
+    fn many_repeated_outputs_accumulate_their_seeds() {
+        fn outputs<S: Scalar>(x: &[S]) -> Vec<S> {
+            let y = x[0].mul(&x[1]);
+            let s = x[0].add(&x[1]).add(&x[0].sin()).sin();
+            (0..20)
+                .flat_map(|k| [y.mul_f(f64::from(k)), s.clone()])
+                .collect()
+        }
+        let x = [0.7, -1.3];
+        let got = StatementTape::new().gradient_of_sum(&x, |xs| outputs(xs));
+        let want = Tape::new().gradient_of_sum(&x, |xs| outputs(xs));
+        for (g, w) in got.iter().zip(&want) {
+            assert!(ulps(*g, *w) <= 4, "{got:?} against {want:?}");
+        }
+        // 20 seeds of the same sin(...): its part of the gradient counts 20 times
+        let c = (0.7f64 - 1.3 + 0.7f64.sin()).cos();
+        let dy0 = 190.0 * -1.3 + 20.0 * c * (1.0 + 0.7f64.cos());
+        assert!(ulps(got[0], dy0) <= 8, "{} against {dy0}", got[0]);
+    }
+
     /// 0 * inf passes 0 where the elemental tape passes 0 and NaN where it gives NaN,
     /// whether the combination scaled is short enough to be copied or becomes an entry
     /// first: the guard keys on the outer elemental's partial, as the sweep keys on the
