@@ -918,8 +918,8 @@ mod tests {
                 .collect()
         }
         let x = [0.7, -1.3];
-        let got = StatementTape::new().gradient_of_sum(&x, |xs| outputs(xs));
-        let want = Tape::new().gradient_of_sum(&x, |xs| outputs(xs));
+        let got = StatementTape::new().gradient_of_sum(&x, outputs);
+        let want = Tape::new().gradient_of_sum(&x, outputs);
         for (g, w) in got.iter().zip(&want) {
             assert!(ulps(*g, *w) <= 4, "{got:?} against {want:?}");
         }
