@@ -146,24 +146,32 @@ impl<T: TapeScalar> SVar<'_, T> {
 /// How a combination's terms are scaled: by 1 (copied as they are), or by a partial.
 type Factor<'a, T> = Option<&'a T>;
 
+/// The index of the term after `len` terms, below [`NODE`], which marks an entry (a
+/// range may end at the tail); `None` where it would reach it.
+#[inline]
+fn term_index(len: usize) -> Option<u32> {
+    u32::try_from(len).ok().filter(|&t| t < NODE)
+}
+
+/// The number of entries after `k` more than `count`, below [`NODE`], which marks an
+/// entry; `None` where it would reach it.
+fn entries_after(count: u32, k: usize) -> Option<u32> {
+    u32::try_from(k)
+        .ok()
+        .and_then(|k| count.checked_add(k))
+        .filter(|&c| c < NODE)
+}
+
 impl<T: TapeScalar> Store<T> {
     #[inline]
     fn tail(&self) -> u32 {
-        // below NODE, which marks an entry: a range may end at the tail
-        u32::try_from(self.args.len())
-            .ok()
-            .filter(|&t| t < NODE)
-            .expect("statement tape longer than 2^32 - 1 terms")
+        term_index(self.args.len()).expect("statement tape longer than 2^32 - 1 terms")
     }
 
     /// `k` more entries, returning the first one's index.
     fn new_entries(&mut self, k: usize) -> u32 {
         let first = self.count;
-        self.count = u32::try_from(k)
-            .ok()
-            .and_then(|k| first.checked_add(k))
-            .filter(|&c| c < NODE)
-            .expect("statement tape longer than 2^32 entries");
+        self.count = entries_after(first, k).expect("statement tape longer than 2^32 entries");
         first
     }
 
@@ -676,6 +684,22 @@ mod tests {
     use super::*;
     use crate::ad::{jacobian_forward, Tape};
     use crate::num::{Count, WorkCounter};
+
+    #[test]
+    fn term_and_entry_indices_stop_below_the_entry_marker() {
+        // a tape of 2^32 - 1 terms needs 16 GiB or more of terms: the bounds are checked
+        // on the index arithmetic itself
+        let top = NODE as usize;
+        assert_eq!(term_index(0), Some(0));
+        assert_eq!(term_index(top - 1), Some(NODE - 1));
+        assert_eq!(term_index(top), None);
+        assert_eq!(term_index(top + 1), None);
+        assert_eq!(entries_after(0, 0), Some(0));
+        assert_eq!(entries_after(NODE - 2, 1), Some(NODE - 1));
+        assert_eq!(entries_after(NODE - 1, 1), None);
+        assert_eq!(entries_after(1, top), None);
+        assert_eq!(entries_after(0, usize::MAX), None);
+    }
 
     /// Distance in units in the last place between two finite f64 of the same sign.
     fn ulps(a: f64, b: f64) -> u64 {
