@@ -232,6 +232,56 @@ fn a_random_range_wider_than_f64() {
     );
 }
 
+/// `max_len` bounds a formula scenario's outputs and constants in all, not item by item:
+/// several generators, or formulas written out after one, each within the limit, are
+/// refused together where the total passes it, as are constants declared one by one.
+#[test]
+fn outputs_and_constants_are_limited_in_all() {
+    let limits = Limits {
+        max_len: 5,
+        ..Limits::default()
+    };
+    let head = "name = \"bad\"\ninputs = [{ name = \"x\", value = 1.0 }]\n";
+    for (body, line, col, message) in [
+        (
+            // 3 + 3 generated: refused at the second generator's `to`
+            "outputs = [{ for = \"j\", from = 1, to = 3, expr = \"x\" },\n  { for = \"k\", from = 1, to = 3, expr = \"x\" }]\n",
+            4,
+            31,
+            "more than 5 outputs (raise with --limit max_len=N)",
+        ),
+        (
+            // 5 generated, then a sixth written out
+            "outputs = [{ for = \"j\", from = 1, to = 5, expr = \"x\" }, \"x\"]\n",
+            3,
+            57,
+            "more than 5 outputs (raise with --limit max_len=N)",
+        ),
+        (
+            // two constants of 3 values each
+            "constants = [{ name = \"a\", len = 3, fill = \"index\" },\n  { name = \"b\", len = 3, fill = \"index\" }]\noutputs = [\"x\"]\n",
+            4,
+            3,
+            "the constants hold more than 5 values (raise with --limit max_len=N)",
+        ),
+    ] {
+        let text = format!("{head}{body}");
+        let e = load_str(Path::new("bad.toml"), &text, &limits)
+            .map(|_| ())
+            .expect_err(&text);
+        assert!(e.message.contains(message), "{e}");
+        assert_eq!((e.line, e.col), (line, col), "{e}");
+    }
+    // at the limit, each is accepted
+    for body in [
+        "outputs = [{ for = \"j\", from = 1, to = 3, expr = \"x\" }, \"x\", \"x\"]\n",
+        "constants = [{ name = \"a\", len = 3, fill = \"index\" }, { name = \"b\", len = 2, fill = \"index\" }]\noutputs = [\"x\"]\n",
+    ] {
+        let text = format!("{head}{body}");
+        assert!(load_str(Path::new("ok.toml"), &text, &limits).is_ok(), "{text}");
+    }
+}
+
 #[test]
 fn limits_name_themselves_and_how_to_raise_them() {
     let limits = Limits {
@@ -245,7 +295,7 @@ fn limits_name_themselves_and_how_to_raise_them() {
         ),
         (
             "name = \"bad\"\ninputs = [{ name = \"x\", value = 1.0 }]\noutputs = { for = \"j\", from = 1, to = 6, expr = \"x\" }\n",
-            "more than 5 generated outputs (raise with --limit max_len=N)",
+            "more than 5 outputs (raise with --limit max_len=N)",
         ),
         (
             "name = \"bad\"\nfamily = \"mlp\"\nlayers = [3, 2, 1]\nx = { rows = 2, seed = 1 }\n",
@@ -645,10 +695,10 @@ fn an_empty_seeded_range_points_at_its_bound() {
 #[test]
 fn too_many_generated_outputs_point_at_to() {
     let text = "name = \"bad\"\ninputs = [{ name = \"x\", value = 1.0 }]\noutputs = { for = \"j\", from = 1, to = 100000000000, expr = \"x*j\" }\n";
-    expect(text, 3, 39, "more than 1000000 generated outputs");
+    expect(text, 3, 39, "more than 1000000 outputs");
     // the widest range i64 holds does not overflow the count
     let text = "name = \"bad\"\ninputs = [{ name = \"x\", value = 1.0 }]\noutputs = { for = \"j\", from = -9223372036854775808, to = 9223372036854775807, expr = \"x\" }\n";
-    expect(text, 3, 58, "generated outputs");
+    expect(text, 3, 58, "more than 1000000 outputs");
 }
 
 #[test]

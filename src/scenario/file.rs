@@ -1298,8 +1298,17 @@ fn build_expr(t: &Tab) -> R<(Model, Vec<f64>, Vec<String>)> {
         if constants.is_empty() {
             return Err(cv.err("`constants` must not be empty (leave the key out instead)"));
         }
+        // each declaration is bounded by its `len`; their sum is bounded as the inputs'
+        let mut total: u64 = 0;
         for d in constants {
             let (name, shape, vals, pos) = declaration(&d)?;
+            total += vals.len() as u64;
+            if total > cx.limits.max_len {
+                return Err(d.err(format!(
+                    "the constants hold more than {} values (raise with --limit max_len=N)",
+                    cx.limits.max_len
+                )));
+            }
             env.add_constant(&name, vals, shape)
                 .map_err(|e| cx.at(pos.0, e))?;
         }
@@ -1326,6 +1335,14 @@ fn build_expr(t: &Tab) -> R<(Model, Vec<f64>, Vec<String>)> {
             cx.at(off, e.message.clone())
         })
     };
+    // the outputs of every item together, generated or written out, against max_len
+    let mut outputs: u64 = 0;
+    let too_many = |v: &Val| {
+        v.err(format!(
+            "more than {} outputs (raise with --limit max_len=N)",
+            cx.limits.max_len
+        ))
+    };
     for item in &items {
         if item.v.is_table() {
             let g = item.table()?;
@@ -1350,16 +1367,18 @@ fn build_expr(t: &Tab) -> R<(Model, Vec<f64>, Vec<String>)> {
                 let tv = g.req("to", "an integer bound")?;
                 return Err(tv.err(format!("generated outputs from {from} to {to} are empty")));
             }
-            if to.abs_diff(from) >= cx.limits.max_len {
-                return Err(g.req("to", "an integer bound")?.err(format!(
-                    "more than {} generated outputs (raise with --limit max_len=N)",
-                    cx.limits.max_len
-                )));
+            outputs = outputs.saturating_add(to.abs_diff(from).saturating_add(1));
+            if outputs > cx.limits.max_len {
+                return Err(too_many(&g.req("to", "an integer bound")?));
             }
             for k in from..=to {
                 compile(&mut compiler, &ev, &[(var.as_str(), k)])?;
             }
         } else {
+            outputs += 1;
+            if outputs > cx.limits.max_len {
+                return Err(too_many(item));
+            }
             compile(&mut compiler, item, &[])?;
         }
     }
