@@ -1287,8 +1287,10 @@ pub fn read_results_folder(dir: &Path) -> Result<RunResults, CheckError> {
 
 /// Whether results are whole, as a run writes them: each scenario once, its reference
 /// with every entry of its Jacobian once, and each AD method (forward, forward-vector,
-/// reverse, reverse-statement, reverse-tensor, symbolic) with each of its entries once, over every input
-/// or over the sampled ones (forward mode). A results file that lost rows or repeats a scenario (edited by hand, or
+/// reverse, reverse-statement, reverse-tensor, symbolic) with each of its entries once:
+/// forward and forward-vector over exactly the sampled inputs, which must be those the
+/// sampling rule spreads over n ([`crate::scenario::sample_indices`]), the others over
+/// every input. A results file that lost rows or repeats a scenario (edited by hand, or
 /// assembled from pieces) would otherwise pass the gate on what is left: an empty
 /// reference has no unsettled entry, a method without its worst rows a better worst.
 pub fn complete(r: &RunResults) -> Result<(), String> {
@@ -1298,16 +1300,35 @@ pub fn complete(r: &RunResults) -> Result<(), String> {
             return Err(format!("scenario '{}' appears twice", s.name));
         }
         let whole = s.n * s.m;
-        let entries = |pairs: &mut dyn Iterator<Item = (usize, usize)>| -> Option<usize> {
+        // the sampled inputs are the sampling rule's for n and their number: a list
+        // shortened by hand would shorten the forward rows it asks for
+        if s.sampled != crate::scenario::sample_indices(s.n, s.sampled.len()) {
+            return Err(format!(
+                "scenario '{}': the sampled inputs are not the {} that sampling spreads over its {} inputs",
+                s.name,
+                s.sampled.len(),
+                s.n
+            ));
+        }
+        let sampled: BTreeSet<usize> = s.sampled.iter().copied().collect();
+        // the number of entries when each is once and in range (among `only`, where
+        // given), else None
+        let entries = |pairs: &mut dyn Iterator<Item = (usize, usize)>,
+                       only: Option<&BTreeSet<usize>>|
+         -> Option<usize> {
             let mut seen = BTreeSet::new();
             for (o, i) in pairs {
-                if o >= s.m || i >= s.n || !seen.insert((o, i)) {
+                if o >= s.m
+                    || i >= s.n
+                    || only.is_some_and(|set| !set.contains(&i))
+                    || !seen.insert((o, i))
+                {
                     return None;
                 }
             }
             Some(seen.len())
         };
-        let reference = entries(&mut s.reference.iter().map(|e| (e.output, e.input)));
+        let reference = entries(&mut s.reference.iter().map(|e| (e.output, e.input)), None);
         if reference != Some(whole) {
             return Err(format!(
                 "scenario '{}': the reference does not hold each of its {} x {} entries once",
@@ -1338,14 +1359,25 @@ pub fn complete(r: &RunResults) -> Result<(), String> {
                 .iter()
                 .filter(|a| a.method == m)
                 .map(|a| (a.output, a.input));
-            let count = entries(rows);
-            if count != Some(whole) && count != Some(s.m * s.sampled.len()) {
+            // forward mode sweeps the sampled columns, the others every column
+            let forward = matches!(
+                m.parse::<Method>(),
+                Ok(Method::Forward | Method::ForwardVector)
+            );
+            let (count, want) = if forward {
+                (entries(rows, Some(&sampled)), s.m * sampled.len())
+            } else {
+                (entries(rows, None), whole)
+            };
+            if count != Some(want) {
+                let over = if forward {
+                    format!("the {} sampled inputs", sampled.len())
+                } else {
+                    format!("all {} inputs", s.n)
+                };
                 return Err(format!(
-                    "scenario '{}': method {m} does not hold each of its entries once (all {} x {}, or the {} sampled inputs)",
-                    s.name,
-                    s.m,
-                    s.n,
-                    s.sampled.len()
+                    "scenario '{}': method {m} does not hold each of its {} x {} entries once, over {over}",
+                    s.name, s.m, if forward { sampled.len() } else { s.n },
                 ));
             }
         }

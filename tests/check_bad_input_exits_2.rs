@@ -214,6 +214,70 @@ fn results_missing_rows_or_repeating_a_scenario_are_malformed() {
     exits_2(&b, &results, &[], &["method reverse does not hold"]);
 }
 
+/// Forward mode's rows cover the sampled inputs, the other AD methods' every input, and
+/// the sampled inputs are the sampling rule's: a file whose reverse rows were cut down
+/// to the sampled inputs, whose forward rows trade a sampled input for another, or whose
+/// sampled list is not the rule's does not pass on what is left.
+#[test]
+fn rows_cover_the_inputs_each_method_sweeps() {
+    let dir = tmp("rows-cover-inputs");
+    let r = run_pipeline(&dir);
+    let b = dir.join("baseline.toml");
+    make_baseline(&b, &r);
+    let results = dir.join("results");
+    let three = r
+        .scenarios
+        .iter()
+        .position(|s| s.n == 3 && s.sampled == [0, 1, 2])
+        .expect("a scenario of three inputs, all sampled");
+    let is_forward = |m: &str| m == "forward" || m == "forward-vector";
+    // sampled [0, 2], as sampling two of three gives: reverse keeps only those columns
+    let mut cut = r.clone();
+    let s = &mut cut.scenarios[three];
+    s.sampled = vec![0, 2];
+    s.accuracy
+        .retain(|a| a.input != 1 || !(is_forward(&a.method) || a.method == "reverse"));
+    write_results(&results, &cut);
+    exits_2(
+        &b,
+        &results,
+        &[],
+        &["method reverse does not hold each of its 1 x 3 entries once, over all 3 inputs"],
+    );
+    // the same with reverse whole passes the completeness test (other methods are
+    // compared with the baseline as usual)
+    let mut whole = r.clone();
+    let s = &mut whole.scenarios[three];
+    s.sampled = vec![0, 2];
+    s.accuracy
+        .retain(|a| a.input != 1 || !is_forward(&a.method));
+    assert_eq!(derivbench::check::complete(&whole), Ok(()));
+    // forward rows for inputs 0 and 1 where 0 and 2 are sampled: as many rows, the
+    // wrong columns
+    let mut swapped = r.clone();
+    let s = &mut swapped.scenarios[three];
+    s.sampled = vec![0, 2];
+    s.accuracy
+        .retain(|a| a.input != 2 || !is_forward(&a.method));
+    write_results(&results, &swapped);
+    exits_2(
+        &b,
+        &results,
+        &[],
+        &["method forward does not hold each of its 1 x 2 entries once, over the 2 sampled inputs"],
+    );
+    // sampled [0, 1] is not what sampling two of three gives
+    let mut skewed = whole.clone();
+    skewed.scenarios[three].sampled = vec![0, 1];
+    write_results(&results, &skewed);
+    exits_2(
+        &b,
+        &results,
+        &[],
+        &["the sampled inputs are not the 2 that sampling spreads over its 3 inputs"],
+    );
+}
+
 #[test]
 fn baseline_with_a_margin_beyond_its_range() {
     // a ratio margin of 1e308 made `--update` write an allowed ratio of inf, which the
