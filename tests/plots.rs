@@ -50,6 +50,11 @@ fn each_figure_is_drawn_for_the_scenarios_it_applies_to() {
         } else {
             assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "{}", p.display());
             assert!(bytes.len() > 5000, "{} is nearly empty", p.display());
+            // it decodes, to the size of its SVG twin
+            let img = image::load_from_memory(&bytes).unwrap();
+            let svg = std::fs::read_to_string(dir.join(p.with_extension("svg"))).unwrap();
+            let dims = format!("width=\"{}\" height=\"{}\"", img.width(), img.height());
+            assert!(svg.contains(&dims), "{}: {dims}", p.display());
         }
     }
     // nothing else in plots/
@@ -288,6 +293,26 @@ fn an_unwritable_folder_is_an_error_not_a_panic() {
     let e = plot::draw_all(&r, &dir).unwrap_err();
     assert!(matches!(e, plot::PlotError::Io { .. }), "{e}");
     assert!(e.to_string().contains("plots"), "{e}");
+}
+
+/// A PNG that cannot be written is an I/O error naming it (exit 2 from the commands),
+/// as the SVG beside it would be, not a failure of the drawing backend (exit 1).
+#[test]
+fn an_unwritable_png_is_an_io_error() {
+    let r = fixture();
+    let dir = fresh_dir("plots-unwritable-png");
+    // a folder where the first figure's PNG should be
+    let png = dir.join("plots").join("bits-dense-jacobian-16x4.png");
+    std::fs::create_dir_all(&png).unwrap();
+    let e = plot::draw_all(&r, &dir).unwrap_err();
+    assert!(matches!(e, plot::PlotError::Io { .. }), "{e}");
+    assert!(
+        e.to_string().contains("bits-dense-jacobian-16x4.png"),
+        "{e}"
+    );
+    // the SVG before it was written whole
+    let svg = std::fs::read_to_string(dir.join("plots/bits-dense-jacobian-16x4.svg")).unwrap();
+    assert!(svg.trim_end().ends_with("</svg>"));
 }
 
 #[test]

@@ -141,7 +141,6 @@ pub fn write_figure<F: Figure>(fig: &F, dir: &Path) -> Result<Vec<PathBuf>, Plot
     let plots = dir.join("plots");
     std::fs::create_dir_all(&plots).map_err(|e| io_err(&plots, e))?;
     let stem = fig.stem();
-    let size = fig.size();
     let svg_rel = PathBuf::from("plots").join(format!("{stem}.svg"));
     let png_rel = PathBuf::from("plots").join(format!("{stem}.png"));
 
@@ -149,15 +148,34 @@ pub fn write_figure<F: Figure>(fig: &F, dir: &Path) -> Result<Vec<PathBuf>, Plot
     let svg_path = dir.join(&svg_rel);
     std::fs::write(&svg_path, svg.as_bytes()).map_err(|e| io_err(&svg_path, e))?;
 
+    // drawn in memory and encoded here, so that a file that cannot be written is an
+    // I/O error of its own (exit 2), not a failure of the drawing backend
+    let png = render_png(fig).map_err(|e| in_file(&png_rel.display().to_string(), e))?;
     let png_path = dir.join(&png_rel);
-    let draw_png = || -> Result<(), PlotError> {
-        let root = BitMapBackend::new(&png_path, size).into_drawing_area();
+    std::fs::write(&png_path, png).map_err(|e| io_err(&png_path, e))?;
+    Ok(vec![svg_rel, png_rel])
+}
+
+/// The PNG bytes of a figure: drawn on an RGB buffer, then encoded as plotters' own
+/// PNG writer encodes it (image's PNG encoder with its default settings).
+pub fn render_png<F: Figure>(fig: &F) -> Result<Vec<u8>, PlotError> {
+    use image::ImageEncoder;
+    style::ensure_font()?;
+    let (w, h) = fig.size();
+    let mut rgb = vec![0u8; w as usize * h as usize * 3];
+    {
+        let root = BitMapBackend::with_buffer(&mut rgb, (w, h)).into_drawing_area();
         fig.draw(&root)?;
         root.present()?;
-        Ok(())
-    };
-    draw_png().map_err(|e| in_file(&png_rel.display().to_string(), e))?;
-    Ok(vec![svg_rel, png_rel])
+    }
+    let mut png = Vec::new();
+    image::codecs::png::PngEncoder::new(&mut png)
+        .write_image(&rgb, w, h, image::ColorType::Rgb8)
+        .map_err(|e| PlotError::Draw {
+            file: String::new(),
+            message: e.to_string(),
+        })?;
+    Ok(png)
 }
 
 /// The SVG text of a figure.
