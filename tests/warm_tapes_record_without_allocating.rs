@@ -1,9 +1,9 @@
 //! Once warm, both scalar tapes record every elemental without allocating, and the
 //! adjoint sweep allocates only what it returns (and, on the statement tape, the list
-//! of the inputs' indices): the allocator of this test binary counts the allocations
-//! made on the test's own thread.
+//! of the inputs' indices); so does the matrix-level tape on a network's loss: the
+//! allocator of this test binary counts the allocations made on the test's own thread.
 
-use derivbench::ad::{StatementTape, Tape};
+use derivbench::ad::{StatementTape, Tape, TensorTape};
 use derivbench::num::{Binary, Scalar, Unary};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -116,6 +116,56 @@ warm_tape_test!(
     2,
     "the gradient it returns and the inputs' indices"
 );
+
+/// The matrix-level tape, warmed by one recording and sweep and cleared, records a
+/// network's loss again (constants, inputs, products in every transpose, bias add,
+/// activations, Hadamard product, sums) without allocating, and its sweep allocates only
+/// the gradient it returns, equal to the cold tape's.
+#[test]
+fn a_warm_matrix_tape_records_without_allocating() {
+    let fill = |n: usize, s: f64| -> Vec<f64> { (0..n).map(|i| (i as f64 * s).sin()).collect() };
+    let (x, w1, b1, w2) = (
+        fill(32 * 16, 0.37),
+        fill(8 * 16, 0.91),
+        fill(8, 1.3),
+        fill(8 * 4, 0.53),
+    );
+    let t = fill(32 * 4, 0.77);
+    let mut tape: TensorTape<f64> = TensorTape::new();
+    let record = |tape: &mut TensorTape<f64>| {
+        let xc = tape.constant(32, 16, x.iter().copied(), &0.0);
+        let w1m = tape.input(8, 16, &w1);
+        let b1m = tape.input(1, 8, &b1);
+        let w2m = tape.input(8, 4, &w2);
+        let h = tape.matmul(xc, false, w1m, true);
+        let h = tape.bias_add(h, b1m);
+        let h = tape.unary(h, Unary::Tanh);
+        let z = tape.matmul(h, false, w2m, false);
+        let z = tape.unary(z, Unary::Sigmoid);
+        let tc = tape.constant(32, 4, t.iter().copied(), &0.0);
+        let e = tape.sub(z, tc);
+        let e2 = tape.hadamard(e, e);
+        let cols = tape.sum_rows(e2);
+        let l = tape.sum_all(cols);
+        (l, [w1m, b1m, w2m])
+    };
+    let (l, ps) = record(&mut tape);
+    let cold = tape.gradient(l, &ps);
+    tape.clear();
+    let (recording, (l, ps)) = allocations(|| record(&mut tape));
+    assert!(
+        tape.len() >= 14,
+        "the program is recorded: {} nodes",
+        tape.len()
+    );
+    assert_eq!(
+        recording, 0,
+        "allocations while recording on a warm matrix tape"
+    );
+    let (sweep, warm) = allocations(|| tape.gradient(l, &ps));
+    assert_eq!(sweep, 1, "the sweep allocates only the gradient it returns");
+    assert_eq!(warm, cold, "the warm tape's gradient is the cold one's");
+}
 
 #[test]
 fn a_cold_tape_allocates_as_it_grows() {

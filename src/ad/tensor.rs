@@ -42,10 +42,10 @@
 //! so nothing is zeroed; nodes the output does not reach, and nodes that depend on no
 //! input (constants, products of constants), are skipped. As on the scalar tape, an
 //! adjoint entry of exactly 0 passes 0 back through the elementwise rules (unary,
-//! Hadamard, scale) also where the partial is infinite, not 0 * inf = NaN; inside a
-//! matrix product a zero adjoint times an infinite entry is still NaN.
-//! [`TensorTape::gradient`] sweeps plain and reruns guarded, uncounted, only where an
-//! adjoint it returns is NaN.
+//! Hadamard, scale) and through each product of a matrix product also where the
+//! partial is infinite, not 0 * inf = NaN. [`TensorTape::gradient`] sweeps plain and
+//! reruns guarded, uncounted, only where an adjoint it returns is NaN; the guarded sweep
+//! forms the adjoint products by the naive loop with each product guarded.
 //!
 //! # Counting
 //!
@@ -655,24 +655,36 @@ impl<T: Scalar> TensorTape<T> {
                     let (mnk, adds) = ((m * n * k) as u64, (m * n * (k - 1)) as u64);
                     T::note_moves((2 + 3 * grads) * mnk + 6 * adds);
                     let (a, b) = (&vals[na.range()], &vals[nb.range()]);
+                    // the product of the adjoint G with a factor: the scalar's own
+                    // (fast) product in the plain sweep, the naive loop with each
+                    // product guarded on its entry of G in the guarded one
+                    let adjoint_product =
+                        |x: &[T], tx, y: &[T], ty, d: &mut [T], dims, acc, g_left| {
+                            let (m, k, n) = dims;
+                            if GUARD {
+                                guarded_matmul(x, tx, y, ty, d, (m, k, n), acc, g_left);
+                            } else {
+                                T::matmul(x, tx, y, ty, d, m, k, n, acc);
+                            }
+                        };
                     if na.grad {
                         let (d, first) = target!(ia, na);
                         if ta {
                             // A is k x m: Abar += op(B) G^T
-                            T::matmul(b, tb, g, true, d, k, n, m, !first);
+                            adjoint_product(b, tb, g, true, d, (k, n, m), !first, false);
                         } else {
                             // A is m x k: Abar += G op(B)^T
-                            T::matmul(g, false, b, !tb, d, m, n, k, !first);
+                            adjoint_product(g, false, b, !tb, d, (m, n, k), !first, true);
                         }
                     }
                     if nb.grad {
                         let (d, first) = target!(ib, nb);
                         if tb {
                             // B is n x k: Bbar += G^T op(A)
-                            T::matmul(g, true, a, ta, d, n, m, k, !first);
+                            adjoint_product(g, true, a, ta, d, (n, m, k), !first, true);
                         } else {
                             // B is k x n: Bbar += op(A)^T G
-                            T::matmul(a, !ta, g, false, d, k, m, n, !first);
+                            adjoint_product(a, !ta, g, false, d, (k, m, n), !first, false);
                         }
                     }
                 }
@@ -707,11 +719,18 @@ impl<T: Scalar> TensorTape<T> {
         out
     }
 
-    /// The adjoints of `xs` after a sweep, concatenated in order.
+    /// The adjoints of `xs` after a sweep, concatenated in order, as [`TensorTape::grad`]
+    /// gives each, in one allocation.
     fn grads(&self, xs: &[Mat]) -> Vec<T> {
         let mut out = Vec::with_capacity(xs.iter().map(|x| x.len()).sum());
         for &x in xs {
-            out.extend(self.grad(x));
+            let nx = self.node(x);
+            if self.touched.get(x.index()).copied().unwrap_or(false) && nx.grad {
+                out.extend_from_slice(&self.adj[nx.range()]);
+            } else {
+                let zero = self.vals[nx.off].cst(0.0);
+                out.extend(std::iter::repeat_n(zero, nx.len()));
+            }
         }
         out
     }
@@ -720,6 +739,38 @@ impl<T: Scalar> TensorTape<T> {
     pub fn loss_and_gradient(&mut self, r: &TensorLoss) -> (T, Vec<T>) {
         let l = self.value(r.loss)[0].clone();
         (l, self.gradient(r.loss, &r.params))
+    }
+}
+
+/// [`Scalar::matmul`]'s naive loop, in its order of operations, with each product
+/// guarded by [`super::still`] on its factor from the adjoint G (the left factor when
+/// `g_left`): an adjoint entry of exactly 0 passes 0 through an infinite entry of the
+/// other factor, as on the scalar tape, where each product is an elemental of its own.
+/// Where no product is NaN its bits are the plain product's. Used by the guarded sweep
+/// only, which is uncounted.
+#[allow(clippy::too_many_arguments)]
+fn guarded_matmul<T: Scalar>(
+    a: &[T],
+    trans_a: bool,
+    b: &[T],
+    trans_b: bool,
+    c: &mut [T],
+    (m, k, n): (usize, usize, usize),
+    accumulate: bool,
+    g_left: bool,
+) {
+    let ai = |i: usize, p: usize| if trans_a { p * m + i } else { i * k + p };
+    let bi = |p: usize, j: usize| if trans_b { j * k + p } else { p * n + j };
+    let product = |x: &T, y: &T| super::still(x.mul(y), if g_left { x } else { y });
+    for i in 0..m {
+        for j in 0..n {
+            let mut s = product(&a[ai(i, 0)], &b[bi(0, j)]);
+            for p in 1..k {
+                s = s.add(&product(&a[ai(i, p)], &b[bi(p, j)]));
+            }
+            let cij = &mut c[i * n + j];
+            *cij = if accumulate { cij.add(&s) } else { s };
+        }
     }
 }
 
@@ -1205,6 +1256,77 @@ mod tests {
         assert_eq!(tape.gradient(l, &[xm]), vec![0.0, 0.0]);
     }
 
+    /// L = sum(R o (op(A) op(B))) with a column of R zero where op(B) has an infinite
+    /// entry: each product of that entry with a zero adjoint is 0 on the scalar tape,
+    /// and so on the matrix tape (its guarded rerun), for every pair of transposes,
+    /// where the plain product of the adjoints gives NaN. Small integers keep every sum
+    /// exact, so the two tapes' bits are compared whatever their order of summation.
+    #[test]
+    fn a_zero_adjoint_passes_zero_through_an_infinite_factor_of_a_matrix_product() {
+        use crate::ad::Tape;
+        let a = [1.0, 2.0, 3.0, 4.0];
+        let r = [0.0, 1.0, 0.0, 1.0];
+        for (ta, tb) in [(false, false), (false, true), (true, false), (true, true)] {
+            // op(B)[0][0] is infinite: stored at 0 either way
+            let b = [f64::INFINITY, 5.0, 6.0, 7.0];
+            let mut tape = TensorTape::new();
+            let am = tape.input(2, 2, &a);
+            let bm = tape.input(2, 2, &b);
+            let p = tape.matmul(am, ta, bm, tb);
+            let rm = tape.constant(2, 2, r, &0.0);
+            let w = tape.hadamard(rm, p);
+            let l = tape.sum_all(w);
+            let g = tape.gradient(l, &[am, bm]);
+
+            let s = Tape::new();
+            let (xa, xb) = (s.vars(&a), s.vars(&b));
+            let at = |i: usize, k: usize| &xa[if ta { k * 2 + i } else { i * 2 + k }];
+            let bt = |k: usize, j: usize| &xb[if tb { j * 2 + k } else { k * 2 + j }];
+            let y = (0..4)
+                .map(|ij| {
+                    let (i, j) = (ij / 2, ij % 2);
+                    let pij = at(i, 0).mul(bt(0, j)).add(&at(i, 1).mul(bt(1, j)));
+                    pij.mul_f(r[ij])
+                })
+                .reduce(|acc, t| acc.add(&t))
+                .expect("four terms");
+            let all: Vec<_> = xa.iter().chain(&xb).cloned().collect();
+            let gs = s.gradient(&y, &all);
+            assert!(gs.iter().all(|v| !v.is_nan()), "scalar tape {gs:?}");
+            let bits = |v: &[f64]| v.iter().map(|g| g.to_bits()).collect::<Vec<_>>();
+            assert_eq!(
+                bits(&g),
+                bits(&gs),
+                "ta {ta}, tb {tb}: {g:?} against {gs:?}"
+            );
+        }
+    }
+
+    /// The lecture-style network of one hidden unit whose activation overflows: the
+    /// output sigmoid saturates at 1 with slope exactly 0, so dL/dW2 = 0 (0 times the
+    /// infinite hidden value), which the scalar tape gives and the matrix tape now too.
+    #[test]
+    fn a_saturated_network_has_the_scalar_tapes_zero_gradient() {
+        use crate::scenario::file::{load_str, Limits};
+        let text = "name = \"saturated\"\nfamily = \"mlp\"\nlayers = [1, 1, 1]\n\
+                    activation = \"identity\"\noutput_activation = \"sigmoid\"\nbias = false\n\
+                    x = [[1e300]]\nt = [[0.25]]\nweights = [[[1e10]], [[1.0]]]\n";
+        let sc = load_str(
+            std::path::Path::new("saturated.toml"),
+            text,
+            &Limits::default(),
+        )
+        .expect("the scenario loads")
+        .0;
+        let (_, g) = sc.model.gradient_tensor(&sc.x).expect("an MLP");
+        let t = crate::ad::Tape::new();
+        let xs = t.vars(&sc.x);
+        let y = sc.eval(&xs);
+        let gs = t.gradient(&y[0], &xs);
+        assert_eq!(gs, vec![0.0, 0.0]);
+        assert_eq!(g, gs);
+    }
+
     #[test]
     fn unreached_inputs_and_constant_outputs_have_zero_gradients() {
         let mut tape = TensorTape::new();
@@ -1238,24 +1360,26 @@ mod tests {
             tape.gradient(l, &[wm, bm])
         };
         let g1 = run(&mut tape);
-        let cap = (
-            tape.values_capacity(),
-            tape.adj.capacity(),
-            tape.nodes.capacity(),
-        );
+        let kept = |tape: &TensorTape<f64>| {
+            (
+                tape.values_capacity(),
+                tape.adj.capacity(),
+                tape.nodes.capacity(),
+                tape.touched.capacity(),
+            )
+        };
+        let cap = kept(&tape);
+        assert!(cap.0 > 0 && cap.1 > 0 && cap.2 > 0 && cap.3 > 0, "{cap:?}");
+        // cleared, the tape still holds its memory (a run on a tape that freed it would
+        // grow it back to the same capacities, so the check is made here)
+        tape.clear();
+        assert_eq!(kept(&tape), cap);
         let g2 = run(&mut tape);
         assert_eq!(
             g1.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
             g2.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
         );
-        assert_eq!(
-            cap,
-            (
-                tape.values_capacity(),
-                tape.adj.capacity(),
-                tape.nodes.capacity()
-            )
-        );
+        assert_eq!(kept(&tape), cap);
         // values: X, W, b, the product, the bias add, tanh, the column sums, squares, sum
         let values = 64 * 16 + 8 * 16 + 8 + 3 * 64 * 8 + 2 * 8 + 1;
         assert_eq!(tape.values_len(), values);

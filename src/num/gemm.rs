@@ -10,7 +10,9 @@
 //! operation (Rust does not fuse them), so a kernel compiled for AVX and one for the
 //! x86-64 baseline give the same result. A BLAS kernel chosen at run time would not: one
 //! with fused multiply-adds rounds once where one without rounds twice, and the figures
-//! of `reverse-tensor` would then depend on the machine.
+//! of `reverse-tensor` would then depend on the machine. The one exception is a NaN's
+//! sign and payload, which IEEE arithmetic leaves to the hardware and the compiler
+//! (which NaN operand propagates): a NaN entry is NaN in both, not always the same NaN.
 
 use std::cell::RefCell;
 
