@@ -23,7 +23,7 @@
 //! [`update`] rewrites the baseline from results, keeping the policy and the exceptions
 //! with their reasons, and lists what loosened. `docs/check.md` describes the policy.
 
-use crate::measure::cost::{Weights, GRADIENT_BOUND, PROVEN_REGION, TANGENT_BOUND};
+use crate::measure::cost::{Weights, PROVEN_REGION};
 use crate::report::atomic::{flush_file, flush_folder};
 use crate::report::read_results;
 use crate::report::summary::best_bits_per_entry;
@@ -151,15 +151,7 @@ impl CostAllowance {
     }
 }
 
-/// The bound of the cost model for a mode: 5/2 for `tangent`, 4 for `gradient` and
-/// `gradient-tensor`, none otherwise.
-pub fn mode_bound(mode: &str) -> Option<f64> {
-    match mode {
-        "tangent" => Some(TANGENT_BOUND),
-        "gradient" | "gradient-tensor" => Some(GRADIENT_BOUND),
-        _ => None,
-    }
-}
+pub use crate::measure::cost::mode_bound;
 
 impl Baseline {
     /// Parses and validates a baseline; the error says what is wrong and where.
@@ -517,10 +509,12 @@ pub fn figures(s: &ScenarioResult) -> ScenarioFigures {
         .map(|c| {
             (
                 c.mode.clone(),
+                // the bound is the cost model's for the mode, not the one the file
+                // carries: a file edited to a looser bound does not loosen the gate
                 CostFigure {
                     ratio: c.ratio,
-                    bound: c.bound.or_else(|| mode_bound(&c.mode)),
-                    within: c.within.filter(|_| c.bound.is_some()),
+                    bound: mode_bound(&c.mode),
+                    within: c.within.filter(|_| mode_bound(&c.mode).is_some()),
                 },
             )
         })
@@ -1714,6 +1708,33 @@ mod tests {
                 "cost: s jacobian-forward: ratio 4.5001 > allowed 4.5",
             ]
         );
+    }
+
+    #[test]
+    fn the_bound_is_the_cost_models_not_the_files() {
+        let r = results();
+        let b = update(None, &r).unwrap().baseline;
+        let mut edited = r.clone();
+        let s = &mut edited.scenarios[0];
+        // a gradient above 4, with the bound in the file raised to pass it
+        s.cost[2] = CostRow {
+            bound: Some(100.0),
+            within: Some(true),
+            ..cost("gradient", 5.0)
+        };
+        assert_eq!(
+            violation_lines(&b, &edited),
+            ["cost: s gradient: ratio 5.000 > bound 4 (no exception in the baseline)"]
+        );
+        // and a bound given to a mode that has none is not one
+        let s = &mut edited.scenarios[0];
+        s.cost[2] = cost("gradient", 3.5);
+        s.cost[3] = CostRow {
+            bound: Some(1.0),
+            within: Some(false),
+            ..cost("jacobian-forward", 4.5)
+        };
+        assert!(violation_lines(&b, &edited).is_empty());
     }
 
     #[test]

@@ -19,6 +19,19 @@ pub const TANGENT_BOUND: f64 = 2.5;
 /// The bound on the gradient ratio (w_grad, the cheap gradient principle).
 pub const GRADIENT_BOUND: f64 = 4.0;
 
+/// The bound of the cost model for a mode: 5/2 for `tangent`, 4 for `gradient` and
+/// `gradient-tensor`, none otherwise. The statement-level tape has none: the bound is a
+/// theorem about the elemental tape, whose sweep recomputes each partial from stored
+/// values; a tape that forms and stores partials while recording is outside it
+/// (docs/cost.md).
+pub fn mode_bound(mode: &str) -> Option<f64> {
+    match mode {
+        "tangent" => Some(TANGENT_BOUND),
+        "gradient" | "gradient-tensor" => Some(GRADIENT_BOUND),
+        _ => None,
+    }
+}
+
 /// Cost weights: TIME = mu*MOVES + ADDS + pi*MULTS + nu*NLOPS.
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Weights {
@@ -361,15 +374,7 @@ pub fn cost_rows(sc: &Scenario, weights: &Weights) -> (Vec<CostRow>, Vec<String>
             // a function that executes no elemental (y = x1) costs nothing, and so do its
             // modes: TIME(mode) <= w TIME(F) holds as 0 <= 0, and the ratio is 1, not 0/0
             let ratio = exact_ratio(&t_exact, &tf_exact);
-            let bound = match m.mode {
-                "tangent" => Some(TANGENT_BOUND),
-                // the statement-level tape has none: the bound is a theorem about the
-                // elemental tape, whose sweep recomputes each partial from stored values;
-                // a tape that forms and stores partials while recording is outside it
-                // (docs/cost.md)
-                "gradient" | "gradient-tensor" => Some(GRADIENT_BOUND),
-                _ => None,
-            };
+            let bound = mode_bound(m.mode);
             CostRow {
                 scenario: sc.name.clone(),
                 mode: m.mode.to_string(),
