@@ -48,10 +48,30 @@ mod imp {
     extern "C" fn on_signal(signal: libc::c_int) {
         let byte = signal as u8;
         let fd = WRITE_END.load(Ordering::Relaxed);
-        // SAFETY: write is async-signal-safe; the byte outlives the call
+        // the interrupted code may be between a failed call and its reading of errno,
+        // which a failed write (a full pipe) would overwrite
+        let errno = errno_location();
+        // SAFETY: write is async-signal-safe; the byte outlives the call; errno is the
+        // calling thread's, read and restored on the same thread
         unsafe {
+            let saved = errno.map(|e| *e);
             libc::write(fd, (&byte as *const u8).cast(), 1);
+            if let (Some(e), Some(v)) = (errno, saved) {
+                *e = v;
+            }
         }
+    }
+
+    /// The calling thread's errno, where the platform names it.
+    fn errno_location() -> Option<*mut libc::c_int> {
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        // SAFETY: returns the calling thread's errno; async-signal-safe
+        return Some(unsafe { libc::__errno_location() });
+        #[cfg(any(target_os = "macos", target_os = "ios"))]
+        // SAFETY: as above
+        return Some(unsafe { libc::__error() });
+        #[allow(unreachable_code)]
+        None
     }
 
     fn check(r: libc::c_int) -> std::io::Result<()> {
