@@ -325,3 +325,25 @@ fn cancellations_in_formulas_settle_where_exact_and_not_where_rounded() {
     let r = reference_jacobian(&sc.model, &sc.x, &[0], &opts);
     assert!(!r.entries[0][0].settled, "{:?}", r.entries[0][0]);
 }
+
+/// y ((z / 3) 3): d/dy is z to within the roundings of the division and the product,
+/// which leave it a bound; at z = +-f64::MAX it rounds to +-f64::MAX, whose neighbour
+/// beyond is the point where rounding goes to the infinity of its sign.
+struct NearTheTop;
+
+impl Function for NearTheTop {
+    fn eval<S: Scalar>(&self, x: &[S]) -> Vec<S> {
+        vec![x[1].mul(&x[0].div_f(3.0).mul_f(3.0))]
+    }
+}
+
+#[test]
+fn a_derivative_at_either_end_of_f64s_range_settles_alike() {
+    for z in [f64::MAX, -f64::MAX, 1e308, -1e308] {
+        let r = reference_jacobian(&NearTheTop, &[z, 1.0], &[1], &RefOptions::default());
+        let e = &r.entries[0][0];
+        assert!(e.settled, "z = {z:e}: {e:?}");
+        assert_eq!(e.precision, 512, "z = {z:e}: {e:?}");
+        assert_eq!(e.value.to_f64(), z, "z = {z:e}: {e:?}");
+    }
+}

@@ -379,13 +379,14 @@ fn rounds_surely(hi: &Ranged, lo: &Float) -> bool {
     if slack.is_zero() {
         return true;
     }
-    // the midpoints between f and its neighbours (beyond f64::MAX, the point where
-    // rounding goes to infinity)
+    // the midpoints between f and its neighbours (beyond +-f64::MAX, the point where
+    // rounding goes to the infinity of that sign)
     let mid = |g: f64| {
         let g = if g.is_finite() {
             Float::with_val(p, g)
         } else {
-            Float::with_val(p, f64::MAX) + Float::with_val(p, 2f64.powi(970))
+            let s = g.signum();
+            Float::with_val(p, s * f64::MAX) + Float::with_val(p, s * 2f64.powi(970))
         };
         Float::with_val(p, (Float::with_val(p, f) + g) / 2u32)
     };
