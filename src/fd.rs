@@ -3,9 +3,11 @@
 //!
 //! The step actually used is the one the floating-point grid allows: for x + h computed
 //! in f64, h_used = (x + h) - x (exact by Sterbenz's lemma when x + h is within a factor
-//! of two of x, i.e. for steps up to |x|; beyond, it is rounded like any difference).
-//! The quotients divide by the difference of the perturbed points, which is what the
-//! f64 program really differenced. The same quotient evaluated in MPFR at the same f64
+//! of two of x: for steps up to |x| at x >= 0, up to |x| / 2 at x < 0; beyond, it is
+//! rounded like any difference). The central stencil forms its step on |x|'s side,
+//! s = (|x| + h) - |x|, so that its points x + s and x - s are both exact and
+//! symmetric about x at either sign. The quotients divide by the difference of the
+//! perturbed points, which is what the f64 program really differenced. The same quotient evaluated in MPFR at the same f64
 //! points, with that difference taken exactly ([`Stencil::quotient_ranged`]), isolates
 //! truncation from rounding.
 
@@ -84,12 +86,19 @@ impl Stencil {
                 lo: x - down,
                 h: down,
             },
-            FdKind::Central => Stencil {
-                kind,
-                hi: x + up,
-                lo: x - up,
-                h: up,
-            },
+            // the step formed on |x|'s side, (|x| + h) - |x|: x + s and x - s are then
+            // both exact, and the stencil symmetric, at negative x too, where x - up
+            // rounds when x + h enters a finer binade (x = -1, h = 1e-5)
+            FdKind::Central => {
+                let a = x.abs();
+                let s = (a + h) - a;
+                Stencil {
+                    kind,
+                    hi: x + s,
+                    lo: x - s,
+                    h: s,
+                }
+            }
         }
     }
 
@@ -111,9 +120,9 @@ impl Stencil {
     }
 
     /// The quotient (f_hi - f_lo) / (hi - lo) from the two function values, evaluated
-    /// in the scalar of the values with hi - lo rounded to f64, as an f64 program
-    /// computes it (exact when the two points are within a factor of two of each other,
-    /// which holds for steps up to |x|).
+    /// in the scalar of the values with hi - lo in f64, as an f64 program computes it:
+    /// exact, since hi - lo is the step itself (forward, backward) or twice it
+    /// (central), unless that overflows.
     pub fn quotient<S: Scalar>(&self, f_hi: &S, f_lo: &S) -> S {
         f_hi.sub(f_lo).div_f(self.hi - self.lo)
     }
@@ -439,6 +448,24 @@ mod tests {
             x - c.lo,
             "the central stencil is symmetric about x"
         );
+        // and at negative x, where x + h enters a finer binade (and x - ((x + h) - x)
+        // would round): the step is formed on |x|'s side
+        for (x, h) in [
+            (-1.0, 1e-5),
+            (-1024.0, 0.1),
+            (-1.0000001, 1e-5),
+            (-0.75, 1e-3),
+        ] {
+            let c = Stencil::new(FdKind::Central, x, h);
+            assert_eq!(c.hi - x, x - c.lo, "symmetric at x = {x}, h = {h}");
+            assert_eq!(c.hi - x, c.h, "x = {x}, h = {h}");
+            let m = Stencil::new(FdKind::Central, -x, h);
+            assert_eq!(
+                (c.hi, c.lo, c.h),
+                (-m.lo, -m.hi, m.h),
+                "mirrored at x = {x}"
+            );
+        }
         let f = Stencil::new(FdKind::Forward, x, h);
         assert_eq!((f.hi, f.lo, f.h), (x + up, x, up));
         let b = Stencil::new(FdKind::Backward, x, h);
@@ -463,20 +490,35 @@ mod tests {
 
     #[test]
     fn exact_quotient_takes_the_distance_between_the_points_exactly() {
-        // a step larger than |x| across 0: hi - lo rounds in f64 (1.6103120899717722,
-        // 2^-53 above the true distance)
-        let st = Stencil::new(FdKind::Central, -0.2600896669038415, 0.805156044985886);
+        // a step larger than |x| across 0, at negative x: the step formed on x's side,
+        // x - ((x + h) - x), would make hi - lo round in f64 (1.6103120899717722, 2^-53
+        // above the true distance); formed on |x|'s side it is 2 s, exactly
+        let (x, h) = (-0.2600896669038415, 0.805156044985886);
+        let up = (x + h) - x;
+        assert_ne!(((x + up) - (x - up)), 2.0 * up);
+        let st = Stencil::new(FdKind::Central, x, h);
         let point = |x: f64| Ranged::exact(rug::Float::with_val(256, x));
         let (hi, lo) = (point(st.hi), point(st.lo));
         let exact = rug::Float::with_val(256, &hi.v - &lo.v);
-        assert_ne!(exact, st.hi - st.lo);
-        // f = x: the exact quotient is exactly 1, the f64-denominator one is not
+        assert_eq!(exact, st.hi - st.lo);
+        assert_eq!(st.hi - st.lo, 2.0 * st.h);
+        // f = x: the exact quotient and the f64 one are exactly 1
         assert_eq!(st.quotient_ranged(&hi, &lo).v, 1.0);
-        assert_ne!(st.quotient(&hi.v, &lo.v), 1.0);
-        // in f64 the quotient divides by the rounded hi - lo itself (not 2h, which
-        // differs from it here), so f = x gives exactly 1
-        assert_ne!(st.hi - st.lo, 2.0 * st.h);
+        assert_eq!(st.quotient(&hi.v, &lo.v), 1.0);
         assert_eq!(st.quotient(&st.hi, &st.lo), 1.0);
+        // points whose f64 distance rounds (the ones formed on x's side): the MPFR
+        // quotient still takes their exact distance, so f = x gives exactly 1 there,
+        // where the f64-denominator quotient does not
+        let skew = Stencil {
+            kind: FdKind::Central,
+            hi: x + up,
+            lo: x - up,
+            h: up,
+        };
+        let (hi, lo) = (point(skew.hi), point(skew.lo));
+        assert_ne!(rug::Float::with_val(256, &hi.v - &lo.v), skew.hi - skew.lo);
+        assert_eq!(skew.quotient_ranged(&hi, &lo).v, 1.0);
+        assert_ne!(skew.quotient(&hi.v, &lo.v), 1.0);
         // where the points are close, both agree
         let near = Stencil::new(FdKind::Central, 1.5, 1e-3);
         let (hi, lo) = (point(near.hi), point(near.lo));

@@ -103,8 +103,9 @@ fn a_truncation_error_far_below_the_quotient_is_the_quotients() {
     let mut checked = 0;
     for r in acc.rows.iter().filter(|r| r.method == "fd-central") {
         let h = r.h.unwrap();
-        // the stencil's f64 points, as the tool forms them: symmetric, x -+ (x + h) - x
-        let up = (x + h) - x;
+        // the stencil's f64 points, as the tool forms them: symmetric, x -+ s with the
+        // step s = (|x| + h) - |x| formed on |x|'s side
+        let up = (x.abs() + h) - x.abs();
         let (hi, lo) = (x + up, x - up);
         let d = Float::with_val(p, Float::with_val(p, hi) - Float::with_val(p, lo));
         let q = Float::with_val(p, Float::with_val(p, sigma(hi) - sigma(lo)) / &d);
@@ -118,6 +119,32 @@ fn a_truncation_error_far_below_the_quotient_is_the_quotients() {
         checked += 1;
     }
     assert_eq!(checked, 7);
+}
+
+/// The central quotient of x^2 is exactly 2x at any symmetric stencil: no truncation
+/// error at either sign of x, also where x + h enters a finer binade (x = -1: a step
+/// formed on x's side, x - ((x + h) - x), rounds there, and the quotient then carries a
+/// first-order term of about an ulp of x).
+#[test]
+fn a_quadratic_has_no_central_truncation_error_at_either_sign() {
+    for x in [1.0, -1.0, -1024.0, -0.75] {
+        let acc = measure(
+            "square",
+            x,
+            "x * x",
+            "fd.steps = { from = 1e-1, to = 1e-8, per_decade = 1 }",
+            &[Method::FdCentral],
+        );
+        let rows: Vec<_> = acc
+            .rows
+            .iter()
+            .filter(|r| r.method.starts_with("fd-central"))
+            .collect();
+        assert_eq!(rows.len(), 9, "x = {x}: 8 steps and the textbook one");
+        for r in rows {
+            assert_eq!(r.trunc_err, Some(0.0), "x = {x}: {r:?}");
+        }
+    }
 }
 
 /// 1 - sigmoid(400) is 1.9e-174, which 256 bits round to 0: the error model's |f| is

@@ -512,17 +512,18 @@ pub fn higher_derivatives(
 /// Central: E(h) = |f'''| h^2 / 6 + u|f| / h, so h* = (3u|f|/|f'''|)^(1/3) and
 /// E* = 3u|f| / (2h*). `None` when the truncation terms vanish (the model then has no
 /// optimum: larger steps are better), or the rounding term does (f = 0: smaller steps
-/// are better), or |f| is not finite.
+/// are better), or |f|, |f''| or |f'''| is not finite (beyond f64's range the model
+/// has no f64 figure, and a term left out would not have vanished).
 pub fn fd_model(kind: FdKind, f: f64, d2: f64, d3: f64) -> Option<(f64, f64)> {
     let u = UNIT_ROUNDOFF;
     // with f = 0 the rounding term vanishes and the model falls with h down to 0
-    if f == 0.0 || !f.is_finite() {
+    if f == 0.0 || !f.is_finite() || !d2.is_finite() || !d3.is_finite() {
         return None;
     }
     // |f'''| h^2 / 6 + c u|f| / h: h* = (3 c u|f| / |f'''|)^(1/3), E* = (3/2) c u|f| / h*,
     // in roots of each factor, so that no intermediate product leaves the f64 range
     let cubic = |c: f64| {
-        if d3 == 0.0 || !d3.is_finite() {
+        if d3 == 0.0 {
             return None;
         }
         let (cf, cd) = (f.cbrt(), d3.cbrt());
@@ -532,7 +533,7 @@ pub fn fd_model(kind: FdKind, f: f64, d2: f64, d3: f64) -> Option<(f64, f64)> {
     };
     // |f''| h / 2 + 2u|f| / h alone
     let linear = || {
-        if d2 == 0.0 || !d2.is_finite() {
+        if d2 == 0.0 {
             return None;
         }
         let (sf, sd) = (f.sqrt(), d2.sqrt());
@@ -1310,6 +1311,10 @@ mod tests {
             assert_eq!(fd_model(kind, 0.0, 1.0, 1.0), None, "{kind:?}");
             assert_eq!(fd_model(kind, f64::NAN, 1.0, 1.0), None, "{kind:?}");
             assert_eq!(fd_model(kind, f64::INFINITY, 1.0, 1.0), None, "{kind:?}");
+            // an f'' or f''' beyond f64's range has not vanished: no f64 figure
+            for (d2, d3) in [(f64::INFINITY, 1.0), (1.0, f64::INFINITY), (f64::NAN, 1.0)] {
+                assert_eq!(fd_model(kind, 1.0, d2, d3), None, "{kind:?} {d2} {d3}");
+            }
         }
         // far from 1, u|f| / |f''| and the like leave the f64 range although the
         // optimum does not (mpmath at 300 bits, bisecting E'(h) = 0 of the one-sided
