@@ -347,3 +347,22 @@ fn a_derivative_at_either_end_of_f64s_range_settles_alike() {
         assert_eq!(e.value.to_f64(), z, "z = {z:e}: {e:?}");
     }
 }
+
+/// The values alone settle by the rule of the entries: 20 steps of the logistic map at
+/// the first pair of precisions, 5000 steps at none up to the cap.
+#[test]
+fn values_settle_alone_or_say_they_do_not() {
+    use derivbench::measure::reference_values;
+    let opts = RefOptions::default();
+    let short = reference_values(&Logistic { steps: 20 }, &[0.3], &opts);
+    let exact = Logistic { steps: 20 }.eval(&[rug::Float::with_val(4096, 0.3)]);
+    assert_eq!(short.len(), 1);
+    assert_eq!(
+        short[0].as_ref().map(|v| v.to_f64()),
+        Some(exact[0].to_f64())
+    );
+    assert_eq!(
+        reference_values(&Logistic { steps: 5000 }, &[0.3], &opts),
+        vec![None]
+    );
+}

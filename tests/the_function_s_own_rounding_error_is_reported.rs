@@ -31,3 +31,30 @@ outputs = ["(exp(x) - 1 - x) / x^2", "y * 3"]
     assert!(want > 15.0, "{want}");
     assert_eq!(acc.value_bits, vec![want, 0.0]);
 }
+
+/// (x + 1e200) - 1e200 at x = 1.5 is 1.5, which f64 rounds to 0, and so do 256 and 512
+/// bits, where the derivative (1) has already settled: the value is not taken from
+/// those precisions, which agree on a wrong 0, but from precisions that settle it.
+#[test]
+fn a_value_absorbed_where_the_derivatives_settle_is_settled_on_its_own() {
+    let text = r#"
+name = "absorbed"
+inputs = [{ name = "x", value = 1.5 }]
+outputs = ["(x + 1e200) - 1e200", "x * 3"]
+"#;
+    let (sc, _) = load_str(Path::new("absorbed.toml"), text, &Limits::default()).unwrap();
+    let opts = AccuracyOptions {
+        methods: vec![Method::Forward],
+        quick: true,
+        reference: RefOptions::default(),
+    };
+    let acc = measure_accuracy(&sc, &opts);
+    assert!(
+        acc.reference.iter().all(|r| r.settled),
+        "{:?}",
+        acc.reference
+    );
+    // f64 gives 0 against the exact 1.5; x * 3 = 4.5 exactly
+    assert_eq!(acc.value_bits, vec![bits_err(0.0, 1.5), 0.0]);
+    assert!(acc.value_bits[0] > 60.0, "{:?}", acc.value_bits);
+}

@@ -695,6 +695,44 @@ pub fn measure_external(
     measure_external_against(sc, &run_reference(sc, opts), method, column)
 }
 
+/// The bits of error of f(x) in f64 against the reference's values, per output: the
+/// Jacobian's ladder stops when its entries settle, so a value it left unsettled (a term
+/// absorbed at every precision it reached, (x + 1e200) - 1e200) is taken from a ladder of
+/// the values alone ([`crate::measure::reference::reference_values`]); empty, no figure,
+/// when a value settles at no precision up to the cap.
+fn value_bits(
+    sc: &Scenario,
+    reference: &Reference,
+    opts: &RefOptions,
+    part: &dyn Fn(&'static str),
+) -> Vec<f64> {
+    let settled: Vec<Option<Float>> = if reference.values_settled.iter().all(|&s| s) {
+        reference.values.iter().cloned().map(Some).collect()
+    } else {
+        part("values");
+        let ropts = RefOptions {
+            start_precision: sc.precision,
+            ..*opts
+        };
+        let alone = crate::measure::reference::reference_values(&sc.model, &sc.x, &ropts);
+        reference
+            .values
+            .iter()
+            .zip(&reference.values_settled)
+            .zip(alone)
+            .map(|((v, &ok), a)| if ok { Some(v.clone()) } else { a })
+            .collect()
+    };
+    if settled.iter().any(Option::is_none) {
+        return Vec::new();
+    }
+    sc.eval(&sc.x)
+        .iter()
+        .zip(settled.into_iter().flatten())
+        .map(|(v, r)| bits_err(*v, r.to_f64()))
+        .collect()
+}
+
 /// The reference Jacobian that `run` computes for a scenario: every column, from the
 /// scenario's own precision (its `reference.precision`) with `opts`' other settings (so
 /// `opts.start_precision` is not used).
@@ -811,7 +849,8 @@ pub fn measure_accuracy(sc: &Scenario, opts: &AccuracyOptions) -> Accuracy {
 /// [`measure_accuracy`], with `part` called as each part of the measurement starts, for a
 /// progress display: `"reference"`, `"FD sweeps"` (the difference quotients over the
 /// steps), `"other methods"` (AD, Richardson, the complex step, symbolic), `"FD model"`
-/// (with an FD method) and, with the symbolic method on a formula, `"symbolic check"`.
+/// (with an FD method), with the symbolic method on a formula, `"symbolic check"`, and
+/// `"values"` where the function's values need precisions of their own.
 pub fn measure_accuracy_with(
     sc: &Scenario,
     opts: &AccuracyOptions,
@@ -924,12 +963,7 @@ pub fn measure_accuracy_with(
             notes.push(n);
         }
     }
-    let value_bits = sc
-        .eval(&sc.x)
-        .iter()
-        .zip(&reference.values)
-        .map(|(v, r)| bits_err(*v, r.to_f64()))
-        .collect();
+    let value_bits = value_bits(sc, &reference, &opts.reference, part);
     Accuracy {
         rows,
         reference: refrows,

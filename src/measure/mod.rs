@@ -9,4 +9,4 @@ pub mod reference;
 
 pub use accuracy::{measure_accuracy, Accuracy, AccuracyOptions};
 pub use method::Method;
-pub use reference::{reference_jacobian, RefEntry, RefOptions, Reference};
+pub use reference::{reference_jacobian, reference_values, RefEntry, RefOptions, Reference};

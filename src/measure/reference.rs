@@ -106,6 +106,11 @@ pub struct Reference {
     pub cols: Vec<usize>,
     /// the function values at the final precision
     pub values: Vec<Float>,
+    /// `values_settled[i]`: value i settled by the rule of the entries (the last two
+    /// precisions round it to the same f64 and agree on the required bits, its bound
+    /// leaves no rounding boundary within reach, and no decision was doubted); the
+    /// ladder stops when the entries settle, which a value may not have by then
+    pub values_settled: Vec<bool>,
     /// the highest precision evaluated
     pub max_precision_used: u32,
     /// true when an MPFR operation overflowed or underflowed MPFR's exponent range in an
@@ -149,7 +154,7 @@ pub fn agreement(a: &Float, b: &Float) -> u32 {
 struct Evaluation {
     /// `rows[i][k]`: d y_i / d x_j with j = `cols[k]`
     rows: Vec<Vec<Ranged>>,
-    values: Vec<Float>,
+    values: Vec<Ranged>,
     /// `doubt[i]`: a rule's decision in row i was doubted ([`doubted`])
     doubt: Vec<bool>,
     /// an MPFR operation in them overflowed or underflowed its exponent range
@@ -199,7 +204,7 @@ fn jacobian_at_unchecked<F: Function>(
     prec: u32,
     m: usize,
     reverse: bool,
-) -> (Vec<Vec<Ranged>>, Vec<Float>, Vec<bool>) {
+) -> (Vec<Vec<Ranged>>, Vec<Ranged>, Vec<bool>) {
     let xf: Vec<Ranged> = x
         .iter()
         .map(|&v| Ranged::exact(Float::with_val(prec, v)))
@@ -262,11 +267,11 @@ fn reverse_rows<F: Function>(
     xf: &[Ranged],
     cols: &[usize],
     sweep: &[bool],
-) -> (Vec<Vec<Ranged>>, Vec<Float>, Vec<bool>) {
+) -> (Vec<Vec<Ranged>>, Vec<Ranged>, Vec<bool>) {
     let tape = Tape::new();
     let xs = tape.vars(xf);
     let (ys, recorded) = doubted(|| model.eval(&xs));
-    let values = ys.iter().map(|y| y.value().v.clone()).collect();
+    let values = ys.iter().map(|y| y.value().clone()).collect();
     // a placeholder for the rows not swept, which the caller does not read
     let nan = || Ranged::exact(Float::with_val(64, f64::NAN));
     let (rows, doubt) = ys
@@ -292,9 +297,9 @@ fn forward_rows<F: Function>(
     model: &F,
     xf: &[Ranged],
     cols: &[usize],
-) -> (Vec<Float>, Vec<Vec<Ranged>>, bool) {
+) -> (Vec<Ranged>, Vec<Vec<Ranged>>, bool) {
     let ((values, colsv), d) = doubted(|| {
-        let values: Vec<Float> = model.eval(xf).into_iter().map(|y| y.v).collect();
+        let values: Vec<Ranged> = model.eval(xf);
         (values, jacobian_forward(|d| model.eval(d), xf, cols))
     });
     let m = values.len();
@@ -409,6 +414,65 @@ fn settles(lo: &Ranged, hi: &Ranged, agreed: u32, agree_bits: u32) -> bool {
     same_f64 && agreed >= agree_bits && hi.determined(agree_bits) && rounds_surely(hi, l)
 }
 
+/// Whether each value settles between two successive precisions, by the rule of the
+/// entries ([`settles`]), with the doubts of its row and none past MPFR's exponent range.
+fn value_settlement(
+    lo: &[Ranged],
+    hi: &[Ranged],
+    doubt: &[bool],
+    beyond_range: bool,
+    opts: &RefOptions,
+) -> Vec<bool> {
+    lo.iter()
+        .zip(hi)
+        .zip(doubt)
+        .map(|((l, h), &d)| {
+            !d && !beyond_range && settles(l, h, agreement(&l.v, &h.v), opts.agree_bits)
+        })
+        .collect()
+}
+
+/// The function's values at `x` by themselves, each settled by the rule of the entries
+/// (two successive precisions from `opts.start_precision` up to `opts.max_precision`,
+/// [`settles`], no doubted decision, within MPFR's exponent range): `None` for a value
+/// that does not settle by the cap. Cheaper than the Jacobian's ladder (no derivative is
+/// formed), for the values that ladder left unsettled when its entries settled.
+pub fn reference_values<F: Function>(
+    model: &F,
+    x: &[f64],
+    opts: &RefOptions,
+) -> Vec<Option<Float>> {
+    let at = |p: u32| {
+        let xf: Vec<Ranged> = x
+            .iter()
+            .map(|&v| Ranged::exact(Float::with_val(p, v)))
+            .collect();
+        beyond_exponent_range(|| doubted(|| model.eval(&xf)))
+    };
+    let mut p = opts.start_precision.max(64);
+    let ((mut lo, _), mut beyond_range) = at(p);
+    let mut out: Vec<Option<Float>> = vec![None; lo.len()];
+    loop {
+        let q = p.saturating_mul(2);
+        let ((hi, doubt), beyond) = at(q);
+        beyond_range |= beyond;
+        let doubts = vec![doubt; hi.len()];
+        for (i, settled) in value_settlement(&lo, &hi, &doubts, beyond_range, opts)
+            .into_iter()
+            .enumerate()
+        {
+            if settled && out[i].is_none() {
+                out[i] = Some(hi[i].v.clone());
+            }
+        }
+        if out.iter().all(Option::is_some) || q >= opts.max_precision || beyond_range {
+            return out;
+        }
+        lo = hi;
+        p = q;
+    }
+}
+
 /// The precision ladder in one mode.
 fn ladder<F: Function>(
     model: &F,
@@ -421,9 +485,11 @@ fn ladder<F: Function>(
     let mut p = opts.start_precision.max(64);
     let first = jacobian_at(model, x, cols, p, m, reverse);
     let mut lo = first.rows;
+    let mut lo_values = first.values;
     let mut beyond_range = first.beyond_range;
     let mut entries: Vec<Vec<Option<RefEntry>>> = vec![vec![None; cols.len()]; m];
     let mut last_values;
+    let mut values_settled;
     loop {
         let q = p.saturating_mul(2);
         let Evaluation {
@@ -432,6 +498,7 @@ fn ladder<F: Function>(
             doubt,
             beyond_range: beyond,
         } = jacobian_at(model, x, cols, q, m, reverse);
+        values_settled = value_settlement(&lo_values, &values, &doubt, beyond_range | beyond, opts);
         last_values = values;
         // the exponent range does not grow with the precision: past an overflow or an
         // underflow no precision settles, and the loop stops
@@ -463,6 +530,7 @@ fn ladder<F: Function>(
             break;
         }
         lo = hi;
+        lo_values = std::mem::take(&mut last_values);
         p = q;
     }
     Reference {
@@ -475,7 +543,8 @@ fn ladder<F: Function>(
             })
             .collect(),
         cols: cols.to_vec(),
-        values: last_values,
+        values: last_values.into_iter().map(|v| v.v).collect(),
+        values_settled,
         max_precision_used: p,
         exponent_range_exceeded: beyond_range,
     }
