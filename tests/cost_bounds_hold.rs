@@ -183,3 +183,34 @@ fn the_matrix_form_of_a_network_does_the_function_s_arithmetic() {
         "seed-mlp, mlp-wide, elman-rnn-50, gated-rnn-50"
     );
 }
+
+/// An output listed twice (formulas are shared, so both are one entry of the tape) is
+/// seeded twice; the seeds accumulate uncounted, as writing one is: the gradient of
+/// [x1 x2, x1 x2] costs what that of [x1 x2] does, and that of [x1, x1], which executes
+/// no elemental, nothing (ratio 1), on both scalar tapes.
+#[test]
+fn a_repeated_output_costs_its_gradient_nothing_more() {
+    use derivbench::scenario::file::{load_str, Limits};
+    let load = |outputs: &str| {
+        let text = format!(
+            "name = \"repeat\"\ninputs = [{{ name = \"x1\", value = 1.5 }}, {{ name = \"x2\", value = 0.5 }}]\noutputs = {outputs}\n"
+        );
+        let (sc, _) = load_str(
+            std::path::Path::new("repeat.toml"),
+            &text,
+            &Limits::default(),
+        )
+        .expect("the scenario loads");
+        cost_rows(&sc, &Weights::default()).0
+    };
+    let once = load("[\"x1 * x2\"]");
+    let twice = load("[\"x1 * x2\", \"x1 * x2\"]");
+    let bare = load("[\"x1\", \"x1\"]");
+    for m in ["gradient", "gradient-statement"] {
+        assert_eq!(work(mode(&twice, m)), work(mode(&once, m)), "{m}");
+        assert_eq!(mode(&twice, m).ratio, mode(&once, m).ratio, "{m}");
+        assert_eq!(work(mode(&bare, m)), Work::default(), "{m}");
+        assert_eq!(mode(&bare, m).ratio, 1.0, "{m}");
+    }
+    assert_eq!(mode(&twice, "gradient").within, Some(true));
+}

@@ -187,7 +187,13 @@ pub(crate) fn write_seeds<T: Scalar, I: Copy + Eq + std::hash::Hash>(
             !seen.insert(*i)
         };
         let a = &mut adj[index(*i)];
-        *a = if repeated { a.add(ybar) } else { ybar.clone() };
+        // the seed is not an operation of the cost model, written or accumulated: an
+        // output listed twice costs its sweep no more
+        *a = if repeated {
+            crate::num::uncounted(|| a.add(ybar))
+        } else {
+            ybar.clone()
+        };
     }
 }
 
