@@ -172,7 +172,7 @@ pub fn run_scenario_with(
                     .contains(&crate::measure::Method::Symbolic) =>
             {
                 part("expression swell");
-                Some(crate::symbolic::swell(p))
+                crate::symbolic::swell_within(p, crate::symbolic::MAX_NODES)
             }
             _ => None,
         };

@@ -370,8 +370,16 @@ fn method_estimates(sc: &Scenario, method: Method, sampled: &[usize]) -> Vec<Est
         }
         Method::Symbolic => {
             // formula scenarios only
+            // (no rows where the derivative graph passes its budget: the symbolic check
+            // says so in a note)
             if let crate::scenario::Model::Expr(p) = &sc.model {
-                let d = crate::symbolic::differentiate(p, crate::symbolic::Sharing::Dag);
+                let Some(d) = crate::symbolic::differentiate_within(
+                    p,
+                    crate::symbolic::Sharing::Dag,
+                    crate::symbolic::MAX_NODES,
+                ) else {
+                    return out;
+                };
                 for (i, row) in d.eval(&sc.x).iter().enumerate() {
                     for (j, v) in row.iter().enumerate() {
                         out.push(est(None, i, j, *v));
@@ -981,7 +989,14 @@ fn symbolic_check(sc: &Scenario, r: &Reference) -> Option<String> {
         return None;
     };
     let prec = r.max_precision_used;
-    let d = crate::symbolic::differentiate(p, crate::symbolic::Sharing::Dag);
+    let max = crate::symbolic::MAX_NODES;
+    let Some(d) = crate::symbolic::differentiate_within(p, crate::symbolic::Sharing::Dag, max)
+    else {
+        return Some(format!(
+            "symbolic: not measured: the derivative graph passes {max} nodes (the outputs \
+             times the program each reaches); the other methods are"
+        ));
+    };
     let x: Vec<Float> = sc.x.iter().map(|&v| Float::with_val(prec, v)).collect();
     let vals = d.eval(&x);
     // the worst agreement over the reference's finite entries; an infinite or NaN

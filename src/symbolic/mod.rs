@@ -17,9 +17,11 @@
 //! [`crate::ad::Tape`] and with the same local partials written with the same
 //! operations ([`crate::num::unary_deriv_generic`]). Evaluated in f64, the
 //! expressions therefore give the reverse-mode numbers bit for bit, apart from the
-//! sign of a zero and from a NaN the tape makes when it multiplies the zero adjoint of
-//! a node the output does not depend on by an infinite partial; but they are
-//! expressions, built once and evaluated at any point.
+//! sign of a zero and from where an adjoint of exactly 0 meets an infinite or NaN
+//! partial: the tape keeps 0 there (its guarded rerun, [`crate::ad::Tape::gradient`]),
+//! and the expressions, which have no such guard, give 0 * inf = NaN (d/dx1 of
+//! max(x2, sqrt(x1)) at (0, 1), and of exp(-1/x1^2) at 0); but they are expressions,
+//! built once and evaluated at any point.
 //! Adjoints are only propagated into nodes that depend on an input: the derivative of
 //! a constant subexpression is 0 and is left out of every sum.
 //!
@@ -95,7 +97,8 @@ mod tests;
 
 pub use graph::Node;
 pub use swell::{
-    fitted_exponent, growth, lecture_ns, swell, swell_series, Growth, SeriesKind, Swell, FIT_FROM,
+    fitted_exponent, growth, lecture_ns, swell, swell_series, swell_within, Growth, SeriesKind,
+    Swell, FIT_FROM,
 };
 
 use crate::num::{Binary, Scalar, Unary};
@@ -138,7 +141,21 @@ pub struct Derivatives {
 /// The result is the same for both [`Sharing`] variants except for
 /// [`Derivatives::node_count`] (and [`Derivatives::sharing`]).
 pub fn differentiate(program: &Program, sharing: Sharing) -> Derivatives {
-    from_built(rules::build(program, None), program.n_inputs(), sharing)
+    differentiate_within(program, sharing, usize::MAX).expect("no budget")
+}
+
+/// The most nodes a derivative graph may hold in a run: a graph grows with the outputs times the program each reaches, which the limits of
+/// scenario files bound only apart, so that a formula within them could otherwise
+/// take all the memory there is (2000 outputs, each over 82,000 instructions).
+pub const MAX_NODES: usize = 16_000_000;
+
+/// [`differentiate`], or `None` once the graph holds more than `max_nodes` nodes.
+pub fn differentiate_within(
+    program: &Program,
+    sharing: Sharing,
+    max_nodes: usize,
+) -> Option<Derivatives> {
+    rules::build(program, None, max_nodes).map(|b| from_built(b, program.n_inputs(), sharing))
 }
 
 fn from_built(b: rules::Built, n_inputs: usize, sharing: Sharing) -> Derivatives {

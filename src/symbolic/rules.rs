@@ -186,7 +186,13 @@ fn if_zero(g: &mut Graph, x: usize, then: usize, otherwise: usize) -> usize {
 }
 
 /// Differentiates every output of `program` with respect to every input.
-pub(crate) fn build(program: &Program, mutation: Option<Mutation>) -> Built {
+/// The derivative graph of `program`, or `None` once it holds more than `max_nodes`
+/// nodes (checked after each rule, each of which adds a bounded number).
+pub(crate) fn build(
+    program: &Program,
+    mutation: Option<Mutation>,
+    max_nodes: usize,
+) -> Option<Built> {
     let instrs = program.instructions();
     let n = program.n_inputs();
     let mut g = Graph::default();
@@ -233,6 +239,9 @@ pub(crate) fn build(program: &Program, mutation: Option<Mutation>) -> Built {
         for i in (0..=y).rev() {
             if !active[i] || adj.nodes[i].is_empty() {
                 continue;
+            }
+            if g.nodes.len() > max_nodes {
+                return None;
             }
             let terms = std::mem::take(&mut adj.nodes[i]);
             let vb = sum(&mut g, &terms).expect("a non-empty sum");
@@ -329,5 +338,5 @@ pub(crate) fn build(program: &Program, mutation: Option<Mutation>) -> Built {
             .collect();
         roots.push(row);
     }
-    Built { graph: g, roots }
+    (g.nodes.len() <= max_nodes).then_some(Built { graph: g, roots })
 }

@@ -3,7 +3,7 @@
 //! lecture's two examples.
 
 use super::graph::{reachable, tree_sizes};
-use super::{differentiate, Sharing};
+use super::{differentiate_within, Sharing};
 use crate::ad::Tape;
 use crate::scenario::expr::{Compiler, Env, Instr, Limits, Program, Shape};
 
@@ -38,6 +38,12 @@ fn instr_args(ins: &Instr) -> std::iter::Take<std::array::IntoIter<usize, 2>> {
 
 /// The sizes of `program` and of its symbolic gradient.
 pub fn swell(program: &Program) -> Swell {
+    swell_within(program, usize::MAX).expect("no budget")
+}
+
+/// [`swell`], or `None` where the derivative graph passes `max_nodes` nodes
+/// ([`super::differentiate_within`]).
+pub fn swell_within(program: &Program, max_nodes: usize) -> Option<Swell> {
     let instrs = program.instructions();
     let outs = program.outputs();
     let ftree = tree_sizes(instrs, instr_args);
@@ -46,7 +52,7 @@ pub fn swell(program: &Program) -> Swell {
         .fold(0u128, |acc, &o| acc.saturating_add(ftree[o]));
     let function_dag = reachable(instrs, outs.iter().copied(), instr_args).len() as u64;
     // one construction, both counts
-    let d = differentiate(program, Sharing::Dag);
+    let d = differentiate_within(program, Sharing::Dag, max_nodes)?;
     let gradient_dag = d.node_count() as u64;
     let gradient_tree = d.tree_total;
     let tape_len = if program.n_inputs() == 0 {
@@ -57,13 +63,13 @@ pub fn swell(program: &Program) -> Swell {
         let _ = program.eval(&xs);
         tape.len() as u64
     };
-    Swell {
+    Some(Swell {
         function_tree,
         function_dag,
         gradient_tree,
         gradient_dag,
         tape_len,
-    }
+    })
 }
 
 /// The lecture's two examples of expression swell, over a vector input x of length n.

@@ -286,7 +286,7 @@ fn every_wrong_rule_is_caught() {
     for (op, arg, p) in cases {
         let right = differentiate(&p, Sharing::Dag);
         let wrong = from_built(
-            build(&p, Some(Mutation { op, arg })),
+            build(&p, Some(Mutation { op, arg }), usize::MAX).expect("no budget"),
             p.n_inputs(),
             Sharing::Dag,
         );
@@ -474,4 +474,19 @@ fn the_slopes_of_sqrt_and_log_at_minus_zero_are_plus_infinity_as_on_the_tape() {
     for x in [-0.0, 0.0] {
         assert_eq!(d.eval(&[x, 1.0])[0][0], f64::NEG_INFINITY, "at {x}");
     }
+}
+
+#[test]
+fn a_graph_past_its_budget_is_refused_and_one_within_it_is_the_same() {
+    let p = compile(&["x", "y"], &["sin(x * y) * exp(x / y)", "x * y + sin(x)"]);
+    let whole = differentiate(&p, Sharing::Dag);
+    let nodes = whole.graph.len();
+    // the budget is checked as the graph grows, so one node short of the whole graph
+    // is refused and the whole graph's size is enough
+    assert!(differentiate_within(&p, Sharing::Dag, nodes - 1).is_none());
+    let within = differentiate_within(&p, Sharing::Dag, nodes).expect("within its budget");
+    let x = [0.7, 1.3];
+    assert_eq!(within.eval(&x), whole.eval(&x));
+    assert!(swell_within(&p, nodes - 1).is_none());
+    assert_eq!(swell_within(&p, nodes), Some(swell(&p)));
 }
