@@ -282,6 +282,40 @@ fn outputs_and_constants_are_limited_in_all() {
     }
 }
 
+/// Sharing keeps a loop of a repeated body, or many copies of one generated output, to
+/// a few instructions, but each iteration and each output expands the formula anew:
+/// that work is bounded too, at ten formula nodes per elemental allowed, and the
+/// error says which limit raises it.
+#[test]
+fn the_work_of_expanding_formulas_is_limited() {
+    let limits = Limits {
+        max_elementals: 500,
+        ..Limits::default()
+    };
+    // about 30 nodes per copy of the body, a handful of distinct instructions
+    let body = "sin(x) + cos(x) * exp(x) - sin(x) * sin(x) + cos(x) / (1 + exp(x)) + x * x * x";
+    let head = "name = \"bad\"\ninputs = [{ name = \"x\", value = 0.5 }]\n";
+    for outputs in [
+        format!("outputs = [\"sum(i, 1, 300, {body})\"]\n"),
+        format!("outputs = {{ for = \"j\", from = 1, to = 300, expr = \"{body}\" }}\n"),
+    ] {
+        let text = format!("{head}{outputs}");
+        let e = load_str(Path::new("bad.toml"), &text, &limits)
+            .map(|_| ())
+            .expect_err(&text);
+        assert!(
+            e.message
+                .contains("the formulas expand to more than 5000 nodes")
+                && e.message.contains("--limit max_elementals=N"),
+            "{e}"
+        );
+        assert_eq!(e.line, 3, "{e}");
+        // and within the default limits they load, to a few hundred instructions
+        let (sc, _) = load_str(Path::new("ok.toml"), &text, &Limits::default()).expect(&text);
+        assert!(sc.n() == 1);
+    }
+}
+
 #[test]
 fn limits_name_themselves_and_how_to_raise_them() {
     let limits = Limits {

@@ -1317,6 +1317,9 @@ fn build_expr(t: &Tab) -> R<(Model, Vec<f64>, Vec<String>)> {
         max_depth: cx.limits.max_depth,
         max_loop_iterations: cx.limits.max_loop_iterations,
         max_instructions: cx.limits.max_elementals.min(usize::MAX as u64) as usize,
+        // the work of expanding loops and generated outputs, which sharing does not
+        // show in the instructions: ten nodes expanded per elemental allowed
+        max_expanded: cx.limits.max_elementals.saturating_mul(10),
     };
     let mut compiler = expr::Compiler::new(&env, limits);
     let ov = t.req("outputs", "a list of formulas, or { for, from, to, expr }")?;

@@ -33,6 +33,11 @@ pub struct Limits {
     pub max_loop_iterations: u64,
     /// maximum number of instructions of the program (default 10^7)
     pub max_instructions: usize,
+    /// maximum number of formula nodes expanded by one [`Compiler`], over all its
+    /// outputs (default 10^9): each loop iteration and each generated output expands
+    /// its formula anew, and sharing removes the repeated instructions but not the
+    /// work of expanding them, which this bounds
+    pub max_expanded: u64,
 }
 
 impl Default for Limits {
@@ -41,6 +46,7 @@ impl Default for Limits {
             max_depth: 200,
             max_loop_iterations: 10_000_000,
             max_instructions: 10_000_000,
+            max_expanded: 1_000_000_000,
         }
     }
 }
@@ -132,6 +138,8 @@ pub struct Compiler<'a> {
     iterations: u64,
     /// true while expanding a loop, whose iterations are already counted
     in_loop: bool,
+    /// formula nodes expanded so far
+    expanded: u64,
 }
 
 impl<'a> Compiler<'a> {
@@ -145,6 +153,7 @@ impl<'a> Compiler<'a> {
             outputs: Vec::new(),
             iterations: 0,
             in_loop: false,
+            expanded: 0,
         }
     }
 
@@ -164,7 +173,7 @@ impl<'a> Compiler<'a> {
             names.push(name);
         }
         self.check(&node, &mut names)?;
-        let (n_instrs, iterations) = (self.instrs.len(), self.iterations);
+        let (n_instrs, iterations, expanded) = (self.instrs.len(), self.iterations, self.expanded);
         let mut scope: Scope = bindings.to_vec();
         match self.expand(&node, &mut scope) {
             Ok(out) => {
@@ -176,6 +185,7 @@ impl<'a> Compiler<'a> {
                     self.memo.remove(&Key::of(ins));
                 }
                 self.iterations = iterations;
+                self.expanded = expanded;
                 Err(e)
             }
         }
@@ -393,6 +403,18 @@ impl<'a> Compiler<'a> {
     /// Emits the instructions of a checked node; the index of its value.
     fn expand<'n>(&mut self, node: &'n Node, scope: &mut Scope<'n>) -> Result<usize, ExprError> {
         let span = node.span;
+        self.expanded += 1;
+        if self.expanded > self.limits.max_expanded {
+            return Err(ExprError::new(
+                span,
+                format!(
+                    "the formulas expand to more than {} nodes (each loop iteration and each \
+                     generated output expands its formula anew; raise with --limit \
+                     max_elementals=N, which allows ten times as many)",
+                    self.limits.max_expanded
+                ),
+            ));
+        }
         match &node.kind {
             NodeKind::Num { value, .. } => self.push(Instr::Const(*value), span),
             NodeKind::Name(n) => {

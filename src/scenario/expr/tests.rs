@@ -1041,6 +1041,7 @@ fn compile_quietly(text: &str) -> Result<Program, ExprError> {
         max_depth: 200,
         max_loop_iterations: 10_000,
         max_instructions: 100_000,
+        max_expanded: 10_000_000,
     };
     let mut c = Compiler::new(&e, limits);
     c.add_output(text, &[("j", 2)])?;
