@@ -17,11 +17,11 @@
 //! [`crate::ad::Tape`] and with the same local partials written with the same
 //! operations ([`crate::num::unary_deriv_generic`]). Evaluated in f64, the
 //! expressions therefore give the reverse-mode numbers bit for bit, apart from the
-//! sign of a zero and from where an adjoint of exactly 0 meets an infinite or NaN
-//! partial: the tape keeps 0 there (its guarded rerun, [`crate::ad::Tape::gradient`]),
-//! and the expressions, which have no such guard, give 0 * inf = NaN (d/dx1 of
-//! max(x2, sqrt(x1)) at (0, 1), and of exp(-1/x1^2) at 0); but they are expressions,
-//! built once and evaluated at any point.
+//! sign of a zero. Where an adjoint of exactly 0 meets an infinite partial (d/dx1 of
+//! max(x2, sqrt(x1)) at (0, 1), of exp(-1/x1^2) at 0), the tape keeps 0 by its guarded
+//! rerun ([`crate::ad::Tape::gradient`]), and [`Derivatives::eval`] likewise evaluates
+//! again, where an entry came out NaN, with each product of an adjoint guarded on that
+//! adjoint. They are expressions, built once and evaluated at any point.
 //! Adjoints are only propagated into nodes that depend on an input: the derivative of
 //! a constant subexpression is 0 and is left out of every sum.
 //!
@@ -131,6 +131,9 @@ pub struct Derivatives {
     plan: Vec<Node>,
     /// roots as positions in `plan`
     plan_roots: Vec<Vec<usize>>,
+    /// `plan_guards[p]`: the position of the adjoint that the product at position p is
+    /// guarded on in a rerun ([`crate::ad::still`]), where it is one
+    plan_guards: Vec<Option<usize>>,
     /// tree size of every node of `nodes`
     tree: Vec<u128>,
     tree_total: u128,
@@ -170,6 +173,12 @@ fn from_built(b: rules::Built, n_inputs: usize, sharing: Sharing) -> Derivatives
         .iter()
         .map(|&i| graph[i].map_args(|a| pos[a]))
         .collect();
+    let mut plan_guards = vec![None; keep.len()];
+    for (&r, &t) in &b.guards {
+        if pos[r] != usize::MAX && pos[t] != usize::MAX {
+            plan_guards[pos[r]] = Some(pos[t]);
+        }
+    }
     let plan_roots = b
         .roots
         .iter()
@@ -187,6 +196,7 @@ fn from_built(b: rules::Built, n_inputs: usize, sharing: Sharing) -> Derivatives
         roots: b.roots,
         plan,
         plan_roots,
+        plan_guards,
         tree,
         tree_total,
     }
@@ -214,9 +224,25 @@ impl Derivatives {
             // no inputs: every row of the Jacobian is empty
             return vec![Vec::new(); self.roots.len()];
         }
+        let rows = self.eval_plan::<false, S>(x);
+        if rows.iter().flatten().any(|e| e.re().is_nan()) {
+            return crate::num::uncounted(|| self.eval_plan::<true, S>(x));
+        }
+        rows
+    }
+
+    /// One pass over the plan, with the adjoint products guarded when `GUARD`, as the
+    /// tape's sweep reruns guarded where an adjoint it returns is NaN: a product that is
+    /// NaN while the adjoint it is keyed on is exactly 0 is 0 (0 times an infinite
+    /// partial, d/dx1 of max(x2, sqrt(x1)) at x1 = 0).
+    fn eval_plan<const GUARD: bool, S: Scalar>(&self, x: &[S]) -> Vec<Vec<S>> {
         let mut v: Vec<S> = Vec::with_capacity(self.plan.len());
-        for node in &self.plan {
+        for (node, guard) in self.plan.iter().zip(&self.plan_guards) {
             let r = eval_node(node, &v, x);
+            let r = match guard {
+                Some(t) if GUARD => crate::ad::still(r, &v[*t]),
+                _ => r,
+            };
             v.push(r);
         }
         self.plan_roots

@@ -30,6 +30,10 @@ pub(crate) struct Built {
     pub(crate) graph: Graph,
     /// roots[i][j]: the node of d y_i / d x_j
     pub(crate) roots: Vec<Vec<usize>>,
+    /// the products of an adjoint, each with the adjoint (vbar) its guard is keyed on,
+    /// as the tape's sweep keys `ad::guard` on vbar: in a rerun where an entry came out
+    /// NaN, such a product that is NaN while its vbar is exactly 0 is 0
+    pub(crate) guards: std::collections::HashMap<usize, usize>,
 }
 
 /// A sign in an adjoint sum: `Add` for `ubar += t`, `Sub` for `ubar -= t`.
@@ -48,6 +52,16 @@ impl Adjoints {
             _ => self.nodes[i].push(term),
         }
     }
+}
+
+/// Records that product `r` of the adjoint `vb` is guarded on it (the first record of a
+/// shared node stands), and returns `r`. A product that simplified away (times a
+/// constant 1: `r` is then an operand, built before `vb`) has nothing to guard.
+fn guard(guards: &mut std::collections::HashMap<usize, usize>, r: usize, vb: usize) -> usize {
+    if vb < r {
+        guards.entry(r).or_insert(vb);
+    }
+    r
 }
 
 /// The sum of the contributions in the order they arrived, as the tape accumulates
@@ -222,6 +236,7 @@ pub(crate) fn build(
 
     let one = g.cst(1.0);
     let zero = g.cst(0.0);
+    let mut guards = std::collections::HashMap::new();
     let mut adj = Adjoints {
         nodes: vec![Vec::new(); instrs.len()],
         inputs: vec![Vec::new(); n],
@@ -257,6 +272,7 @@ pub(crate) fn build(
                     // ubar += psi'(u) * vbar
                     let d = local(&mut g, op, map[a], v);
                     let t = g.mul(d, vb);
+                    guard(&mut guards, t, vb);
                     let t = wrong(&mut g, un(op), 0, t);
                     adj.push(program, a, (Binary::Add, t));
                 }
@@ -276,15 +292,15 @@ pub(crate) fn build(
                         ),
                         // ubar += vbar * w; wbar += vbar * u
                         Binary::Mul => (
-                            act_a.then(|| (Binary::Add, g.mul(vb, w))),
-                            act_b.then(|| (Binary::Add, g.mul(vb, u))),
+                            act_a.then(|| (Binary::Add, guard(&mut guards, g.mul(vb, w), vb))),
+                            act_b.then(|| (Binary::Add, guard(&mut guards, g.mul(vb, u), vb))),
                         ),
                         // t = vbar / w: ubar += t; wbar -= t * v
                         Binary::Div => {
-                            let t = g.div(vb, w);
+                            let t = guard(&mut guards, g.div(vb, w), vb);
                             (
                                 act_a.then_some((Binary::Add, t)),
-                                act_b.then(|| (Binary::Sub, g.mul(t, v))),
+                                act_b.then(|| (Binary::Sub, guard(&mut guards, g.mul(t, v), vb))),
                             )
                         }
                         // vv = vbar * v: ubar += vv * w / u, or vbar * w u^(w-1) where v
@@ -292,26 +308,26 @@ pub(crate) fn build(
                         // vv * log u; at a base of exactly 0 the limits of
                         // num::pow_partials_at_zero_base
                         Binary::Pow => {
-                            let vv = g.mul(vb, v);
+                            let vv = guard(&mut guards, g.mul(vb, v), vb);
                             let ta = act_a.then(|| {
-                                let t = g.mul(vv, w);
-                                let quotient = g.div(t, u);
+                                let t = guard(&mut guards, g.mul(vv, w), vb);
+                                let quotient = guard(&mut guards, g.div(t, u), vb);
                                 let c1 = g.cst(1.0);
                                 let wm1 = g.binary(Binary::Sub, w, c1);
                                 let p = g.binary(Binary::Pow, u, wm1);
                                 let du = g.mul(p, w);
-                                let direct = g.mul(du, vb);
+                                let direct = guard(&mut guards, g.mul(du, vb), vb);
                                 let general = g.if_not_normal(v, u, direct, quotient);
                                 let du = if_zero(&mut g, w, zero, du);
-                                let at_zero = g.mul(du, vb);
+                                let at_zero = guard(&mut guards, g.mul(du, vb), vb);
                                 (Binary::Add, if_zero(&mut g, u, at_zero, general))
                             });
                             let tb = act_b.then(|| {
                                 let l = g.unary(Unary::Log, u);
-                                let general = g.mul(vv, l);
+                                let general = guard(&mut guards, g.mul(vv, l), vb);
                                 let dw = g.mul(v, l);
                                 let dw = if_zero(&mut g, v, zero, dw);
-                                let at_zero = g.mul(dw, vb);
+                                let at_zero = guard(&mut guards, g.mul(dw, vb), vb);
                                 (Binary::Add, if_zero(&mut g, u, at_zero, general))
                             });
                             (ta, tb)
@@ -338,5 +354,9 @@ pub(crate) fn build(
             .collect();
         roots.push(row);
     }
-    (g.nodes.len() <= max_nodes).then_some(Built { graph: g, roots })
+    (g.nodes.len() <= max_nodes).then_some(Built {
+        graph: g,
+        roots,
+        guards,
+    })
 }
