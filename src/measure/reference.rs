@@ -414,6 +414,19 @@ fn settles(lo: &Ranged, hi: &Ranged, agreed: u32, agree_bits: u32) -> bool {
     same_f64 && agreed >= agree_bits && hi.determined(agree_bits) && rounds_surely(hi, l)
 }
 
+/// The precision after `p`: twice it, but no more than the cap `max` where the cap lies
+/// between the two (a start of 300 bits goes 600, 1200, 2400, then 4096, not 4800), so
+/// that `max_precision` is the largest precision tried; a start at or above the cap
+/// still doubles once, for the one pair of precisions that settling needs.
+fn next_precision(p: u32, max: u32) -> u32 {
+    let q = p.saturating_mul(2);
+    if q > max && max > p {
+        max
+    } else {
+        q
+    }
+}
+
 /// Whether each value settles between two successive precisions, by the rule of the
 /// entries ([`settles`]), with the doubts of its row and none past MPFR's exponent range.
 fn value_settlement(
@@ -453,7 +466,7 @@ pub fn reference_values<F: Function>(
     let ((mut lo, _), mut beyond_range) = at(p);
     let mut out: Vec<Option<Float>> = vec![None; lo.len()];
     loop {
-        let q = p.saturating_mul(2);
+        let q = next_precision(p, opts.max_precision);
         let ((hi, doubt), beyond) = at(q);
         beyond_range |= beyond;
         let doubts = vec![doubt; hi.len()];
@@ -491,7 +504,7 @@ fn ladder<F: Function>(
     let mut last_values;
     let mut values_settled;
     loop {
-        let q = p.saturating_mul(2);
+        let q = next_precision(p, opts.max_precision);
         let Evaluation {
             rows: hi,
             values,
@@ -553,6 +566,22 @@ fn ladder<F: Function>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_cap_is_the_largest_precision_tried() {
+        let ladder = |start: u32, max: u32| {
+            let mut v = vec![start];
+            while *v.last().unwrap() < max {
+                v.push(next_precision(*v.last().unwrap(), max));
+            }
+            v
+        };
+        assert_eq!(ladder(256, 4096), [256, 512, 1024, 2048, 4096]);
+        assert_eq!(ladder(300, 4096), [300, 600, 1200, 2400, 4096]);
+        // a start at or above the cap doubles once
+        assert_eq!(next_precision(4096, 4096), 8192);
+        assert_eq!(next_precision(5000, 4096), 10000);
+    }
 
     #[test]
     fn agreement_counts_leading_bits() {
