@@ -244,7 +244,10 @@ fn binary_programs(op: Binary) -> Vec<Program> {
 }
 
 /// Points inside every domain used (positive bases, x0 < x1 and x0 > x1 for min/max).
-const POINTS: [[f64; 2]; 3] = [[0.7, 1.3], [1.9, 0.4], [1.25, 1.25]];
+/// Points whose product x y, the argument of each unary elemental in
+/// [`unary_program`], falls on either side of the switches of tanh and sigmoid at 1/2
+/// (0.3 on the near side, 0.76 to 1.56 beyond).
+const POINTS: [[f64; 2]; 4] = [[0.7, 1.3], [1.9, 0.4], [1.25, 1.25], [0.6, 0.5]];
 
 #[test]
 fn every_elemental_and_operand_order_matches_the_tape_and_forward_mode() {
