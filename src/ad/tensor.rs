@@ -759,19 +759,14 @@ fn guarded_matmul<T: Scalar>(
     accumulate: bool,
     g_left: bool,
 ) {
-    let ai = |i: usize, p: usize| if trans_a { p * m + i } else { i * k + p };
-    let bi = |p: usize, j: usize| if trans_b { j * k + p } else { p * n + j };
-    let product = |x: &T, y: &T| super::still(x.mul(y), if g_left { x } else { y });
-    for i in 0..m {
-        for j in 0..n {
-            let mut s = product(&a[ai(i, 0)], &b[bi(0, j)]);
-            for p in 1..k {
-                s = s.add(&product(&a[ai(i, p)], &b[bi(p, j)]));
-            }
-            let cij = &mut c[i * n + j];
-            *cij = if accumulate { cij.add(&s) } else { s };
-        }
-    }
+    crate::num::naive_matmul(
+        (a, trans_a),
+        (b, trans_b),
+        c,
+        (m, k, n),
+        accumulate,
+        |x: &T, y: &T| super::still(x.mul(y), if g_left { x } else { y }),
+    );
 }
 
 /// Records `record` on a fresh tape and returns the loss value.

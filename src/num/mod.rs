@@ -304,22 +304,14 @@ pub trait Scalar: Clone + std::fmt::Debug {
         n: usize,
         accumulate: bool,
     ) {
-        assert!(k >= 1, "matmul: the inner dimension must be at least 1");
-        assert_eq!(a.len(), m * k, "matmul: A is not m x k");
-        assert_eq!(b.len(), k * n, "matmul: B is not k x n");
-        assert_eq!(c.len(), m * n, "matmul: C is not m x n");
-        let ai = |i: usize, p: usize| if trans_a { p * m + i } else { i * k + p };
-        let bi = |p: usize, j: usize| if trans_b { j * k + p } else { p * n + j };
-        for i in 0..m {
-            for j in 0..n {
-                let mut s = a[ai(i, 0)].mul(&b[bi(0, j)]);
-                for p in 1..k {
-                    s = s.add(&a[ai(i, p)].mul(&b[bi(p, j)]));
-                }
-                let cij = &mut c[i * n + j];
-                *cij = if accumulate { cij.add(&s) } else { s };
-            }
-        }
+        naive_matmul(
+            (a, trans_a),
+            (b, trans_b),
+            c,
+            (m, k, n),
+            accumulate,
+            |x, y| x.mul(y),
+        );
     }
 
     /// u + w
@@ -693,6 +685,35 @@ pub fn sign_of(r: f64) -> f64 {
         -1.0
     } else {
         0.0
+    }
+}
+
+/// The naive matrix product of [`Scalar::matmul`] in its order of operations, with each
+/// product of an entry of op(A) and one of op(B) formed by `product` (the plain product,
+/// or one guarded on its adjoint factor in the matrix tape's guarded sweep).
+pub(crate) fn naive_matmul<S: Scalar>(
+    (a, trans_a): (&[S], bool),
+    (b, trans_b): (&[S], bool),
+    c: &mut [S],
+    (m, k, n): (usize, usize, usize),
+    accumulate: bool,
+    product: impl Fn(&S, &S) -> S,
+) {
+    assert!(k >= 1, "matmul: the inner dimension must be at least 1");
+    assert_eq!(a.len(), m * k, "matmul: A is not m x k");
+    assert_eq!(b.len(), k * n, "matmul: B is not k x n");
+    assert_eq!(c.len(), m * n, "matmul: C is not m x n");
+    let ai = |i: usize, p: usize| if trans_a { p * m + i } else { i * k + p };
+    let bi = |p: usize, j: usize| if trans_b { j * k + p } else { p * n + j };
+    for i in 0..m {
+        for j in 0..n {
+            let mut s = product(&a[ai(i, 0)], &b[bi(0, j)]);
+            for p in 1..k {
+                s = s.add(&product(&a[ai(i, p)], &b[bi(p, j)]));
+            }
+            let cij = &mut c[i * n + j];
+            *cij = if accumulate { cij.add(&s) } else { s };
+        }
     }
 }
 
