@@ -507,14 +507,15 @@ pub fn figures(s: &ScenarioResult) -> ScenarioFigures {
         .cost
         .iter()
         .map(|c| {
+            // the bound is the cost model's for the mode, not the one the file carries:
+            // a file edited to a looser bound does not loosen the gate
+            let bound = mode_bound(&c.mode);
             (
                 c.mode.clone(),
-                // the bound is the cost model's for the mode, not the one the file
-                // carries: a file edited to a looser bound does not loosen the gate
                 CostFigure {
                     ratio: c.ratio,
-                    bound: mode_bound(&c.mode),
-                    within: c.within.filter(|_| mode_bound(&c.mode).is_some()),
+                    bound,
+                    within: c.within.filter(|_| bound.is_some()),
                 },
             )
         })

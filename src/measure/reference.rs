@@ -447,8 +447,8 @@ fn value_settlement(
 
 /// The function's values at `x` by themselves, each settled by the rule of the entries
 /// (two successive precisions from `opts.start_precision` up to `opts.max_precision`,
-/// the settling rule of the entries, no doubted decision, within MPFR's exponent range): `None` for a value
-/// that does not settle by the cap. Cheaper than the Jacobian's ladder (no derivative is
+/// no doubted decision, within MPFR's exponent range): `None` for a value that does not
+/// settle by the cap. Cheaper than the Jacobian's ladder (no derivative is
 /// formed), for the values that ladder left unsettled when its entries settled.
 pub fn reference_values<F: Function>(
     model: &F,
