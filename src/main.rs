@@ -14,7 +14,7 @@ use std::process::ExitCode;
 struct Cli {
     /// set (raise or lower) a resource limit of scenario loading, e.g. --limit max_len=100000000
     /// (max_len, max_loop_iterations, max_depth, max_elementals, max_precision,
-    /// max_steps, max_file_bytes); repeatable
+    /// max_steps, max_file_bytes, max_symbolic_nodes); repeatable
     #[arg(long = "limit", value_name = "KEY=VALUE", global = true)]
     limits: Vec<String>,
     #[command(subcommand)]
@@ -600,6 +600,8 @@ fn run(cli: Cli) -> Result<()> {
                 std::time::Duration::from_millis(wall_ms)
             };
             opts.accuracy.quick = quick;
+            opts.accuracy.symbolic_nodes =
+                usize::try_from(limits.max_symbolic_nodes).unwrap_or(usize::MAX);
             run_command(&scenarios, &out, only, methods, opts)?;
         }
         Command::Plot { results } => {

@@ -172,7 +172,7 @@ pub fn run_scenario_with(
                     .contains(&crate::measure::Method::Symbolic) =>
             {
                 part("expression swell");
-                crate::symbolic::swell_within(p, crate::symbolic::MAX_NODES)
+                crate::symbolic::swell_within(p, opts.accuracy.symbolic_nodes)
             }
             _ => None,
         };

@@ -46,6 +46,7 @@ fn forward_mode_as_an_external_tool_gets_the_rows_of_the_forward_method() {
             methods: vec![Method::Forward],
             quick: true,
             reference: RefOptions::default(),
+            ..AccuracyOptions::default()
         };
         let want = measure_accuracy(&sc, &opts).rows;
         let got = measure_external(&sc, "forward", &opts.reference, |j| forward_column(&sc, j))

@@ -20,6 +20,7 @@ outputs = ["(exp(x) - 1 - x) / x^2", "y * 3"]
         methods: vec![Method::Forward],
         quick: true,
         reference: RefOptions::default(),
+        ..AccuracyOptions::default()
     };
     let acc = measure_accuracy(&sc, &opts);
     // the function in MPFR at 300 bits on the same f64 input, and in f64
@@ -47,6 +48,7 @@ outputs = ["(x + 1e200) - 1e200", "x * 3"]
         methods: vec![Method::Forward],
         quick: true,
         reference: RefOptions::default(),
+        ..AccuracyOptions::default()
     };
     let acc = measure_accuracy(&sc, &opts);
     assert!(

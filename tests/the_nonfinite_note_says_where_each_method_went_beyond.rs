@@ -15,6 +15,7 @@ fn each_method_has_its_count_and_first_entry_and_step() {
         methods: vec![Method::FdForward, Method::FdBackward, Method::FdCentral],
         quick: false,
         reference: RefOptions::default(),
+        ..AccuracyOptions::default()
     };
     let acc = measure_accuracy(&sc, &opts);
     // the steps 1e-1 and 1e-2 reach below 0; at 1e-3, sqrt(0) = 0 is finite

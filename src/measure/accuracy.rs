@@ -29,6 +29,9 @@ pub struct AccuracyOptions {
     pub quick: bool,
     /// the reference loop (its start precision is the scenario's own)
     pub reference: RefOptions,
+    /// the most nodes the symbolic method's derivative graph may hold
+    /// ([`crate::symbolic::MAX_NODES`] unless `--limit max_symbolic_nodes` says otherwise)
+    pub symbolic_nodes: usize,
 }
 
 impl Default for AccuracyOptions {
@@ -37,6 +40,7 @@ impl Default for AccuracyOptions {
             methods: Method::ALL.to_vec(),
             quick: false,
             reference: RefOptions::default(),
+            symbolic_nodes: crate::symbolic::MAX_NODES,
         }
     }
 }
@@ -289,7 +293,12 @@ fn resolved(before: Option<&Ranged>, q: &Ranged, r: &Float) -> bool {
 }
 
 /// Estimates of one non-sweep method for the sampled columns (all columns for reverse).
-fn method_estimates(sc: &Scenario, method: Method, sampled: &[usize]) -> Vec<Estimate> {
+fn method_estimates(
+    sc: &Scenario,
+    method: Method,
+    sampled: &[usize],
+    opts: &AccuracyOptions,
+) -> Vec<Estimate> {
     let name = method.name().to_string();
     let est = |h: Option<f64>, i: usize, j: usize, v: f64| Estimate {
         method: name.clone(),
@@ -376,7 +385,7 @@ fn method_estimates(sc: &Scenario, method: Method, sampled: &[usize]) -> Vec<Est
                 let Some(d) = crate::symbolic::differentiate_within(
                     p,
                     crate::symbolic::Sharing::Dag,
-                    crate::symbolic::MAX_NODES,
+                    opts.symbolic_nodes,
                 ) else {
                     return out;
                 };
@@ -901,7 +910,7 @@ pub fn measure_accuracy_with(
         .methods
         .par_iter()
         .filter(|m| m.fd_kind().is_none())
-        .map(|&m| (m, method_estimates(sc, m, &sampled)))
+        .map(|&m| (m, method_estimates(sc, m, &sampled, opts)))
         .collect();
 
     // gather in a fixed order: method, step (sweep order, then @auto), output, input
@@ -967,7 +976,7 @@ pub fn measure_accuracy_with(
         && matches!(sc.model, crate::scenario::Model::Expr(_))
     {
         part("symbolic check");
-        if let Some(n) = symbolic_check(sc, &reference) {
+        if let Some(n) = symbolic_check(sc, &reference, opts.symbolic_nodes) {
             notes.push(n);
         }
     }
@@ -984,17 +993,17 @@ pub fn measure_accuracy_with(
 
 /// The symbolic derivatives evaluated in MPFR at the reference's precision, against the
 /// reference: an independent check of the reference (formula scenarios).
-fn symbolic_check(sc: &Scenario, r: &Reference) -> Option<String> {
+fn symbolic_check(sc: &Scenario, r: &Reference, max: usize) -> Option<String> {
     let crate::scenario::Model::Expr(p) = &sc.model else {
         return None;
     };
     let prec = r.max_precision_used;
-    let max = crate::symbolic::MAX_NODES;
     let Some(d) = crate::symbolic::differentiate_within(p, crate::symbolic::Sharing::Dag, max)
     else {
         return Some(format!(
             "symbolic: not measured: the derivative graph passes {max} nodes (the outputs \
-             times the program each reaches); the other methods are"
+             times the program each reaches; raise with --limit max_symbolic_nodes=N); the \
+             other methods are"
         ));
     };
     let x: Vec<Float> = sc.x.iter().map(|&v| Float::with_val(prec, v)).collect();

@@ -32,6 +32,9 @@ pub struct Limits {
     pub max_steps: u64,
     /// largest scenario file, in bytes
     pub max_file_bytes: u64,
+    /// most nodes the symbolic method's derivative graph may hold (formula scenarios):
+    /// past it, `run` leaves the method out of that scenario and says so in a note
+    pub max_symbolic_nodes: u64,
 }
 
 /// The highest `max_depth` that [`Limits::set`] accepts.
@@ -51,6 +54,7 @@ impl Default for Limits {
             max_precision: 65_536,
             max_steps: 1_000,
             max_file_bytes: 4 << 20,
+            max_symbolic_nodes: crate::symbolic::MAX_NODES as u64,
         }
     }
 }
@@ -77,10 +81,11 @@ impl Limits {
             "max_precision" => self.max_precision = u32::try_from(v).map_err(|_| "max_precision too large".to_string())?,
             "max_steps" => self.max_steps = v,
             "max_file_bytes" => self.max_file_bytes = v,
+            "max_symbolic_nodes" => self.max_symbolic_nodes = v,
             _ => {
                 return Err(format!(
                     "unknown limit '{key}' (known: max_len, max_loop_iterations, max_depth, max_elementals, \
-                     max_precision, max_steps, max_file_bytes)"
+                     max_precision, max_steps, max_file_bytes, max_symbolic_nodes)"
                 ))
             }
         }
