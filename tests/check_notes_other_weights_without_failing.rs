@@ -6,6 +6,7 @@
 mod check_support;
 
 use check_support::*;
+use derivbench::check::{self, CostAllowance};
 use derivbench::measure::cost::PROVEN_REGION;
 use derivbench::results::{CostRow, RunResults};
 
@@ -49,7 +50,7 @@ fn other_weights_alone_pass_with_a_settings_note() {
             .collect::<Vec<_>>(),
         [
             "note: settings: cost weights (mu, pi, nu) = (2, 1, 1) differ from the baseline's \
-          (1, 1, 1); ratios without a bound are not compared"
+          (1, 1, 1); ratios are checked against their bounds only, not against the baseline's allowed ratios"
         ],
         "{err}"
     );
@@ -90,5 +91,54 @@ fn weights_where_the_bounds_are_not_proven_do_not_gate_the_bounds() {
             .any(|l| l.starts_with("cost: lecture-example gradient: ratio 4.5")),
         "{:?}",
         lines(&o)
+    );
+}
+
+/// An exception's allowed ratio was measured at the baseline's weights: at other weights
+/// it is not compared, and the exception still lets its mode pass the bound. At the
+/// baseline's weights the same ratio fails on the allowed ratio.
+#[test]
+fn an_exception_is_not_held_to_its_allowed_ratio_at_other_weights() {
+    let dir = tmp("exception-other-weights");
+    let mut r = run_pipeline(&dir);
+    let baseline = dir.join("baseline.toml");
+    let mut b = make_baseline(&baseline, &r);
+    let reason = "test: a gradient above its bound";
+    b.scenarios.get_mut("lecture-example").unwrap().cost.insert(
+        "gradient".into(),
+        CostAllowance {
+            measured: Some(5.0),
+            allowed: 5.0,
+            reason: Some(reason.into()),
+        },
+    );
+    let c = lecture_cost(&mut r, "gradient");
+    c.ratio = 5.25;
+    c.within = Some(false);
+    let violations = |b: &check::Baseline, r: &RunResults| -> Vec<String> {
+        check::check(b, r)
+            .violations
+            .iter()
+            .map(|v| v.to_string())
+            .collect()
+    };
+    assert_eq!(
+        violations(&b, &r),
+        [format!(
+            "cost: lecture-example gradient: ratio 5.250 > allowed 5.0 (exception: {reason})"
+        )]
+    );
+    r.settings.weights = [2.0, 1.0, 1.0];
+    let report = check::check(&b, &r);
+    assert!(report.violations.is_empty(), "{:?}", report.violations);
+    // without the exception, the bound still holds at those weights
+    b.scenarios
+        .get_mut("lecture-example")
+        .unwrap()
+        .cost
+        .remove("gradient");
+    assert_eq!(
+        violations(&b, &r),
+        ["cost: lecture-example gradient: ratio 5.250 > bound 4 (no exception in the baseline)"]
     );
 }
