@@ -384,10 +384,16 @@ pub fn complex_step_column(
 /// `to` within 1e-9 of a whole number of steps (the last step can then be below `to` by
 /// a relative 2.3e-9 at most), each evaluated in MPFR and correctly rounded to f64, so that every run and
 /// machine gets the same f64 steps (a libm's `powf` and `log10` may round differently
-/// in the last bit), and a decade is the f64 nearest its power of ten (`1e-16`).
+/// in the last bit), and a decade is the f64 nearest its power of ten (`1e-16`). Empty
+/// where there is no such step: `from` below `to`, or either of them not a positive
+/// finite number (scenario files refuse these sweeps with a position).
 pub fn step_sweep(from: f64, to: f64, per_decade: u32) -> Vec<f64> {
     use rug::Float;
     const P: u32 = 256;
+    let positive = |x: f64| x.is_finite() && x > 0.0;
+    if !positive(from) || !positive(to) || from < to {
+        return Vec::new();
+    }
     let per = per_decade.max(1);
     // log10(x) * per, or its integer when it lies that close to one
     let grid = |x: f64| -> Float {
@@ -622,6 +628,15 @@ mod tests {
         assert_eq!(step_sweep(1e-1, 2.5e-3, 1), [0.1, 0.01]);
         assert_eq!(step_sweep(1e-1, 9.9e-3, 1), [0.1, 0.01]);
         assert_eq!(step_sweep(1e-1, 1.01e-2, 1), [0.1]);
+        // one step where from is to; none where from is below to or either is not a
+        // positive finite number
+        assert_eq!(step_sweep(1e-3, 1e-3, 4), [1e-3]);
+        let none: [f64; 0] = [];
+        assert_eq!(step_sweep(1e-3, 1e-1, 1), none);
+        for bad in [0.0, -1e-3, f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+            assert_eq!(step_sweep(bad, 1e-3, 1), none, "from {bad}");
+            assert_eq!(step_sweep(1e-1, bad, 1), none, "to {bad}");
+        }
         // a `from` off the decades: its multiples by powers of ten
         assert_eq!(step_sweep(0.3, 0.003, 1), [0.3, 0.03, 0.003]);
         // from and to two decades apart within 1e-9, though not by their f64 values
