@@ -405,12 +405,14 @@ fn rounds_surely(hi: &Ranged, lo: &Float) -> bool {
 /// values agree on `agreed` leading bits, settles on `hi`'s value (no doubt and no
 /// exponent overflow being presumed): the two round to the same f64 and agree on at
 /// least `agree_bits` bits, and `hi`'s bound determines that many bits of its value and
-/// leaves no f64 rounding boundary within reach. Agreement is the evidence the loop
+/// leaves no f64 rounding boundary within reach (an exact zero settles whatever its sign
+/// at either precision). Agreement is the evidence the loop
 /// has besides the bound: where a bound is wrong (a rule that undercounts its
 /// roundings), two precisions that disagree still hold the entry.
 fn settles(lo: &Ranged, hi: &Ranged, agreed: u32, agree_bits: u32) -> bool {
     let (l, h) = (&lo.v, &hi.v);
-    let same_f64 = l.to_f64().to_bits() == h.to_f64().to_bits() || (l.is_nan() && h.is_nan());
+    // +0 and -0 are the same f64 here: no error count tells them apart (`ulps_between`)
+    let same_f64 = l.to_f64() == h.to_f64() || (l.is_nan() && h.is_nan());
     same_f64 && agreed >= agree_bits && hi.determined(agree_bits) && rounds_surely(hi, l)
 }
 
@@ -623,5 +625,27 @@ mod tests {
         assert!((60..100).contains(&agree(&lo)), "{}", agree(&lo));
         assert!(!settles(&lo, &hi, agree(&lo), 100));
         assert!(settles(&lo, &hi, agree(&lo), 60));
+    }
+
+    #[test]
+    fn exact_zeros_of_either_sign_settle() {
+        use crate::num::Bound;
+        let zero = |p: u32, z: f64| Ranged {
+            v: Float::with_val(p, z),
+            m: Bound::from_f64(0.0),
+        };
+        for (a, b) in [(0.0, -0.0), (-0.0, 0.0), (0.0, 0.0), (-0.0, -0.0)] {
+            let (lo, hi) = (zero(256, a), zero(512, b));
+            let agreed = agreement(&lo.v, &hi.v);
+            assert_eq!(agreed, 256);
+            assert!(settles(&lo, &hi, agreed, 100), "{a} then {b}");
+        }
+        // a zero against a value that is not zero does not settle
+        let one = Ranged {
+            v: Float::with_val(512, 1e-300),
+            m: Bound::from_f64(0.0),
+        };
+        let lo = zero(256, 0.0);
+        assert!(!settles(&lo, &one, agreement(&lo.v, &one.v), 100));
     }
 }
