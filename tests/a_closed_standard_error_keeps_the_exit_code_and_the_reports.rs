@@ -72,6 +72,7 @@ fn run_keeps_its_exit_code_and_writes_its_reports() {
         for f in ["summary.md", "accuracy.csv", "results.json"] {
             assert!(d.join("out").join(f).is_file(), "bad file {bad}: no {f}");
         }
+        std::fs::remove_dir_all(&d).unwrap();
     }
 }
 
@@ -79,6 +80,7 @@ fn run_keeps_its_exit_code_and_writes_its_reports() {
 fn list_with_a_bad_file_exits_2() {
     let d = folder("list", true);
     assert_eq!(exit_codes(&["list"], &d, "out"), (2, 2));
+    std::fs::remove_dir_all(&d).unwrap();
 }
 
 #[test]

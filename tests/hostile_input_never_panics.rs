@@ -359,4 +359,5 @@ fn formulas_nested_as_deep_as_the_limit_allows_load_without_overflowing_the_stac
     let (code, text) = run(&["list", "--scenarios", dirs, "--limit", "max_depth=100001"]);
     assert_eq!(code, 2, "{text}");
     assert!(text.contains("at most 100000"), "{text}");
+    std::fs::remove_dir_all(&dir).unwrap();
 }
