@@ -242,19 +242,22 @@ fn run_command(
     if let Some(names) = &only {
         for n in names {
             if !all.iter().any(|s| &s.name == n) {
-                // the files that did not load are already listed above
-                let hint = if load_errors.is_empty() {
-                    String::new()
-                } else {
-                    format!(
-                        " (perhaps in one of the {} file(s) that did not load, listed above)",
-                        load_errors.len()
-                    )
-                };
-                return Err(bad(format!(
-                    "--only: no scenario named '{n}' in {}{hint}",
-                    dir.display()
-                )));
+                // with no file that failed to load, the name is a mistake of the command
+                // line; otherwise it may be a scenario of a bad file (listed above),
+                // which the run reports while it measures the others named
+                if load_errors.is_empty() {
+                    return Err(bad(format!(
+                        "--only: no scenario named '{n}' in {}",
+                        dir.display()
+                    )));
+                }
+                emit_err(&format!(
+                    "derivbench: --only: no scenario named '{n}' in {} (perhaps in one of the \
+                     {} file(s) that did not load, listed above); the others named are \
+                     measured\n",
+                    dir.display(),
+                    load_errors.len()
+                ));
             }
         }
         all.retain(|s| names.contains(&s.name));

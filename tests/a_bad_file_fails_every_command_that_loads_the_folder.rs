@@ -1,6 +1,7 @@
 //! A folder with a bad scenario file: `list`, `trace` and `run` all report the file with
 //! its position and exit 2, after doing their work on the good files; `--only` naming a
-//! scenario that is not among the loaded ones says it may be in a file that did not load.
+//! scenario that is not among the loaded ones says it may be in a file that did not load,
+//! and the run still measures and writes the others it names.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -56,7 +57,7 @@ fn only_naming_a_scenario_of_a_bad_file_points_at_the_errors() {
     let d = folder("only");
     let out = d.join("out");
     let o = Command::new(BIN)
-        .args(["run", "--quick", "--no-wall", "--only", "broken"])
+        .args(["run", "--quick", "--no-wall", "--only", "broken,lecture-example"])
         .arg("--scenarios")
         .arg(&d)
         .arg("--out")
@@ -68,11 +69,17 @@ fn only_naming_a_scenario_of_a_bad_file_points_at_the_errors() {
     assert!(err.contains("b-bad.toml:2:10: unknown family"), "{err}");
     assert!(
         err.contains(
-            "--only: no scenario named 'broken' in {} (perhaps in one of the 1 file(s) that did not load, listed above)"
+            "--only: no scenario named 'broken' in {} (perhaps in one of the 1 file(s) that \
+             did not load, listed above); the others named are measured"
                 .replace("{}", &d.display().to_string())
                 .as_str()
         ),
         "{err}"
     );
+    // the good scenario named is measured and written, beside the bad file's failure
+    let csv = std::fs::read_to_string(out.join("accuracy.csv")).unwrap();
+    assert!(csv.lines().skip(1).any(|l| l.starts_with("lecture-example,")), "{csv}");
+    let json = std::fs::read_to_string(out.join("results.json")).unwrap();
+    assert!(json.contains("b-bad.toml"), "{json}");
     let _ = std::fs::remove_dir_all(&d);
 }
