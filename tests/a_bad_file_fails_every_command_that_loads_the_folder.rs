@@ -57,7 +57,13 @@ fn only_naming_a_scenario_of_a_bad_file_points_at_the_errors() {
     let d = folder("only");
     let out = d.join("out");
     let o = Command::new(BIN)
-        .args(["run", "--quick", "--no-wall", "--only", "broken,lecture-example"])
+        .args([
+            "run",
+            "--quick",
+            "--no-wall",
+            "--only",
+            "broken,lecture-example",
+        ])
         .arg("--scenarios")
         .arg(&d)
         .arg("--out")
@@ -78,7 +84,12 @@ fn only_naming_a_scenario_of_a_bad_file_points_at_the_errors() {
     );
     // the good scenario named is measured and written, beside the bad file's failure
     let csv = std::fs::read_to_string(out.join("accuracy.csv")).unwrap();
-    assert!(csv.lines().skip(1).any(|l| l.starts_with("lecture-example,")), "{csv}");
+    assert!(
+        csv.lines()
+            .skip(1)
+            .any(|l| l.starts_with("lecture-example,")),
+        "{csv}"
+    );
     let json = std::fs::read_to_string(out.join("results.json")).unwrap();
     assert!(json.contains("b-bad.toml"), "{json}");
     let _ = std::fs::remove_dir_all(&d);

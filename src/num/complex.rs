@@ -46,8 +46,17 @@ impl Complex {
         let e = self.re.exp();
         Complex::new(e * self.im.cos(), e * self.im.sin())
     }
+    /// The angle of a nonzero or real number, with a real part of -0 taken as +0: -0
+    /// is in the real domain of log and pow as over f64, where atan2(0, -0) = pi would
+    /// put an angle of pi into an unperturbed value (pi / h in the complex step of a
+    /// term that does not depend on the input stepped).
+    #[inline]
+    fn arg(self) -> f64 {
+        let re = if self.re == 0.0 { 0.0 } else { self.re };
+        self.im.atan2(re)
+    }
     fn ln(self) -> Self {
-        Complex::new(self.re.hypot(self.im).ln(), self.im.atan2(self.re))
+        Complex::new(self.re.hypot(self.im).ln(), self.arg())
     }
     fn sqrt(self) -> Self {
         if self.re == 0.0 && self.im == 0.0 {
@@ -93,7 +102,7 @@ impl Complex {
         if m == 0.0 && c > 0.0 {
             return Complex::new(0.0, 0.0);
         }
-        let arg = b.atan2(a);
+        let arg = self.arg();
         // u^w = |u|^c e^(-d arg u) (cos t + i sin t), t = c arg u + d log|u|: |u|^c is
         // powf's, and the complex step's tiny angle t (c b / a + d log a) carries only the
         // rounding of its few terms, where exp(w log u) turned the rounding of w log u into
@@ -300,9 +309,25 @@ mod tests {
         let z = zero.binary(Binary::Max, &x.unary(Unary::Log));
         assert_eq!((z.re, z.im), (0.0, 0.0));
         assert_eq!(0.0f64.binary(Binary::Max, &(-2.0f64).ln()), 0.0);
-        // -0 is in the domain: sqrt(-0) = -0, log(-0) = -inf, as over f64
-        assert!(Complex::new(-0.0, 0.0).unary(Unary::Log).re == f64::NEG_INFINITY);
+        // -0 is in the domain: sqrt(-0) = -0, log(-0) = -inf, as over f64, with no
+        // imaginary part where nothing is perturbed (an angle of pi would be pi / h in the
+        // complex step of log(z) + x in x)
+        for im in [0.0, -0.0] {
+            let z = Complex::new(-0.0, im).unary(Unary::Log);
+            assert_eq!(z.re, f64::NEG_INFINITY);
+            assert_eq!(z.im.to_bits(), im.to_bits(), "log(-0 + {im}i)");
+        }
         assert_eq!(Complex::new(-0.0, 0.0).unary(Unary::Sqrt).re, 0.0);
+        // perturbed, -0 and +0 are the same base: log(-0 + ih) = log h + i pi / 2
+        let z = Complex::new(-0.0, h).unary(Unary::Log);
+        assert_eq!((z.re, z.im), (h.ln(), std::f64::consts::FRAC_PI_2));
+        // a power of -0 is the power of +0, unperturbed (0^-0.5 = inf, no angle)
+        for w in [-0.5, 0.5, 2.5] {
+            let neg = Complex::new(-0.0, 0.0).binary(Binary::Pow, &Complex::new(w, 0.0));
+            let pos = Complex::new(0.0, 0.0).binary(Binary::Pow, &Complex::new(w, 0.0));
+            assert_eq!(neg, pos, "(-0)^{w}");
+            assert_eq!(neg.im, 0.0, "(-0)^{w}");
+        }
     }
 
     #[test]
