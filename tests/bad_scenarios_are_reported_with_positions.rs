@@ -163,11 +163,37 @@ fn mlp_matrix_shape_disagrees_with_layers() {
     expect(
         text,
         6,
+        13,
+        "weight matrix 1 row 1 has 3 values but layers [2 -> 1] need 1 x 2 (out x in)",
+    );
+    // a matrix of the right width with a row too many, and one with a ragged row below
+    // a good one
+    let text = "name = \"bad\"\nfamily = \"mlp\"\nlayers = [2, 1]\nx = [[1.0, 2.0]]\nt = [[0.5]]\nweights = [[[1.0, 2.0], [3.0, 4.0]]]\n";
+    expect(
+        text,
+        6,
         12,
-        "weight matrix 1 is 1 x 3 but layers [2 -> 1] need 1 x 2 (out x in)",
+        "weight matrix 1 is 2 x 2 but layers [2 -> 1] need 1 x 2 (out x in)",
+    );
+    let text = "name = \"bad\"\nfamily = \"mlp\"\nlayers = [2, 2]\nx = [[1.0, 2.0]]\nt = [[0.5, 0.5]]\nweights = [[\n  [1.0, 2.0],\n  [3.0, 4.0, 5.0],\n]]\n";
+    expect(
+        text,
+        8,
+        3,
+        "weight matrix 1 row 2 has 3 values but layers [2 -> 2] need 2 x 2 (out x in)",
     );
     let text = "name = \"bad\"\nfamily = \"mlp\"\nlayers = [2, 1]\nx = [[1.0]]\nt = [[0.5]]\nweights = { seed = 1 }\n";
-    expect(text, 4, 5, "`x` row 1 has 1 values but layers[0] = 2");
+    expect(text, 4, 6, "`x` row 1 has 1 values but layers[0] = 2");
+    // a ragged row of `x` or `t` written over lines is named where it is
+    let text = "name = \"bad\"\nfamily = \"mlp\"\nlayers = [2, 1]\nx = [\n  [1.0, 0.5],\n  [1.0, 0.5],\n  [1.0],\n]\nt = [[0.25], [0.5], [0.5]]\nweights = { seed = 1 }\n";
+    expect(text, 7, 3, "`x` row 3 has 1 values but layers[0] = 2");
+    let text = "name = \"bad\"\nfamily = \"mlp\"\nlayers = [2, 1]\nx = [[1.0, 0.5], [1.0, 0.5]]\nt = [\n  [0.25],\n  [0.5, 0.1],\n]\nweights = { seed = 1 }\n";
+    expect(
+        text,
+        7,
+        3,
+        "`t` row 2 has 2 values but the output width is 1",
+    );
 }
 
 #[test]

@@ -992,12 +992,16 @@ fn build_mlp(t: &Tab) -> R<(Model, Vec<f64>, Vec<String>)> {
     }
     for (r, row) in x.iter().enumerate() {
         if row.len() != layers[0] {
-            return Err(xv.err(format!(
-                "`x` row {} has {} values but layers[0] = {}",
-                r + 1,
-                row.len(),
-                layers[0]
-            )));
+            return Err(row_err(
+                &xv,
+                r,
+                format!(
+                    "`x` row {} has {} values but layers[0] = {}",
+                    r + 1,
+                    row.len(),
+                    layers[0]
+                ),
+            ));
         }
     }
     if tt.len() != x.len() {
@@ -1006,11 +1010,15 @@ fn build_mlp(t: &Tab) -> R<(Model, Vec<f64>, Vec<String>)> {
     let last = *layers.last().expect("two layers at least");
     for (r, row) in tt.iter().enumerate() {
         if row.len() != last {
-            return Err(tv.err(format!(
-                "`t` row {} has {} values but the output width is {last}",
-                r + 1,
-                row.len()
-            )));
+            return Err(row_err(
+                &tv,
+                r,
+                format!(
+                    "`t` row {} has {} values but the output width is {last}",
+                    r + 1,
+                    row.len()
+                ),
+            ));
         }
     }
     let mlp = Mlp {
@@ -1088,15 +1096,24 @@ fn build_mlp(t: &Tab) -> R<(Model, Vec<f64>, Vec<String>)> {
         for (l, m) in mats.iter().enumerate() {
             let rows = m.matrix()?;
             let (nin, nout) = (layers[l], layers[l + 1]);
-            if rows.len() != nout || rows.iter().any(|r| r.len() != nin) {
-                let shape = format!(
-                    "{} x {}",
-                    rows.len(),
-                    rows.first().map(|r| r.len()).unwrap_or(0)
-                );
+            if let Some(r) = rows.iter().position(|r| r.len() != nin) {
+                // a ragged row, or a whole matrix of another width, named at the row
+                return Err(row_err(
+                    m,
+                    r,
+                    format!(
+                        "weight matrix {} row {} has {} values but layers [{nin} -> {nout}] need {nout} x {nin} (out x in)",
+                        l + 1,
+                        r + 1,
+                        rows[r].len()
+                    ),
+                ));
+            }
+            if rows.len() != nout {
                 return Err(m.err(format!(
-                    "weight matrix {} is {shape} but layers [{nin} -> {nout}] need {nout} x {nin} (out x in)",
-                    l + 1
+                    "weight matrix {} is {} x {nin} but layers [{nin} -> {nout}] need {nout} x {nin} (out x in)",
+                    l + 1,
+                    rows.len()
                 )));
             }
             p.extend(rows.into_iter().flatten());
@@ -1112,6 +1129,15 @@ fn build_mlp(t: &Tab) -> R<(Model, Vec<f64>, Vec<String>)> {
 
 /// A data matrix: explicit rows, or `{ rows = N, seed, low, high }` drawn row by row
 /// from SplitMix64 (`cols` values per row; `rows` defaults to `default_rows`).
+/// An error at row `r` (0-based) of a matrix written out as an array of rows, or at the
+/// matrix where it is not (a generated one).
+fn row_err(v: &Val, r: usize, m: String) -> LoadError {
+    match v.array().ok().and_then(|rows| rows.into_iter().nth(r)) {
+        Some(row) => row.err(m),
+        None => v.err(m),
+    }
+}
+
 fn data_matrix(v: &Val, default_rows: Option<usize>, cols: usize) -> R<Vec<Vec<f64>>> {
     if !v.v.is_table() {
         return v.matrix();
