@@ -62,6 +62,37 @@ fn unknown_key() {
 }
 
 #[test]
+fn a_misspelt_family_or_outputs_is_named_where_it_is() {
+    expect(
+        "name = \"bad\"\ninputs = [{ name = \"x\", value = 1.5 }]\noutptus = [\"sin(x)\"]\n",
+        3,
+        1,
+        "unknown key `outptus` (did you mean `outputs`?); the file has neither `family` nor \
+         `outputs` (for a formula scenario)",
+    );
+    expect(
+        "name = \"bad\"\nfamliy = \"fanout\"\nx = 1.0\nw = [1.0]\n",
+        2,
+        1,
+        "unknown key `famliy` (did you mean `family`?)",
+    );
+    // no key near a known one: no guess
+    expect(
+        "name = \"bad\"\nsomething = 1\n",
+        2,
+        1,
+        "unknown key `something`; the file has neither",
+    );
+    // every key known to some family, but neither `family` nor `outputs`
+    expect(
+        "name = \"bad\"\nn = 3\n",
+        1,
+        1,
+        "missing key `family` (or `outputs` for a formula scenario)",
+    );
+}
+
+#[test]
 fn unknown_family() {
     expect(
         "name = \"bad\"\nfamily = \"resnet\"\n",

@@ -516,6 +516,44 @@ impl<'a, 'i> Val<'a, 'i> {
 /// Keys every scenario may have.
 const COMMON: [&str; 6] = ["name", "description", "family", "fd", "reference", "sample"];
 
+/// The key of a scenario file nearest `name` within two edits (letters inserted,
+/// deleted, replaced or two neighbours swapped), if any: the likely intended key of a
+/// misspelt one.
+fn closest_key(name: &str) -> Option<&'static str> {
+    fn distance(a: &[char], b: &[char]) -> usize {
+        // optimal string alignment distance
+        let (n, m) = (a.len(), b.len());
+        let mut d = vec![vec![0usize; m + 1]; n + 1];
+        for (i, row) in d.iter_mut().enumerate() {
+            row[0] = i;
+        }
+        for (j, v) in d[0].iter_mut().enumerate() {
+            *v = j;
+        }
+        for i in 1..=n {
+            for j in 1..=m {
+                let cost = usize::from(a[i - 1] != b[j - 1]);
+                let mut v = (d[i - 1][j] + 1)
+                    .min(d[i][j - 1] + 1)
+                    .min(d[i - 1][j - 1] + cost);
+                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                    v = v.min(d[i - 2][j - 2] + 1);
+                }
+                d[i][j] = v;
+            }
+        }
+        d[n][m]
+    }
+    let a: Vec<char> = name.chars().take(64).collect();
+    COMMON
+        .iter()
+        .chain(FAMILIES.iter().flat_map(|(_, keys)| keys.iter()))
+        .map(|k| (distance(&a, &k.chars().collect::<Vec<_>>()), *k))
+        .filter(|(d, _)| *d <= 2)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k)
+}
+
 /// The families and their own keys.
 const FAMILIES: [(&str, &[&str]); 9] = [
     ("expr", &["inputs", "constants", "outputs"]),
@@ -604,10 +642,31 @@ fn build(t: &Tab) -> R<(Scenario, (usize, usize))> {
         }
         None if t.get("outputs").is_some() => "expr",
         None => {
+            // a misspelt `outputs` or `family` is named where it is, not as a missing key
+            for (k, _) in t.table.iter() {
+                let name: &str = k.get_ref().as_ref();
+                if !COMMON
+                    .iter()
+                    .chain(FAMILIES.iter().flat_map(|(_, keys)| keys.iter()))
+                    .any(|known| *known == name)
+                {
+                    let hint = match closest_key(name) {
+                        Some(c) => format!(" (did you mean `{c}`?)"),
+                        None => String::new(),
+                    };
+                    return Err(t.cx.at(
+                        k.span().start,
+                        format!(
+                            "unknown key `{name}`{hint}; the file has neither `family` nor \
+                             `outputs` (for a formula scenario)"
+                        ),
+                    ));
+                }
+            }
             return Err(t.cx.at(
                 t.span.start,
                 "missing key `family` (or `outputs` for a formula scenario)".into(),
-            ))
+            ));
         }
     };
     let own = FAMILIES
