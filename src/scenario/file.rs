@@ -516,6 +516,14 @@ impl<'a, 'i> Val<'a, 'i> {
 /// Keys every scenario may have.
 const COMMON: [&str; 6] = ["name", "description", "family", "fd", "reference", "sample"];
 
+/// Every key of a scenario file: the common ones, then each family's own.
+fn every_key() -> impl Iterator<Item = &'static str> {
+    COMMON
+        .iter()
+        .chain(FAMILIES.iter().flat_map(|(_, keys)| keys.iter()))
+        .copied()
+}
+
 /// The key of a scenario file nearest `name` within two edits (letters inserted,
 /// deleted, replaced or two neighbours swapped), if any: the likely intended key of a
 /// misspelt one.
@@ -545,10 +553,8 @@ fn closest_key(name: &str) -> Option<&'static str> {
         d[n][m]
     }
     let a: Vec<char> = name.chars().take(64).collect();
-    COMMON
-        .iter()
-        .chain(FAMILIES.iter().flat_map(|(_, keys)| keys.iter()))
-        .map(|k| (distance(&a, &k.chars().collect::<Vec<_>>()), *k))
+    every_key()
+        .map(|k| (distance(&a, &k.chars().collect::<Vec<_>>()), k))
         .filter(|(d, _)| *d <= 2)
         .min_by_key(|(d, _)| *d)
         .map(|(_, k)| k)
@@ -645,11 +651,7 @@ fn build(t: &Tab) -> R<(Scenario, (usize, usize))> {
             // a misspelt `outputs` or `family` is named where it is, not as a missing key
             for (k, _) in t.table.iter() {
                 let name: &str = k.get_ref().as_ref();
-                if !COMMON
-                    .iter()
-                    .chain(FAMILIES.iter().flat_map(|(_, keys)| keys.iter()))
-                    .any(|known| *known == name)
-                {
+                if !every_key().any(|known| known == name) {
                     let hint = match closest_key(name) {
                         Some(c) => format!(" (did you mean `{c}`?)"),
                         None => String::new(),
