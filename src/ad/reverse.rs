@@ -466,6 +466,19 @@ impl<T: TapeScalar> Tape<T> {
     /// an entry with adjoint 0 passes 0 back also through an infinite partial, while the
     /// hot path carries no test per product.
     fn sweep_take(&self, from: usize, seeds: &[(usize, T)], xs: ReadOut<'_, '_, T>) -> Vec<T> {
+        if let ReadOut::Vars(xs) = xs {
+            // before the sweep, which resets the adjoint of every entry but the inputs as
+            // it passes it: an intermediate variable would read a wrong 0
+            self.with(|s| {
+                for x in xs {
+                    assert!(
+                        s.kinds.get(x.index()) == Some(&NodeKind::Input),
+                        "gradient with respect to a variable that is not an input of this \
+                         tape (made by `var` or `vars` since its last `clear`)"
+                    );
+                }
+            });
+        }
         self.sweep(from, seeds, None, false);
         let out = self.take_adjoints(xs);
         if out.iter().any(|a| a.re().is_nan()) {
@@ -835,6 +848,12 @@ impl<T: TapeScalar> Tape<T> {
     }
 
     /// The gradient of `y` with respect to `xs` (ybar = 1).
+    ///
+    /// # Panics
+    ///
+    /// Where a variable of `xs` is not an input of this tape (made by [`Tape::var`] or
+    /// [`Tape::vars`] since the last [`Tape::clear`]); so do [`Tape::vjp`] and
+    /// [`Tape::jacobian`].
     pub fn gradient(&self, y: &Var<'_, T>, xs: &[Var<'_, T>]) -> Vec<T> {
         self.sweep_take(y.index(), &[(y.index(), y.v.cst(1.0))], ReadOut::Vars(xs))
     }
@@ -1299,6 +1318,37 @@ mod tests {
         let xs = tape.vars(&[3.0]);
         let ys = [xs[0].mul(&xs[0]), xs[0].sin()];
         let _ = tape.vjp(&ys, &[1.0], &xs);
+    }
+
+    /// The sweep resets every adjoint but the inputs' as it passes: a gradient with
+    /// respect to an intermediate variable read 0 (sin(v) in v = x^2), so it is refused,
+    /// as the statement tape refuses it; the inputs' gradient is unchanged.
+    #[test]
+    fn a_gradient_with_respect_to_an_intermediate_variable_is_refused() {
+        let tape: Tape<f64> = Tape::new();
+        let x = tape.vars(&[0.7]);
+        let v = x[0].mul(&x[0]);
+        let y = v.sin();
+        let mid = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            tape.gradient(&y, std::slice::from_ref(&v))
+        }));
+        let msg = mid.expect_err("refused");
+        let msg = msg
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| msg.downcast_ref::<String>().cloned())
+            .expect("a message");
+        assert!(msg.contains("not an input of this tape"), "{msg}");
+        let mid = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            tape.vjp(std::slice::from_ref(&y), &[1.0], &[x[0].clone(), v.clone()])
+        }));
+        assert!(mid.is_err());
+        // refused before the sweep: the tape still gives the inputs' gradient, bit for
+        // bit as a fresh tape does
+        let fresh: Tape<f64> = Tape::new();
+        let fx = fresh.vars(&[0.7]);
+        let fy = fx[0].mul(&fx[0]).sin();
+        assert_eq!(tape.gradient(&y, &x), fresh.gradient(&fy, &fx));
     }
 
     #[test]
