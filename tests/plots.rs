@@ -1321,3 +1321,57 @@ fn a_subnormal_norm_puts_the_floor_a_decade_below_it_not_at_zero() {
         assert!(svg.contains("1e-324"), "no tick at the norms: {svg}");
     }
 }
+
+#[test]
+fn the_figure_s_crossover_does_not_depend_on_the_order_of_points_at_the_same_n_over_m() {
+    // three points at n/m = 1 whose forward / reverse ratios multiply to exactly 1
+    // (5/2 x 1/3 x 6/5): their mean of ln(forward / reverse) is 0 or a rounding either
+    // side of it depending on the order of the sum (an equal cost at the end of the
+    // range, after forward at n/m = 1/4, is a crossing; forward there is none); the
+    // crossings must not depend on it
+    let at_one = [(1.0, 5.0, 2.0), (1.0, 10.0, 30.0), (1.0, 36.0, 30.0)];
+    let first = [(0.25, 1.0, 2.0)];
+    let mut seen = Vec::new();
+    for order in [
+        [0, 1, 2],
+        [0, 2, 1],
+        [1, 0, 2],
+        [1, 2, 0],
+        [2, 0, 1],
+        [2, 1, 0],
+    ] {
+        let pts: Vec<_> = first
+            .iter()
+            .copied()
+            .chain(order.iter().map(|&k| at_one[k]))
+            .collect();
+        seen.push(jacobian_cost::crossings(&pts));
+    }
+    assert!(seen.windows(2).all(|w| w[0] == w[1]), "{seen:?}");
+}
+
+#[test]
+fn the_figure_s_reading_says_where_scenarios_of_the_same_n_over_m_disagree() {
+    // the reviewer's shapes: 1x1 forward, 7x7 reverse at n/m = 1, between forward at
+    // 1/40 and reverse at 40
+    let r = jacobian_points(&[
+        (1, 40, 2.23, 45.15),
+        (1, 1, 2.23, 3.15),
+        (7, 7, 15.57, 9.84),
+        (40, 1, 88.9, 3.22),
+    ]);
+    let j = jacobian_cost::reading(&r).unwrap();
+    assert!(
+        j.contains(
+            "which disagree: at n/m = 1.00 forward is cheaper on dense-jacobian-1x1 and reverse \
+             on dense-jacobian-7x7)"
+        ),
+        "{j}"
+    );
+    // in both measures (the fixture's wall ratios are the op-count ones)
+    assert_eq!(j.matches("which disagree").count(), 2, "{j}");
+    // points of the same n/m that agree are not named
+    let r = jacobian_points(&[(1, 40, 2.0, 45.0), (1, 1, 2.0, 3.0), (7, 7, 2.0, 3.0)]);
+    let j = jacobian_cost::reading(&r).unwrap();
+    assert!(!j.contains("disagree"), "{j}");
+}

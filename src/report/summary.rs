@@ -704,6 +704,12 @@ impl JacobianCosts<'_> {
     fn n_over_m(&self) -> f64 {
         self.n as f64 / self.m as f64
     }
+
+    /// n/m against `other`'s, exactly (two shapes of the same n/m, 1x1 and 7x7, are
+    /// equal, whatever the rounding of n/m to an f64).
+    fn cmp_n_over_m(&self, other: &JacobianCosts) -> std::cmp::Ordering {
+        (self.n as u128 * other.m as u128).cmp(&(other.n as u128 * self.m as u128))
+    }
 }
 
 /// The WORK vector of a cost row.
@@ -742,7 +748,9 @@ fn jacobian_section(out: &mut String, r: &RunResults) {
     if rows.is_empty() {
         return;
     }
-    rows.sort_by(|a, b| a.n_over_m().total_cmp(&b.n_over_m()));
+    // by n/m, and rows at the same n/m by name: neither the table nor the verdict depends
+    // on the order of the files
+    rows.sort_by(|a, b| a.cmp_n_over_m(b).then_with(|| a.name.cmp(b.name)));
     let _ = writeln!(
         out,
         "\n## Full Jacobians: forward (n tangent sweeps) against reverse (m adjoint sweeps)\n"
@@ -780,8 +788,8 @@ fn jacobian_section(out: &mut String, r: &RunResults) {
         out,
         "\nMeasured crossover by op count: {}. By wall time: {}. The lecture predicts forward \
          for n <= m and reverse for n > m, with the crossover shifted by the constant factors.",
-        ops.describe(&rows),
-        wall.describe(&rows)
+        ops.describe(),
+        wall.describe()
     );
     // why reverse can win at n = m by op count: said only where it does
     if rows
@@ -797,8 +805,15 @@ fn jacobian_section(out: &mut String, r: &RunResults) {
         );
     }
     // where the two crossovers lie apart: said only where both are measured and simple
-    if let (Crossover::At(k_ops), Crossover::At(k_wall)) = (&ops, &wall) {
-        let (a, b) = (rows[*k_ops].n_over_m(), rows[*k_wall].n_over_m());
+    if let (
+        Crossover::At {
+            reverse_from: a, ..
+        },
+        Crossover::At {
+            reverse_from: b, ..
+        },
+    ) = (&ops, &wall)
+    {
         if b > a {
             let _ = write!(
                 out,
@@ -834,13 +849,32 @@ enum Crossover {
     NotMeasured,
     /// reverse is cheaper at no row
     ForwardEverywhere,
-    /// reverse is cheaper from row k on and forward below it (k = 0: everywhere)
-    At(usize),
+    /// forward is cheaper at no row
+    ReverseEverywhere,
+    /// forward is cheaper at every n/m up to `forward_to`, reverse at every n/m from
+    /// `reverse_from` (the next n/m measured)
+    At { forward_to: f64, reverse_from: f64 },
     /// the cheaper mode changes more than once along n/m
     Mixed,
+    /// rows at the same n/m disagree on the cheaper mode, so n/m alone does not decide
+    /// it: each such n/m with the rows where forward and where reverse is cheaper
+    Disagree(Vec<Tie>),
+}
+
+/// Rows of the same n/m that disagree on the cheaper mode.
+#[derive(Debug, PartialEq)]
+struct Tie {
+    n_over_m: f64,
+    /// names of the rows where forward is cheaper
+    forward: Vec<String>,
+    /// names of the rows where reverse is cheaper
+    reverse: Vec<String>,
 }
 
 /// Where reverse becomes the cheaper mode along `rows` (sorted by n/m), by `reverse`.
+/// Rows of the same n/m are one point of the verdict: where they agree, it is theirs;
+/// where they disagree, there is no crossover along n/m to name, and the verdict says
+/// where they disagree (whatever the order of the rows within the n/m).
 fn crossover(
     rows: &[JacobianCosts],
     reverse: &dyn Fn(&JacobianCosts) -> Option<bool>,
@@ -848,26 +882,84 @@ fn crossover(
     let Some(verdicts) = rows.iter().map(reverse).collect::<Option<Vec<bool>>>() else {
         return Crossover::NotMeasured;
     };
-    match verdicts.iter().position(|&r| r) {
+    // the rows of each n/m, as ranges of `rows`
+    let mut groups: Vec<std::ops::Range<usize>> = Vec::new();
+    for k in 0..rows.len() {
+        match groups.last_mut() {
+            Some(g) if rows[g.start].cmp_n_over_m(&rows[k]).is_eq() => g.end = k + 1,
+            _ => groups.push(k..k + 1),
+        }
+    }
+    let ties: Vec<Tie> = groups
+        .iter()
+        .filter(|g| {
+            verdicts[g.start..g.end]
+                .iter()
+                .any(|&r| r != verdicts[g.start])
+        })
+        .map(|g| {
+            let names = |rev: bool| -> Vec<String> {
+                let mut v: Vec<String> = g
+                    .clone()
+                    .filter(|&k| verdicts[k] == rev)
+                    .map(|k| rows[k].name.to_string())
+                    .collect();
+                v.sort();
+                v
+            };
+            Tie {
+                n_over_m: rows[g.start].n_over_m(),
+                forward: names(false),
+                reverse: names(true),
+            }
+        })
+        .collect();
+    if !ties.is_empty() {
+        return Crossover::Disagree(ties);
+    }
+    let per_n_over_m: Vec<bool> = groups.iter().map(|g| verdicts[g.start]).collect();
+    match per_n_over_m.iter().position(|&r| r) {
         None => Crossover::ForwardEverywhere,
-        Some(k) if verdicts[k..].iter().all(|&r| r) => Crossover::At(k),
+        Some(0) if per_n_over_m.iter().all(|&r| r) => Crossover::ReverseEverywhere,
+        Some(k) if per_n_over_m[k..].iter().all(|&r| r) => Crossover::At {
+            forward_to: rows[groups[k - 1].start].n_over_m(),
+            reverse_from: rows[groups[k].start].n_over_m(),
+        },
         Some(_) => Crossover::Mixed,
     }
 }
 
 impl Crossover {
-    fn describe(&self, rows: &[JacobianCosts]) -> String {
+    fn describe(&self) -> String {
         match self {
             Crossover::NotMeasured => "not measured".into(),
             Crossover::ForwardEverywhere => "forward is cheaper at every n/m measured".into(),
-            Crossover::At(0) => "reverse is cheaper at every n/m measured".into(),
-            Crossover::At(k) => format!(
-                "forward is cheaper up to n/m = {:.3}, reverse from n/m = {:.3}",
-                rows[k - 1].n_over_m(),
-                rows[*k].n_over_m()
+            Crossover::ReverseEverywhere => "reverse is cheaper at every n/m measured".into(),
+            Crossover::At {
+                forward_to,
+                reverse_from,
+            } => format!(
+                "forward is cheaper up to n/m = {forward_to:.3}, reverse from n/m = {reverse_from:.3}"
             ),
             Crossover::Mixed => {
                 "the cheaper mode changes more than once along n/m (see the table)".into()
+            }
+            Crossover::Disagree(ties) => {
+                let at: Vec<String> = ties
+                    .iter()
+                    .map(|t| {
+                        format!(
+                            "at n/m = {:.3} forward is cheaper on {} and reverse on {}",
+                            t.n_over_m,
+                            t.forward.join(", "),
+                            t.reverse.join(", ")
+                        )
+                    })
+                    .collect();
+                format!(
+                    "none, as n/m alone does not decide the cheaper mode: {} (see the table)",
+                    at.join("; ")
+                )
             }
         }
     }
@@ -1433,15 +1525,18 @@ mod tests {
                 .enumerate()
                 .map(|(k, &r)| jrow(k + 1, 4, r, (1.0, 1.0)))
                 .collect();
-            (
-                crossover(&rows, &ops),
-                crossover(&rows, &ops).describe(&rows),
-            )
+            (crossover(&rows, &ops), crossover(&rows, &ops).describe())
         };
         assert_eq!(at(&[false, false]).0, Crossover::ForwardEverywhere);
-        assert_eq!(at(&[true, true]).0, Crossover::At(0));
+        assert_eq!(at(&[true, true]).0, Crossover::ReverseEverywhere);
         let (c, text) = at(&[false, true, true]);
-        assert_eq!(c, Crossover::At(1));
+        assert_eq!(
+            c,
+            Crossover::At {
+                forward_to: 0.25,
+                reverse_from: 0.5
+            }
+        );
         assert_eq!(
             text,
             "forward is cheaper up to n/m = 0.250, reverse from n/m = 0.500"
@@ -1459,6 +1554,103 @@ mod tests {
             (!f.is_nan() && !b.is_nan()).then_some(b < f)
         };
         assert_eq!(crossover(&rows, &wall), Crossover::NotMeasured);
+    }
+
+    fn named(name: &'static str, n: usize, m: usize, reverse_ops: bool) -> JacobianCosts<'static> {
+        JacobianCosts {
+            name,
+            ..jrow(n, m, reverse_ops, (1.0, 1.0))
+        }
+    }
+
+    #[test]
+    fn rows_of_the_same_n_over_m_that_disagree_are_named_whatever_their_order() {
+        // 1x1 forward, 7x7 reverse: both at n/m = 1, between forward at 1/40 and
+        // reverse at 40; sorted either way, the verdict is the same and names no crossover
+        let ops = |r: &JacobianCosts| Some(r.reverse_cheaper_ops);
+        let expected = Crossover::Disagree(vec![Tie {
+            n_over_m: 1.0,
+            forward: vec!["b-1x1".into()],
+            reverse: vec!["a-7x7".into()],
+        }]);
+        for order in [["a-7x7", "b-1x1"], ["b-1x1", "a-7x7"]] {
+            let rows: Vec<_> = [named("c-1x40", 1, 40, false)]
+                .into_iter()
+                .chain(order.map(|name| match name {
+                    "a-7x7" => named(name, 7, 7, true),
+                    _ => named(name, 1, 1, false),
+                }))
+                .chain([named("d-40x1", 40, 1, true)])
+                .collect();
+            let c = crossover(&rows, &ops);
+            assert_eq!(c, expected, "{order:?}");
+            assert_eq!(
+                c.describe(),
+                "none, as n/m alone does not decide the cheaper mode: at n/m = 1.000 forward \
+                 is cheaper on b-1x1 and reverse on a-7x7 (see the table)"
+            );
+        }
+        // rows of the same n/m that agree are one point: 1x2 and 2x4 both forward, then
+        // reverse at 1
+        let rows = [
+            named("x", 1, 2, false),
+            named("y", 2, 4, false),
+            named("z", 3, 3, true),
+        ];
+        assert_eq!(
+            crossover(&rows, &ops),
+            Crossover::At {
+                forward_to: 0.5,
+                reverse_from: 1.0
+            }
+        );
+    }
+
+    #[test]
+    fn the_summary_s_jacobian_verdict_does_not_depend_on_the_names() {
+        // the reviewer's case: 1x40, 1x1, 7x7, 40x1, with the 7x7 named before and after
+        // the 1x1; the table lists rows of the same n/m by name, the verdict is the same
+        let costs = |seven: &'static str| {
+            vec![
+                ("dj-1x40", 1, 40, 2, 45, f64::NAN, f64::NAN),
+                ("dj-1x1", 1, 1, 2, 3, f64::NAN, f64::NAN),
+                (seven, 7, 7, 15, 9, f64::NAN, f64::NAN),
+                ("dj-40x1", 40, 1, 88, 3, f64::NAN, f64::NAN),
+            ]
+        };
+        let verdict = |md: &str, seven: &str| {
+            let line = md
+                .lines()
+                .find(|l| l.starts_with("Measured crossover by op count"))
+                .expect("the verdict")
+                .to_string();
+            line.replace(seven, "SEVEN")
+        };
+        let (a, z) = (
+            render(&results_of(costs("da-7x7"))),
+            render(&results_of(costs("zz-7x7"))),
+        );
+        let (va, vz) = (verdict(&a, "da-7x7"), verdict(&z, "zz-7x7"));
+        assert_eq!(va, vz);
+        assert!(
+            va.contains(
+                "none, as n/m alone does not decide the cheaper mode: at n/m = 1.000 forward is \
+                 cheaper on dj-1x1 and reverse on SEVEN"
+            ),
+            "{va}"
+        );
+        assert!(!va.contains("more than once"), "{va}");
+        assert!(
+            !va.contains("up to n/m = 1.000, reverse from n/m = 1.000"),
+            "{va}"
+        );
+        // listed by name within the n/m, either way
+        let order = |md: &str, seven: &str| {
+            let table = &md[md.find("## Full Jacobians").unwrap()..];
+            table.find("| dj-1x1 |").unwrap() < table.find(&format!("| {seven} |")).unwrap()
+        };
+        assert!(!order(&a, "da-7x7"));
+        assert!(order(&z, "zz-7x7"));
     }
 
     /// Run results of dense-jacobian scenarios (name, n, m, forward adds, reverse adds,

@@ -89,21 +89,25 @@ type Run = (Cheaper, (f64, f64), (f64, f64));
 /// with a value that is not a positive number are left out, and points with the same x
 /// averaged (in ln(forward / reverse)).
 fn runs(pts: &[(f64, f64, f64)]) -> Vec<Run> {
-    let mut by_x: Vec<(f64, f64, usize)> = Vec::new();
+    let mut by_x: Vec<(f64, Vec<f64>)> = Vec::new();
     for &(x, f, b) in pts {
         if !(good(x) && good(f) && good(b)) {
             continue;
         }
         let r = (f / b).ln();
         match by_x.iter_mut().find(|e| e.0 == x) {
-            Some(e) => {
-                e.1 += r;
-                e.2 += 1;
-            }
-            None => by_x.push((x, r, 1)),
+            Some(e) => e.1.push(r),
+            None => by_x.push((x, vec![r])),
         }
     }
     by_x.sort_by(|a, b| a.0.total_cmp(&b.0));
+    // the mean of each x summed in increasing order, so that it does not depend on the
+    // order of the points (their names)
+    let by_x = by_x.into_iter().map(|(x, mut rs)| {
+        rs.sort_by(f64::total_cmp);
+        let k = rs.len();
+        (x, rs.into_iter().sum::<f64>(), k)
+    });
     let mut out: Vec<Run> = Vec::new();
     for (x, sum, k) in by_x {
         let r = sum / k as f64;
@@ -252,12 +256,65 @@ fn wall(p: &[JacobianPoint]) -> Vec<(f64, f64, f64)> {
         .collect()
 }
 
+/// Where scenarios of the same n/m disagree on the cheaper mode by one measure
+/// (`value`: forward, reverse), in increasing n/m: "at n/m = 1.00 forward is cheaper on
+/// a and reverse on b". `p` is sorted by n/m then name ([`points`]).
+fn disagreements(p: &[JacobianPoint], value: impl Fn(&JacobianPoint) -> (f64, f64)) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut k = 0;
+    while k < p.len() {
+        let x = p[k].ratio();
+        let same = p[k..].iter().take_while(|q| q.ratio() == x).count();
+        let at = &p[k..k + same];
+        k += same;
+        let side = |reverse: bool| -> Vec<&str> {
+            at.iter()
+                .filter(|q| {
+                    let (f, b) = value(q);
+                    good(f) && good(b) && if reverse { b < f } else { f < b }
+                })
+                .map(|q| q.name.as_str())
+                .collect()
+        };
+        let (forward, reverse) = (side(false), side(true));
+        if !forward.is_empty() && !reverse.is_empty() {
+            out.push(format!(
+                "at n/m = {} forward is cheaper on {} and reverse on {}",
+                short(x),
+                forward.join(", "),
+                reverse.join(", ")
+            ));
+        }
+    }
+    out
+}
+
+/// A measure's verdict, with where scenarios of the same n/m disagree: the figure's
+/// crossover takes the geometric mean of their forward / reverse ratios there, which
+/// hides that n/m alone does not decide the cheaper mode.
+fn verdict_with_disagreements(
+    p: &[JacobianPoint],
+    pts: &[(f64, f64, f64)],
+    value: impl Fn(&JacobianPoint) -> (f64, f64),
+) -> Option<String> {
+    let mut v = verdict(pts)?;
+    let d = disagreements(p, value);
+    if !d.is_empty() {
+        v += &format!(
+            " (taking the geometric mean of the forward / reverse ratios of scenarios at the \
+             same n/m, which disagree: {})",
+            d.join("; ")
+        );
+    }
+    Some(v)
+}
+
 /// One line reading the figure.
 pub fn reading(r: &RunResults) -> Option<String> {
     let p = points(r);
-    let o = verdict(&ops(&p))?;
+    let o = verdict_with_disagreements(&p, &ops(&p), |q| (q.fwd_ops, q.rev_ops))?;
     let mut s = format!("By operation count {o}");
-    if let Some(w) = verdict(&wall(&p)) {
+    if let Some(w) = verdict_with_disagreements(&p, &wall(&p), |q| (q.fwd_wall, q.rev_wall)) {
         s += &format!("; by wall time {w}");
     }
     // the summary's crossover is the pair of measured points around it, over every
