@@ -707,7 +707,9 @@ fn bounds_gated(r: &RunResults) -> bool {
 
 /// Weights as the notes write them, `(1, 1, 1)`.
 fn triple(w: &[f64; 3]) -> String {
-    format!("({}, {}, {})", w[0], w[1], w[2])
+    // -0 (in a file written by hand or by an older derivbench) is 0
+    let [mu, pi, nu] = Weights::from_array(*w).to_array();
+    format!("({mu}, {pi}, {nu})")
 }
 
 /// Compares results with the baseline.
@@ -1051,7 +1053,7 @@ pub fn update(old: Option<&Baseline>, r: &RunResults) -> Result<Update, Vec<Viol
     let baseline = Baseline {
         format: FORMAT,
         quick: r.settings.quick,
-        weights: r.settings.weights,
+        weights: Weights::from_array(r.settings.weights).to_array(),
         policy,
         scenarios,
     };

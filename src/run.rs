@@ -344,7 +344,7 @@ pub fn run_all_with(
                 .map(|m| m.name().to_string())
                 .collect(),
             quick: opts.accuracy.quick,
-            weights: [opts.weights.mu, opts.weights.pi, opts.weights.nu],
+            weights: opts.weights.to_array(),
             agree_bits: opts.accuracy.reference.agree_bits,
             max_precision: opts.accuracy.reference.max_precision,
             // whole milliseconds, rounded up: a budget below 1 ms still timed something

@@ -139,11 +139,8 @@ impl Weights {
                 "expected three numbers mu,pi,nu from 0 to {MAX_WEIGHT:e}"
             ));
         }
-        let w = Weights {
-            mu: v[0],
-            pi: v[1],
-            nu: v[2],
-        };
+        // `-0` is 0: a weight is a non-negative number, and the reports print 0
+        let w = Weights::from_array([v[0], v[1], v[2]]);
         if w.mu < MIN_MU {
             return Err(format!(
                 "mu must be at least {MIN_MU:e}: every elemental moves values, so TIME(F) >= mu \
@@ -179,13 +176,20 @@ impl Weights {
         format!("(mu, pi, nu) = ({}, {}, {})", self.mu, self.pi, self.nu)
     }
 
-    /// The weights of a results file, `[mu, pi, nu]`.
+    /// The weights of a results file, `[mu, pi, nu]`; a weight of -0 (which a results
+    /// file or `--weights` may hold) is 0.
     pub fn from_array(w: [f64; 3]) -> Weights {
+        // x + 0 is x for every x but -0, which it makes +0
         Weights {
-            mu: w[0],
-            pi: w[1],
-            nu: w[2],
+            mu: w[0] + 0.0,
+            pi: w[1] + 0.0,
+            nu: w[2] + 0.0,
         }
+    }
+
+    /// `[mu, pi, nu]`, as `results.json` holds them.
+    pub fn to_array(&self) -> [f64; 3] {
+        [self.mu, self.pi, self.nu]
     }
 }
 
@@ -741,6 +745,21 @@ pub fn render_elemental_table(weights: &Weights) -> String {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_weight_of_minus_zero_is_zero() {
+        let w = Weights::parse("1,-0,-0.0e3").unwrap();
+        assert_eq!(
+            w.to_array().map(f64::to_bits),
+            [1.0f64, 0.0, 0.0].map(f64::to_bits)
+        );
+        assert_eq!(w.describe(), "(mu, pi, nu) = (1, 0, 0)");
+        assert!(render_elemental_table(&w).contains("weights mu = 1, pi = 0, nu = 0\n"));
+        // a results file's -0 as well
+        let w = Weights::from_array([1.0, -0.0, 1.0]);
+        assert_eq!(w.pi.to_bits(), 0.0f64.to_bits());
+        assert_eq!(w.describe(), "(mu, pi, nu) = (1, 0, 1)");
+    }
 
     #[test]
     fn weights_are_parsed_within_their_range() {

@@ -343,14 +343,14 @@ impl Figure for Cost<'_> {
             }
         }
         if self.rows.iter().any(|c| c.bound.is_some()) {
-            let [mu, pi, nu] = self.weights;
+            let weights = crate::measure::cost::Weights::from_array(self.weights);
             entries.push(Entry::new(
                 "bound on the op-count ratio (tangent 5/2, gradient 4)",
                 BOUND,
                 Mark::Tick,
             ));
             entries.push(Entry::new(
-                format!("weights (mu, pi, nu) = ({mu}, {pi}, {nu})"),
+                format!("weights {}", weights.describe()),
                 INK,
                 Mark::None,
             ));
