@@ -54,9 +54,9 @@ impl Default for Weights {
 }
 
 /// A weight as the decimal it is written as, exactly: the shortest decimal that reads
-/// back as the same f64 (what `--weights` was given and what `results.json` holds), so
-/// that `1.2` is 6/5 and not the binary 1.19999999999999995559... A non-finite weight,
-/// which neither accepts, is taken as 0.
+/// back as the same f64 (what `--weights` was given, which [`Weights::parse`] makes
+/// sure of, and what `results.json` holds), so that `1.2` is 6/5 and not the binary
+/// 1.19999999999999995559... A non-finite weight, which neither accepts, is taken as 0.
 fn decimal(w: f64) -> Rational {
     if !w.is_finite() {
         return Rational::new();
@@ -71,6 +71,59 @@ fn decimal(w: f64) -> Rational {
         digits,
         Integer::from(Integer::u_pow_u(10, frac.len() as u32)),
     ))
+}
+
+/// The exact value of a finite decimal as `str::parse::<f64>` reads it: an optional
+/// sign, digits with an optional point (at least one digit), an optional exponent
+/// (`e` or `E`, an optional sign, digits). `None` for any other text, and for a nonzero
+/// value so far beyond the range of an f64 (an exponent beyond 10^-330 .. 10^330) that
+/// no f64 is it.
+fn exact_decimal(s: &str) -> Option<Rational> {
+    let (negative, s) = match s.as_bytes().first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let (mantissa, exponent) = match s.find(['e', 'E']) {
+        Some(i) => (&s[..i], Some(&s[i + 1..])),
+        None => (s, None),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let all_digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
+    if (int.is_empty() && frac.is_empty()) || !all_digits(int) || !all_digits(frac) {
+        return None;
+    }
+    let exponent = match exponent {
+        None => Some(0),
+        Some(e) => {
+            let digits = e.strip_prefix(['+', '-']).unwrap_or(e);
+            if digits.is_empty() || !all_digits(digits) {
+                return None;
+            }
+            // an exponent beyond i64 is beyond any f64 (unless the digits are all 0)
+            e.parse::<i64>().ok()
+        }
+    };
+    let digits = format!("{int}{frac}");
+    let digits = digits.trim_start_matches('0');
+    if digits.is_empty() {
+        return Some(Rational::new());
+    }
+    // value = digits x 10^e, within [10^(e + len - 1), 10^(e + len)); the finite nonzero
+    // f64s lie within 4.9e-324 .. 1.8e308
+    let e = exponent?.checked_sub(i64::try_from(frac.len()).ok()?)?;
+    let len = i64::try_from(digits.len()).ok()?;
+    if e.checked_add(len)? < -330 || e > 330 {
+        return None;
+    }
+    let m: Integer = digits.parse().ok()?;
+    let ten_to = |k: i64| Integer::from(Integer::u_pow_u(10, k.unsigned_abs() as u32));
+    let v = if e >= 0 {
+        Rational::from(m * ten_to(e))
+    } else {
+        Rational::from((m, ten_to(e)))
+    };
+    Some(if negative { -v } else { v })
 }
 
 /// t / tf rounded once to the nearest f64; 1 where both are 0, infinite where only tf
@@ -118,16 +171,21 @@ impl Weights {
     }
 
     /// Parses `mu,pi,nu`: three finite numbers from 0 to [`MAX_WEIGHT`], mu at least
-    /// [`MIN_MU`] (every mode moves values, so TIME(F) >= mu and no ratio is infinite).
+    /// [`MIN_MU`] (every mode moves values, so TIME(F) >= mu and no ratio is infinite),
+    /// each a decimal that an f64 keeps exactly as written: the exact arithmetic takes a
+    /// weight as the shortest decimal of its f64 (see `decimal`), which is what
+    /// `results.json` keeps, so a decimal of more digits than an f64 holds
+    /// (`0.59999999999999999999`, which reads as 0.6) or beyond its range (`1e-400`,
+    /// which reads as 0) is refused rather than taken as another number.
     /// Weights outside the region where the cost model proves its bounds
     /// ([`Weights::bounds_proven`]) are accepted: the ratios are measured all the same,
     /// and the reports say the bounds are not proven there.
     pub fn parse(s: &str) -> Result<Weights, String> {
-        let v: Vec<f64> = s
-            .split(',')
+        let parts: Vec<&str> = s.split(',').map(str::trim).collect();
+        let v: Vec<f64> = parts
+            .iter()
             .map(|p| {
-                p.trim()
-                    .parse::<f64>()
+                p.parse::<f64>()
                     .map_err(|_| format!("'{p}' is not a number"))
             })
             .collect::<Result<_, _>>()?;
@@ -138,6 +196,17 @@ impl Weights {
             return Err(format!(
                 "expected three numbers mu,pi,nu from 0 to {MAX_WEIGHT:e}"
             ));
+        }
+        for (p, &x) in parts.iter().zip(&v) {
+            if exact_decimal(p).as_ref() != Some(&decimal(x)) {
+                return Err(format!(
+                    "'{p}' is not kept exactly by an f64: it reads as {}, which the reports \
+                     and the exact arithmetic would take instead; give each weight as the \
+                     shortest decimal of an f64 (here {}) or a decimal equal to it",
+                    x + 0.0,
+                    x + 0.0
+                ));
+            }
         }
         // `-0` is 0: a weight is a non-negative number, and the reports print 0
         let w = Weights::from_array([v[0], v[1], v[2]]);
@@ -745,6 +814,72 @@ pub fn render_elemental_table(weights: &Weights) -> String {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn weights_are_the_decimals_as_written_or_refused() {
+        // as written, 5 nu < 2 + pi: the bounds are not proven, and the f64 0.6 would
+        // say they are
+        let e = Weights::parse("2,1,0.59999999999999999999").unwrap_err();
+        assert!(
+            e.contains("'0.59999999999999999999' is not kept exactly by an f64: it reads as 0.6"),
+            "{e}"
+        );
+        assert!(Weights::parse("2,1,0.6").is_ok_and(|w| w.bounds_proven()));
+        let e = Weights::parse("1,1,1e-400").unwrap_err();
+        assert!(
+            e.contains("'1e-400' is not kept exactly by an f64: it reads as 0,"),
+            "{e}"
+        );
+        assert!(Weights::parse("1,1,-1e-400").is_err());
+        for bad in [
+            "1,1,0.30000000000000001",
+            "1.0000000000000000000001,1,1",
+            "1,1,4.9e-325",
+            "1,1,1e-99999999999999999999",
+        ] {
+            assert!(Weights::parse(bad).is_err(), "{bad}");
+        }
+        // any way of writing the decimal of an f64
+        for (good, w) in [
+            ("1.0,1,1", [1.0, 1.0, 1.0]),
+            ("+1, 1E0, 10e-1", [1.0, 1.0, 1.0]),
+            ("1.,.5,0.500", [1.0, 0.5, 0.5]),
+            ("1,1,0e-99999999999999999999", [1.0, 1.0, 0.0]),
+            ("1,1,5e-324", [1.0, 1.0, 5e-324]),
+            ("1000000,1e6,0.1", [1e6, 1e6, 0.1]),
+            ("1,1,0.30000000000000004", [1.0, 1.0, 0.30000000000000004]),
+        ] {
+            let p = Weights::parse(good).unwrap_or_else(|e| panic!("{good}: {e}"));
+            assert_eq!(
+                p.to_array().map(f64::to_bits),
+                w.map(f64::to_bits),
+                "{good}"
+            );
+        }
+        assert_eq!(exact_decimal("-2.5e-1"), Some(Rational::from((-1, 4))));
+        for not in [
+            "", ".", "e5", "1e", "1e+", "1.2.3", "1_0", "inf", "nan", "0x10",
+        ] {
+            assert_eq!(exact_decimal(not), None, "{not}");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Every weight in range, written as its shortest decimal with or without an
+        /// exponent, is accepted as itself.
+        #[test]
+        fn every_f64_weight_written_as_its_shortest_decimal_is_accepted(
+            bits in 0u64..=MAX_WEIGHT.to_bits(),
+        ) {
+            let x = f64::from_bits(bits);
+            for text in [format!("{x}"), format!("{x:e}"), format!("{x:E}")] {
+                let w = Weights::parse(&format!("1,1,{text}"));
+                prop_assert_eq!(w.map(|w| w.nu.to_bits()), Ok(x.to_bits()), "{}", text);
+            }
+        }
+    }
 
     #[test]
     fn a_weight_of_minus_zero_is_zero() {
