@@ -939,7 +939,8 @@ impl<T: TapeScalar> Tape<T> {
     /// evaluation of entry i is off by at most c_i u |v_i| (`rounding_units`) and the
     /// error reaches y with weight dy/dv_i (the use of reverse mode Linnainmaa gave it
     /// first). Entries with adjoint 0 (other outputs', branches y does not use) and exact
-    /// ones (c_i = 0) count nothing, also where their value is infinite or NaN. It is at
+    /// ones (c_i = 0) count nothing, also where their value is infinite or NaN; with
+    /// nothing rounded the bound is +0 (never -0). It is at
     /// least |y| where y is a computed, rounded entry, and far above it where y cancels
     /// what it is computed from (1 - cos x at x = 1e-5: 5 cos x, against |y| = 5e-11).
     pub fn rounding_weight(&self, y: &Var<'_, T>, xs: &[Var<'_, T>]) -> f64 {
@@ -952,7 +953,8 @@ impl<T: TapeScalar> Tape<T> {
                     let c = rounding_units(s.kinds[i], s.nodes[i].args, &s.kinds, &s.nodes);
                     (a != 0.0 && c != 0.0).then(|| c * (a * s.nodes[i].val.re()).abs())
                 })
-                .sum()
+                // from +0: `sum` of no terms is -0.0, and a bound of nothing reads 0
+                .fold(0.0, |acc, t| acc + t)
         })
     }
 }
@@ -1371,7 +1373,8 @@ mod tests {
         );
         // -|max(x y, z)| at 3, -5, 7: exact operations all; by 3, one rounding
         let m = xs[0].mul(&xs[1]).max(&xs[2]).abs().neg();
-        assert_eq!(tape.rounding_weight(&m, &xs), 0.0);
+        // +0, not the -0 of an empty f64 sum (compared by bits: -0.0 == 0.0)
+        assert_eq!(tape.rounding_weight(&m, &xs).to_bits(), 0.0f64.to_bits());
         let m3 = m.mul_f(3.0);
         assert_eq!(tape.rounding_weight(&m3, &xs), 21.0);
         // 1 - cos x at 1e-5: cos x (a library function, 5 units; adjoint -1, value
