@@ -519,22 +519,34 @@ pub fn sweep_end(r: &FdTheory, rows: &[AccuracyRow]) -> Option<SweepEnd> {
     }
 }
 
-/// The sentence under the FD model table when a measured best step of its entry lies
-/// at an end of the sweep.
+/// The sentences under the FD model table when a measured best step of its entry lies
+/// at an end of the sweep, one per end: at the largest step only rounding is left to
+/// fall as h grows (a difference with no truncation error); at the smallest, truncation
+/// still outweighs rounding, and the error falls as h shrinks.
 pub fn sweep_end_note(t: &[FdTheory], rows: &[AccuracyRow]) -> Option<String> {
     let first = t.first().map(|r| (r.output, r.input))?;
-    let ends: Vec<&str> = t
-        .iter()
-        .filter(|r| (r.output, r.input) == first)
-        .filter(|r| sweep_end(r, rows).is_some())
-        .map(|r| r.method.as_str())
-        .collect();
-    (!ends.is_empty()).then(|| {
-        format!(
-            "The measured best step of {} is an end of the step sweep, so the error may keep falling beyond it: where a difference has no truncation error (a forward difference of a function linear in the input, as a product is in each, or a central difference of a quadratic), its error falls as h grows. Widen the scenario's fd.steps to see.",
-            ends.join(", ")
-        )
-    })
+    let at = |end: SweepEnd| -> Vec<&str> {
+        t.iter()
+            .filter(|r| (r.output, r.input) == first)
+            .filter(|r| sweep_end(r, rows) == Some(end))
+            .map(|r| r.method.as_str())
+            .collect()
+    };
+    let (largest, smallest) = (at(SweepEnd::Largest), at(SweepEnd::Smallest));
+    let mut parts = Vec::new();
+    if !largest.is_empty() {
+        parts.push(format!(
+            "The measured best step of {} is the largest step of the sweep, so the error may keep falling as h grows beyond it: where a difference has no truncation error (a forward difference of a function linear in the input, as a product is in each, or a central difference of a quadratic), only rounding is left, and it falls as h grows.",
+            largest.join(", ")
+        ));
+    }
+    if !smallest.is_empty() {
+        parts.push(format!(
+            "The measured best step of {} is the smallest step of the sweep, so the error may keep falling as h shrinks below it: there truncation, which shrinks with h, still outweighs rounding, which grows as 1/h (f's higher derivatives are large against f, as exp(100 x)'s are), until rounding takes over at a smaller step.",
+            smallest.join(", ")
+        ));
+    }
+    (!parts.is_empty()).then(|| parts.join(" ") + " Widen the scenario's fd.steps to see.")
 }
 
 /// A mode's wall ratio with the lower and upper quartile of its pairs' ratios, `1.79
@@ -1301,9 +1313,13 @@ mod tests {
         ];
         let note = sweep_end_note(&t, &rows).expect("an end is noted");
         assert!(
-            note.starts_with("The measured best step of fd-forward is an end"),
+            note.starts_with(
+                "The measured best step of fd-forward is the largest step of the sweep, \
+                 so the error may keep falling as h grows beyond it"
+            ),
             "{note}"
         );
+        assert!(!note.contains("smallest"), "{note}");
         assert_eq!(
             sweep_end_note(&[theory("fd-forward", Some(1e-4))], &rows),
             None
@@ -1314,6 +1330,50 @@ mod tests {
         assert!(out.contains("| 1.00e-1 (largest step) |"), "{out}");
         assert!(out.contains("| 1.00e1 |"), "{out}");
         assert!(out.contains(&note), "{out}");
+    }
+
+    #[test]
+    fn a_best_step_at_the_smallest_end_is_explained_by_truncation_not_by_a_growing_h() {
+        // fd-forward's sweep on entry (0, 0) is 1e-3, 1e-4, 1e-5, 1e-6; its best step is
+        // the smallest, as for exp(100 x) at 0.7, where truncation still dominates there
+        let rows: Vec<AccuracyRow> = [1e-3, 1e-4, 1e-5, 1e-6]
+            .into_iter()
+            .flat_map(|h| {
+                [
+                    sweep_row("fd-forward", 0, Some(h)),
+                    sweep_row("fd-central", 0, Some(h)),
+                ]
+            })
+            .collect();
+        let small = [theory("fd-forward", Some(1e-6))];
+        let note = sweep_end_note(&small, &rows).expect("an end is noted");
+        assert_eq!(
+            note,
+            "The measured best step of fd-forward is the smallest step of the sweep, so the \
+             error may keep falling as h shrinks below it: there truncation, which shrinks \
+             with h, still outweighs rounding, which grows as 1/h (f's higher derivatives are \
+             large against f, as exp(100 x)'s are), until rounding takes over at a smaller \
+             step. Widen the scenario's fd.steps to see."
+        );
+        assert!(!note.contains("as h grows"), "{note}");
+        // one method at each end: a sentence for each, the largest end's first
+        let both = [
+            theory("fd-forward", Some(1e-6)),
+            theory("fd-central", Some(1e-3)),
+        ];
+        let note = sweep_end_note(&both, &rows).expect("both ends are noted");
+        let large = note
+            .find("The measured best step of fd-central is the largest step of the sweep")
+            .expect(&note);
+        let small = note
+            .find("The measured best step of fd-forward is the smallest step of the sweep")
+            .expect(&note);
+        assert!(large < small, "{note}");
+        assert!(
+            note.ends_with("Widen the scenario's fd.steps to see."),
+            "{note}"
+        );
+        assert_eq!(note.matches("Widen").count(), 1, "{note}");
     }
 
     #[test]
