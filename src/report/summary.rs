@@ -191,14 +191,17 @@ pub struct CommonStep {
     pub median: f64,
     /// the worst over the entries, each at its own best step
     pub each_best: f64,
-    /// where the step is an end of the sweep and its worst entry is not exact: the
-    /// error may keep falling beyond it
+    /// where the step is an end of the sweep, its worst entry is not exact and some
+    /// step gave a finite error on some entry: the error may keep falling beyond it
     pub end: Option<SweepEnd>,
 }
 
 /// [`CommonStep`] per FD sweep method of the scenario, in report order. The rows of a
 /// sweep method come step by step in sweep order, so the k-th row of an entry is its
-/// k-th step; an entry without a figure at a step counts [`NO_FIGURE_BITS`].
+/// k-th step; an entry without a figure at a step counts [`NO_FIGURE_BITS`]. Where no
+/// step gives a finite error on any entry (NaN or infinite quotients or references
+/// throughout), every step is as bad as every other: the first is given, and not as an
+/// end of the sweep.
 pub fn common_steps(s: &ScenarioResult) -> Vec<CommonStep> {
     let mut out = Vec::new();
     let each = best_bits_per_entry(&s.accuracy);
@@ -222,7 +225,10 @@ pub fn common_steps(s: &ScenarioResult) -> Vec<CommonStep> {
         let mut seen: BTreeMap<(usize, usize), usize> = BTreeMap::new();
         let mut bits: Vec<Vec<f64>> = Vec::new();
         let mut steps: Vec<Option<f64>> = Vec::new();
+        // a finite error at some step on some entry: without one, no step is best
+        let mut any_figure = false;
         for r in sweep {
+            any_figure |= r.abs_err.is_some_and(f64::is_finite);
             let k = seen.entry((r.output, r.input)).or_insert(0);
             if bits.len() <= *k {
                 bits.push(Vec::new());
@@ -249,7 +255,7 @@ pub fn common_steps(s: &ScenarioResult) -> Vec<CommonStep> {
                     .then((a.2 .1).total_cmp(&b.2 .1))
             });
         if let (Some((k, h, (worst, median))), Some(e)) = (best, each.get(&m)) {
-            let end = if worst == 0.0 || bits.len() < 2 {
+            let end = if worst == 0.0 || bits.len() < 2 || !any_figure {
                 None
             } else if k == 0 {
                 Some(SweepEnd::Largest)
@@ -1930,6 +1936,65 @@ mod tests {
         );
         // an exact worst entry cannot improve beyond the end
         assert_eq!(end_of([0.0, 5.0, 8.0], [0.0, 9.0, 3.0]), (1e-1, None));
+    }
+
+    #[test]
+    fn a_sweep_without_a_finite_error_at_any_step_has_no_end() {
+        // sqrt(x) + sqrt(y) at (-1, -2): NaN quotients against NaN references, 64 bits
+        // and an infinite error at every step; sqrt at 0: finite quotients against an
+        // infinite reference; 1/x at 0: -inf against -inf
+        let nan = AccuracyRow {
+            value: Some(f64::NAN),
+            reference: f64::NAN,
+            abs_err: Some(f64::INFINITY),
+            rel_err: Some(f64::INFINITY),
+            bits_err: Some(NO_FIGURE_BITS),
+            ..sweep_row("fd-forward", 0, None)
+        };
+        let inf_ref = AccuracyRow {
+            value: Some(3.16),
+            reference: f64::INFINITY,
+            ..nan.clone()
+        };
+        let pole = AccuracyRow {
+            value: Some(f64::NEG_INFINITY),
+            reference: f64::NEG_INFINITY,
+            ..nan.clone()
+        };
+        let common = |rows: &[AccuracyRow]| {
+            let mut r = results_of(vec![("s", 2, 1, 1, 1, 1.0, 1.0)]);
+            for h in [1e-1, 1e-2, 1e-3] {
+                for (input, row) in rows.iter().enumerate() {
+                    r.scenarios[0].accuracy.push(AccuracyRow {
+                        h: Some(h),
+                        input,
+                        ..row.clone()
+                    });
+                }
+            }
+            let c = common_steps(&r.scenarios[0]);
+            let sentence = common_step_sentence(&r.scenarios[0]).unwrap();
+            (c[0].h, c[0].worst, c[0].end, sentence)
+        };
+        for rows in [
+            vec![nan.clone(), nan.clone()],
+            vec![inf_ref.clone(), inf_ref],
+            vec![pole.clone(), nan.clone()],
+        ] {
+            let (h, worst, end, sentence) = common(&rows);
+            assert_eq!((h, worst, end), (1e-1, NO_FIGURE_BITS, None));
+            assert!(!sentence.contains("step of the sweep:"), "{sentence}");
+        }
+        // a finite error of 64 bits is a figure: the same sweep with a finite, wrong
+        // quotient on one entry still has the largest step as its end
+        let wrong = AccuracyRow {
+            value: Some(-1.0),
+            reference: 1.0,
+            abs_err: Some(2.0),
+            rel_err: Some(2.0),
+            ..nan.clone()
+        };
+        assert_eq!(common(&[wrong, nan]).2, Some(SweepEnd::Largest));
     }
 
     #[test]
