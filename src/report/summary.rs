@@ -8,14 +8,15 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 /// Text from a scenario file (a description, a message quoting one) as plain Markdown:
-/// the characters that would start a heading, a table cell, emphasis, code, a link or
-/// HTML (`<!--` would hide the rest of the file) are escaped with a backslash, and line
-/// breaks become spaces.
+/// the characters that would start a heading, a table cell, emphasis, code, a link,
+/// HTML (`<!--` would hide the rest of the file) or an entity or character reference
+/// (`&lt;` would read as `<`) are escaped with a backslash, and line breaks become
+/// spaces. For text that starts a line, see [`line_text`].
 pub fn text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '~' => {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '~' | '&' => {
                 out.push('\\');
                 out.push(c);
             }
@@ -24,6 +25,33 @@ pub fn text(s: &str) -> String {
         }
     }
     out
+}
+
+/// [`text`] for text that starts a line (a scenario's description, the item of a
+/// list), where CommonMark also reads blocks: leading blanks are dropped (four would
+/// start a code block) and a leading list marker followed by a blank or the end is
+/// escaped (`- x`, `+ x`, `1. x` and `1) x` would start a list; what follows the text
+/// on its line comes after a space).
+pub fn line_text(s: &str) -> String {
+    let s = s.trim_start_matches([' ', '\t', '\n', '\r']);
+    let out = text(s);
+    // an ordered list's number has at most 9 digits
+    let digits = s.bytes().take_while(u8::is_ascii_digit).count();
+    let marker = if s.starts_with(['-', '+']) {
+        Some(0)
+    } else if (1..=9).contains(&digits) && s[digits..].starts_with(['.', ')']) {
+        Some(digits)
+    } else {
+        None
+    };
+    match marker {
+        Some(at) if s[at + 1..].is_empty() || s[at + 1..].starts_with([' ', '\t', '\n', '\r']) => {
+            // `text` leaves digits, `-`, `+`, `.` and `)` as they are: the marker is at
+            // the same place in `out`
+            format!("{}\\{}", &out[..at], &out[at..])
+        }
+        _ => out,
+    }
 }
 
 /// Per method, the bits of error of each entry: for sweep methods the best over the
@@ -1089,7 +1117,7 @@ pub fn render(r: &RunResults) -> String {
     if !r.failures.is_empty() {
         let _ = writeln!(out, "## Failures\n");
         for f in &r.failures {
-            let _ = writeln!(out, "- {}", text(&f.line()));
+            let _ = writeln!(out, "- {}", line_text(&f.line()));
         }
         let _ = writeln!(out);
     }
@@ -1123,7 +1151,7 @@ pub fn render(r: &RunResults) -> String {
     if !compared.is_empty() {
         let _ = writeln!(out, "\n{ENTRIES_COMPARED}\n");
         for c in &compared {
-            let _ = writeln!(out, "- {}", text(c));
+            let _ = writeln!(out, "- {}", line_text(c));
         }
     }
     jacobian_section(&mut out, r);
@@ -1135,7 +1163,7 @@ pub fn render(r: &RunResults) -> String {
         let _ = if s.description.trim().is_empty() {
             writeln!(out, "A scenario of {shape}.")
         } else {
-            writeln!(out, "{} ({shape}).", text(&s.description))
+            writeln!(out, "{} ({shape}).", line_text(&s.description))
         };
         if s.sampled.len() < s.n {
             let _ = writeln!(
@@ -2020,6 +2048,55 @@ mod tests {
             md.contains("\nA scenario of family `dense-jacobian`, n = 2, m = 2.\n"),
             "{md}"
         );
+    }
+
+    #[test]
+    fn entity_references_and_line_start_markers_in_a_description_stay_plain_text() {
+        // an entity or character reference would read as the character it names
+        assert_eq!(
+            text("&lt;b&gt; &amp; &#60; a & b"),
+            "\\&lt;b\\&gt; \\&amp; \\&\\#60; a \\& b"
+        );
+        // at the start of a line: a list marker, an ordered list's number, indentation
+        for (s, want) in [
+            ("- item", "\\- item"),
+            ("+ item", "\\+ item"),
+            ("- ", "\\- "),
+            ("+", "\\+"),
+            ("1.", "1\\."),
+            ("-1.5 at x", "-1.5 at x"),
+            ("--x", "--x"),
+            ("1. first", "1\\. first"),
+            ("123456789) ninth", "123456789\\) ninth"),
+            // ten digits start no list; neither does a number without its marker
+            ("1234567890. ten", "1234567890. ten"),
+            ("64-64-64-10 tanh network", "64-64-64-10 tanh network"),
+            ("2.5 times", "2.5 times"),
+            ("     indented code", "indented code"),
+            ("\t\n - x", "\\- x"),
+            ("* _ x", "\\* \\_ x"),
+            ("", ""),
+        ] {
+            assert_eq!(line_text(s), want, "{s:?}");
+        }
+        let mut r = results_of(vec![("d", 2, 2, 3, 3, 1.0, 1.0)]);
+        r.scenarios[0].description = "entities &lt;b&gt; &amp; x".into();
+        let md = render(&r);
+        assert!(
+            md.contains("\nentities \\&lt;b\\&gt; \\&amp; x (family"),
+            "{md}"
+        );
+        r.scenarios[0].description = "    1. not a list".into();
+        let md = render(&r);
+        assert!(md.contains("\n1\\. not a list (family"), "{md}");
+        // a failure's line is a list item: its own start is escaped too
+        r.failures.push(crate::results::Failure {
+            what: "- a & b".into(),
+            error: "bad".into(),
+            internal: false,
+        });
+        let md = render(&r);
+        assert!(md.contains("\n- \\- a \\& b: bad\n"), "{md}");
     }
 
     #[test]
