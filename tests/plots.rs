@@ -1375,3 +1375,56 @@ fn the_figure_s_reading_says_where_scenarios_of_the_same_n_over_m_disagree() {
     let j = jacobian_cost::reading(&r).unwrap();
     assert!(!j.contains("disagree"), "{j}");
 }
+
+/// The start-anchored texts of an SVG figure: (x, plotters' font size, content).
+fn start_texts(svg: &str) -> Vec<(f64, u32, String)> {
+    let attr = |s: &str, name: &str| -> Option<String> {
+        let at = s.find(&format!(" {name}=\""))? + name.len() + 3;
+        Some(s[at..].split('"').next()?.to_string())
+    };
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|el| {
+            let (tag, rest) = el.split_once('>')?;
+            (attr(tag, "text-anchor")? == "start").then_some(())?;
+            let x: f64 = attr(tag, "x")?.parse().ok()?;
+            // the SVG's font-size is plotters' size / 1.24
+            let size: f64 = attr(tag, "font-size")?.parse().ok()?;
+            let content = rest.split("</text>").next()?.trim().to_string();
+            Some((x, (size * 1.24).round() as u32, content))
+        })
+        .collect()
+}
+
+#[test]
+fn bits_value_labels_at_64_stay_clear_of_the_legend() {
+    // 64 bits (NaN or infinite results), 63.96 (labelled 64.0), and hand-edited values
+    // beyond the axis, drawn at its end with a longer label
+    for b in [64.0, 63.96, 65.0, 999.9, 1e300] {
+        let mut r = fixture();
+        let s = sum_of_squares_mut(&mut r);
+        for a in &mut s.accuracy {
+            a.bits_err = Some(b);
+        }
+        let svg = plot::render_svg(&bits::Bits::new(s).unwrap()).unwrap();
+        let texts = start_texts(&svg);
+        // the value labels read as numbers; the legend's texts do not
+        let (labels, legend): (Vec<_>, Vec<_>) = texts
+            .into_iter()
+            .partition(|(_, _, t)| t.parse::<f64>().is_ok());
+        assert_eq!(labels.len(), 2 * bits::method_bits(s).len(), "bits {b}");
+        let legend_left = legend
+            .iter()
+            .map(|(x, _, _)| *x)
+            .fold(f64::INFINITY, f64::min);
+        assert!(legend_left.is_finite(), "bits {b}: no legend in {svg}");
+        for (x, size, t) in &labels {
+            let right = x + plot::style::text_width(t, *size) as f64;
+            assert!(
+                right < legend_left,
+                "bits {b}: label {t:?} spans {x} to {right}, the legend starts at {legend_left}"
+            );
+        }
+        assert_eq!(off_canvas(&svg), Vec::<String>::new(), "bits {b}");
+    }
+}

@@ -25,6 +25,39 @@ pub const GUIDE_LABEL: &str =
 /// The smallest height of the figure, so that its legend fits beside a few bars.
 const MIN_HEIGHT: u32 = 320;
 
+/// The size of the value labels at the ends of the bars.
+const LABEL_SIZE: u32 = 12;
+
+/// The gap between a bar's end and its value label, in pixels.
+const LABEL_GAP: i32 = 5;
+
+/// The chart's margin in pixels, and the least room it leaves right of the axis.
+const MARGIN: i32 = 14;
+
+/// The value label at the end of a bar: one decimal, and a hand-edited value far
+/// outside the axis in short form.
+fn value_label(v: f64) -> String {
+    if v.abs() < 1000.0 {
+        format!("{v:.1}")
+    } else {
+        style::sci(v)
+    }
+}
+
+/// The room right of the axis end, in pixels, for the widest value label of `rows` at
+/// a bar that reaches the end (64 bits, or beyond, drawn at 64): its gap and width and
+/// 4 pixels to spare, and at least the chart's margin. The legend is drawn beside the
+/// plot, so a label inside that room never reaches it.
+fn label_room(rows: &[MethodBits]) -> i32 {
+    let widest = rows
+        .iter()
+        .flat_map(|r| [r.worst, r.median])
+        .map(|v| style::text_width(&value_label(v), LABEL_SIZE))
+        .max()
+        .unwrap_or(0);
+    MARGIN.max(LABEL_GAP + widest + 4)
+}
+
 /// One bar pair.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MethodBits {
@@ -211,8 +244,11 @@ impl Figure for Bits<'_> {
         let (plot, legend) = area.split_horizontally(w as i32 - 300);
         let k = self.rows.len();
         let kf = k as f64;
+        // the value labels of bars that reach 64 bits lie right of the axis: room for
+        // them inside the plot, not over the legend
         let mut chart = ChartBuilder::on(&plot)
-            .margin(14)
+            .margin(MARGIN)
+            .margin_right(label_room(&self.rows))
             .x_label_area_size(52)
             .y_label_area_size(150)
             .build_cartesian_2d(0f64..64f64, 0f64..kf)?;
@@ -258,16 +294,10 @@ impl Figure for Bits<'_> {
             ])?;
             for (v, y) in [(row.worst, i + 0.7), (row.median, i + 0.3)] {
                 let at = chart.backend_coord(&(bar(v), y));
-                // a hand-edited value far outside the axis in short form
-                let label = if v.abs() < 1000.0 {
-                    format!("{v:.1}")
-                } else {
-                    style::sci(v)
-                };
                 root.draw(&Text::new(
-                    label,
-                    (at.0 + 5, at.1),
-                    style::text(12, INK, HPos::Left, VPos::Center),
+                    value_label(v),
+                    (at.0 + LABEL_GAP, at.1),
+                    style::text(LABEL_SIZE, INK, HPos::Left, VPos::Center),
                 ))?;
             }
             let at = chart.backend_coord(&(0.0, i + 0.5));
