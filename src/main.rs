@@ -240,25 +240,39 @@ fn run_command(
         })
         .collect();
     if let Some(names) = &only {
-        for n in names {
-            if !all.iter().any(|s| &s.name == n) {
-                // with no file that failed to load, the name is a mistake of the command
-                // line; otherwise it may be a scenario of a bad file (listed above),
-                // which the run reports while it measures the others named
-                if load_errors.is_empty() {
-                    return Err(bad(format!(
-                        "--only: no scenario named '{n}' in {}",
-                        dir.display()
-                    )));
-                }
-                emit_err(&format!(
-                    "derivbench: --only: no scenario named '{n}' in {} (perhaps in one of the \
-                     {} file(s) that did not load, listed above); the others named are \
-                     measured\n",
-                    dir.display(),
+        let missing: Vec<&String> = names
+            .iter()
+            .filter(|n| !all.iter().any(|s| &s.name == *n))
+            .collect();
+        // the files that did not load are already listed above
+        let hint = |n: &str| {
+            let maybe = if load_errors.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " (perhaps in one of the {} file(s) that did not load, listed above)",
                     load_errors.len()
-                ));
+                )
+            };
+            format!(
+                "--only: no scenario named '{n}' in {}{maybe}",
+                dir.display()
+            )
+        };
+        // with no file that failed to load, a missing name is a mistake of the command
+        // line, and so is a list of names none of which loaded: refused before anything
+        // is written into --out; otherwise a missing name may be a scenario of a bad
+        // file, which the run reports while it measures the others named
+        if let Some(first) = missing.first() {
+            if load_errors.is_empty() || missing.len() == names.len() {
+                return Err(bad(hint(first)));
             }
+        }
+        for n in &missing {
+            emit_err(&format!(
+                "derivbench: {}; the others named are measured\n",
+                hint(n)
+            ));
         }
         all.retain(|s| names.contains(&s.name));
     }

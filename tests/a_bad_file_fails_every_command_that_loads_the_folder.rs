@@ -92,5 +92,34 @@ fn only_naming_a_scenario_of_a_bad_file_points_at_the_errors() {
     );
     let json = std::fs::read_to_string(out.join("results.json")).unwrap();
     assert!(json.contains("b-bad.toml"), "{json}");
+    // naming only scenarios that did not load (or a misspelt one) measures nothing: it is
+    // refused before anything is written, and the reports of the run above stay
+    let before = std::fs::read_to_string(out.join("accuracy.csv")).unwrap();
+    for only in ["broken", "typo-name"] {
+        let o = Command::new(BIN)
+            .args(["run", "--quick", "--no-wall", "--only", only])
+            .arg("--scenarios")
+            .arg(&d)
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains(&format!(
+                "--only: no scenario named '{only}' in {} (perhaps in one of the 1 file(s) \
+                     that did not load, listed above)",
+                d.display()
+            )),
+            "{err}"
+        );
+        assert!(!err.contains("the others named are measured"), "{err}");
+        assert!(!err.contains("scenario(s) measured"), "{err}");
+        assert_eq!(
+            std::fs::read_to_string(out.join("accuracy.csv")).unwrap(),
+            before
+        );
+    }
     let _ = std::fs::remove_dir_all(&d);
 }

@@ -37,7 +37,7 @@ fn cost_table_refuses_weights_an_f64_does_not_keep() {
         assert!(o.stdout.is_empty(), "{weights}");
         assert!(
             err.contains(&format!(
-                "--weights: '{written}' is not kept exactly by an f64: it reads as {reads},"
+                "--weights: '{written}' is not the shortest decimal of an f64: it reads as {reads},"
             )),
             "{weights}: {err}"
         );
@@ -72,7 +72,7 @@ fn run_refuses_weights_an_f64_does_not_keep_before_any_work() {
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(
-        err.contains("--weights: '0.59999999999999999999' is not kept exactly by an f64"),
+        err.contains("--weights: '0.59999999999999999999' is not the shortest decimal of an f64"),
         "{err}"
     );
     assert!(!out.exists(), "nothing is written");

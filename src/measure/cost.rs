@@ -172,7 +172,7 @@ impl Weights {
 
     /// Parses `mu,pi,nu`: three finite numbers from 0 to [`MAX_WEIGHT`], mu at least
     /// [`MIN_MU`] (every mode moves values, so TIME(F) >= mu and no ratio is infinite),
-    /// each a decimal that an f64 keeps exactly as written: the exact arithmetic takes a
+    /// each the shortest decimal of an f64, in any notation: the exact arithmetic takes a
     /// weight as the shortest decimal of its f64 (see `decimal`), which is what
     /// `results.json` keeps, so a decimal of more digits than an f64 holds
     /// (`0.59999999999999999999`, which reads as 0.6) or beyond its range (`1e-400`,
@@ -200,7 +200,7 @@ impl Weights {
         for (p, &x) in parts.iter().zip(&v) {
             if exact_decimal(p).as_ref() != Some(&decimal(x)) {
                 return Err(format!(
-                    "'{p}' is not kept exactly by an f64: it reads as {}, which the reports \
+                    "'{p}' is not the shortest decimal of an f64: it reads as {}, which the reports \
                      and the exact arithmetic would take instead; give each weight as the \
                      shortest decimal of an f64 (here {}) or a decimal equal to it",
                     x + 0.0,
@@ -821,13 +821,15 @@ mod tests {
         // say they are
         let e = Weights::parse("2,1,0.59999999999999999999").unwrap_err();
         assert!(
-            e.contains("'0.59999999999999999999' is not kept exactly by an f64: it reads as 0.6"),
+            e.contains(
+                "'0.59999999999999999999' is not the shortest decimal of an f64: it reads as 0.6"
+            ),
             "{e}"
         );
         assert!(Weights::parse("2,1,0.6").is_ok_and(|w| w.bounds_proven()));
         let e = Weights::parse("1,1,1e-400").unwrap_err();
         assert!(
-            e.contains("'1e-400' is not kept exactly by an f64: it reads as 0,"),
+            e.contains("'1e-400' is not the shortest decimal of an f64: it reads as 0,"),
             "{e}"
         );
         assert!(Weights::parse("1,1,-1e-400").is_err());
