@@ -83,6 +83,33 @@ fn a_misspelt_family_or_outputs_is_named_where_it_is() {
         1,
         "unknown key `something`; the file has neither",
     );
+    // `output` is an elman-rnn key, and a typing error from `outputs`
+    expect(
+        "name = \"bad\"\ninputs = [{ name = \"x\", value = 1.0 }]\noutput = [\"x\"]\n",
+        3,
+        1,
+        "key `output` in a file with neither `family` nor `outputs`: did you mean `outputs`? \
+         (or give the `family` it belongs to)",
+    );
+    // a short key is near every short key: no guess
+    for short in ["zz", "ab"] {
+        let e = err(&format!("name = \"bad\"\n{short} = 1\n"));
+        assert!(!e.message.contains("did you mean"), "{e}");
+        assert_eq!((e.line, e.col), (2, 1), "{e}");
+    }
+    // with a family, a misspelt key of that family is suggested too
+    expect(
+        "name = \"bad\"\nfamily = \"expr\"\ninputs = [{ name = \"x\", value = 1.0 }]\noutptus = [\"x\"]\n",
+        4,
+        1,
+        "unknown key `outptus` for family 'expr' (did you mean `outputs`?) (allowed:",
+    );
+    expect(
+        "name = \"bad\"\nfamily = \"product\"\nn = 3\nsampel = 2\n",
+        4,
+        1,
+        "unknown key `sampel` for family 'product' (did you mean `sample`?) (allowed:",
+    );
     // every key known to some family, but neither `family` nor `outputs`
     expect(
         "name = \"bad\"\nn = 3\n",

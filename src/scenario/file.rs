@@ -352,10 +352,14 @@ impl<'a, 'i> Tab<'a, 'i> {
         for (k, _) in self.table.iter() {
             let name: &str = k.get_ref().as_ref();
             if !allowed.contains(&name) {
+                let hint = match closest_key(name, allowed.iter().copied()) {
+                    Some(c) => format!(" (did you mean `{c}`?)"),
+                    None => String::new(),
+                };
                 return Err(self.cx.at(
                     k.span().start,
                     format!(
-                        "unknown key `{name}` {context} (allowed: {})",
+                        "unknown key `{name}` {context}{hint} (allowed: {})",
                         allowed.join(", ")
                     ),
                 ));
@@ -524,10 +528,11 @@ fn every_key() -> impl Iterator<Item = &'static str> {
         .copied()
 }
 
-/// The key of a scenario file nearest `name` within two edits (letters inserted,
-/// deleted, replaced or two neighbours swapped), if any: the likely intended key of a
-/// misspelt one.
-fn closest_key(name: &str) -> Option<&'static str> {
+/// The key among `keys` nearest `name` within two edits (letters inserted, deleted,
+/// replaced or two neighbours swapped) and fewer edits than `name` has letters, if any:
+/// the likely intended key of a misspelt one (`zz` is two edits from `fd` as from any
+/// key of two letters, and suggests none).
+fn closest_key<'k>(name: &str, keys: impl Iterator<Item = &'k str>) -> Option<&'k str> {
     fn distance(a: &[char], b: &[char]) -> usize {
         // optimal string alignment distance
         let (n, m) = (a.len(), b.len());
@@ -553,9 +558,8 @@ fn closest_key(name: &str) -> Option<&'static str> {
         d[n][m]
     }
     let a: Vec<char> = name.chars().take(64).collect();
-    every_key()
-        .map(|k| (distance(&a, &k.chars().collect::<Vec<_>>()), k))
-        .filter(|(d, _)| *d <= 2)
+    keys.map(|k| (distance(&a, &k.chars().collect::<Vec<_>>()), k))
+        .filter(|(d, _)| *d <= 2 && *d < a.len())
         .min_by_key(|(d, _)| *d)
         .map(|(_, k)| k)
 }
@@ -652,7 +656,7 @@ fn build(t: &Tab) -> R<(Scenario, (usize, usize))> {
             for (k, _) in t.table.iter() {
                 let name: &str = k.get_ref().as_ref();
                 if !every_key().any(|known| known == name) {
-                    let hint = match closest_key(name) {
+                    let hint = match closest_key(name, every_key()) {
                         Some(c) => format!(" (did you mean `{c}`?)"),
                         None => String::new(),
                     };
@@ -661,6 +665,23 @@ fn build(t: &Tab) -> R<(Scenario, (usize, usize))> {
                         format!(
                             "unknown key `{name}`{hint}; the file has neither `family` nor \
                              `outputs` (for a formula scenario)"
+                        ),
+                    ));
+                }
+            }
+            // a key of some family that is a typing error from `family` or `outputs`
+            // (`output`, `input`'s neighbour, is an elman-rnn key)
+            for (k, _) in t.table.iter() {
+                let name: &str = k.get_ref().as_ref();
+                if COMMON.contains(&name) {
+                    continue;
+                }
+                if let Some(c) = closest_key(name, ["family", "outputs"].into_iter()) {
+                    return Err(t.cx.at(
+                        k.span().start,
+                        format!(
+                            "key `{name}` in a file with neither `family` nor `outputs`: did \
+                             you mean `{c}`? (or give the `family` it belongs to)"
                         ),
                     ));
                 }
