@@ -62,15 +62,7 @@ fn decimal(w: f64) -> Rational {
         return Rational::new();
     }
     // Display of a finite f64 is its shortest round-trip decimal, without an exponent
-    let s = w.to_string();
-    let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
-    let digits: Integer = format!("{int}{frac}")
-        .parse()
-        .expect("the digits of a finite f64");
-    Rational::from((
-        digits,
-        Integer::from(Integer::u_pow_u(10, frac.len() as u32)),
-    ))
+    exact_decimal(&w.to_string()).expect("the decimal of a finite f64")
 }
 
 /// The exact value of a finite decimal as `str::parse::<f64>` reads it: an optional
@@ -199,12 +191,11 @@ impl Weights {
         }
         for (p, &x) in parts.iter().zip(&v) {
             if exact_decimal(p).as_ref() != Some(&decimal(x)) {
+                let reads = x + 0.0;
                 return Err(format!(
-                    "'{p}' is not the shortest decimal of an f64: it reads as {}, which the reports \
-                     and the exact arithmetic would take instead; give each weight as the \
-                     shortest decimal of an f64 (here {}) or a decimal equal to it",
-                    x + 0.0,
-                    x + 0.0
+                    "'{p}' is not the shortest decimal of an f64: it reads as {reads}, which the \
+                     reports and the exact arithmetic would take instead; give each weight as \
+                     the shortest decimal of an f64 (here {reads}) or a decimal equal to it"
                 ));
             }
         }

@@ -533,34 +533,10 @@ fn every_key() -> impl Iterator<Item = &'static str> {
 /// the likely intended key of a misspelt one (`zz` is two edits from `fd` as from any
 /// key of two letters, and suggests none).
 fn closest_key<'k>(name: &str, keys: impl Iterator<Item = &'k str>) -> Option<&'k str> {
-    fn distance(a: &[char], b: &[char]) -> usize {
-        // optimal string alignment distance
-        let (n, m) = (a.len(), b.len());
-        let mut d = vec![vec![0usize; m + 1]; n + 1];
-        for (i, row) in d.iter_mut().enumerate() {
-            row[0] = i;
-        }
-        for (j, v) in d[0].iter_mut().enumerate() {
-            *v = j;
-        }
-        for i in 1..=n {
-            for j in 1..=m {
-                let cost = usize::from(a[i - 1] != b[j - 1]);
-                let mut v = (d[i - 1][j] + 1)
-                    .min(d[i][j - 1] + 1)
-                    .min(d[i - 1][j - 1] + cost);
-                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                    v = v.min(d[i - 2][j - 2] + 1);
-                }
-                d[i][j] = v;
-            }
-        }
-        d[n][m]
-    }
-    let a: Vec<char> = name.chars().take(64).collect();
-    keys.map(|k| (distance(&a, &k.chars().collect::<Vec<_>>()), k))
-        .filter(|(d, _)| *d <= 2 && *d < a.len())
-        .min_by_key(|(d, _)| *d)
+    let letters = name.chars().count();
+    keys.map(|k| (strsim::osa_distance(name, k), k))
+        .filter(|&(d, _)| d <= 2 && d < letters)
+        .min_by_key(|&(d, _)| d)
         .map(|(_, k)| k)
 }
 
