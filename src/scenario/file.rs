@@ -37,6 +37,18 @@ pub struct Limits {
     pub max_symbolic_nodes: u64,
 }
 
+/// The keys of [`Limits::set`] (`--limit KEY=VALUE`).
+pub const LIMIT_KEYS: [&str; 8] = [
+    "max_len",
+    "max_loop_iterations",
+    "max_depth",
+    "max_elementals",
+    "max_precision",
+    "max_steps",
+    "max_file_bytes",
+    "max_symbolic_nodes",
+];
+
 /// The highest `max_depth` that [`Limits::set`] accepts.
 pub const MAX_DEPTH_CEILING: usize = 100_000;
 
@@ -62,9 +74,23 @@ impl Default for Limits {
 impl Limits {
     /// Sets one limit by its name (as in `--limit max_len=100000000`).
     pub fn set(&mut self, key: &str, value: &str) -> Result<(), String> {
-        let v: u64 = value
-            .parse()
-            .map_err(|_| format!("limit {key}: '{value}' is not a non-negative integer"))?;
+        // an unknown key is said as such, whatever its value
+        if !LIMIT_KEYS.contains(&key) {
+            return Err(format!(
+                "unknown limit '{key}' (known: {})",
+                LIMIT_KEYS.join(", ")
+            ));
+        }
+        let v: u64 = value.parse().map_err(|e: std::num::ParseIntError| {
+            if *e.kind() == std::num::IntErrorKind::PosOverflow {
+                format!(
+                    "limit {key}: '{value}' is larger than {}, the largest limit (it must fit in 64 bits)",
+                    u64::MAX
+                )
+            } else {
+                format!("limit {key}: '{value}' is not a non-negative integer")
+            }
+        })?;
         match key {
             "max_len" => self.max_len = v,
             "max_loop_iterations" => self.max_loop_iterations = v,
@@ -78,16 +104,18 @@ impl Limits {
                 self.max_depth = v as usize
             }
             "max_elementals" => self.max_elementals = v,
-            "max_precision" => self.max_precision = u32::try_from(v).map_err(|_| "max_precision too large".to_string())?,
+            "max_precision" => {
+                self.max_precision = u32::try_from(v).map_err(|_| {
+                    format!(
+                        "limit max_precision: '{value}' is larger than {}, the largest precision in bits",
+                        u32::MAX
+                    )
+                })?
+            }
             "max_steps" => self.max_steps = v,
             "max_file_bytes" => self.max_file_bytes = v,
             "max_symbolic_nodes" => self.max_symbolic_nodes = v,
-            _ => {
-                return Err(format!(
-                    "unknown limit '{key}' (known: max_len, max_loop_iterations, max_depth, max_elementals, \
-                     max_precision, max_steps, max_file_bytes, max_symbolic_nodes)"
-                ))
-            }
+            _ => unreachable!("LIMIT_KEYS holds every key matched above"),
         }
         Ok(())
     }
@@ -1485,6 +1513,32 @@ mod tests {
 
     fn load(text: &str) -> R<Scenario> {
         load_str(Path::new("t.toml"), text, &Limits::default()).map(|r| r.0)
+    }
+
+    #[test]
+    fn a_limit_too_large_is_said_to_be_too_large_and_an_unknown_key_to_be_unknown() {
+        let mut l = Limits::default();
+        assert_eq!(
+            l.set("max_len", "99999999999999999999").unwrap_err(),
+            "limit max_len: '99999999999999999999' is larger than 18446744073709551615, the \
+             largest limit (it must fit in 64 bits)"
+        );
+        assert_eq!(
+            l.set("max_precision", "4294967296").unwrap_err(),
+            "limit max_precision: '4294967296' is larger than 4294967295, the largest \
+             precision in bits"
+        );
+        l.set("max_precision", "4294967295").unwrap();
+        assert_eq!(l.max_precision, u32::MAX);
+        // the key is judged before its value
+        assert!(l
+            .set("max_nothing", "lots")
+            .unwrap_err()
+            .starts_with("unknown limit 'max_nothing' (known: max_len, "),);
+        assert_eq!(
+            l.set("max_len", "-1").unwrap_err(),
+            "limit max_len: '-1' is not a non-negative integer"
+        );
     }
 
     #[test]
