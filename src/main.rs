@@ -691,9 +691,19 @@ fn run(cli: Cli) -> Result<()> {
         } => {
             let (all, errors) = load_all(&scenarios)?;
             let Some(sc) = all.iter().find(|s| s.name == name) else {
-                report_load_errors(&errors)?;
+                // the folder's bad files first, then the name that was not found: it may
+                // be the name of one of them
+                print_load_errors(&errors);
+                let maybe = if errors.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        " (perhaps in one of the {} file(s) that did not load, listed above)",
+                        errors.len()
+                    )
+                };
                 return Err(bad(format!(
-                    "no scenario named '{name}' in {}",
+                    "no scenario named '{name}' in {}{maybe}",
                     scenarios.display()
                 )));
             };
