@@ -40,8 +40,8 @@ enum Command {
         /// fewer FD steps (every third step of each sweep), for CI
         #[arg(long)]
         quick: bool,
-        /// worker threads, at most 1024; 0 (the default) is one per core. The results do
-        /// not depend on it
+        /// worker threads, at most 1024; 0 (the default) is one per core, or
+        /// RAYON_NUM_THREADS where that is set. The results do not depend on it
         #[arg(long, default_value_t = 0, value_parser = parse_jobs)]
         jobs: usize,
         /// cost weights mu,pi,nu of TIME = mu*MOVES + ADDS + pi*MULTS + nu*NLOPS
