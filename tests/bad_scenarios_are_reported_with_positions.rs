@@ -872,7 +872,7 @@ fn sizes_beyond_a_few_gigabytes_of_memory_are_refused_by_default() {
         5,
         "exceeds the limit of 1000000 (raise with --limit max_len=N)",
     );
-    // a dense Jacobian of 2000 x 2000, about 8 million elementals, estimated from its
+    // a dense Jacobian of 2000 x 2000, about 12 million elementals, bounded from its
     // sizes before anything is built
     let e = err("name = \"bad\"\nfamily = \"dense-jacobian\"\nn = 2000\nm = 2000\n");
     assert!(e.message.contains("max_elementals"), "{e}");

@@ -801,10 +801,7 @@ fn build(t: &Tab) -> R<(Scenario, (usize, usize))> {
                 .size(limits.max_len, "max_len")?;
             let sv = t.req("steps", "number of time steps")?;
             let steps = sv.size(limits.max_len, "max_len")?;
-            // in u128 throughout: widths up to max_len must not wrap before the check
-            let (i, h, o) = (input as u128, hidden as u128, output as u128);
-            let work = (steps as u128) * (h * (i + h + 1) + o * h) * 4;
-            check_work(&sv, work, limits)?;
+            check_work(&sv, elman_work(input, hidden, output, steps), limits)?;
             let activation = match t.get("activation") {
                 Some(a) => a.activation()?,
                 None => Activation::Tanh,
@@ -828,9 +825,7 @@ fn build(t: &Tab) -> R<(Scenario, (usize, usize))> {
                 .size(limits.max_len, "max_len")?;
             let sv = t.req("steps", "number of time steps")?;
             let steps = sv.size(limits.max_len, "max_len")?;
-            let (i, h) = (input as u128, hidden as u128);
-            let work = (steps as u128) * (h * (2 * i + 2 * h + 2)) * 4;
-            check_work(&sv, work, limits)?;
+            check_work(&sv, gated_work(input, hidden, steps), limits)?;
             let (m, p, l) = GatedRnn::new(input, hidden, steps, seed_of(t, "seed")?);
             (Model::GatedRnn(m), p, l)
         }
@@ -840,7 +835,7 @@ fn build(t: &Tab) -> R<(Scenario, (usize, usize))> {
             let m = t
                 .req("m", "number of outputs")?
                 .size(limits.max_len, "max_len")?;
-            check_work(&nv, (n as u128) * (m as u128) * 3, limits)?;
+            check_work(&nv, dense_work(n, m), limits)?;
             let (d, p, l) = DenseJacobian::new(n, m, seed_of(t, "seed")?);
             (Model::DenseJacobian(d), p, l)
         }
@@ -943,6 +938,46 @@ fn linear_work(model: &Model, n: usize) -> Option<usize> {
         Model::Fanout(f) => Some(3 * f.w.len()),
         _ => None,
     }
+}
+
+/// The elementals one evaluation of an MLP records, at most (in u128, so that widths up
+/// to `max_len` cannot wrap): per batch row a constant per input, per unit a product and
+/// a sum per input (one sum fewer, one more for the bias) and the activation, and per
+/// output the squared error (a constant, a difference, the square, the sum into the
+/// loss); then the factor 1/2 (a constant and a product).
+fn mlp_work(layers: &[usize], bias: bool, rows: usize) -> u128 {
+    let units: u128 = layers
+        .windows(2)
+        .map(|w| (w[1] as u128) * (2 * (w[0] as u128) + u128::from(bias)))
+        .sum();
+    let (first, last) = (layers[0] as u128, *layers.last().unwrap_or(&0) as u128);
+    (rows as u128) * (first + units + 4 * last) + 2
+}
+
+/// The elementals one evaluation of an Elman network records, at most: h_0 (a constant
+/// per unit); per step and hidden unit a constant, a product and a sum per input, a
+/// product and a sum per hidden unit (one sum fewer), the bias and the activation; per
+/// step and output a product and a sum per hidden unit, the sigmoid and the squared
+/// error (four); then the factor 1/2.
+fn elman_work(input: usize, hidden: usize, output: usize, steps: usize) -> u128 {
+    let (i, h, o, t) = (input as u128, hidden as u128, output as u128, steps as u128);
+    t * (h * (3 * i + 2 * h + 1) + o * (2 * h + 4)) + h + 2
+}
+
+/// The elementals one evaluation of the gated cell records, at most: h_0; per step and
+/// unit y_t and s_t (each a constant, a product and a sum per input, a product and a sum
+/// per unit, the bias and the sigmoid), h_t (five) and the squared error (four); then
+/// the factor 1/2.
+fn gated_work(input: usize, hidden: usize, steps: usize) -> u128 {
+    let (i, h, t) = (input as u128, hidden as u128, steps as u128);
+    t * h * (6 * i + 4 * h + 11) + h + 2
+}
+
+/// The elementals one evaluation of a dense Jacobian records, at most: per output a
+/// constant, a product and a sum per input (one sum fewer), the bias (a constant and a
+/// sum) and tanh.
+fn dense_work(n: usize, m: usize) -> u128 {
+    (m as u128) * (3 * (n as u128) + 2)
 }
 
 fn check_work(v: &Val, work: u128, limits: &Limits) -> R<()> {
@@ -1115,13 +1150,7 @@ fn build_mlp(t: &Tab) -> R<(Model, Vec<f64>, Vec<String>)> {
         x,
         t: tt,
     };
-    // parameters counted in u128, so that widths up to max_len cannot wrap
-    let params: u128 = layers
-        .windows(2)
-        .map(|w| (w[1] as u128) * (w[0] as u128) + if bias { w[1] as u128 } else { 0 })
-        .sum();
-    let work = params * (mlp.x.len() as u128) * 3;
-    check_work(&lv, work, limits)?;
+    check_work(&lv, mlp_work(&layers, bias, mlp.x.len()), limits)?;
     let n = mlp.n_params();
     let wv = t.req(
         "weights",
@@ -1559,6 +1588,84 @@ mod tests {
             assert!(recorded <= estimate, "{text}: {recorded} > {estimate}");
             assert!(recorded + 3 >= estimate, "{text}: {recorded} far below {estimate}");
         }
+    }
+
+    /// The networks and dense Jacobians are checked against `max_elementals` before
+    /// anything is built, from their sizes: the estimate must bound what an evaluation
+    /// records, also where the outputs outnumber the inputs (an estimate from the
+    /// parameters alone let a dense Jacobian of one input and 10^6 outputs, 5 x 10^6
+    /// elementals, past the default limit of 4 x 10^6), and stay close to it.
+    #[test]
+    fn the_networks_record_at_most_their_estimate() {
+        let mlp = |layers: &str, act: &str, bias: bool, rows: usize| {
+            format!(
+                "name = \"a\"\nfamily = \"mlp\"\nlayers = {layers}\nactivation = \"{act}\"\n\
+                 bias = {bias}\nx = {{ rows = {rows} }}\nt = {{ low = 0.0, high = 1.0 }}\n\
+                 weights = {{ seed = 1 }}\n"
+            )
+        };
+        let elman = |i: usize, h: usize, o: usize, t: usize, act: &str| {
+            format!(
+                "name = \"a\"\nfamily = \"elman-rnn\"\ninput = {i}\nhidden = {h}\n\
+                 output = {o}\nsteps = {t}\nactivation = \"{act}\"\n"
+            )
+        };
+        let gated = |i: usize, h: usize, t: usize| {
+            format!(
+                "name = \"a\"\nfamily = \"gated-rnn\"\ninput = {i}\nhidden = {h}\nsteps = {t}\n"
+            )
+        };
+        let dense = |n: usize, m: usize| {
+            format!("name = \"a\"\nfamily = \"dense-jacobian\"\nn = {n}\nm = {m}\n")
+        };
+        let mut cases = Vec::new();
+        for act in ["sigmoid", "tanh"] {
+            for bias in [false, true] {
+                for layers in [
+                    "[1, 1]",
+                    "[1, 200]",
+                    "[200, 1]",
+                    "[3, 2, 2, 1]",
+                    "[2, 1, 50]",
+                ] {
+                    for rows in [1, 3] {
+                        cases.push(mlp(layers, act, bias, rows));
+                    }
+                }
+            }
+            for (i, h, o, t) in [(1, 1, 1, 1), (1, 1, 200, 3), (200, 1, 1, 3), (3, 4, 2, 5)] {
+                cases.push(elman(i, h, o, t, act));
+            }
+        }
+        for (i, h, t) in [(1, 1, 1), (200, 1, 3), (1, 20, 3), (3, 4, 5)] {
+            cases.push(gated(i, h, t));
+        }
+        for (n, m) in [(1, 1), (1, 200), (200, 1), (7, 5)] {
+            cases.push(dense(n, m));
+        }
+        for text in cases {
+            let sc = load(&text).unwrap();
+            let tape = crate::ad::Tape::new();
+            let xs = tape.vars(&sc.x);
+            let _ = sc.eval(&xs);
+            let recorded = (tape.len() - sc.n()) as u128;
+            let estimate = match &sc.model {
+                Model::Mlp(m) => mlp_work(&m.layers, m.bias, m.x.len()),
+                Model::ElmanRnn(r) => elman_work(r.input, r.hidden, r.output, r.steps()),
+                Model::GatedRnn(r) => gated_work(r.input, r.hidden, r.steps()),
+                Model::DenseJacobian(d) => dense_work(sc.n(), d.b.len()),
+                _ => unreachable!(),
+            };
+            assert!(recorded <= estimate, "{text}: {recorded} > {estimate}");
+            // the first sum of a loss and of a pre-activation is a term, not a sum
+            assert!(
+                recorded + 3 >= estimate,
+                "{text}: {recorded} far below {estimate}"
+            );
+        }
+        // 5 x 10^6 elementals: past the default limit
+        let e = load(&dense(1, 1_000_000)).unwrap_err();
+        assert!(e.message.contains("about 5000000 elementals"), "{e}");
     }
 
     #[test]
