@@ -9,8 +9,10 @@ use crate::scenario::{Model, Scenario};
 /// dy_i/dx_j = (1 - y_i^2) A_ij.
 ///
 /// Seeded data: A (m x n), b (m) and the point x (n) are drawn from
-/// `SplitMix64::new(seed)` in this order: A row-major (row i, column j), each entry
-/// uniform in [-1, 1) divided by sqrt(n); then b_1..b_m uniform in [-0.5, 0.5); then
+/// `SplitMix64::new(seed)` in this order: A row-major (row i, column j), each entry a
+/// draw u uniform in [-1, 1) times 1/sqrt(n), computed as `u * (1.0 / (n as f64).sqrt())`
+/// (the product with the rounded reciprocal, which is not always the quotient
+/// u / sqrt(n) rounded); then b_1..b_m uniform in [-0.5, 0.5); then
 /// x_1..x_n uniform in [-1, 1). The pre-activations are then of order 1, so tanh is
 /// neither linear nor saturated.
 #[derive(Clone, Debug)]
@@ -94,9 +96,36 @@ mod tests {
         }
         // the documented order: A row-major, then b, then x
         let mut g = SplitMix64::new(42);
-        assert_eq!(m1.a[0][0], g.uniform(-1.0, 1.0) / 5f64.sqrt());
+        assert_eq!(m1.a[0][0], g.uniform(-1.0, 1.0) * (1.0 / 5f64.sqrt()));
         let (_, x3, _) = DenseJacobian::new(5, 4, 43);
         assert_ne!(bits(&x1), bits(&x3));
+    }
+
+    /// Every seeded value is the documented draw, in the documented order: A's entries
+    /// u * (1 / sqrt(n)) with the reciprocal rounded once, which for n = 5 differs from
+    /// the quotient u / sqrt(n) in some entries (so a description as the quotient names
+    /// other data), then b, then x.
+    #[test]
+    fn every_seeded_value_is_the_documented_draw() {
+        let (n, m, seed) = (5, 9, 42);
+        let (d, x, _) = DenseJacobian::new(n, m, seed);
+        let mut g = SplitMix64::new(seed);
+        let s = 1.0 / (n as f64).sqrt();
+        let mut quotients_differ = 0;
+        for row in &d.a {
+            for &aij in row {
+                let u = g.uniform(-1.0, 1.0);
+                assert_eq!(aij.to_bits(), (u * s).to_bits());
+                quotients_differ += usize::from(aij != u / (n as f64).sqrt());
+            }
+        }
+        assert!(quotients_differ > 0);
+        for &bi in &d.b {
+            assert_eq!(bi.to_bits(), g.uniform(-0.5, 0.5).to_bits());
+        }
+        for &xj in &x {
+            assert_eq!(xj.to_bits(), g.uniform(-1.0, 1.0).to_bits());
+        }
     }
 
     /// Unit roundoff of f64.

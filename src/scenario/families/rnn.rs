@@ -9,9 +9,10 @@
 //! Seeded data come from `SplitMix64::new(seed)`: first the weights (the point), in the
 //! order of the differentiated inputs, then the sequence step by step (x_t, then z_t,
 //! for t = 1..T). Changing `steps` therefore keeps the weights and extends or shortens
-//! the same sequence. Each weight is uniform in [-1, 1) divided by the square root of
-//! the width of the vector it multiplies (its fan-in), each bias uniform in
-//! [-0.5, 0.5), each x_t component uniform in [-1, 1), each target component uniform
+//! the same sequence. Each weight is a draw u uniform in [-1, 1) times 1/sqrt(k) for
+//! the width k of the vector it multiplies (its fan-in), computed as
+//! `u * (1.0 / (k as f64).sqrt())` (the product with the rounded reciprocal, which is
+//! not always the quotient u / sqrt(k) rounded), each bias uniform in [-0.5, 0.5), each x_t component uniform in [-1, 1), each target component uniform
 //! in [0, 1) (the range of the sigmoid). With these scales each pre-activation is of
 //! order 1, and the entries of a recurrent matrix have variance 1/(3 hidden), so its
 //! spectral radius is near 1/sqrt(3) for wide layers (the circular law); the
@@ -39,7 +40,8 @@ fn vector_labels(out: &mut Vec<String>, name: &str, len: usize) {
     out.extend((1..=len).map(|i| format!("{name}[{i}]")));
 }
 
-/// Row-major weights uniform in [-1, 1) / sqrt(cols).
+/// Row-major weights u * (1 / sqrt(cols)), u uniform in [-1, 1), the reciprocal rounded
+/// once and multiplied (see the module documentation).
 fn draw_matrix(g: &mut SplitMix64, rows: usize, cols: usize) -> Vec<f64> {
     let scale = 1.0 / (cols as f64).sqrt();
     (0..rows * cols)
@@ -602,7 +604,7 @@ mod tests {
         assert_eq!(bits2(&a.zs), bits2(&b.zs));
         // weights first: W[1,1] is the first draw, scaled by 1/sqrt(input)
         let mut g = SplitMix64::new(9);
-        assert_eq!(pa[0], g.uniform(-1.0, 1.0) / 2f64.sqrt());
+        assert_eq!(pa[0], g.uniform(-1.0, 1.0) * (1.0 / 2f64.sqrt()));
         // then the sequence step by step: fewer steps keep the weights and the prefix
         let (c, pc, _) = ElmanRnn::new(2, 3, 2, 4, Activation::Tanh, 9);
         assert_eq!(bits(&pa), bits(&pc));
@@ -618,11 +620,63 @@ mod tests {
         assert_eq!(bits2(&a.xs), bits2(&b.xs));
         assert_eq!(bits2(&a.zs), bits2(&b.zs));
         let mut g = SplitMix64::new(9);
-        assert_eq!(pa[0], g.uniform(-1.0, 1.0) / 2f64.sqrt());
+        assert_eq!(pa[0], g.uniform(-1.0, 1.0) * (1.0 / 2f64.sqrt()));
         let (c, pc, _) = GatedRnn::new(2, 3, 4, 9);
         assert_eq!(bits(&pa), bits(&pc));
         assert_eq!(bits2(&a.xs[..4]), bits2(&c.xs));
         assert_eq!(bits2(&a.zs[..4]), bits2(&c.zs));
+    }
+
+    /// Every seeded value of both networks is the documented draw, in the documented
+    /// order: the weights u * (1 / sqrt(fan-in)) with the reciprocal rounded once (for
+    /// fan-ins 3 and 2 some differ from the quotient u / sqrt(fan-in)), the biases, then
+    /// x_t and z_t step by step.
+    #[test]
+    fn every_seeded_value_is_the_documented_draw() {
+        let (ni, nh, no, steps, seed) = (3, 2, 2, 4, 17);
+        let mut differ = 0;
+        let mut weights = |g: &mut SplitMix64, p: &[f64], k: usize| {
+            for &w in p {
+                let u = g.uniform(-1.0, 1.0);
+                assert_eq!(w.to_bits(), (u * (1.0 / (k as f64).sqrt())).to_bits());
+                differ += usize::from(w != u / (k as f64).sqrt());
+            }
+        };
+        let rest = |g: &mut SplitMix64, p: &[f64], low: f64, high: f64| {
+            for &v in p {
+                assert_eq!(v.to_bits(), g.uniform(low, high).to_bits());
+            }
+        };
+        let (e, p, _) = ElmanRnn::new(ni, nh, no, steps, Activation::Tanh, seed);
+        let mut g = SplitMix64::new(seed);
+        let (w, q) = p.split_at(nh * ni);
+        let (u, q) = q.split_at(nh * nh);
+        let (v, b) = q.split_at(no * nh);
+        weights(&mut g, w, ni);
+        weights(&mut g, u, nh);
+        weights(&mut g, v, nh);
+        rest(&mut g, b, -0.5, 0.5);
+        for (x, z) in e.xs.iter().zip(&e.zs) {
+            rest(&mut g, x, -1.0, 1.0);
+            rest(&mut g, z, 0.0, 1.0);
+        }
+        let (r, p, _) = GatedRnn::new(ni, nh, steps, seed);
+        let mut g = SplitMix64::new(seed);
+        for (k, fan_in) in [ni, nh, nh, ni].into_iter().enumerate() {
+            let (start, len) = match k {
+                0 => (0, nh * ni),
+                1 => (nh * ni, nh * nh),
+                2 => (nh * (ni + nh), nh * nh),
+                _ => (nh * (ni + 2 * nh), nh * ni),
+            };
+            weights(&mut g, &p[start..start + len], fan_in);
+        }
+        rest(&mut g, &p[2 * nh * (ni + nh)..], -0.5, 0.5);
+        for (x, z) in r.xs.iter().zip(&r.zs) {
+            rest(&mut g, x, -1.0, 1.0);
+            rest(&mut g, z, 0.0, 1.0);
+        }
+        assert!(differ > 0);
     }
 
     /// A state h0 of another width (or a parameter vector of another length) would
