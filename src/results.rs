@@ -317,10 +317,12 @@ pub struct RecurrentPoint {
     /// the initial hidden state (reference, rounded to f64)
     #[serde(with = "f64s")]
     pub grad_h0_norm: f64,
-    /// worst bits of error of reverse mode over the gradient
+    /// worst bits of error of reverse mode over the weight gradient of the loss summed
+    /// over the T steps (not of the last step's loss alone)
     #[serde(with = "f64s")]
     pub ad_bits: f64,
-    /// worst bits of error of central differences at the textbook step over the sampled entries
+    /// worst bits of error of central differences at the textbook step over the sampled
+    /// entries of that gradient
     #[serde(with = "f64s")]
     pub fd_bits: f64,
 }

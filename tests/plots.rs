@@ -166,6 +166,11 @@ fn readings_are_computed_from_the_data() {
         "{rr}"
     );
     assert!(rr.contains("gated-rnn-small"), "{rr}");
+    // the AD and FD errors are of the weight gradient of the whole loss, not of L_T
+    assert!(
+        rr.contains("weight gradient of L (the loss summed over the T steps, not L_T)"),
+        "{rr}"
+    );
     assert!(error_step::reading(get("dense-jacobian-16x4")).is_none());
     assert!(cost::reading(get("sum-of-squares-10")).is_none());
 }

@@ -1,10 +1,11 @@
 //! The recurrent-network series: the same Elman network or gated cell unrolled over a
 //! growing number of steps T, with the norm of dL_T/dh_0 (the gradient of the last
 //! step's loss L_T with respect to the initial hidden state, from the MPFR reference:
-//! the product of T Jacobians dh_t/dh_{t-1} that vanishes or explodes), the worst bits
-//! of error of
-//! reverse mode over the weight gradient, and the worst bits of error of central
-//! differences at the textbook step over a few sampled weights.
+//! the product of T Jacobians dh_t/dh_{t-1} that vanishes or explodes), and, for the
+//! loss L = L_1 + ... + L_T of the network unrolled over T steps (the scenario's
+//! function, not L_T alone), the worst bits of error of reverse mode over its weight
+//! gradient and the worst bits of error of central differences at the textbook step
+//! over a few sampled weights.
 //!
 //! # Which networks
 //!

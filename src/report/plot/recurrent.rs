@@ -109,8 +109,8 @@ pub fn scenario_reading(s: &ScenarioResult) -> Option<String> {
         })
     };
     t += &format!(
-        "; the worst error of the weight gradient of L_T over the T of the series: {} by \
-         reverse mode (every weight), {} by central differences at the textbook step ({} \
+        "; the worst error of the weight gradient of L (the loss summed over the T steps, \
+         not L_T) over the T of the series: {} by reverse mode (every weight), {} by central differences at the textbook step ({} \
          evenly spaced weights)",
         at(ad),
         at(fd),
