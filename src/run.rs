@@ -179,8 +179,11 @@ pub fn run_scenario_with(
         if crate::measure::recurrent::has_series(sc) {
             part("recurrent series");
         }
-        let recurrent =
-            crate::measure::recurrent::recurrent_series(sc, &crate::measure::recurrent::DEFAULT_STEPS);
+        let recurrent = crate::measure::recurrent::recurrent_series_with(
+            sc,
+            &crate::measure::recurrent::DEFAULT_STEPS,
+            &opts.accuracy.reference,
+        );
         ScenarioResult {
             name: sc.name.clone(),
             family: sc.family().to_string(),

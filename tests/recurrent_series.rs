@@ -2,7 +2,7 @@
 //! shorter series is the same network with its sequence cut.
 
 use derivbench::ad::Tape;
-use derivbench::measure::recurrent::{recurrent_series, DEFAULT_STEPS};
+use derivbench::measure::recurrent::{recurrent_series, recurrent_series_with, DEFAULT_STEPS};
 use derivbench::measure::{reference_jacobian, RefOptions};
 use derivbench::num::bits_err;
 use derivbench::scenario::{Activation, ElmanRnn, GatedRnn, Scenario, SumOfSquares};
@@ -86,4 +86,23 @@ fn the_ad_error_is_that_of_the_loss_over_every_step() {
         let long = recurrent_series(&gated(20), &[t]);
         assert_eq!(long[0].ad_bits.to_bits(), reverse_bits(&gated(t)).to_bits());
     }
+}
+
+#[test]
+fn the_series_starts_from_the_scenario_s_own_precision() {
+    // L_T = L(T) - L(T - 1) cancels nearly all of L's slope in h_0: at T = 100 a
+    // reference held to 64 bits (which compares 64 with 128 and stops) reads another
+    // f64 than one from 256 bits up. So the scenario's precision is the series' start,
+    // and the options given are the series' own
+    let capped = RefOptions {
+        max_precision: 64,
+        ..RefOptions::default()
+    };
+    let mut low = elman(100);
+    low.precision = 64;
+    let a = recurrent_series_with(&low, &[100], &capped);
+    let b = recurrent_series_with(&elman(100), &[100], &RefOptions::default());
+    let c = recurrent_series(&elman(100), &[100]);
+    assert_eq!(b[0].grad_h0_norm.to_bits(), c[0].grad_h0_norm.to_bits());
+    assert_ne!(a[0].grad_h0_norm.to_bits(), b[0].grad_h0_norm.to_bits());
 }

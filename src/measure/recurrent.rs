@@ -124,7 +124,7 @@ impl Function for LastStep<'_> {
 }
 
 /// The norm of dL_T/dh_0 at h_0 = 0, from the MPFR reference.
-fn last_step_norm(cell: &Cell, p: &[f64]) -> f64 {
+fn last_step_norm(cell: &Cell, p: &[f64], opts: &RefOptions) -> f64 {
     let nh = cell.hidden();
     let prev = cell.truncated(cell.steps() - 1);
     let f = LastStep {
@@ -133,7 +133,7 @@ fn last_step_norm(cell: &Cell, p: &[f64]) -> f64 {
         p,
     };
     let cols: Vec<usize> = (0..nh).collect();
-    let r = reference_jacobian(&f, &vec![0.0; nh], &cols, &RefOptions::default());
+    let r = reference_jacobian(&f, &vec![0.0; nh], &cols, opts);
     let prec = r.entries[0]
         .iter()
         .map(|e| e.precision)
@@ -147,18 +147,18 @@ fn last_step_norm(cell: &Cell, p: &[f64]) -> f64 {
 }
 
 /// One point: the cell `cell` at weights `p`, from h_0 = 0.
-fn point(cell: &Cell, p: &[f64]) -> RecurrentPoint {
+fn point(cell: &Cell, p: &[f64], opts: &RefOptions) -> RecurrentPoint {
     let n = p.len();
     let nh = cell.hidden();
     let mut all = p.to_vec();
     all.extend(std::iter::repeat_n(0.0, nh));
     let cols: Vec<usize> = (0..n + nh).collect();
     let f = WithH0 { cell, n };
-    let reference = reference_jacobian(&f, &all, &cols, &RefOptions::default());
+    let reference = reference_jacobian(&f, &all, &cols, opts);
     let row = &reference.entries[0];
     let refs: Vec<f64> = row.iter().map(|e| e.to_f64()).collect();
 
-    let grad_h0_norm = last_step_norm(cell, p);
+    let grad_h0_norm = last_step_norm(cell, p, opts);
 
     let tape = Tape::new();
     let xs = tape.vars(&all);
@@ -198,14 +198,30 @@ pub fn has_series(sc: &Scenario) -> bool {
 /// the numbers of steps `steps`, in the order given; empty for other scenarios. Each
 /// point unrolls the scenario's network over T steps from h_0 = 0 at the scenario's
 /// weights; a T of 0 or beyond the scenario's own number of steps is left out (see
-/// the module documentation).
+/// the module documentation). Its references start from the scenario's own precision
+/// (`reference.precision`), with the default settings otherwise.
 pub fn recurrent_series(sc: &Scenario, steps: &[usize]) -> Vec<RecurrentPoint> {
+    recurrent_series_with(sc, steps, &RefOptions::default())
+}
+
+/// [`recurrent_series`] with the references' settings `opts` (those of `run`'s
+/// accuracy options), from the scenario's own precision: `opts.start_precision` is not
+/// used, as in [`crate::measure::accuracy::run_reference`].
+pub fn recurrent_series_with(
+    sc: &Scenario,
+    steps: &[usize],
+    opts: &RefOptions,
+) -> Vec<RecurrentPoint> {
     let Some(cell) = Cell::of(&sc.model) else {
         return Vec::new();
+    };
+    let opts = RefOptions {
+        start_precision: sc.precision,
+        ..*opts
     };
     steps
         .iter()
         .filter_map(|&t| cell.truncated(t))
-        .map(|c| point(&c, &sc.x))
+        .map(|c| point(&c, &sc.x, &opts))
         .collect()
 }
