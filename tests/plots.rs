@@ -1433,3 +1433,20 @@ fn bits_value_labels_at_64_stay_clear_of_the_legend() {
         assert_eq!(off_canvas(&svg), Vec::<String>::new(), "bits {b}");
     }
 }
+
+#[test]
+fn a_recurrent_series_of_one_point_reads_as_one_point() {
+    let mut r = fixture();
+    let s = r
+        .scenarios
+        .iter_mut()
+        .find(|s| s.name == "elman-rnn-small")
+        .unwrap();
+    s.recurrent.retain(|p| p.steps == 1);
+    assert_eq!(s.recurrent.len(), 1);
+    let rr = recurrent::scenario_reading(s).unwrap();
+    assert!(
+        rr.starts_with("elman-rnn-small: |dL_T/dh0| 4.1e-2 at T = 1; the worst error"),
+        "{rr}"
+    );
+}

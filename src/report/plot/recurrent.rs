@@ -74,6 +74,8 @@ pub fn scenario_reading(s: &ScenarioResult) -> Option<String> {
         .then(|| (b.grad_h0_norm / a.grad_h0_norm).powf(1.0 / (b.steps - a.steps) as f64));
     let ratio = b.grad_h0_norm / a.grad_h0_norm;
     match (settle, factor) {
+        // one T: nothing to go to
+        _ if b.steps == a.steps => {}
         (Some(k), _) if k > a.steps && k < b.steps => {
             t += &format!(
                 ", settles at {} from T = {k} on",
