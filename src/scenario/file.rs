@@ -1191,11 +1191,11 @@ fn build_mlp(t: &Tab) -> R<(Model, Vec<f64>, Vec<String>)> {
                 let vals = v.f64s()?;
                 if vals.len() != layers[l + 1] {
                     return Err(v.err(format!(
-                        "bias vector {} has {} values but layer {} has {} units",
+                        "bias vector {} has {} but layer {} has {}",
                         l + 1,
-                        vals.len(),
+                        crate::check::plural(vals.len(), "value", "values"),
                         l + 1,
-                        layers[l + 1]
+                        crate::check::plural(layers[l + 1], "unit", "units")
                     )));
                 }
                 out.push(vals);
@@ -1567,6 +1567,27 @@ mod tests {
         assert_eq!(
             l.set("max_len", "-1").unwrap_err(),
             "limit max_len: '-1' is not a non-negative integer"
+        );
+    }
+
+    #[test]
+    fn a_bias_vector_of_the_wrong_length_counts_in_the_singular_for_one() {
+        let text = "name = \"a\"\nfamily = \"mlp\"\nlayers = [2, 1]\nx = [[1.0, 2.0]]\n\
+                    t = [[0.5]]\nbias = true\nweights = [[[1.0, 2.0]]]\nbiases = [[0.1, 0.2]]\n";
+        let e = load(text).unwrap_err().to_string();
+        assert!(
+            e.ends_with("bias vector 1 has 2 values but layer 1 has 1 unit"),
+            "{e}"
+        );
+        let text = text
+            .replace("[[0.1, 0.2]]", "[[]]")
+            .replace("[2, 1]", "[2, 2]");
+        let text = text.replace("[[[1.0, 2.0]]]", "[[[1.0, 2.0], [3.0, 4.0]]]");
+        let text = text.replace("[[0.5]]", "[[0.5, 0.5]]");
+        let e = load(&text).unwrap_err().to_string();
+        assert!(
+            e.ends_with("bias vector 1 has 0 values but layer 1 has 2 units"),
+            "{e}"
         );
     }
 
