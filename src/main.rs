@@ -45,7 +45,7 @@ enum Command {
         #[arg(long, default_value_t = 0, value_parser = parse_jobs)]
         jobs: usize,
         /// cost weights mu,pi,nu of TIME = mu*MOVES + ADDS + pi*MULTS + nu*NLOPS
-        #[arg(long, default_value = "1,1,1")]
+        #[arg(long, default_value = "1,1,1", allow_hyphen_values = true)]
         weights: String,
         /// skip the wall-clock timings (cost.csv's wall columns hold NaN)
         #[arg(long)]
@@ -71,7 +71,7 @@ enum Command {
     /// from the implementation, with the ratios at the chosen weights.
     CostTable {
         /// cost weights mu,pi,nu
-        #[arg(long, default_value = "1,1,1")]
+        #[arg(long, default_value = "1,1,1", allow_hyphen_values = true)]
         weights: String,
     },
     /// List scenarios with family, n, m and description.
@@ -92,7 +92,7 @@ enum Command {
         #[arg(long, value_delimiter = ',', allow_hyphen_values = true)]
         point: Option<Vec<f64>>,
         /// the input whose tangent the forward table shows, 1-based (1 is the first input)
-        #[arg(long, default_value_t = 1)]
+        #[arg(long, default_value_t = 1, allow_hyphen_values = true)]
         input: usize,
     },
     /// Compare results with the committed baseline: exit 0 when everything holds, 1 with

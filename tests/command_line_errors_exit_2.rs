@@ -277,3 +277,27 @@ fn a_scenario_that_does_not_load_is_reported_once() {
     assert_eq!(lines.len(), all, "{err}");
     std::fs::remove_dir_all(&d).unwrap();
 }
+
+#[test]
+fn a_negative_weight_or_input_written_as_its_own_word_gets_the_value_s_message() {
+    for args in [
+        &["cost-table", "--weights", "-1,1,1"][..],
+        &["run", "--no-wall", "--weights", "-1,1,1"][..],
+    ] {
+        let o = Command::new(BIN).args(args).output().unwrap();
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains("expected three numbers mu,pi,nu from 0 to 1e6 (mu at least 1e-6)"),
+            "{args:?}: {err}"
+        );
+    }
+    let o = Command::new(BIN)
+        .args(["trace", "lecture-example", "--input", "-1", "--scenarios"])
+        .arg(scenarios())
+        .output()
+        .unwrap();
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("invalid value '-1' for '--input"), "{err}");
+}

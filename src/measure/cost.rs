@@ -186,7 +186,7 @@ impl Weights {
                 .any(|x| !x.is_finite() || *x < 0.0 || *x > MAX_WEIGHT)
         {
             return Err(format!(
-                "expected three numbers mu,pi,nu from 0 to {MAX_WEIGHT:e}"
+                "expected three numbers mu,pi,nu from 0 to {MAX_WEIGHT:e} (mu at least {MIN_MU:e})"
             ));
         }
         for (p, &x) in parts.iter().zip(&v) {
