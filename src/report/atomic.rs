@@ -270,7 +270,19 @@ impl Staging {
     /// [`Staging::create`] with the staging folder `out/name` (emptied first).
     pub fn create_named(out: &Path, name: &str) -> Result<Staging, ReportError> {
         // what is in the way, said as such (creating the folder would only say that
-        // something exists there)
+        // something exists there, or that some part of its path is not a folder)
+        let not_a_folder = |p: &Path| fs::metadata(p).is_ok_and(|m| !m.is_dir());
+        if let Some(a) = out
+            .ancestors()
+            .skip(1)
+            .find(|a| !a.as_os_str().is_empty() && not_a_folder(a))
+        {
+            let e = std::io::Error::other(format!(
+                "exists and is not a folder, so {} cannot be created in it",
+                out.display()
+            ));
+            return Err(io(a, e));
+        }
         match fs::metadata(out) {
             Ok(m) if !m.is_dir() => {
                 let e = std::io::Error::other("exists and is not a folder");
@@ -427,6 +439,26 @@ mod tests {
         }
         let missing = sync_tree(&tmp.join("missing")).unwrap_err().to_string();
         assert!(missing.contains("missing"), "{missing}");
+        fs::remove_dir_all(&tmp).unwrap();
+    }
+
+    #[test]
+    fn a_file_on_the_way_to_the_folder_is_named() {
+        let tmp = scratch("file-on-the-way");
+        fs::write(tmp.join("afile"), "x").unwrap();
+        let out = tmp.join("afile/sub/deeper");
+        let e = Staging::create(&out).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            format!(
+                "{}: exists and is not a folder, so {} cannot be created in it",
+                tmp.join("afile").display(),
+                out.display()
+            )
+        );
+        // the folder itself a file is said as before
+        let e = Staging::create(&tmp.join("afile")).unwrap_err().to_string();
+        assert!(e.ends_with("afile: exists and is not a folder"), "{e}");
         fs::remove_dir_all(&tmp).unwrap();
     }
 
