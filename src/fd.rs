@@ -389,10 +389,33 @@ pub fn complex_step_column(
 /// finite number (scenario files refuse these sweeps with a position).
 pub fn step_sweep(from: f64, to: f64, per_decade: u32) -> Vec<f64> {
     use rug::Float;
-    const P: u32 = 256;
+    let Some((a, count, per)) = sweep_grid(from, to, per_decade) else {
+        return Vec::new();
+    };
+    (0..=count)
+        .map(|k| {
+            let e = Float::with_val(GRID_BITS, &a - k) / per;
+            Float::with_val(GRID_BITS, Float::with_val(GRID_BITS, 10).pow(&e)).to_f64()
+        })
+        .collect()
+}
+
+/// The number of steps [`step_sweep`] gives, without computing them.
+pub fn step_count(from: f64, to: f64, per_decade: u32) -> u64 {
+    sweep_grid(from, to, per_decade).map_or(0, |(_, count, _)| count as u64 + 1)
+}
+
+/// The MPFR precision of the sweep's grid.
+const GRID_BITS: u32 = 256;
+
+/// The grid of a sweep: log10(from) * per (or its integer, within 1e-9), the index of
+/// the last step and the steps per decade; `None` where the sweep is empty.
+fn sweep_grid(from: f64, to: f64, per_decade: u32) -> Option<(rug::Float, i64, u32)> {
+    use rug::Float;
+    const P: u32 = GRID_BITS;
     let positive = |x: f64| x.is_finite() && x > 0.0;
     if !positive(from) || !positive(to) || from < to {
-        return Vec::new();
+        return None;
     }
     let per = per_decade.max(1);
     // log10(x) * per, or its integer when it lies that close to one
@@ -417,12 +440,7 @@ pub fn step_sweep(from: f64, to: f64, per_decade: u32) -> Vec<f64> {
     } else {
         distance.floor()
     } as i64;
-    (0..=count.max(0))
-        .map(|k| {
-            let e = Float::with_val(P, &a - k) / per;
-            Float::with_val(P, Float::with_val(P, 10).pow(&e)).to_f64()
-        })
-        .collect()
+    Some((a, count.max(0), per))
 }
 
 #[cfg(test)]

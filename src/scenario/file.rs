@@ -875,11 +875,8 @@ fn build(t: &Tab) -> R<(Scenario, (usize, usize))> {
             if !(sweep.from > 0.0 && sweep.to > 0.0 && sweep.from >= sweep.to) {
                 return Err(s.err("`fd.steps` needs 0 < to <= from"));
             }
-            // as many as `step_sweep` gives (up to one more, where the logarithm rounds);
-            // the difference of the logarithms stays finite where from / to would overflow
-            // (to subnormal), and the cast saturates
-            let decades = sweep.from.log10() - sweep.to.log10();
-            let count = ((decades * sweep.per_decade as f64).ceil() as u64).saturating_add(1);
+            // exactly as many as the sweep gives (1 from 1.0 to 0.5 at one per decade)
+            let count = crate::fd::step_count(sweep.from, sweep.to, sweep.per_decade);
             if count > limits.max_steps {
                 return Err(s.err(format!(
                     "`fd.steps` gives {count} steps, more than the limit of {} (raise with --limit max_steps=N)",
