@@ -18,11 +18,11 @@ pub(crate) struct Node {
 #[derive(Clone, Debug)]
 pub(crate) enum NodeKind {
     /// a literal; `int` is its integer value when written as a plain integer (digits
-    /// only, possibly negated) that fits an `i64`; `plain` says it was written with
+    /// only, possibly negated) that fits an `i128`; `plain` says it was written with
     /// digits only (so a `plain` literal without `int` is an integer too large)
     Num {
         value: f64,
-        int: Option<i64>,
+        int: Option<i128>,
         plain: bool,
     },
     /// a name used as a value: a scalar input or constant, a loop variable, `pi`, `e`

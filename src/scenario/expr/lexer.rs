@@ -7,10 +7,11 @@ use super::error::{ExprError, Span};
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) enum Tok {
     /// a decimal literal; `int` is its value when written as a plain integer (digits
-    /// only, no '.' and no exponent) that fits an `i64`
+    /// only, no '.' and no exponent) that fits an `i128`, so that the magnitude of
+    /// every `i64` (and of every negated literal that is one) is kept
     Number {
         value: f64,
-        int: Option<i64>,
+        int: Option<i128>,
     },
     /// a name: `[A-Za-z_][A-Za-z0-9_]*`, its text is the token's span
     Name,
@@ -183,7 +184,7 @@ impl<'t> Lexer<'t> {
             ));
         }
         let int = if plain_integer {
-            s.parse::<i64>().ok()
+            s.parse::<i128>().ok()
         } else {
             None
         };
@@ -210,7 +211,7 @@ mod tests {
         }
     }
 
-    fn num(text: &str) -> (f64, Option<i64>) {
+    fn num(text: &str) -> (f64, Option<i128>) {
         match lex(text).unwrap()[..] {
             [Tok::Number { value, int }] => (value, int),
             ref other => panic!("{text}: {other:?}"),
@@ -227,8 +228,13 @@ mod tests {
         assert_eq!(num("2.5E+10"), (2.5e10, None));
         assert_eq!(num("0.1"), (0.1, None));
         assert_eq!(num("1e-400"), (0.0, None));
-        // too large for i64, still a number
-        assert_eq!(num("99999999999999999999"), (1e20, None));
+        // too large for i64, still an integer
+        assert_eq!(
+            num("99999999999999999999"),
+            (1e20, Some(99999999999999999999))
+        );
+        // too large for i128, still a number
+        assert_eq!(num(&format!("1{}", "0".repeat(40))), (1e40, None));
     }
 
     #[test]

@@ -165,10 +165,8 @@ impl<'t> Parser<'t> {
             // fold the sign into a literal
             NodeKind::Num { value, int, plain } => NodeKind::Num {
                 value: -value,
-                // i64::MIN, whose magnitude alone is not an i64
-                int: int.and_then(i64::checked_neg).or_else(|| {
-                    (plain && self.slice(operand.span) == "9223372036854775808").then_some(i64::MIN)
-                }),
+                // a literal's magnitude is at most i128::MAX: its negation fits
+                int: int.map(|k| -k),
                 plain,
             },
             kind => NodeKind::Neg(Box::new(Node {
@@ -435,7 +433,7 @@ impl<'t> Parser<'t> {
                 int: Some(k),
                 plain: true,
                 ..
-            } => IKind::Lit(*k),
+            } if i64::try_from(*k).is_ok() => IKind::Lit(*k as i64),
             NodeKind::Num { plain: true, .. } => {
                 return Err(ExprError::new(
                     node.span,

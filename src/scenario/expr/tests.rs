@@ -665,6 +665,25 @@ fn error_not_an_integer_expression() {
         "index -9223372036854775808 out of range 1..=3 for 'x'",
         "-9223372036854775808",
     );
+    // also with the minus sign folded through parentheses, or written with leading
+    // zeros, as every other literal is
+    for text in [
+        "x[-(9223372036854775808)]",
+        "x[-( 09223372036854775808 )]",
+        "x[-09223372036854775808]",
+        "x[- -(-9223372036854775808)]",
+    ] {
+        let e = err(text);
+        assert_eq!(
+            e.message, "index -9223372036854775808 out of range 1..=3 for 'x'",
+            "{text}"
+        );
+    }
+    err_has(
+        "x[-(9223372036854775809)]",
+        "is out of range (-9223372036854775808 to 9223372036854775807)",
+        "-(9223372036854775809)",
+    );
     err_has(
         "x[-9223372036854775809]",
         "is out of range",
