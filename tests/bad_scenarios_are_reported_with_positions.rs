@@ -890,3 +890,33 @@ fn empty_generated_outputs_point_at_to() {
     let text = "name = \"bad\"\ninputs = [{ name = \"x\", value = 1.0 }]\noutputs = { for = \"j\", from = 1, to = 0, expr = \"x\" }\n";
     expect(text, 3, 39, "generated outputs from 1 to 0 are empty");
 }
+
+#[test]
+fn the_forms_of_inputs_constants_and_outputs_are_named_as_they_are_allowed() {
+    // an entry of a list is named as an entry, not as the list (which is an array)
+    expect(
+        "name = \"bad\"\ninputs = [\"x\"]\noutputs = [\"x\"]\n",
+        2,
+        11,
+        "an entry of `inputs` must be a table such as { name = \"x\", value = 1.5 }, found string",
+    );
+    expect(
+        &format!("{HEAD}constants = [{{ name = \"k\", value = 1.0 }}, 3]\noutputs = [\"x1\"]\n"),
+        3,
+        43,
+        "an entry of `constants` must be a table such as { name = \"x\", value = 1.5 }, found integer",
+    );
+    // `outputs` may be a list or one generated list, its entries formulas or generated lists
+    expect(
+        &format!("{HEAD}outputs = \"x1\"\n"),
+        3,
+        11,
+        "`outputs` must be a list of formulas or a generated list { for, from, to, expr }, found string",
+    );
+    expect(
+        &format!("{HEAD}outputs = [\"x1\", [\"x1\"]]\n"),
+        3,
+        18,
+        "an entry of `outputs` must be a formula (a string) or a generated list { for, from, to, expr }, found array",
+    );
+}

@@ -1369,6 +1369,14 @@ fn decode_offsets(inner: &str) -> Option<(String, Vec<usize>)> {
 type Declaration = (String, expr::Shape, Vec<f64>, (usize, usize));
 
 fn declaration(v: &Val) -> R<Declaration> {
+    if !v.v.is_table() {
+        // an entry of the list, not the list itself
+        return Err(v.err(format!(
+            "an entry of `{}` must be a table such as {{ name = \"x\", value = 1.5 }}, found {}",
+            v.key,
+            v.v.type_str()
+        )));
+    }
     let t = v.table()?;
     t.only(
         &[
@@ -1468,8 +1476,14 @@ fn build_expr(t: &Tab) -> R<(Model, Vec<f64>, Vec<String>)> {
     let ov = t.req("outputs", "a list of formulas, or { for, from, to, expr }")?;
     let items: Vec<Val> = if ov.v.is_table() {
         vec![ov]
-    } else {
+    } else if ov.v.is_array() {
         ov.array()?
+    } else {
+        return Err(ov.err(format!(
+            "`outputs` must be a list of formulas or a generated list \
+             {{ for, from, to, expr }}, found {}",
+            ov.v.type_str()
+        )));
     };
     if items.is_empty() {
         return Err(ov.err("`outputs` must not be empty"));
@@ -1521,6 +1535,13 @@ fn build_expr(t: &Tab) -> R<(Model, Vec<f64>, Vec<String>)> {
                 compile(&mut compiler, &ev, &[(var.as_str(), k)])?;
             }
         } else {
+            if !item.v.is_str() {
+                return Err(item.err(format!(
+                    "an entry of `outputs` must be a formula (a string) or a generated list \
+                     {{ for, from, to, expr }}, found {}",
+                    item.v.type_str()
+                )));
+            }
             outputs += 1;
             if outputs > cx.limits.max_len {
                 return Err(too_many(item));
