@@ -66,8 +66,6 @@ pub(crate) fn range(l: &LoopNode, scope: &Scope) -> Result<Option<(i64, i64)>, E
 struct Info<'n> {
     /// the loops directly inside its body (not inside another inner loop)
     children: Vec<&'n LoopNode>,
-    /// the names used by its bounds and by the bounds of every loop inside it
-    names: Vec<&'n str>,
     /// whether the bounds of a loop inside it use its variable
     dependent: bool,
 }
@@ -89,29 +87,47 @@ impl<'n> Counter<'n> {
 
     fn info(&mut self, l: &'n LoopNode) -> Rc<Info<'n>> {
         let key = l as *const LoopNode;
-        if let Some(i) = self.info.get(&key) {
-            return i.clone();
+        if !self.info.contains_key(&key) {
+            self.survey(l, &mut Vec::new(), &mut HashMap::new());
         }
-        let mut children = Vec::new();
-        collect_loops(&l.body, &mut children);
+        self.info[&key].clone()
+    }
+
+    /// Records the [`Info`] of `l` and of every loop inside it, in one walk over the
+    /// nest that takes time and memory in proportion to its size: `path` holds whether
+    /// each loop enclosing `l` (outermost first) is dependent so far, and `by_var` the
+    /// positions in `path` of the loops of each variable name (innermost last), so that
+    /// a name in a bound marks the loop it is the variable of.
+    fn survey(
+        &mut self,
+        l: &'n LoopNode,
+        path: &mut Vec<bool>,
+        by_var: &mut HashMap<&'n str, Vec<usize>>,
+    ) {
         let mut names = Vec::new();
         int_names(&l.from, &mut names);
         int_names(&l.to, &mut names);
-        let mut dependent = false;
-        for c in &children {
-            let ci = self.info(c);
-            dependent |= ci.names.contains(&l.var.as_str());
-            names.extend(ci.names.iter().copied());
+        for n in names {
+            if let Some(&k) = by_var.get(n).and_then(|v| v.last()) {
+                path[k] = true;
+            }
         }
-        names.sort_unstable();
-        names.dedup();
-        let info = Rc::new(Info {
-            children,
-            names,
-            dependent,
-        });
-        self.info.insert(key, info.clone());
-        info
+        let mut children = Vec::new();
+        collect_loops(&l.body, &mut children);
+        by_var.entry(l.var.as_str()).or_default().push(path.len());
+        path.push(false);
+        for c in &children {
+            self.survey(c, path, by_var);
+        }
+        let dependent = path.pop().expect("pushed above");
+        by_var.get_mut(l.var.as_str()).expect("pushed above").pop();
+        self.info.insert(
+            l as *const LoopNode,
+            Rc::new(Info {
+                children,
+                dependent,
+            }),
+        );
     }
 
     /// The number of iterations that expanding `l` in `scope` takes, the loops inside it
