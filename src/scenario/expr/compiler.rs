@@ -8,7 +8,7 @@
 //! done on the whole formula, also inside loops whose range turns out empty) and
 //! expansion (index ranges, loop and program-size limits, instruction emission).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
 use super::ast::{constant, function, IExpr, IKind, IndexNode, LoopNode, Node, NodeKind};
@@ -50,6 +50,10 @@ impl Default for Limits {
         }
     }
 }
+
+/// The loop variables in scope while a formula is checked (a set: no loop variable
+/// shadows another, and a set finds one in a deep nest without walking the nest).
+type Names<'n> = HashSet<&'n str>;
 
 /// An instruction as a hash key: constants by their bit pattern.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -165,12 +169,12 @@ impl<'a> Compiler<'a> {
     pub fn add_output(&mut self, text: &str, bindings: &[(&str, i64)]) -> Result<(), ExprError> {
         let node = parse(text, self.limits.max_depth)?;
         let whole = Span::new(0, text.len());
-        let mut names: Vec<&str> = Vec::with_capacity(bindings.len());
+        let mut names = Names::with_capacity(bindings.len());
         for &(name, _) in bindings {
             if let Some(why) = self.binding_error_in(name, &names) {
                 return Err(ExprError::new(whole, format!("the binding '{name}' {why}")));
             }
-            names.push(name);
+            names.insert(name);
         }
         self.check(&node, &mut names)?;
         let (n_instrs, iterations, expanded) = (self.instrs.len(), self.iterations, self.expanded);
@@ -203,11 +207,11 @@ impl<'a> Compiler<'a> {
     /// Why `name` cannot be the variable of a generated output (not a name of the
     /// language, or the name of an input, constant or function), or `None`.
     pub fn binding_error(&self, name: &str) -> Option<String> {
-        self.binding_error_in(name, &[])
+        self.binding_error_in(name, &Names::new())
     }
 
     /// [`Compiler::binding_error`] inside the bindings `scope`.
-    fn binding_error_in(&self, name: &str, scope: &[&str]) -> Option<String> {
+    fn binding_error_in(&self, name: &str, scope: &Names) -> Option<String> {
         if !super::env::is_identifier(name) {
             return Some(
                 "is not a valid name (letters, digits and '_', not starting with a digit)"
@@ -218,8 +222,8 @@ impl<'a> Compiler<'a> {
     }
 
     /// Why a loop variable called `name` is not allowed, if it is not.
-    fn shadows(&self, name: &str, scope: &[&str]) -> Option<String> {
-        if scope.contains(&name) {
+    fn shadows(&self, name: &str, scope: &Names) -> Option<String> {
+        if scope.contains(name) {
             return Some(format!("shadows the enclosing loop variable '{name}'"));
         }
         match self.env.get(name) {
@@ -240,11 +244,11 @@ impl<'a> Compiler<'a> {
 
     /// Checks names, shapes and integer expressions of the whole formula (`scope`: the
     /// loop variables in scope).
-    fn check<'n>(&self, node: &'n Node, scope: &mut Vec<&'n str>) -> Result<(), ExprError> {
+    fn check<'n>(&self, node: &'n Node, scope: &mut Names<'n>) -> Result<(), ExprError> {
         match &node.kind {
             NodeKind::Num { .. } => Ok(()),
             NodeKind::Name(n) => {
-                if scope.contains(&n.as_str()) {
+                if scope.contains(n.as_str()) {
                     return Ok(());
                 }
                 match self.env.get(n) {
@@ -273,7 +277,7 @@ impl<'a> Compiler<'a> {
                     name_span,
                     index,
                 } = &**ix;
-                let what = if scope.contains(&name.as_str()) {
+                let what = if scope.contains(name.as_str()) {
                     "is a loop variable"
                 } else {
                     match self.env.get(name) {
@@ -338,20 +342,21 @@ impl<'a> Compiler<'a> {
                 }
                 self.check_int(from, &format!("the lower bound of '{f}'"), scope)?;
                 self.check_int(to, &format!("the upper bound of '{f}'"), scope)?;
-                scope.push(var);
+                // never already in scope: a loop variable does not shadow
+                scope.insert(var);
                 let r = self.check(body, scope);
-                scope.pop();
+                scope.remove(var.as_str());
                 r
             }
         }
     }
 
     /// Checks that the names of an integer expression are loop variables.
-    fn check_int(&self, e: &IExpr, what: &str, scope: &[&str]) -> Result<(), ExprError> {
+    fn check_int(&self, e: &IExpr, what: &str, scope: &Names) -> Result<(), ExprError> {
         match &e.kind {
             IKind::Lit(_) => Ok(()),
             IKind::Var(n) => {
-                if scope.contains(&n.as_str()) {
+                if scope.contains(n.as_str()) {
                     return Ok(());
                 }
                 let found = match self.env.get(n) {
