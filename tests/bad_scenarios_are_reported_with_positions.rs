@@ -476,7 +476,27 @@ fn limits_name_themselves_and_how_to_raise_them() {
         "name = \"bad\"\nfamily = \"product\"\nn = 2\nfd.steps = { per_decade = 5000000000 }\n",
         4,
         27,
-        "`per_decade` = 5000000000 exceeds the limit of 1000 (raise with --limit max_steps=N)",
+        "`per_decade` = 5000000000 is beyond 4294967295, the most steps per decade",
+    );
+    // a dense grid is held by the steps it gives: 2000 per decade over 2 decades is
+    // 4001 steps, beyond the limit, while over a tenth of a decade it is 201
+    expect(
+        "name = \"bad\"\nfamily = \"product\"\nn = 2\nfd.steps = { from = 1e-3, to = 1e-5, per_decade = 2000 }\n",
+        4,
+        12,
+        "`fd.steps` gives 4001 steps, more than the limit of 1000",
+    );
+}
+
+#[test]
+fn a_dense_grid_over_less_than_a_decade_is_held_by_the_steps_it_gives() {
+    let text = "name = \"dense\"\nfamily = \"product\"\nn = 2\n\
+                fd.steps = { from = 1e-3, to = 7.943282347242815e-4, per_decade = 2000 }\n";
+    let (sc, _) = load_str(Path::new("dense.toml"), text, &Limits::default()).unwrap();
+    assert_eq!(sc.steps.per_decade, 2000);
+    assert_eq!(
+        derivbench::fd::step_sweep(1e-3, 7.943282347242815e-4, 2000).len(),
+        201
     );
 }
 

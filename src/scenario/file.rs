@@ -868,9 +868,19 @@ fn build(t: &Tab) -> R<(Scenario, (usize, usize))> {
                 sweep.to = v.f64()?;
             }
             if let Some(v) = st.get("per_decade") {
-                // a sweep has at most max_steps steps, so a decade at most as many
-                sweep.per_decade =
-                    v.size(limits.max_steps.min(u32::MAX as u64), "max_steps")? as u32;
+                // any density a u32 holds: the sweep's steps in all are held to max_steps
+                // below, and a sweep shorter than a decade has fewer than per_decade
+                let d = v.u64()?;
+                sweep.per_decade = match u32::try_from(d) {
+                    Ok(0) => return Err(v.err("`per_decade` must be at least 1")),
+                    Ok(d) => d,
+                    Err(_) => {
+                        return Err(v.err(format!(
+                            "`per_decade` = {d} is beyond {}, the most steps per decade",
+                            u32::MAX
+                        )))
+                    }
+                };
             }
             if !(sweep.from > 0.0 && sweep.to > 0.0 && sweep.from >= sweep.to) {
                 return Err(s.err("`fd.steps` needs 0 < to <= from"));
