@@ -457,7 +457,12 @@ impl<'a, 'i> Val<'a, 'i> {
             ))
         })?;
         let s = i.as_str().replace('_', "");
-        u64::from_str_radix(s.trim_start_matches('+'), i.radix()).map_err(|_| {
+        // -0 is zero, as in TOML
+        let digits = match s.strip_prefix('-') {
+            Some(d) if !d.is_empty() && d.bytes().all(|b| b == b'0') => d,
+            _ => s.trim_start_matches('+'),
+        };
+        u64::from_str_radix(digits, i.radix()).map_err(|_| {
             self.err(format!(
                 "`{}` must be a non-negative integer that fits in 64 bits, found {s}",
                 self.key
@@ -1615,6 +1620,21 @@ mod tests {
         let e = load(&text).unwrap_err().to_string();
         assert!(
             e.ends_with("bias vector 1 has 0 values but layer 1 has 2 units"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_count_or_seed_of_minus_zero_is_zero() {
+        let text = |seed: &str| {
+            format!("name = \"a\"\nfamily = \"product\"\nn = 3\nfill = \"random\"\nseed = {seed}\n")
+        };
+        let zero = load(&text("0")).unwrap();
+        let minus = load(&text("-0")).unwrap();
+        assert_eq!(zero.x, minus.x);
+        let e = load(&text("-1")).unwrap_err().to_string();
+        assert!(
+            e.ends_with("`seed` must be a non-negative integer that fits in 64 bits, found -1"),
             "{e}"
         );
     }
