@@ -192,6 +192,17 @@ fn print_load_errors(errors: &[scenario::file::LoadError]) {
     }
 }
 
+/// That no scenario is named `name` in `dir`, and, where `bad_files` of the folder did
+/// not load (listed before this), that it may be in one of them.
+fn not_found(name: &str, dir: &std::path::Path, bad_files: usize) -> String {
+    let maybe = if bad_files == 0 {
+        String::new()
+    } else {
+        format!(" (perhaps in one of the {bad_files} file(s) that did not load, listed above)")
+    };
+    format!("no scenario named '{name}' in {}{maybe}", dir.display())
+}
+
 /// Fails (exit 2) when there are bad scenario files, once their errors are printed.
 fn invalid_files(errors: &[scenario::file::LoadError]) -> Result<()> {
     if errors.is_empty() {
@@ -245,20 +256,7 @@ fn run_command(
             .filter(|n| !all.iter().any(|s| &s.name == *n))
             .collect();
         // the files that did not load are already listed above
-        let hint = |n: &str| {
-            let maybe = if load_errors.is_empty() {
-                String::new()
-            } else {
-                format!(
-                    " (perhaps in one of the {} file(s) that did not load, listed above)",
-                    load_errors.len()
-                )
-            };
-            format!(
-                "--only: no scenario named '{n}' in {}{maybe}",
-                dir.display()
-            )
-        };
+        let hint = |n: &str| format!("--only: {}", not_found(n, dir, load_errors.len()));
         // with no file that failed to load, a missing name is a mistake of the command
         // line, and so is a list of names none of which loaded: refused before anything
         // is written into --out; otherwise a missing name may be a scenario of a bad
@@ -694,18 +692,7 @@ fn run(cli: Cli) -> Result<()> {
                 // the folder's bad files first, then the name that was not found: it may
                 // be the name of one of them
                 print_load_errors(&errors);
-                let maybe = if errors.is_empty() {
-                    String::new()
-                } else {
-                    format!(
-                        " (perhaps in one of the {} file(s) that did not load, listed above)",
-                        errors.len()
-                    )
-                };
-                return Err(bad(format!(
-                    "no scenario named '{name}' in {}{maybe}",
-                    scenarios.display()
-                )));
+                return Err(bad(not_found(&name, &scenarios, errors.len())));
             };
             // the folder's bad files are reported whatever happens to the trace; they
             // fail the command at the end, as in `run` and `list`
