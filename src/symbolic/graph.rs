@@ -226,6 +226,8 @@ impl Key {
 pub(crate) struct Graph {
     pub(crate) nodes: Vec<Node>,
     memo: HashMap<Key, usize>,
+    /// (node, tag) -> its copy made by [`Graph::copy_of`]
+    copies: HashMap<(usize, usize), usize>,
 }
 
 impl Graph {
@@ -240,6 +242,20 @@ impl Graph {
         self.nodes.push(node);
         self.memo.insert(key, i);
         i
+    }
+
+    /// Another node computing what node `i` computes, the same one at every call with
+    /// the same `tag`: a value of its own, which the evaluation may treat apart from `i`
+    /// (a product of an adjoint, guarded on the adjoint `tag`, that is also one of the
+    /// function's nodes or a product guarded on another adjoint).
+    pub(crate) fn copy_of(&mut self, i: usize, tag: usize) -> usize {
+        if let Some(&c) = self.copies.get(&(i, tag)) {
+            return c;
+        }
+        let c = self.nodes.len();
+        self.nodes.push(self.nodes[i]);
+        self.copies.insert((i, tag), c);
+        c
     }
 
     /// The constant `c`.

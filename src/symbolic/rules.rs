@@ -54,12 +54,31 @@ impl Adjoints {
     }
 }
 
-/// Records that product `r` of the adjoint `vb` is guarded on it (the first record of a
-/// shared node stands), and returns `r`. A product that simplified away (times a
-/// constant 1: `r` is then an operand, built before `vb`) has nothing to guard.
-fn guard(guards: &mut std::collections::HashMap<usize, usize>, r: usize, vb: usize) -> usize {
-    if vb < r {
-        guards.entry(r).or_insert(vb);
+/// The products of an adjoint that a rerun guards, each keyed on its adjoint.
+struct Guards {
+    /// product -> adjoint
+    map: std::collections::HashMap<usize, usize>,
+    /// the first node built by differentiation: the nodes before it are the function's
+    function_nodes: usize,
+}
+
+/// The product `a op b` of the adjoint `vb` (`op` is `*` or `/`), recorded as guarded
+/// on `vb`. A product that simplified away (times a constant 1: an operand) has nothing
+/// to guard. The tape computes each product of an adjoint anew in its sweep and guards
+/// it on its own adjoint; where the product is also one of the function's nodes (`vb /
+/// w` where the function divides the same two values, as in d/dx of x (x / y)) or a
+/// product already guarded on another adjoint (e^u w, the product of the adjoint w of
+/// e^u and of the adjoint e^u of a pow w), a guard shared with those uses would change
+/// their values (x (x / y) at x = y = 0 has a NaN derivative on the tape, not 0), so the
+/// product is a node of its own, one for each adjoint.
+fn product(g: &mut Graph, guards: &mut Guards, op: Binary, a: usize, b: usize, vb: usize) -> usize {
+    let mut r = g.binary(op, a, b);
+    if g.nodes[r] == Node::Binary(op, a, b) {
+        let shared = r < guards.function_nodes || guards.map.get(&r).is_some_and(|&t| t != vb);
+        if shared {
+            r = g.copy_of(r, vb);
+        }
+        guards.map.entry(r).or_insert(vb);
     }
     r
 }
@@ -234,9 +253,12 @@ pub(crate) fn build(
     };
     let (un, bin) = (Op::Unary, Op::Binary);
 
+    let mut guards = Guards {
+        map: std::collections::HashMap::new(),
+        function_nodes: g.nodes.len(),
+    };
     let one = g.cst(1.0);
     let zero = g.cst(0.0);
-    let mut guards = std::collections::HashMap::new();
     let mut adj = Adjoints {
         nodes: vec![Vec::new(); instrs.len()],
         inputs: vec![Vec::new(); n],
@@ -271,8 +293,7 @@ pub(crate) fn build(
                 Instr::Unary(op, a) => {
                     // ubar += psi'(u) * vbar
                     let d = local(&mut g, op, map[a], v);
-                    let t = g.mul(d, vb);
-                    guard(&mut guards, t, vb);
+                    let t = product(&mut g, &mut guards, Binary::Mul, d, vb, vb);
                     let t = wrong(&mut g, un(op), 0, t);
                     adj.push(program, a, (Binary::Add, t));
                 }
@@ -292,15 +313,30 @@ pub(crate) fn build(
                         ),
                         // ubar += vbar * w; wbar += vbar * u
                         Binary::Mul => (
-                            act_a.then(|| (Binary::Add, guard(&mut guards, g.mul(vb, w), vb))),
-                            act_b.then(|| (Binary::Add, guard(&mut guards, g.mul(vb, u), vb))),
+                            act_a.then(|| {
+                                (
+                                    Binary::Add,
+                                    product(&mut g, &mut guards, Binary::Mul, vb, w, vb),
+                                )
+                            }),
+                            act_b.then(|| {
+                                (
+                                    Binary::Add,
+                                    product(&mut g, &mut guards, Binary::Mul, vb, u, vb),
+                                )
+                            }),
                         ),
                         // t = vbar / w: ubar += t; wbar -= t * v
                         Binary::Div => {
-                            let t = guard(&mut guards, g.div(vb, w), vb);
+                            let t = product(&mut g, &mut guards, Binary::Div, vb, w, vb);
                             (
                                 act_a.then_some((Binary::Add, t)),
-                                act_b.then(|| (Binary::Sub, guard(&mut guards, g.mul(t, v), vb))),
+                                act_b.then(|| {
+                                    (
+                                        Binary::Sub,
+                                        product(&mut g, &mut guards, Binary::Mul, t, v, vb),
+                                    )
+                                }),
                             )
                         }
                         // vv = vbar * v: ubar += vv * w / u, or vbar * w u^(w-1) where v
@@ -308,26 +344,26 @@ pub(crate) fn build(
                         // vv * log u; at a base of exactly 0 the limits of
                         // num::pow_partials_at_zero_base
                         Binary::Pow => {
-                            let vv = guard(&mut guards, g.mul(vb, v), vb);
+                            let vv = product(&mut g, &mut guards, Binary::Mul, vb, v, vb);
                             let ta = act_a.then(|| {
-                                let t = guard(&mut guards, g.mul(vv, w), vb);
-                                let quotient = guard(&mut guards, g.div(t, u), vb);
+                                let t = product(&mut g, &mut guards, Binary::Mul, vv, w, vb);
+                                let quotient = product(&mut g, &mut guards, Binary::Div, t, u, vb);
                                 let c1 = g.cst(1.0);
                                 let wm1 = g.binary(Binary::Sub, w, c1);
                                 let p = g.binary(Binary::Pow, u, wm1);
                                 let du = g.mul(p, w);
-                                let direct = guard(&mut guards, g.mul(du, vb), vb);
+                                let direct = product(&mut g, &mut guards, Binary::Mul, du, vb, vb);
                                 let general = g.if_not_normal(v, u, direct, quotient);
                                 let du = if_zero(&mut g, w, zero, du);
-                                let at_zero = guard(&mut guards, g.mul(du, vb), vb);
+                                let at_zero = product(&mut g, &mut guards, Binary::Mul, du, vb, vb);
                                 (Binary::Add, if_zero(&mut g, u, at_zero, general))
                             });
                             let tb = act_b.then(|| {
                                 let l = g.unary(Unary::Log, u);
-                                let general = guard(&mut guards, g.mul(vv, l), vb);
+                                let general = product(&mut g, &mut guards, Binary::Mul, vv, l, vb);
                                 let dw = g.mul(v, l);
                                 let dw = if_zero(&mut g, v, zero, dw);
-                                let at_zero = guard(&mut guards, g.mul(dw, vb), vb);
+                                let at_zero = product(&mut g, &mut guards, Binary::Mul, dw, vb, vb);
                                 (Binary::Add, if_zero(&mut g, u, at_zero, general))
                             });
                             (ta, tb)
@@ -357,6 +393,6 @@ pub(crate) fn build(
     (g.nodes.len() <= max_nodes).then_some(Built {
         graph: g,
         roots,
-        guards,
+        guards: guards.map,
     })
 }

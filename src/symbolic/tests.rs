@@ -527,3 +527,37 @@ fn a_zero_adjoint_through_an_infinite_partial_gives_the_tapes_zero() {
         assert!(back.iter().all(|g| !g.is_nan()), "{formula}: MPFR {back:?}");
     }
 }
+
+/// The guarded rerun zeroes a product of an adjoint whose adjoint is 0, as the tape's
+/// does, and no other value: not the function's own x / y that the product vbar / w of
+/// x (x / y) is (d/dx reads it as a value), nor the product e^u w guarded on the adjoint
+/// e^u of the pow w where d/du reads it as the product of w, the adjoint of e^u. Both
+/// derivatives are NaN on the tape, in forward mode and by the reference.
+#[test]
+fn a_guard_leaves_the_values_that_the_guarded_product_shares_a_node_with() {
+    for (formula, x) in [
+        ("x * (x / y)", [0.0, 0.0]),
+        ("exp(y / x) * pow(2, x / x)", [0.0, -1.0]),
+    ] {
+        let p = compile(&["x", "y"], &[formula]);
+        let t = Tape::new();
+        let xs = t.vars(&x);
+        let y = p.eval(&xs);
+        let want = t.gradient(&y[0], &xs);
+        assert!(want[0].is_nan(), "{formula}: tape {want:?}");
+        let forward = jacobian_forward(|v| p.eval(v), &x, &[0]);
+        assert!(forward[0][0].is_nan(), "{formula}: forward {forward:?}");
+        for sharing in [Sharing::Dag, Sharing::Tree] {
+            let d = differentiate(&p, sharing);
+            let got = d.eval(&x);
+            for (g, w) in got[0].iter().zip(&want) {
+                assert!(
+                    g == w || (g.is_nan() && w.is_nan()),
+                    "{formula}: {got:?}, tape {want:?}"
+                );
+            }
+            let xf: Vec<Float> = x.iter().map(|&v| Float::with_val(128, v)).collect();
+            assert!(d.eval(&xf)[0][0].is_nan(), "{formula}: MPFR");
+        }
+    }
+}
