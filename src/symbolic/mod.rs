@@ -37,13 +37,13 @@
 //! | -u | -u' | ubar -= vbar |
 //! | 1/u | -v^2 u' | ubar += (-(v v)) vbar |
 //! | exp u | v u' | ubar += v vbar |
-//! | log u | u' / u | ubar += recip(u) vbar |
+//! | log u | u' / u, +inf u' at u = ±0 | ubar += (u == 0 ? recip(u + 0) : recip(u)) vbar |
 //! | sqrt u | u' / (2 v), +inf u' at u = ±0 | ubar += (v == 0 ? recip((v + 0) 2) : recip(v 2)) vbar |
 //! | sin u, cos u | cos u u', -sin u u' | ubar += cos(u) vbar, ubar += (-sin u) vbar |
 //! | tan u | (1 + v^2) u' | ubar += (v v + 1) vbar |
-//! | tanh u | (1 - v^2) u' | ubar += (1 - v v) vbar |
-//! | sigmoid u | s (1 - s) u' | ubar += (v (1 - v)) vbar |
-//! | atan u | u' / (1 + u^2) | ubar += recip(u u + 1) vbar |
+//! | tanh u | (1 - v^2) u' for \|u\| <= 1/2, else 4e / (1 + e)^2 u' with e = exp(-2\|u\|) | ubar += select(\|u\| <= 1/2: 1 - v v, (e 4) / ((e + 1) (e + 1))) vbar |
+//! | sigmoid u | v (1 - v) u' for u <= 1/2, else e / (1 + e)^2 u' with e = exp(-u) | ubar += select(u <= 1/2: v (1 - v), e / ((e + 1) (e + 1))) vbar |
+//! | atan u | u' / (1 + u^2), for \|u\| > 1e150 r^2 / (r^2 + 1) u' with r = 1/u | ubar += select(\|u\| <= 1e150: recip(u u + 1), (r r) / (r r + 1)) vbar |
 //! | abs u | sign(u) u' | ubar += sign(u) vbar |
 //! | u^k | k u^(k-1) u' | ubar += (u^(k-1) k) vbar (k = 2: u 2; k = 1: 1; k = 0: 0) |
 //!
