@@ -296,7 +296,8 @@ impl Derivatives {
     /// d y_i / d x_j written out as a tree, with `names[k]` for input k (`x[k]`,
     /// 0-based, when missing); `None` when the tree has more than `max_nodes` nodes.
     ///
-    /// Every bivariate operation is parenthesised; `sign(u)` is [`Node::Sign`],
+    /// Every bivariate operation is parenthesised, and so is the base of a power where
+    /// it is a power or a negative constant (`(x^2)^3`, `(-2.0)^2`); `sign(u)` is [`Node::Sign`],
     /// `(u <= w ? a : b)`, `(u >= w ? a : b)` are [`Node::Select`] for min and max, and
     /// `(u == 0.0 ? a : b)` is [`Node::IfZero`] and `(not_normal(v) && finite(u) ? a : b)`
     /// is [`Node::IfNotNormal`].
@@ -337,7 +338,20 @@ fn write_tree(nodes: &[Node], i: usize, names: &[&str], s: &mut String) {
                 s.push(')');
             }
             Unary::Powi(k) => {
-                w(a, s);
+                // a power's base in parentheses where it would otherwise read as
+                // something else: (x^2)^3 is not x^(2^3), (-2)^2 is not -(2^2)
+                let wrap = match nodes[a] {
+                    Node::Unary(Unary::Powi(_), _) => true,
+                    Node::Const(c) => c.is_sign_negative(),
+                    _ => false,
+                };
+                if wrap {
+                    s.push('(');
+                    w(a, s);
+                    s.push(')');
+                } else {
+                    w(a, s);
+                }
                 let _ = write!(s, "^{k}");
             }
             _ => {

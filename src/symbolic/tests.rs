@@ -103,6 +103,18 @@ fn every_rule_as_an_expression() {
     }
 }
 
+/// A power of a power, or of a negative constant, is written with its base in
+/// parentheses: x^2^3 would read as x^(2^3) = x^8, -2.0^2 as -(2^2).
+#[test]
+fn the_base_of_a_power_is_parenthesised_where_it_would_read_otherwise() {
+    // d/dx (x^2)^4 = (x 2) ((x^2)^3 4): the slope of x^2 times its adjoint
+    assert_eq!(d("(x^2)^4", 0), "((x * 2.0) * ((x^2)^3 * 4.0))");
+    // d/dx x (-2)^2 is the function's own (-2)^2
+    assert_eq!(d("x * (-2)^2", 0), "(-2.0)^2");
+    assert_eq!(d("x * 2^2", 0), "2.0^2");
+    assert_eq!(d("(-x)^3", 0), "(-((-x)^2 * 3.0))");
+}
+
 #[test]
 fn only_exact_simplifications() {
     // 1/4 is exact and folded; 1/3 is not exact and stays an operation
