@@ -1286,8 +1286,8 @@ pub fn read_results_folder(dir: &Path) -> Result<RunResults, CheckError> {
     })
 }
 
-/// Whether results are whole, as a run writes them: each scenario once, its reference
-/// with every entry of its Jacobian once, and each AD method (forward, forward-vector,
+/// Whether results are whole, as a run writes them: each scenario once, each of its cost
+/// modes once, its reference with every entry of its Jacobian once, and each AD method (forward, forward-vector,
 /// reverse, reverse-statement, reverse-tensor, symbolic) with each of its entries once:
 /// forward and forward-vector over exactly the sampled inputs, which must be those the
 /// sampling rule spreads over n ([`crate::scenario::sample_indices`]), the others over
@@ -1299,6 +1299,14 @@ pub fn complete(r: &RunResults) -> Result<(), String> {
     for s in &r.scenarios {
         if !names.insert(s.name.as_str()) {
             return Err(format!("scenario '{}' appears twice", s.name));
+        }
+        // one figure per mode is gated: a second row of a mode would hide the first
+        let mut modes = BTreeSet::new();
+        if let Some(c) = s.cost.iter().find(|c| !modes.insert(c.mode.as_str())) {
+            return Err(format!(
+                "scenario '{}': cost mode {} appears twice",
+                s.name, c.mode
+            ));
         }
         let whole = s.n * s.m;
         // the sampled inputs are the sampling rule's for n and their number: a list
