@@ -1287,13 +1287,16 @@ pub fn read_results_folder(dir: &Path) -> Result<RunResults, CheckError> {
 }
 
 /// Whether results are whole, as a run writes them: each scenario once, each of its cost
-/// modes once, its reference with every entry of its Jacobian once, and each AD method (forward, forward-vector,
-/// reverse, reverse-statement, reverse-tensor, symbolic) with each of its entries once:
-/// forward and forward-vector over exactly the sampled inputs, which must be those the
-/// sampling rule spreads over n ([`crate::scenario::sample_indices`]), the others over
-/// every input. A results file that lost rows or repeats a scenario (edited by hand, or
-/// assembled from pieces) would otherwise pass the gate on what is left: an empty
-/// reference has no unsettled entry, a method without its worst rows a better worst.
+/// modes once, its reference with every entry of its Jacobian once, and each method
+/// with each of its entries: reverse, reverse-statement, reverse-tensor and symbolic
+/// once over every input; forward, forward-vector, complex-step, fd-richardson and the
+/// textbook steps (`fd-forward@auto` ...) once over exactly the sampled inputs, which
+/// must be those the sampling rule spreads over n ([`crate::scenario::sample_indices`]);
+/// the FD sweeps (fd-forward, fd-backward, fd-central) over the sampled inputs with as
+/// many rows (steps) for each entry. A results file that lost rows or repeats them
+/// (edited by hand, or assembled from pieces) would otherwise pass the gate on what is
+/// left: an empty reference has no unsettled entry, a method without its worst rows a
+/// better worst, an entry given twice its better row.
 pub fn complete(r: &RunResults) -> Result<(), String> {
     let mut names = BTreeSet::new();
     for s in &r.scenarios {
@@ -1345,53 +1348,85 @@ pub fn complete(r: &RunResults) -> Result<(), String> {
             ));
         }
         use crate::measure::Method;
-        let one_row_per_entry = |m: &str| {
-            matches!(
-                m.parse::<Method>(),
-                Ok(Method::Forward
-                    | Method::ForwardVector
-                    | Method::Reverse
-                    | Method::ReverseStatement
-                    | Method::ReverseTensor
-                    | Method::Symbolic)
-            )
+        // how a method's rows cover the Jacobian: once per entry over every input (reverse
+        // mode, symbolic), once per entry over the sampled inputs (forward mode,
+        // complex-step, Richardson, the textbook steps `@auto`), or once per step of the
+        // sweep over the sampled inputs (the FD sweeps); None for a name of no method
+        let cover = |m: &str| -> Option<Cover> {
+            if let Some(kind) = m.strip_suffix("@auto") {
+                return kind
+                    .parse::<Method>()
+                    .is_ok_and(|k| k.fd_kind().is_some())
+                    .then_some(Cover::Sampled);
+            }
+            match m.parse::<Method>().ok()? {
+                Method::Reverse
+                | Method::ReverseStatement
+                | Method::ReverseTensor
+                | Method::Symbolic => Some(Cover::All),
+                k if k.fd_kind().is_some() => Some(Cover::Sweep),
+                _ => Some(Cover::Sampled),
+            }
         };
-        let methods: BTreeSet<&str> = s
-            .accuracy
-            .iter()
-            .map(|a| a.method.as_str())
-            .filter(|m| one_row_per_entry(m))
-            .collect();
+        let methods: BTreeSet<&str> = s.accuracy.iter().map(|a| a.method.as_str()).collect();
         for m in methods {
-            let rows = &mut s
+            let Some(cover) = cover(m) else {
+                continue;
+            };
+            let rows = s
                 .accuracy
                 .iter()
                 .filter(|a| a.method == m)
                 .map(|a| (a.output, a.input));
-            // forward mode sweeps the sampled columns, the others every column
-            let forward = matches!(
-                m.parse::<Method>(),
-                Ok(Method::Forward | Method::ForwardVector)
-            );
-            let (count, want) = if forward {
-                (entries(rows, Some(&sampled)), s.m * sampled.len())
-            } else {
-                (entries(rows, None), whole)
+            let (n, over) = match cover {
+                Cover::All => (s.n, format!("all {} inputs", s.n)),
+                _ => (
+                    sampled.len(),
+                    format!("the {} sampled inputs", sampled.len()),
+                ),
             };
-            if count != Some(want) {
-                let over = if forward {
-                    format!("the {} sampled inputs", sampled.len())
+            let whole = match cover {
+                Cover::All => entries(&mut rows.clone(), None) == Some(whole),
+                Cover::Sampled => {
+                    entries(&mut rows.clone(), Some(&sampled)) == Some(s.m * sampled.len())
+                }
+                Cover::Sweep => {
+                    // as many rows for each entry as the sweep has steps
+                    let mut steps: BTreeMap<(usize, usize), usize> = BTreeMap::new();
+                    let mut inside = true;
+                    for (o, i) in rows.clone() {
+                        inside &= o < s.m && sampled.contains(&i);
+                        *steps.entry((o, i)).or_insert(0) += 1;
+                    }
+                    let counts: BTreeSet<usize> = steps.values().copied().collect();
+                    inside && steps.len() == s.m * sampled.len() && counts.len() == 1
+                }
+            };
+            if !whole {
+                let once = if cover == Cover::Sweep {
+                    "at each step of its sweep"
                 } else {
-                    format!("all {} inputs", s.n)
+                    "once"
                 };
                 return Err(format!(
-                    "scenario '{}': method {m} does not hold each of its {} x {} entries once, over {over}",
-                    s.name, s.m, if forward { sampled.len() } else { s.n },
+                    "scenario '{}': method {m} does not hold each of its {} x {n} entries {once}, over {over}",
+                    s.name, s.m,
                 ));
             }
         }
     }
     Ok(())
+}
+
+/// How the rows of a method cover the Jacobian, for [`complete`].
+#[derive(Clone, Copy, PartialEq)]
+enum Cover {
+    /// each entry once, over every input
+    All,
+    /// each entry once, over the sampled inputs
+    Sampled,
+    /// each entry once per step of the sweep, over the sampled inputs
+    Sweep,
 }
 
 /// Writes the baseline through a temporary file in the same folder, so that an
