@@ -682,16 +682,23 @@ fn absolute_rules<'b>(
             if c.within(bound) {
                 continue;
             }
+            // a ratio that rounded to the bound is above it only in the run's exact
+            // decision from the op counts: no figure shows it above
+            let ratio = if c.ratio > bound {
+                format!("ratio {}", above(c.ratio, bound, 3))
+            } else {
+                format!(
+                    "ratio {} rounded, exactly (from the op counts)",
+                    num(c.ratio)
+                )
+            };
             match exception(&s.name, mode).filter(|a| a.is_exception()) {
                 Some(_) => {} // gated against the exception's allowed ratio
                 None => v.push(violation(
                     Kind::Cost,
                     &s.name,
                     mode,
-                    format!(
-                        "ratio {} > bound {bound} (no exception in the baseline)",
-                        above(c.ratio, bound, 3)
-                    ),
+                    format!("{ratio} > bound {bound} (no exception in the baseline)"),
                 )),
             }
         }
@@ -1866,6 +1873,32 @@ mod tests {
             ),
             "{}",
             found[0]
+        );
+    }
+
+    /// A ratio that rounded to its bound, above it in the run's exact decision, fails
+    /// with a line that does not claim the rounded figure is above the bound.
+    #[test]
+    fn a_ratio_rounded_to_its_bound_is_said_to_be_above_it_exactly() {
+        let r = results();
+        let b = update(None, &r).unwrap().baseline;
+        let mut at = r.clone();
+        let g = &mut at.scenarios[0].cost[2];
+        assert_eq!(g.mode, "gradient");
+        g.ratio = 4.0;
+        g.within = Some(false);
+        assert_eq!(
+            violation_lines(&b, &at),
+            [
+                "cost: s gradient: ratio 4.0 rounded, exactly (from the op counts) > bound 4 \
+              (no exception in the baseline)"
+            ]
+        );
+        // one above the bound shows the figure
+        at.scenarios[0].cost[2] = cost("gradient", 4.0f64.next_up());
+        assert_eq!(
+            violation_lines(&b, &at),
+            ["cost: s gradient: ratio 4.000000000000001 > bound 4 (no exception in the baseline)"]
         );
     }
 
