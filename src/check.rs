@@ -1461,6 +1461,39 @@ pub fn write_baseline(path: &Path, b: &Baseline) -> Result<(), CheckError> {
     flush_folder(dir).map_err(err)
 }
 
+/// The comments of a TOML text (`# ...`, as TOML reads them: not a `#` inside a string),
+/// each with its 1-based line.
+fn comments(text: &str) -> Vec<(usize, &str)> {
+    let source = toml_parser::Source::new(text);
+    source
+        .lex()
+        .filter(|t| t.kind() == toml_parser::lexer::TokenKind::Comment)
+        .filter_map(|t| {
+            let (start, end) = (t.span().start(), t.span().end());
+            let line = text.get(..start)?.matches('\n').count() + 1;
+            Some((line, text.get(start..end)?.trim_end()))
+        })
+        .collect()
+}
+
+/// The comments of an old baseline that a rewritten one does not have (the update writes
+/// its own header and no other comment): one note naming their number and the first.
+fn dropped_comments(path: &Path, old: &str, new: &str) -> Option<String> {
+    let kept: BTreeSet<&str> = comments(new).into_iter().map(|(_, c)| c).collect();
+    let dropped: Vec<(usize, &str)> = comments(old)
+        .into_iter()
+        .filter(|(_, c)| !kept.contains(c))
+        .collect();
+    let &(line, first) = dropped.first()?;
+    Some(format!(
+        "note: {} of {} not kept: `--update` writes the baseline's own header and no other \
+         comment (the first, line {line}: {first}); an exception's reason belongs in its \
+         `reason`\n",
+        plural(dropped.len(), "comment", "comments"),
+        path.display()
+    ))
+}
+
 /// What `derivbench check` prints and whether it failed.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Outcome {
@@ -1487,6 +1520,10 @@ pub fn command(
         } else {
             None
         };
+        // the old text, for the comments the rewrite drops (read again: it parsed above)
+        let old_text = old
+            .as_ref()
+            .and_then(|_| std::fs::read_to_string(baseline).ok());
         if !r.settings.quick {
             o.stderr.push_str(
                 "note: these results are not from `derivbench run --quick`; the CI baseline is made from --quick results\n",
@@ -1513,6 +1550,12 @@ pub fn command(
             }
             Ok(u) => {
                 write_baseline(baseline, &u.baseline)?;
+                if let Some(note) = old_text
+                    .as_deref()
+                    .and_then(|t| dropped_comments(baseline, t, &u.baseline.render()))
+                {
+                    o.stderr.push_str(&note);
+                }
                 for c in &u.changes {
                     let _ = writeln!(o.stdout, "{c}");
                 }
