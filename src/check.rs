@@ -1437,23 +1437,42 @@ enum Cover {
 }
 
 /// Writes the baseline through a temporary file in the same folder, so that an
-/// interrupted update leaves the old file whole.
+/// interrupted update leaves the old file whole; a failed one leaves no temporary file.
+/// A baseline that is a symbolic link is written where the link points, and the old
+/// file's permissions are kept.
 pub fn write_baseline(path: &Path, b: &Baseline) -> Result<(), CheckError> {
     let err = |source| CheckError::Write {
         path: path.to_path_buf(),
         source,
     };
+    // a baseline that is a link is rewritten where it points, and the link kept
+    let target = match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => std::fs::canonicalize(path).map_err(err)?,
+        _ => path.to_path_buf(),
+    };
+    let path = target.as_path();
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(err)?;
     }
+    // a name of this process's own, so that two updates at once do not share it
     let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".partial");
+    tmp.push(format!(".partial.{}", std::process::id()));
     let tmp = PathBuf::from(tmp);
     // flushed before the rename and the folder after it: a crash leaves the old
-    // baseline or the new one, never an empty file
-    std::fs::write(&tmp, b.render()).map_err(err)?;
-    flush_file(&tmp).map_err(err)?;
-    std::fs::rename(&tmp, path).map_err(err)?;
+    // baseline or the new one, never an empty file; the old file's permissions are kept
+    let placed = (|| {
+        std::fs::write(&tmp, b.render())?;
+        if let Ok(m) = std::fs::metadata(path) {
+            std::fs::set_permissions(&tmp, m.permissions())?;
+        }
+        flush_file(&tmp)?;
+        std::fs::rename(&tmp, path)
+    })();
+    if let Err(e) = placed {
+        // nothing half-written is left beside the baseline
+        let _ = std::fs::remove_file(&tmp);
+        return Err(err(e));
+    }
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
@@ -1619,6 +1638,67 @@ pub fn command(
 mod tests {
     use super::*;
     use crate::results::{AccuracyRow, CostRow, Failure, ReferenceRow, RunSettings};
+
+    fn scratch(tag: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("derivbench-check-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    fn empty_baseline() -> Baseline {
+        Baseline {
+            format: FORMAT,
+            quick: true,
+            weights: [1.0, 1.0, 1.0],
+            policy: Policy::default(),
+            scenarios: BTreeMap::new(),
+        }
+    }
+
+    /// The names in a folder, sorted.
+    fn names(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn a_failed_baseline_write_leaves_no_temporary_file() {
+        let d = scratch("failed-write");
+        // a folder with something in it where the baseline goes: the rename fails
+        let path = d.join("baseline.toml");
+        std::fs::create_dir_all(path.join("inside")).unwrap();
+        assert!(write_baseline(&path, &empty_baseline()).is_err());
+        assert_eq!(names(&d), vec!["baseline.toml"]);
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_baseline_behind_a_link_is_written_where_it_points_with_its_permissions() {
+        use std::os::unix::fs::PermissionsExt;
+        let d = scratch("linked");
+        let real = d.join("real.toml");
+        std::fs::write(&real, "old").unwrap();
+        std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o640)).unwrap();
+        let link = d.join("baseline.toml");
+        std::os::unix::fs::symlink("real.toml", &link).unwrap();
+        let b = empty_baseline();
+        write_baseline(&link, &b).unwrap();
+        assert!(std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(std::fs::read_to_string(&real).unwrap(), b.render());
+        let mode = std::fs::metadata(&real).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o640);
+        assert_eq!(names(&d), vec!["baseline.toml", "real.toml"]);
+        std::fs::remove_dir_all(&d).unwrap();
+    }
 
     /// The violations of `r` against `b`, as `check` prints them.
     fn violation_lines(b: &Baseline, r: &RunResults) -> Vec<String> {
