@@ -1310,6 +1310,26 @@ pub fn complete(r: &RunResults) -> Result<(), String> {
         if !names.insert(s.name.as_str()) {
             return Err(format!("scenario '{}' appears twice", s.name));
         }
+        // bits of error and cost ratios are never negative: a negative one, which reads
+        // as better than any bound, is not a run's
+        if let Some(a) = s
+            .accuracy
+            .iter()
+            .find(|a| a.bits_err.is_some_and(|b| b < 0.0))
+        {
+            return Err(format!(
+                "scenario '{}': {} has negative bits of error ({})",
+                s.name,
+                a.method,
+                a.bits_err.unwrap_or_default()
+            ));
+        }
+        if let Some(c) = s.cost.iter().find(|c| c.ratio < 0.0) {
+            return Err(format!(
+                "scenario '{}': cost mode {} has a negative ratio ({})",
+                s.name, c.mode, c.ratio
+            ));
+        }
         // one figure per mode is gated: a second row of a mode would hide the first
         let mut modes = BTreeSet::new();
         if let Some(c) = s.cost.iter().find(|c| !modes.insert(c.mode.as_str())) {
