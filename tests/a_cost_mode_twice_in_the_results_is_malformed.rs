@@ -9,13 +9,7 @@ use check_support::*;
 
 #[test]
 fn a_cost_mode_twice_in_the_results_is_malformed() {
-    let dir = tmp("cost-mode-twice");
-    let r = run_pipeline(&dir);
-    let b = dir.join("baseline.toml");
-    make_baseline(&b, &r);
-    let results = dir.join("results");
-    write_results(&results, &r);
-    assert_eq!(check_bin(&b, &results, &[]).status.code(), Some(0));
+    let (_, r, b, results) = passing_results("cost-mode-twice");
     for (mode, ratio) in [("gradient", 50.0), ("jacobian-forward", 1e3)] {
         let mut twice = r.clone();
         let s = twice

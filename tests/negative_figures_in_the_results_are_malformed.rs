@@ -8,13 +8,7 @@ use check_support::*;
 
 #[test]
 fn negative_figures_in_the_results_are_malformed() {
-    let dir = tmp("negative-figures");
-    let r = run_pipeline(&dir);
-    let b = dir.join("baseline.toml");
-    make_baseline(&b, &r);
-    let results = dir.join("results");
-    write_results(&results, &r);
-    assert_eq!(check_bin(&b, &results, &[]).status.code(), Some(0));
+    let (dir, r, b, results) = passing_results("negative-figures");
 
     let mut ratio = r.clone();
     let s = ratio

@@ -32,13 +32,7 @@ fn worse(r: &RunResults, method: &str) -> RunResults {
 
 #[test]
 fn results_that_lost_rows_of_a_difference_method_are_malformed() {
-    let dir = tmp("lost-difference-rows");
-    let r = run_pipeline(&dir);
-    let b = dir.join("baseline.toml");
-    make_baseline(&b, &r);
-    let results = dir.join("results");
-    write_results(&results, &r);
-    assert_eq!(check_bin(&b, &results, &[]).status.code(), Some(0));
+    let (_, r, b, results) = passing_results("lost-difference-rows");
     assert_eq!(derivbench::check::complete(&r), Ok(()));
     let malformed = |r: &RunResults, needle: &str| {
         write_results(&results, r);

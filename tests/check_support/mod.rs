@@ -96,6 +96,20 @@ pub fn make_baseline(path: &Path, r: &RunResults) -> Baseline {
     u.baseline
 }
 
+/// The pipeline's results in `tmp(name)`, a baseline made from them and the results
+/// written beside it, which pass as written: (folder, results, baseline file, results
+/// folder).
+pub fn passing_results(name: &str) -> (PathBuf, RunResults, PathBuf, PathBuf) {
+    let dir = tmp(name);
+    let r = run_pipeline(&dir);
+    let b = dir.join("baseline.toml");
+    make_baseline(&b, &r);
+    let results = dir.join("results");
+    write_results(&results, &r);
+    assert_eq!(check_bin(&b, &results, &[]).status.code(), Some(0));
+    (dir, r, b, results)
+}
+
 /// Runs `derivbench` with `args`.
 pub fn derivbench(args: &[&str]) -> Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_derivbench"))
