@@ -167,6 +167,11 @@ impl Baseline {
 
     /// Reads and parses a baseline file.
     pub fn load(path: &Path) -> Result<Baseline, CheckError> {
+        Baseline::load_with_text(path).map(|(b, _)| b)
+    }
+
+    /// [`Baseline::load`], with the text read.
+    fn load_with_text(path: &Path) -> Result<(Baseline, String), CheckError> {
         let text = std::fs::read_to_string(path).map_err(|e| CheckError::Baseline {
             path: path.to_path_buf(),
             message: if e.kind() == std::io::ErrorKind::NotFound {
@@ -175,10 +180,11 @@ impl Baseline {
                 e.to_string()
             },
         })?;
-        Baseline::parse(&text).map_err(|message| CheckError::Baseline {
+        let b = Baseline::parse(&text).map_err(|message| CheckError::Baseline {
             path: path.to_path_buf(),
             message,
-        })
+        })?;
+        Ok((b, text))
     }
 
     fn validate(&self) -> Result<(), Invalid> {
@@ -1412,7 +1418,7 @@ pub fn complete(r: &RunResults) -> Result<(), String> {
                     format!("the {} sampled inputs", sampled.len()),
                 ),
             };
-            let whole = match cover {
+            let covered = match cover {
                 Cover::All => entries(&mut rows.clone(), None) == Some(whole),
                 Cover::Sampled => {
                     entries(&mut rows.clone(), Some(&sampled)) == Some(s.m * sampled.len())
@@ -1429,7 +1435,7 @@ pub fn complete(r: &RunResults) -> Result<(), String> {
                     inside && steps.len() == s.m * sampled.len() && counts.len() == 1
                 }
             };
-            if !whole {
+            if !covered {
                 let once = if cover == Cover::Sweep {
                     "at each step of its sweep"
                 } else {
@@ -1554,15 +1560,13 @@ pub fn command(
     let r = load_results(results)?;
     let mut o = Outcome::default();
     if update_baseline {
-        let old = if baseline.exists() {
-            Some(Baseline::load(baseline)?)
+        // the old baseline, and its text for the comments the rewrite drops
+        let (old, old_text) = if baseline.exists() {
+            let (b, text) = Baseline::load_with_text(baseline)?;
+            (Some(b), Some(text))
         } else {
-            None
+            (None, None)
         };
-        // the old text, for the comments the rewrite drops (read again: it parsed above)
-        let old_text = old
-            .as_ref()
-            .and_then(|_| std::fs::read_to_string(baseline).ok());
         if !r.settings.quick {
             o.stderr.push_str(
                 "note: these results are not from `derivbench run --quick`; the CI baseline is made from --quick results\n",
