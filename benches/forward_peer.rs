@@ -6,14 +6,16 @@
 //! than the effect measured, so after the group this bench also prints a paired ratio per
 //! scenario: the two forward modes run in alternating batches (`paired_wall`, as for the
 //! wall ratios of `derivbench run`), and the ratio is taken of their fastest batches,
-//! which interference from the rest of the machine can only slow. Four more paired
-//! ratios read it: ours against ours (the same compiled scenario code on both sides,
+//! which interference from the rest of the machine can only slow. More paired ratios
+//! read it: ours against ours (the same compiled scenario code on both sides,
 //! from two timing loops, so any distance from 1 is the pairing's own), ours against a
 //! separately compiled copy of ours (the same operations placed elsewhere in the binary:
 //! what code placement alone moves), ours with num-dual's sigmoid rule against num-dual
 //! (the share of the gap on sigmoid networks that is the sigmoid's rule), and ours
 //! without the NaN guards of the tangent rules against num-dual (what the guards that
-//! keep 0 * inf from turning a zero tangent into NaN cost; num-dual has none).
+//! keep 0 * inf from turning a zero tangent into NaN cost; num-dual has none), and on
+//! MLPs ours with each activation appended by a plain push against num-dual (what a
+//! store-forwarding stall costs: see `mlp_pushed`).
 
 mod common;
 
@@ -22,7 +24,7 @@ use criterion::{criterion_group, BenchmarkId, Criterion};
 use derivbench::ad::{seeded, Dual};
 use derivbench::measure::cost::{paired_wall, Paired};
 use derivbench::num::{Binary, Scalar, Unary};
-use derivbench::scenario::Scenario;
+use derivbench::scenario::{Mlp, Model, Scenario};
 use num_dual::Dual64;
 use std::hint::black_box;
 use std::time::Duration;
@@ -32,6 +34,7 @@ use std::time::Duration;
 /// r = 1 / (1 + e), in num-dual's order of operations, instead of our slope v (1 - v)
 /// times udot. Every other elemental is ours.
 #[derive(Clone, Debug)]
+#[repr(transparent)]
 struct TheirSigmoid(Dual<f64>);
 
 impl Scalar for TheirSigmoid {
@@ -59,12 +62,18 @@ impl Scalar for TheirSigmoid {
     fn binary(&self, op: Binary, o: &Self) -> Self {
         TheirSigmoid(self.0.binary(op, &o.0))
     }
+    #[inline(always)]
+    fn push_to(self, out: &mut Vec<Self>) {
+        let (v, d) = (self.0.v, self.0.d);
+        push_packed(out, self, v, d)
+    }
 }
 
 /// Our dual numbers without the guards of the tangent rules: the products of the
 /// univariate chain rule and of the product rule are taken as they come, with no test
 /// for a NaN (0 * inf) after each. Every rule is otherwise ours.
 #[derive(Clone, Debug)]
+#[repr(transparent)]
 struct Unguarded(Dual<f64>);
 
 impl Scalar for Unguarded {
@@ -95,12 +104,18 @@ impl Scalar for Unguarded {
             _ => self.0.binary(op, &o.0),
         })
     }
+    #[inline(always)]
+    fn push_to(self, out: &mut Vec<Self>) {
+        let (v, d) = (self.0.v, self.0.d);
+        push_packed(out, self, v, d)
+    }
 }
 
 /// Our dual numbers unchanged, as a type of their own: the scenario code is compiled
 /// once more for it, the same operations placed elsewhere in the binary, so ours against
 /// it measures what the placement of the code alone moves.
 #[derive(Clone, Debug)]
+#[repr(transparent)]
 struct Twin(Dual<f64>);
 
 impl Scalar for Twin {
@@ -119,6 +134,89 @@ impl Scalar for Twin {
     #[inline]
     fn binary(&self, op: Binary, o: &Self) -> Self {
         Twin(self.0.binary(op, &o.0))
+    }
+    #[inline(always)]
+    fn push_to(self, out: &mut Vec<Self>) {
+        let (v, d) = (self.0.v, self.0.d);
+        push_packed(out, self, v, d)
+    }
+}
+
+/// The MLP family's loss ([`Mlp::eval`]) written out for our dual numbers, operation for
+/// operation, with one change: each activation is appended to the layer's vector by
+/// `Vec::push`, not by `Scalar::push_to`. Compiled as a push, the value and the tangent
+/// were written by two 8-byte stores, and the next layer reads the pair back by one
+/// 16-byte load, which the processor cannot take from two pending stores: the load waits
+/// until both have reached the cache (a store-forwarding stall). `push_to` writes the
+/// pair by one store, as num-dual's compiled code happens to. Against num-dual, this copy
+/// reads what the stall costs on every layer.
+fn mlp_pushed(m: &Mlp, p: &[Dual<f64>]) -> Vec<Dual<f64>> {
+    let nl = m.layers.len() - 1;
+    let mut loss: Option<Dual<f64>> = None;
+    for (xr, tr) in m.x.iter().zip(&m.t) {
+        let mut a: Vec<Dual<f64>> = xr.iter().map(|&v| p[0].cst(v)).collect();
+        let mut off = 0;
+        for l in 0..nl {
+            let (nin, nout) = (m.layers[l], m.layers[l + 1]);
+            let act = if l + 1 == nl {
+                m.output_activation
+            } else {
+                m.activation
+            };
+            let bias_off = off + nout * nin;
+            let mut next = Vec::with_capacity(nout);
+            for i in 0..nout {
+                let row = &p[off + i * nin..off + (i + 1) * nin];
+                let mut s = row[1..]
+                    .iter()
+                    .zip(&a[1..])
+                    .fold(row[0].mul(&a[0]), |s, (w, x)| s.add(&w.mul(x)));
+                if m.bias {
+                    s = s.add(&p[bias_off + i]);
+                }
+                next.push(act.apply(&s));
+            }
+            off = bias_off + if m.bias { nout } else { 0 };
+            a = next;
+        }
+        for (z, &t) in a.iter().zip(tr) {
+            let e = z.sub_f(t).powi(2);
+            loss = Some(match loss {
+                None => e,
+                Some(acc) => acc.add(&e),
+            });
+        }
+    }
+    let loss = loss.expect("an MLP has at least one batch row and one output");
+    vec![loss.mul_f(0.5)]
+}
+
+/// Appends `w`, a `repr(transparent)` wrapper of a `Dual<f64>` with value `v` and
+/// tangent `d`, to `out` as `Dual<f64>`'s own `push_to` does: by one 16-byte store on
+/// x86-64, a push elsewhere. The wrappers below append through it, so that each reads
+/// our dual numbers stored as they are.
+#[inline(always)]
+fn push_packed<W>(out: &mut Vec<W>, w: W, v: f64, d: f64) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_mm_set_pd, _mm_storeu_pd};
+        assert_eq!(std::mem::size_of::<W>(), 16, "not a wrapper of Dual<f64>");
+        out.reserve(1);
+        let len = out.len();
+        // SAFETY: `reserve(1)` leaves room for one element at `len`; `W` wraps a
+        // `repr(C)` `Dual<f64>` transparently, so the element is `v` and then `d`, 16
+        // bytes written whole; `set_len` counts the element written, and `w` (plain
+        // f64s) needs no drop
+        unsafe {
+            _mm_storeu_pd(out.as_mut_ptr().add(len).cast::<f64>(), _mm_set_pd(d, v));
+            out.set_len(len + 1);
+        }
+        std::mem::forget(w);
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let _ = (v, d);
+        out.push(w);
     }
 }
 
@@ -214,6 +312,28 @@ fn paired() {
             "  ours without the tangent rules' NaN guards against num-dual {:.2}",
             pair(sc, &theirs, &unguarded).fastest_ratio()
         );
+        if let Model::Mlp(m) = &sc.model {
+            // the written-out copy computes the family's bits, or it reads nothing
+            let (want, got) = (&sc.eval(&ours)[0], &mlp_pushed(m, &ours)[0]);
+            assert!(
+                got.v.to_bits() == want.v.to_bits() && got.d.to_bits() == want.d.to_bits(),
+                "{}: the written-out MLP differs from the family's",
+                sc.name
+            );
+            let pushed = paired_wall(
+                common::PAIRED_BUDGET,
+                || {
+                    black_box(sc.eval(black_box(theirs.as_slice())));
+                },
+                || {
+                    black_box(mlp_pushed(m, black_box(&ours)));
+                },
+            );
+            println!(
+                "  ours with each activation pushed (two 8-byte stores) against num-dual {:.2}",
+                pushed.fastest_ratio()
+            );
+        }
     }
 }
 

@@ -14,6 +14,7 @@ use crate::num::{
 
 /// A value with one tangent: v + vdot * epsilon.
 #[derive(Clone, Debug, PartialEq)]
+#[repr(C)]
 pub struct Dual<T> {
     /// the value v
     pub v: T,
@@ -213,6 +214,10 @@ impl<T: Scalar> Scalar for Dual<T> {
         let d = binary_tangent(op, &self.v, &self.d, &o.v, &o.d, &v);
         Dual { v, d }
     }
+    #[inline(always)]
+    fn push_to(self, out: &mut Vec<Self>) {
+        T::push_dual(self, out)
+    }
 }
 
 /// A value with p tangents, propagated together in one sweep.
@@ -349,6 +354,57 @@ pub fn jacobian_forward_vector<T: Scalar>(
 mod tests {
     use super::*;
     use crate::num::{Count, Work, WorkCounter};
+
+    /// `push_to` of a dual number of f64 (one 16-byte store on x86-64) appends what
+    /// `push` appends, bit for bit, value and tangent in their places: NaN payloads,
+    /// signed zeros, infinities and subnormals, into a vector that grows as it goes.
+    #[test]
+    fn push_to_appends_what_push_appends_bit_for_bit() {
+        let specials = [
+            0.0,
+            -0.0,
+            1.5,
+            -2.25e-310,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::from_bits(0x7ff8_0000_dead_beef),
+            f64::from_bits(0xfff0_0000_0000_0001),
+            f64::MAX,
+        ];
+        let mut by_push: Vec<Dual<f64>> = Vec::new();
+        let mut by_push_to: Vec<Dual<f64>> = Vec::new();
+        let mut capacities = std::collections::BTreeSet::new();
+        for &v in &specials {
+            for &d in &specials {
+                by_push.push(Dual::new(v, d));
+                Dual::new(v, d).push_to(&mut by_push_to);
+                capacities.insert(by_push_to.capacity());
+            }
+        }
+        assert!(capacities.len() > 2, "the vector never grew");
+        assert_eq!(by_push.len(), by_push_to.len());
+        for (a, b) in by_push.iter().zip(&by_push_to) {
+            assert_eq!(
+                (a.v.to_bits(), a.d.to_bits()),
+                (b.v.to_bits(), b.d.to_bits())
+            );
+        }
+        // after the values already there, into spare capacity
+        let mut v = Vec::with_capacity(8);
+        v.push(Dual::new(1.0, 2.0));
+        Dual::new(3.0, -4.0).push_to(&mut v);
+        assert_eq!(v, [Dual::new(1.0, 2.0), Dual::new(3.0, -4.0)]);
+    }
+
+    /// Dual numbers over other scalars append by `push` (the trait's default).
+    #[test]
+    fn push_to_of_other_scalars_is_push() {
+        let mut v: Vec<Dual<Count>> = Vec::new();
+        Dual::new(Count(1.0), Count(-0.0)).push_to(&mut v);
+        assert_eq!(v.len(), 1);
+        assert_eq!(v[0].v.0, 1.0);
+        assert!(v[0].d.0 == 0.0 && v[0].d.0.is_sign_negative());
+    }
 
     fn dual(v: f64, d: f64) -> Dual<Count> {
         Dual::new(Count(v), Count(d))

@@ -280,6 +280,27 @@ pub trait Scalar: Clone + std::fmt::Debug {
         (v, d)
     }
 
+    /// Appends `self` to `out`, as `out.push(self)`. Scenario code that writes a value
+    /// it reads back soon after (an MLP's activations, a formula's registers) appends
+    /// through it, so that dual numbers can choose how they are stored: see
+    /// [`Scalar::push_dual`].
+    #[inline(always)]
+    fn push_to(self, out: &mut Vec<Self>) {
+        out.push(self)
+    }
+
+    /// Appends the dual number `x` over `Self` to `out`, as `out.push(x)`; the
+    /// [`Scalar::push_to`] of [`crate::ad::Dual`]. f64 overrides it on x86-64 to write the value and
+    /// the tangent by one 16-byte store. Compiled as a push, the two were often written
+    /// by two 8-byte stores, and the next elemental reads the pair back by one 16-byte
+    /// load, which the processor cannot take from two stores still pending: the load
+    /// waits for both to reach the cache (a store-forwarding stall), on the chain of every
+    /// layer (`cargo bench --bench forward_peer` reads what it costs).
+    #[inline(always)]
+    fn push_dual(x: crate::ad::Dual<Self>, out: &mut Vec<crate::ad::Dual<Self>>) {
+        out.push(x)
+    }
+
     /// The matrix product C = op(A) op(B), or C += op(A) op(B) when `accumulate`, every
     /// matrix row-major. op(A) is m x k: `a` itself (m x k), or when `trans_a` the
     /// transpose of `a` stored k x m; op(B) is k x n: `b` (k x n), or when `trans_b` the
@@ -779,6 +800,26 @@ impl Scalar for f64 {
                 (v, unary_deriv_generic(self, op, &v))
             }
         }
+    }
+    #[inline(always)]
+    fn push_dual(x: crate::ad::Dual<f64>, out: &mut Vec<crate::ad::Dual<f64>>) {
+        #[cfg(target_arch = "x86_64")]
+        {
+            use std::arch::x86_64::{_mm_set_pd, _mm_storeu_pd};
+            out.reserve(1);
+            let len = out.len();
+            // SAFETY: `reserve(1)` leaves room for one element at `len`; `Dual` is
+            // `repr(C)`, so an element is its value and then its tangent, 16 bytes that
+            // the unaligned store writes whole (SSE2 is part of x86-64); `set_len` then
+            // counts the element written
+            unsafe {
+                let slot = out.as_mut_ptr().add(len).cast::<f64>();
+                _mm_storeu_pd(slot, _mm_set_pd(x.d, x.v));
+                out.set_len(len + 1);
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        out.push(x)
     }
     #[inline]
     fn binary(&self, op: Binary, o: &Self) -> Self {

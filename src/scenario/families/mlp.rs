@@ -120,7 +120,7 @@ impl Mlp {
                     if self.bias {
                         s = s.add(&p[bias_off + i]);
                     }
-                    next.push(act.apply(&s));
+                    act.apply(&s).push_to(&mut next);
                 }
                 off = bias_off + if self.bias { nout } else { 0 };
                 a = next;
