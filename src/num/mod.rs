@@ -280,22 +280,23 @@ pub trait Scalar: Clone + std::fmt::Debug {
         (v, d)
     }
 
-    /// Appends `self` to `out`, as `out.push(self)`. Scenario code that writes a value
-    /// it reads back soon after (an MLP's activations, a formula's registers) appends
-    /// through it, so that dual numbers can choose how they are stored: see
-    /// [`Scalar::push_dual`].
+    /// Appends `self` to `out`, as `out.push(self)`. The MLP family appends each
+    /// activation through it, which the next layer reads back at once, so that dual
+    /// numbers can choose how they are stored: see [`Scalar::push_dual`].
     #[inline(always)]
     fn push_to(self, out: &mut Vec<Self>) {
         out.push(self)
     }
 
     /// Appends the dual number `x` over `Self` to `out`, as `out.push(x)`; the
-    /// [`Scalar::push_to`] of [`crate::ad::Dual`]. f64 overrides it on x86-64 to write the value and
-    /// the tangent by one 16-byte store. Compiled as a push, the two were often written
-    /// by two 8-byte stores, and the next elemental reads the pair back by one 16-byte
-    /// load, which the processor cannot take from two stores still pending: the load
-    /// waits for both to reach the cache (a store-forwarding stall), on the chain of every
-    /// layer (`cargo bench --bench forward_peer` reads what it costs).
+    /// [`Scalar::push_to`] of [`crate::ad::Dual`]. f64 overrides it on x86-64 to write
+    /// the value and the tangent by one 16-byte store. Compiled as a push, the two were
+    /// written by two 8-byte stores, and the next layer's multiply reads the pair back by
+    /// one 16-byte load, which the processor cannot take from two stores still pending:
+    /// the load waits for both to reach the cache (a store-forwarding stall), on the
+    /// chain of every layer (`cargo bench --bench forward_peer` reads what it costs).
+    /// Where the reader takes the value and the tangent by two 8-byte loads instead, as
+    /// the formula interpreter does, a push is the faster.
     #[inline(always)]
     fn push_dual(x: crate::ad::Dual<Self>, out: &mut Vec<crate::ad::Dual<Self>>) {
         out.push(x)

@@ -59,7 +59,7 @@ impl Program {
                 Instr::Unary(op, a) => v[a].unary(op),
                 Instr::Binary(op, a, b) => v[a].binary(op, &v[b]),
             };
-            r.push_to(&mut v);
+            v.push(r);
         }
         self.outputs.iter().map(|&i| v[i].clone()).collect()
     }
