@@ -15,7 +15,7 @@
 //! without the NaN guards of the tangent rules against num-dual (what the guards that
 //! keep 0 * inf from turning a zero tangent into NaN cost; num-dual has none), and on
 //! MLPs ours with each activation appended by a plain push against num-dual (what a
-//! store-forwarding stall costs: see `mlp_pushed`).
+//! store-forwarding stall costs: see `Scalar::push_dual`).
 
 mod common;
 
@@ -24,7 +24,7 @@ use criterion::{criterion_group, BenchmarkId, Criterion};
 use derivbench::ad::{seeded, Dual};
 use derivbench::measure::cost::{paired_wall, Paired};
 use derivbench::num::{Binary, Scalar, Unary};
-use derivbench::scenario::{Mlp, Model, Scenario};
+use derivbench::scenario::{Model, Scenario};
 use num_dual::Dual64;
 use std::hint::black_box;
 use std::time::Duration;
@@ -140,55 +140,6 @@ impl Scalar for Twin {
         let (v, d) = (self.0.v, self.0.d);
         push_packed(out, self, v, d)
     }
-}
-
-/// The MLP family's loss ([`Mlp::eval`]) written out for our dual numbers, operation for
-/// operation, with one change: each activation is appended to the layer's vector by
-/// `Vec::push`, not by `Scalar::push_to`. Compiled as a push, the value and the tangent
-/// were written by two 8-byte stores, and the next layer reads the pair back by one
-/// 16-byte load, which the processor cannot take from two pending stores: the load waits
-/// until both have reached the cache (a store-forwarding stall). `push_to` writes the
-/// pair by one store, as num-dual's compiled code happens to. Against num-dual, this copy
-/// reads what the stall costs on every layer.
-fn mlp_pushed(m: &Mlp, p: &[Dual<f64>]) -> Vec<Dual<f64>> {
-    let nl = m.layers.len() - 1;
-    let mut loss: Option<Dual<f64>> = None;
-    for (xr, tr) in m.x.iter().zip(&m.t) {
-        let mut a: Vec<Dual<f64>> = xr.iter().map(|&v| p[0].cst(v)).collect();
-        let mut off = 0;
-        for l in 0..nl {
-            let (nin, nout) = (m.layers[l], m.layers[l + 1]);
-            let act = if l + 1 == nl {
-                m.output_activation
-            } else {
-                m.activation
-            };
-            let bias_off = off + nout * nin;
-            let mut next = Vec::with_capacity(nout);
-            for i in 0..nout {
-                let row = &p[off + i * nin..off + (i + 1) * nin];
-                let mut s = row[1..]
-                    .iter()
-                    .zip(&a[1..])
-                    .fold(row[0].mul(&a[0]), |s, (w, x)| s.add(&w.mul(x)));
-                if m.bias {
-                    s = s.add(&p[bias_off + i]);
-                }
-                next.push(act.apply(&s));
-            }
-            off = bias_off + if m.bias { nout } else { 0 };
-            a = next;
-        }
-        for (z, &t) in a.iter().zip(tr) {
-            let e = z.sub_f(t).powi(2);
-            loss = Some(match loss {
-                None => e,
-                Some(acc) => acc.add(&e),
-            });
-        }
-    }
-    let loss = loss.expect("an MLP has at least one batch row and one output");
-    vec![loss.mul_f(0.5)]
 }
 
 /// Appends `w`, a `repr(transparent)` wrapper of a `Dual<f64>` with value `v` and
@@ -313,11 +264,17 @@ fn paired() {
             pair(sc, &theirs, &unguarded).fastest_ratio()
         );
         if let Model::Mlp(m) = &sc.model {
-            // the written-out copy computes the family's bits, or it reads nothing
-            let (want, got) = (&sc.eval(&ours)[0], &mlp_pushed(m, &ours)[0]);
+            // the family's loss with each activation appended by `Vec::push`, not
+            // `Scalar::push_to`: compiled as a push, the value and the tangent were
+            // written by two 8-byte stores, and the next layer reads the pair back by one
+            // 16-byte load, which the processor cannot take from two pending stores (a
+            // store-forwarding stall); `push_to` writes the pair by one store, as
+            // num-dual's compiled code happens to
+            let pushed_loss = |x: &[Dual<f64>]| m.eval_appending(x, |y, v| v.push(y));
+            let (want, got) = (&sc.eval(&ours)[0], &pushed_loss(&ours)[0]);
             assert!(
                 got.v.to_bits() == want.v.to_bits() && got.d.to_bits() == want.d.to_bits(),
-                "{}: the written-out MLP differs from the family's",
+                "{}: appending by push changed the loss",
                 sc.name
             );
             let pushed = paired_wall(
@@ -326,7 +283,7 @@ fn paired() {
                     black_box(sc.eval(black_box(theirs.as_slice())));
                 },
                 || {
-                    black_box(mlp_pushed(m, black_box(&ours)));
+                    black_box(pushed_loss(black_box(&ours)));
                 },
             );
             println!(

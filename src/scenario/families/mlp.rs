@@ -94,6 +94,15 @@ impl Mlp {
 
     /// The loss at parameters `p`.
     pub fn eval<S: Scalar>(&self, p: &[S]) -> Vec<S> {
+        self.eval_appending(p, S::push_to)
+    }
+
+    /// The loss at parameters `p`, each activation appended to its layer's vector by
+    /// `append`: [`Mlp::eval`] appends by [`Scalar::push_to`], and
+    /// `benches/forward_peer.rs` by `Vec::push`, to read what storing a dual number by
+    /// two stores costs.
+    #[inline]
+    pub fn eval_appending<S: Scalar>(&self, p: &[S], append: impl Fn(S, &mut Vec<S>)) -> Vec<S> {
         let nl = self.layers.len() - 1;
         let mut loss: Option<S> = None;
         for (xr, tr) in self.x.iter().zip(&self.t) {
@@ -120,7 +129,7 @@ impl Mlp {
                     if self.bias {
                         s = s.add(&p[bias_off + i]);
                     }
-                    act.apply(&s).push_to(&mut next);
+                    append(act.apply(&s), &mut next);
                 }
                 off = bias_off + if self.bias { nout } else { 0 };
                 a = next;
