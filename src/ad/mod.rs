@@ -110,7 +110,9 @@ unsafe impl<T: TapeScalar> TapeScalar for Dual<T> {}
 // SAFETY: as for `Dual`
 unsafe impl<T: TapeScalar> TapeScalar for DualVec<T> {}
 
-pub use forward::{jacobian_forward, jacobian_forward_vector, jvp, seeded, Dual, DualVec};
+pub use forward::{
+    guard_runs, jacobian_forward, jacobian_forward_vector, jvp, seeded, Dual, DualVec,
+};
 pub use reverse::{AdjointStep, NodeKind, Tape, TapeNode, Var};
 pub use statement::{SVar, StatementTape, COPY_MAX};
 pub use tensor::{eval_tensor_with, gradient_tensor_with, Mat, TensorLoss, TensorTape};
@@ -126,11 +128,12 @@ use crate::num::Scalar;
 /// a NaN partial must then stay NaN. The product is computed either way, so the count
 /// of operations is the same.
 ///
-/// Forward mode applies it to univariate elementals, and reruns a bivariate elemental
-/// with it where the plain tangent came out NaN; reverse mode (the scalar and the matrix
-/// tape) reruns a whole sweep with it where an adjoint it returns is NaN. Either rerun is uncounted, so that the counts
-/// of the cost model do not depend on the point. Where it applies, it is one NaN test;
-/// the rest is out of line.
+/// Forward mode applies it to univariate elementals (written in line there, as
+/// `forward::still_in_line`), and reruns a bivariate elemental with it where the plain
+/// tangent came out NaN; reverse mode (the scalar and the matrix tape) reruns a whole
+/// sweep with it where an adjoint it returns is NaN. Either rerun is uncounted, so that
+/// the counts of the cost model do not depend on the point. Where it applies, it is one
+/// NaN test; the rest is out of line.
 #[inline(always)]
 pub(crate) fn still<T: Scalar>(r: T, t: &T) -> T {
     if r.re().is_nan() {
