@@ -1661,6 +1661,7 @@ pub fn command(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::atomic::tests::names;
     use crate::results::{AccuracyRow, CostRow, Failure, ReferenceRow, RunSettings};
 
     fn scratch(tag: &str) -> PathBuf {
@@ -1678,16 +1679,6 @@ mod tests {
             policy: Policy::default(),
             scenarios: BTreeMap::new(),
         }
-    }
-
-    /// The names in a folder, sorted.
-    fn names(dir: &Path) -> Vec<String> {
-        let mut v: Vec<String> = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        v.sort();
-        v
     }
 
     #[test]

@@ -126,8 +126,9 @@ pub fn guard_runs() -> u64 {
 /// which kept the compiler from unrolling loops of elementals (sum of squares took 1.10
 /// times num-dual's time in `cargo bench --bench forward_peer`, 1.04 in line); in line
 /// without the count, the compiler computed it on every elemental as a select (2.2
-/// times num-dual's time). The count is a side effect the compiler cannot move ahead of
-/// the test, so the rare path stays a branch off the loop's path.
+/// times num-dual's time, measured with that version, which was not kept). The count is
+/// a side effect the compiler cannot move ahead of the test, so the rare path stays a
+/// branch off the loop's path.
 #[inline(always)]
 fn still_in_line<T: Scalar>(r: T, t: &T) -> T {
     if r.re().is_nan() {

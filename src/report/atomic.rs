@@ -392,7 +392,7 @@ impl Staging {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// An empty folder of this test's own.
@@ -404,8 +404,8 @@ mod tests {
         tmp
     }
 
-    /// The names in a folder, sorted.
-    fn names(dir: &Path) -> Vec<String> {
+    /// The names in a folder, sorted (also for `check`'s tests of the baseline write).
+    pub(crate) fn names(dir: &Path) -> Vec<String> {
         let mut v: Vec<String> = fs::read_dir(dir)
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())

@@ -12,8 +12,9 @@
 //! the same sequence. Each weight is a draw u uniform in [-1, 1) times 1/sqrt(k) for
 //! the width k of the vector it multiplies (its fan-in), computed as
 //! `u * (1.0 / (k as f64).sqrt())` (the product with the rounded reciprocal, which is
-//! not always the quotient u / sqrt(k) rounded), each bias uniform in [-0.5, 0.5), each x_t component uniform in [-1, 1), each target component uniform
-//! in [0, 1) (the range of the sigmoid). With these scales each pre-activation is of
+//! not always the quotient u / sqrt(k) rounded), each bias uniform in [-0.5, 0.5),
+//! each x_t component uniform in [-1, 1), each target component uniform in [0, 1)
+//! (the range of the sigmoid). With these scales each pre-activation is of
 //! order 1, and the entries of a recurrent matrix have variance 1/(3 hidden), so its
 //! spectral radius is near 1/sqrt(3) for wide layers (the circular law); the
 //! activations' slopes (at most 1 for tanh, 1/4 for the sigmoid) shrink the products
